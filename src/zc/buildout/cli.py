@@ -1,0 +1,256 @@
+"""The command line: argv -> command; the only module that prints errors or exits.
+
+Grammar: ``buildout [options] [assignments] [command [command-args...]]``.
+Options and assignments may be interleaved; the first argument that is
+neither an option (``-x``) nor an assignment (``[section:]option[+-]=value``)
+is the command, and everything after it belongs to the command.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+import zc.buildout
+from zc.buildout.errors import UserError, current_doing
+
+__all__ = ["COMMANDS", "CommandLine", "UsageError", "main", "parse_command_line"]
+
+USAGE = """\
+Usage: buildout [options] [assignments] [command [command arguments]]
+
+Options:
+
+  -c config_file  Read the configuration from config_file (a path or a URL)
+                  instead of buildout.cfg.
+  -D              Start the post-mortem debugger when an error occurs.
+  -h, --help      Show this help and exit.
+  -N              Do not look for newer distributions than those installed
+                  (newest = false).
+  -n              Look for newer distributions (newest = true).
+  -o              Work offline: do not download anything (offline = true).
+  -O              Work online (offline = false).
+  -q              Show less output; repeat for even less.
+  -t seconds      Give up on a network connection after this many seconds
+                  (socket-timeout).
+  -U              Do not read user defaults (~/.buildout/default.cfg or
+                  $BUILDOUT_HOME/default.cfg).
+  -v              Show more output; repeat for even more.
+  --version       Show the version of buildout and exit.
+
+Assignments are of the form section:option=value and override the
+configuration files. The section defaults to buildout. option+=value and
+option-=value add and remove lines as they do in configuration files.
+
+Commands:
+
+  install [parts]   Install the parts (the default command). With part
+                    names, install or update only those parts.
+  init [requirements]
+                    Write a starting buildout.cfg, with a "py" interpreter
+                    part for the given requirements, then bootstrap.
+  bootstrap         Create the buildout directories and bin/buildout.
+  annotate [sections]
+                    Show the merged configuration and where each value
+                    came from; with -v, its whole history.
+  query [section:]option
+                    Show one option's value as configured.
+  setup path [arguments]
+                    Run a project's setup script (runsetup is the same).
+"""
+
+# Single-letter flags that take no value and may be clustered (-vvN).
+_FLAGS = frozenset("vqhWUoOnND")
+# Flags that take a value: glued (-cfile.cfg) or the next argument.
+_VALUE_FLAGS = frozenset("ct")
+
+COMMANDS: dict[str, str] = {
+    "install": "zc.buildout.engine:install_command",
+    "init": "zc.buildout.bootstrap:init_command",
+    "bootstrap": "zc.buildout.bootstrap:bootstrap_command",
+    "annotate": "zc.buildout.annotate:annotate_command",
+    "query": "zc.buildout.annotate:query_command",
+    "setup": "zc.buildout.runsetup:setup_command",
+    "runsetup": "zc.buildout.runsetup:setup_command",
+}
+"""Command name -> ``module:function`` taking a :class:`CommandLine`.
+
+Modules are imported only when their command runs, so start-up stays fast.
+"""
+
+
+class UsageError(UserError):
+    """A malformed command line."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandLine:
+    """What the command line asked for."""
+
+    config_file: str = "buildout.cfg"
+    """``-c``: a path (relative to the working directory) or a URL."""
+    assignments: tuple[tuple[str, str, str], ...] = ()
+    """``(section, option, value)``; ``option`` ends in ``+``/``-`` for ``+=``/``-=``."""
+    use_user_defaults: bool = True
+    """False with ``-U``."""
+    debug: bool = False
+    """``-D``: start the post-mortem debugger on an error."""
+    verbosity: int = 0
+    """+10 per ``-v``, -10 per ``-q``."""
+    command: str = "install"
+    args: tuple[str, ...] = ()
+    show_help: bool = False
+    show_version: bool = False
+
+
+def _parse_assignment(text: str) -> tuple[str, str, str]:
+    name, value = text.split("=", 1)
+    name = name.strip()
+    if name.count(":") > 1:
+        raise UsageError(f"Invalid option: {name}")
+    section, _, option = name.rpartition(":")
+    section = section.strip() or "buildout"
+    option = option.strip()
+    if not option or not section:
+        raise UsageError(f"Invalid assignment: {text}")
+    return section, option, value.strip()
+
+
+def parse_command_line(argv: Sequence[str]) -> CommandLine:
+    """Parse ``argv`` (without the program name); raise :class:`UsageError`."""
+    fields: dict[str, object] = {}
+    assignments: list[tuple[str, str, str]] = []
+    verbosity = 0
+    index = 0
+
+    def value_after(letter: str, glued: str) -> str:
+        nonlocal index
+        if glued:
+            return glued
+        index += 1
+        if index >= len(argv):
+            what = "file name" if letter == "c" else "timeout value"
+            raise UsageError(f"No {what} specified for option -{letter}")
+        return argv[index]
+
+    while index < len(argv):
+        arg = argv[index]
+        if arg in ("--help",):
+            fields["show_help"] = True
+        elif arg == "--version":
+            fields["show_version"] = True
+        elif arg.startswith("--"):
+            raise UsageError(f"Invalid option {arg}")
+        elif arg.startswith("-") and len(arg) > 1:
+            letters = arg[1:]
+            for position, letter in enumerate(letters):
+                if letter in _VALUE_FLAGS:
+                    value = value_after(letter, letters[position + 1 :])
+                    if letter == "c":
+                        fields["config_file"] = value
+                    else:
+                        if not value.isdigit():
+                            raise UsageError(f"Timeout value must be numeric: {value}")
+                        assignments.append(("buildout", "socket-timeout", value))
+                    break
+                if letter not in _FLAGS:
+                    raise UsageError(f"Invalid option -{letter}")
+                if letter == "v":
+                    verbosity += 10
+                elif letter == "q":
+                    verbosity -= 10
+                elif letter in "hWA":
+                    fields["show_help"] = True
+                elif letter == "U":
+                    fields["use_user_defaults"] = False
+                elif letter == "D":
+                    fields["debug"] = True
+                else:
+                    option, value = {
+                        "o": ("offline", "true"),
+                        "O": ("offline", "false"),
+                        "n": ("newest", "true"),
+                        "N": ("newest", "false"),
+                    }[letter]
+                    assignments.append(("buildout", option, value))
+        elif "=" in arg:
+            assignments.append(_parse_assignment(arg))
+        else:
+            if arg not in COMMANDS:
+                raise UsageError(f"invalid command: {arg}")
+            fields["command"] = arg
+            fields["args"] = tuple(argv[index + 1 :])
+            break
+        index += 1
+
+    if verbosity:
+        assignments.append(("buildout", "verbosity", str(verbosity)))
+    return CommandLine(assignments=tuple(assignments), verbosity=verbosity, **fields)  # type: ignore[arg-type]
+
+
+def _load_command(name: str) -> Callable[[CommandLine], None]:
+    module_name, _, attribute = COMMANDS[name].partition(":")
+    command: Callable[[CommandLine], None] = getattr(
+        importlib.import_module(module_name), attribute
+    )
+    return command
+
+
+def _report(error: BaseException) -> None:
+    doing = current_doing(error)
+    if doing:
+        print("While:", file=sys.stderr)
+        for activity in doing:
+            print(f"  {activity}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run buildout with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        command_line = parse_command_line(sys.argv[1:] if argv is None else argv)
+    except UsageError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    if command_line.show_help:
+        print(USAGE, end="")
+        return 0
+    if command_line.show_version:
+        print(f"buildout version {zc.buildout.__version__}")
+        return 0
+
+    try:
+        _load_command(command_line.command)(command_line)
+    except UserError as error:
+        sys.stdout.flush()
+        _report(error)
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as error:
+        sys.stdout.flush()
+        _report(error)
+        if command_line.debug:
+            traceback.print_exc()
+            print("Starting pdb:", file=sys.stderr)
+            import pdb
+
+            pdb.post_mortem(error.__traceback__)
+            return 1
+        print(
+            "\nAn internal error occurred. This is a bug in buildout or in one of\n"
+            "the recipes or extensions it ran; please report it with the\n"
+            "traceback below:",
+            file=sys.stderr,
+        )
+        traceback.print_exc()
+        return 1
+    finally:
+        logging.shutdown()
+    return 0

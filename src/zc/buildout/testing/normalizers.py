@@ -1,0 +1,23 @@
+"""Output normalisation for docs pages and recipe tests, in one place."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+from zope.testing import renormalizing
+
+__all__ = ["docs_checker", "normalize_sandbox"]
+
+# Paths inside a sandbox print as if the sandbox were the file system root:
+# ``/tmp/buildout-test-x1y2/sample-buildout/bin`` becomes ``/sample-buildout/bin``.
+normalize_sandbox = (
+    re.compile(re.escape(os.path.realpath(tempfile.gettempdir())) + r"/buildout-test-[^/\s'\"]+"),
+    "",
+)
+
+
+def docs_checker() -> renormalizing.OutputChecker:
+    """The output checker every docs page runs with."""
+    return renormalizing.RENormalizing([normalize_sandbox])

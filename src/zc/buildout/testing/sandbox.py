@@ -1,0 +1,154 @@
+"""A throwaway buildout directory and the helpers docs pages use in it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["SANDBOX_PREFIX", "Sandbox", "buildout_command"]
+
+SANDBOX_PREFIX = "buildout-test-"
+
+
+def buildout_command() -> list[str]:
+    """The argv prefix that runs this buildout in a child process."""
+    return [sys.executable, "-m", "zc.buildout"]
+
+
+def _child_pythonpath() -> str:
+    """The import path of this process, so the child finds zc.buildout.
+
+    Tests may run from a script with its path baked in rather than from an
+    environment, so the child gets the entries explicitly.
+    """
+    return os.pathsep.join(entry for entry in sys.path if entry and os.path.isdir(entry))
+
+
+class Sandbox:
+    """A temporary tree holding ``sample-buildout`` (the current directory).
+
+    ``HOME`` points at a directory that does not exist, so no user defaults
+    leak in. Everything is undone by :meth:`close`: the working directory
+    and environment are restored and the tree is removed.
+    """
+
+    def __init__(self) -> None:
+        self._cleanup = contextlib.ExitStack()
+        self.root = os.path.realpath(tempfile.mkdtemp(prefix=SANDBOX_PREFIX))
+        self._cleanup.callback(shutil.rmtree, self.root, ignore_errors=True)
+        self.sample_buildout = os.path.join(self.root, "sample-buildout")
+        self.home = os.path.join(self.root, "home")
+        os.mkdir(self.sample_buildout)
+        self._set_environ("HOME", self.home)
+        self._set_environ("BUILDOUT_HOME", None)
+        old_cwd = os.getcwd()
+        self._cleanup.callback(os.chdir, old_cwd)
+        os.chdir(self.sample_buildout)
+
+    def _set_environ(self, name: str, value: str | None) -> None:
+        old = os.environ.get(name)
+        self._cleanup.callback(_restore_environ, name, old)
+        _restore_environ(name, value)
+
+    def close(self) -> None:
+        self._cleanup.close()
+
+    def callback(self, func: Callable[..., object], *args: object) -> None:
+        """Run ``func(*args)`` when the sandbox is closed (last in, first out)."""
+        self._cleanup.callback(func, *args)
+
+    # The helpers below read well in prose: ``write('buildout.cfg', text)``.
+
+    def write(self, *path_and_text: str) -> None:
+        """Write the last argument to the file named by the others."""
+        *parts, text = path_and_text
+        path = os.path.join(*parts)
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+
+    def read(self, *path: str) -> str:
+        with open(os.path.join(*path), encoding="utf-8") as file:
+            return file.read()
+
+    def cat(self, *path: str) -> None:
+        """Print a file's text."""
+        print(self.read(*path), end="")
+
+    def ls(self, *path: str) -> None:
+        """Print a directory's entries, sorted: ``d`` directory, ``l`` link, ``-`` file."""
+        directory = os.path.join(*path) if path else "."
+        for name in sorted(os.listdir(directory)):
+            full = os.path.join(directory, name)
+            kind = "l" if os.path.islink(full) else "d" if os.path.isdir(full) else "-"
+            print(f"{kind}  {name}")
+
+    def mkdir(self, *path: str) -> None:
+        os.makedirs(os.path.join(*path))
+
+    def remove(self, *path: str) -> None:
+        """Remove a file or a whole tree."""
+        target = os.path.join(*path)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        else:
+            os.remove(target)
+
+    def run(
+        self,
+        command: str,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        """Run a command line and return what it printed (stdout and stderr).
+
+        A leading ``buildout`` runs this buildout. A non-zero exit status is
+        shown as a last line ``(exit status N)``.
+        """
+        argv = shlex.split(command)
+        if argv and argv[0] == "buildout":
+            argv = buildout_command() + argv[1:]
+        child_env = dict(os.environ, PYTHONPATH=_child_pythonpath())
+        child_env.update(env or {})
+        completed = subprocess.run(
+            argv,
+            input=input,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=child_env,
+        )
+        output = completed.stdout
+        if completed.returncode:
+            output += f"(exit status {completed.returncode})\n"
+        return output
+
+    def globs(self) -> dict[str, Any]:
+        """The names a docs page can use."""
+        return {
+            "sample_buildout": self.sample_buildout,
+            "write": self.write,
+            "read": self.read,
+            "cat": self.cat,
+            "ls": self.ls,
+            "mkdir": self.mkdir,
+            "remove": self.remove,
+            "run": self.run,
+            "join": os.path.join,
+        }
+
+
+def _restore_environ(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
