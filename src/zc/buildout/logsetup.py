@@ -1,0 +1,79 @@
+"""Where log messages go: ``log-level``, ``log-format`` and ``verbosity``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from zc.buildout.errors import UserError
+
+__all__ = ["configure", "parse_level"]
+
+_LEVELS: dict[str, int] = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
+
+
+class _BuildoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is when a message is emitted.
+
+    Doctests and recipe tests swap ``sys.stdout``; the class also marks the
+    handlers this module installed, so a second call replaces them.
+    """
+
+    @property
+    def stream(self) -> object:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+def parse_level(log_level: str, verbosity: str = "0") -> int:
+    """The effective level: ``log-level`` (a name or a number) minus ``verbosity``."""
+    text = log_level.strip()
+    if text.upper() in _LEVELS:
+        level = _LEVELS[text.upper()]
+    else:
+        try:
+            level = int(text)
+        except ValueError:
+            raise UserError(
+                f"Invalid logging level {log_level!r}",
+                hint="Use DEBUG, INFO, WARNING, ERROR, CRITICAL or a number.",
+            ) from None
+    try:
+        return level - int(verbosity.strip() or "0")
+    except ValueError:
+        raise UserError(
+            f"Invalid verbosity {verbosity!r}", hint="Use a whole number, such as 10 or -10."
+        ) from None
+
+
+def configure(log_level: str = "INFO", log_format: str = "", verbosity: str = "0") -> int:
+    """Send log messages to standard output; return the effective level.
+
+    With an empty ``log_format``, buildout's own messages are printed bare and
+    other loggers (recipes) print as ``name: message``; otherwise every
+    message uses ``log_format``.
+    """
+    level = parse_level(log_level, verbosity)
+    root = logging.getLogger()
+    buildout = logging.getLogger("zc.buildout")
+    for logger in (root, buildout):
+        for handler in [h for h in logger.handlers if isinstance(h, _BuildoutHandler)]:
+            logger.removeHandler(handler)
+
+    root_handler = _BuildoutHandler()
+    root_handler.setFormatter(logging.Formatter(log_format or "%(name)s: %(message)s"))
+    root.addHandler(root_handler)
+    root.setLevel(level)
+
+    if log_format:
+        buildout.propagate = True
+    else:
+        bare = _BuildoutHandler()
+        bare.setFormatter(logging.Formatter("%(message)s"))
+        buildout.addHandler(bare)
+        buildout.propagate = False
+    buildout.setLevel(level)
+    return level
