@@ -1,0 +1,193 @@
+"""What the installer is told: options of ``[buildout]``, ``[versions]`` pins, the index."""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from zc.buildout.errors import Location, UserError
+
+__all__ = ["InstallerSettings", "Pin", "default_index", "parse_pin"]
+
+_PIN_HINT = "Use a version (1.0) or a version specifier (==1.0, >=1.0,<2, ~=1.0, !=1.3)."
+
+
+@dataclasses.dataclass(frozen=True)
+class Pin:
+    """A ``[versions]`` entry: which versions of ``name`` may be used."""
+
+    name: str
+    """The project name as written in the versions section."""
+    specifier: str
+    """A PEP 440 specifier set: a bare version ``1.2`` is stored as ``==1.2``."""
+    location: Location | None = None
+
+    @property
+    def specifier_set(self) -> SpecifierSet:
+        return SpecifierSet(self.specifier)
+
+    @property
+    def exact(self) -> str | None:
+        """The version when the pin names exactly one (``==1.2``), else ``None``."""
+        specifiers = list(self.specifier_set)
+        if len(specifiers) == 1 and specifiers[0].operator in ("==", "===") and "*" not in (
+            specifiers[0].version
+        ):
+            return specifiers[0].version
+        return None
+
+    def __str__(self) -> str:
+        where = f" ({self.location})" if self.location else ""
+        return f"{self.name} {self.specifier}{where}"
+
+
+def parse_pin(name: str, value: str, location: Location | None = None) -> Pin | None:
+    """The pin a versions-section line means; ``None`` for an empty value (unpinned)."""
+    value = value.strip()
+    if not value:
+        return None
+    text = f"=={value}" if value[0].isalnum() else value
+    try:
+        SpecifierSet(text)
+    except InvalidSpecifier:
+        raise UserError(
+            f"Invalid version pin for {name!r}: {value!r}", location=location, hint=_PIN_HINT
+        ) from None
+    return Pin(name, text, location)
+
+
+@dataclasses.dataclass(frozen=True)
+class InstallerSettings:
+    """Everything that decides which distributions are used and where they go."""
+
+    eggs_directory: str
+    develop_eggs_directory: str
+    index: str | None = None
+    """Simple-index URL or directory; ``None`` means :func:`default_index`."""
+    find_links: tuple[str, ...] = ()
+    allow_hosts: tuple[str, ...] = ("*",)
+    pins: Mapping[str, Pin] = dataclasses.field(default_factory=dict)
+    """Canonical project name -> pin."""
+    newest: bool = True
+    offline: bool = False
+    prefer_final: bool = True
+    allow_picked_versions: bool = True
+    allow_unknown_extras: bool = False
+    download_cache: str | None = None
+    install_from_cache: bool = False
+    socket_timeout: float | None = None
+    show_picked_versions: bool = False
+    update_versions_file: str | None = None
+
+    @classmethod
+    def from_buildout(cls, buildout: Any) -> InstallerSettings:
+        """Settings from a ``Buildout`` mapping: ``[buildout]`` and the versions section.
+
+        Pin locations come from ``buildout._annotated`` when it is there.
+        """
+        options: Mapping[str, str] = buildout["buildout"]
+        offline = _flag(options, "offline", False)
+        return cls(
+            eggs_directory=options["eggs-directory"],
+            develop_eggs_directory=options["develop-eggs-directory"],
+            index=options.get("index") or None,
+            find_links=tuple(options.get("find-links", "").split()),
+            allow_hosts=tuple(options.get("allow-hosts", "*").split()) or ("*",),
+            pins=_pins(buildout, options.get("versions", "versions")),
+            newest=_flag(options, "newest", True) and not offline,
+            offline=offline,
+            prefer_final=_flag(options, "prefer-final", True),
+            allow_picked_versions=_flag(options, "allow-picked-versions", True),
+            allow_unknown_extras=_flag(options, "allow-unknown-extras", False),
+            download_cache=options.get("download-cache") or None,
+            install_from_cache=_flag(options, "install-from-cache", False),
+            socket_timeout=_timeout(options.get("socket-timeout", "")),
+            show_picked_versions=_flag(options, "show-picked-versions", False),
+            update_versions_file=options.get("update-versions-file") or None,
+        )
+
+
+def _flag(options: Mapping[str, str], name: str, default: bool) -> bool:
+    value = options.get(name)
+    if value is None or value == "":
+        return default
+    if value not in ("true", "false"):
+        raise UserError(f"Invalid value for {name!r} option: {value!r}")
+    return value == "true"
+
+
+def _timeout(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _pins(buildout: Any, section: str) -> dict[str, Pin]:
+    if not section or section not in buildout:
+        return {}
+    annotated = getattr(buildout, "_annotated", {}).get(section, {})
+    pins: dict[str, Pin] = {}
+    for name, value in buildout[section].items():
+        entry = annotated.get(name)
+        pin = parse_pin(name, value, getattr(entry, "location", None))
+        if pin is not None:
+            pins[canonicalize_name(name)] = pin
+    return pins
+
+
+def default_index(environ: Mapping[str, str] = os.environ) -> str:
+    """The index to use when ``[buildout] index`` is not set.
+
+    In order: ``PIP_INDEX_URL``; ``index-url`` in pip's configuration files;
+    the default built into the installed pip. Buildout names no index itself.
+    """
+    if environ.get("PIP_INDEX_URL"):
+        return environ["PIP_INDEX_URL"]
+    configured = _pip_configured_index(environ)
+    if configured:
+        return configured
+    try:
+        pip_index = importlib.import_module("pip._internal.models.index")
+        return str(pip_index.PyPI.simple_url)
+    except Exception:  # pip absent or reorganised: the user must say
+        raise UserError(
+            "No package index is configured.",
+            hint="Set the 'index' option of the [buildout] section.",
+        ) from None
+
+
+def _pip_config_files(environ: Mapping[str, str]) -> list[str]:
+    """pip's configuration files, lowest precedence first (as pip reads them)."""
+    explicit = environ.get("PIP_CONFIG_FILE")
+    if explicit == os.devnull:
+        return []
+    home = os.path.expanduser("~")
+    config_dirs = environ.get("XDG_CONFIG_DIRS", "/etc/xdg").split(os.pathsep)
+    config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    files = [explicit] if explicit else []
+    files += [os.path.join(d, "pip", "pip.conf") for d in config_dirs if d]
+    files += ["/etc/pip.conf", os.path.join(home, ".pip", "pip.conf")]
+    files += [os.path.join(config_home, "pip", "pip.conf"), os.path.join(sys.prefix, "pip.conf")]
+    return files
+
+
+def _pip_configured_index(environ: Mapping[str, str]) -> str | None:
+    parser = configparser.RawConfigParser()
+    for path in _pip_config_files(environ):
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue  # pip would complain about it; it names no index for us
+    for section in ("install", "global"):
+        if parser.has_option(section, "index-url"):
+            return parser.get(section, "index-url").strip() or None
+    return None

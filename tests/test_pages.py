@@ -1,0 +1,124 @@
+"""Index and find-links pages: the HTML and JSON edge cases prose carries badly."""
+
+from __future__ import annotations
+
+import json
+import unittest
+
+from packaging.version import Version
+
+from zc.buildout.dists.pages import parse_html, parse_json, split_filename
+
+PAGE = "https://index.example/simple/demo/"
+
+
+class SplitFilenameTests(unittest.TestCase):
+    def test_wheel(self) -> None:
+        name, version, kind, tags = split_filename("Demo_Pkg-1.0-py3-none-any.whl") or ()
+        self.assertEqual((name, version, kind), ("demo-pkg", Version("1.0"), "wheel"))
+        self.assertEqual({str(tag) for tag in tags}, {"py3-none-any"})
+
+    def test_sdist_suffixes(self) -> None:
+        for suffix in (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".TAR.GZ"):
+            with self.subTest(suffix=suffix):
+                split = split_filename("demo-2.0b1" + suffix)
+                self.assertEqual(split and split[:3], ("demo", Version("2.0b1"), "sdist"))
+
+    def test_dashed_sdist_name_uses_the_project(self) -> None:
+        # "foo-bar-1" alone is ambiguous only in theory; with a project it is exact.
+        self.assertEqual(split_filename("python-dateutil-2.8.tar.gz")[:2], ("python-dateutil", Version("2.8")))
+        self.assertEqual(split_filename("foo-2-1.0.tar.gz", "foo-2")[:2], ("foo-2", Version("1.0")))
+        self.assertIsNone(split_filename("other-1.0.tar.gz", "demo"))
+
+    def test_not_distributions(self) -> None:
+        for filename in ("README.txt", "demo-1.0.egg", "demo.tar.gz", "demo-notaversion.zip",
+                         "bad-wheel.whl", "-1.0.tar.gz"):
+            with self.subTest(filename=filename):
+                self.assertIsNone(split_filename(filename))
+
+
+class HTMLTests(unittest.TestCase):
+    def test_relative_links_hashes_and_data_attributes(self) -> None:
+        html = """<!DOCTYPE html><html><body>
+        <a href="../../files/demo-1.0-py3-none-any.whl#sha256=abc"
+           data-requires-python="&gt;=3.8" data-core-metadata="sha256=def">demo</a>
+        <A HREF="/files/demo-0.9.tar.gz" data-yanked="">old</A>
+        <a href="demo-0.8.zip" data-yanked="broken &amp; bad">older</a>
+        <a href="demo-0.7.zip" data-dist-info-metadata="true">even older</a>
+        <a href="demo-0.6.zip" data-core-metadata="false">x</a>
+        <a>no href</a><a href="">empty</a><a href="notes.html">notes</a>
+        </body></html>"""
+        files = parse_html(html, PAGE, "demo")
+        self.assertEqual([f.filename for f in files], [
+            "demo-1.0-py3-none-any.whl", "demo-0.9.tar.gz", "demo-0.8.zip", "demo-0.7.zip",
+            "demo-0.6.zip"])
+        wheel, sdist, zipped, legacy, no_metadata = files
+        self.assertEqual(wheel.url, "https://index.example/files/demo-1.0-py3-none-any.whl")
+        self.assertEqual(wheel.sha256, "abc")
+        self.assertEqual(wheel.requires_python, ">=3.8")
+        self.assertEqual(wheel.metadata_url, wheel.url + ".metadata")
+        self.assertEqual(wheel.metadata_sha256, "def")
+        self.assertIsNone(wheel.yanked)
+        self.assertEqual(sdist.url, "https://index.example/files/demo-0.9.tar.gz")
+        self.assertEqual(sdist.yanked, "")
+        self.assertIsNone(sdist.metadata_url)
+        self.assertEqual(zipped.url, PAGE + "demo-0.8.zip")
+        self.assertEqual(zipped.yanked, "broken & bad")
+        self.assertEqual(legacy.metadata_url, legacy.url + ".metadata")
+        self.assertIsNone(legacy.metadata_sha256)
+        self.assertIsNone(no_metadata.metadata_url)
+
+    def test_base_href(self) -> None:
+        html = '<html><head><base href="https://files.example/d/"></head>' \
+               '<body><a href="demo-1.0.tar.gz">x</a></body></html>'
+        self.assertEqual(parse_html(html, PAGE)[0].url, "https://files.example/d/demo-1.0.tar.gz")
+
+    def test_quoted_file_names(self) -> None:
+        files = parse_html('<a href="demo%2B-1.0.tar.gz">x</a>', PAGE)
+        self.assertEqual(files[0].filename, "demo+-1.0.tar.gz")
+
+    def test_core_metadata_wins_over_the_legacy_name(self) -> None:
+        html = '<a href="demo-1.0.zip" data-dist-info-metadata="sha256=old"' \
+               ' data-core-metadata="sha256=new">x</a>'
+        self.assertEqual(parse_html(html, PAGE)[0].metadata_sha256, "new")
+
+
+class JSONTests(unittest.TestCase):
+    def page(self, *files: dict[str, object]) -> bytes:
+        return json.dumps({"meta": {"api-version": "1.1"}, "name": "demo",
+                           "files": list(files)}).encode()
+
+    def test_files(self) -> None:
+        data = self.page(
+            {"filename": "demo-1.0-py3-none-any.whl", "url": "../../f/demo-1.0-py3-none-any.whl",
+             "hashes": {"sha256": "abc", "md5": "x"}, "requires-python": ">=3.9",
+             "core-metadata": {"sha256": "def"}},
+            {"filename": "demo-0.9.tar.gz", "url": "https://cdn.example/x/y?download=1",
+             "hashes": {}, "yanked": "security hole", "dist-info-metadata": True},
+            {"filename": "demo-0.8.tar.gz", "url": "demo-0.8.tar.gz", "hashes": {},
+             "yanked": True, "requires-python": None},
+            {"filename": "demo-0.7.tar.gz", "url": "demo-0.7.tar.gz", "yanked": False},
+            {"filename": "junk.txt", "url": "junk.txt"},
+            {"filename": "demo-0.6.tar.gz"},
+        )
+        files = parse_json(data, PAGE, "demo")
+        self.assertEqual([f.version for f in files], [Version(v) for v in ("1.0", "0.9", "0.8", "0.7")])
+        wheel, cdn, yanked, plain = files
+        self.assertEqual(wheel.url, "https://index.example/f/demo-1.0-py3-none-any.whl")
+        self.assertEqual((wheel.sha256, wheel.metadata_sha256), ("abc", "def"))
+        self.assertEqual(wheel.requires_python, ">=3.9")
+        # The file name comes from the page, not from the URL.
+        self.assertEqual(cdn.filename, "demo-0.9.tar.gz")
+        self.assertEqual(cdn.url, "https://cdn.example/x/y?download=1")
+        self.assertEqual(cdn.yanked, "security hole")
+        self.assertEqual(cdn.metadata_url, cdn.url + ".metadata")
+        self.assertEqual(yanked.yanked, "")
+        self.assertIsNone(yanked.requires_python)
+        self.assertIsNone(plain.yanked)
+        self.assertIsNone(plain.metadata_url)
+
+    def test_not_a_project_page(self) -> None:
+        for data in (b"[]", b'{"files": {}}', b'{"name": "x"', b"<html>"):
+            with self.subTest(data=data):
+                with self.assertRaises(ValueError):
+                    parse_json(data, PAGE)

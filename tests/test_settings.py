@@ -1,0 +1,132 @@
+"""Installer settings: pins, flags read from [buildout], the default index."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import types
+import unittest
+
+from zc.buildout.dists.settings import InstallerSettings, default_index, parse_pin
+from zc.buildout.errors import Location, UserError
+
+
+class PinTests(unittest.TestCase):
+    def test_forms(self) -> None:
+        cases = {
+            "1.2": "==1.2", "==1.2": "==1.2", " 1.2 ": "==1.2", "1.0b1": "==1.0b1",
+            ">=1,<2": ">=1,<2", "<2": "<2", "~=1.2": "~=1.2", "!=1.3": "!=1.3",
+            "===odd": "===odd", "==1.*": "==1.*",
+        }
+        for value, specifier in cases.items():
+            with self.subTest(value=value):
+                pin = parse_pin("Demo", value)
+                self.assertEqual(pin and pin.specifier, specifier)
+
+    def test_empty_value_unpins(self) -> None:
+        self.assertIsNone(parse_pin("demo", ""))
+        self.assertIsNone(parse_pin("demo", "  "))
+
+    def test_exact(self) -> None:
+        self.assertEqual(parse_pin("d", "1.2").exact, "1.2")  # type: ignore[union-attr]
+        for value in (">=1", "==1.*", "1.2,!=1.3", "~=1.2"):
+            self.assertIsNone(parse_pin("d", value).exact)  # type: ignore[union-attr]
+
+    def test_invalid_pins_name_their_place(self) -> None:
+        for value in ("=1.0", ">>1", "1.0 2.0"):
+            with self.subTest(value=value):
+                with self.assertRaises(UserError) as caught:
+                    parse_pin("demo", value, Location("buildout.cfg", 7))
+                message = str(caught.exception)
+                self.assertTrue(message.startswith(
+                    f"buildout.cfg:7: Invalid version pin for 'demo': '{value}'\n"), message)
+
+
+class FromBuildoutTests(unittest.TestCase):
+    def buildout(self, **options: str) -> dict[str, dict[str, str]]:
+        return {
+            "buildout": {"eggs-directory": "/e", "develop-eggs-directory": "/d", **options},
+            "versions": {"Demo_Pkg": "1.0", "other": "", "ranged": ">=2"},
+        }
+
+    def test_defaults(self) -> None:
+        settings = InstallerSettings.from_buildout(self.buildout())
+        self.assertEqual(settings, InstallerSettings(
+            eggs_directory="/e", develop_eggs_directory="/d",
+            pins=settings.pins))
+        self.assertEqual(sorted(settings.pins), ["demo-pkg", "ranged"])
+        self.assertEqual(settings.pins["demo-pkg"].specifier, "==1.0")
+
+    def test_options(self) -> None:
+        settings = InstallerSettings.from_buildout(self.buildout(**{
+            "index": "http://i/simple", "find-links": "a\n  b", "allow-hosts": "*.x\nlocalhost",
+            "newest": "false", "prefer-final": "false", "allow-picked-versions": "false",
+            "allow-unknown-extras": "true", "download-cache": "/c", "install-from-cache": "true",
+            "socket-timeout": "5", "show-picked-versions": "true",
+            "update-versions-file": "/v.cfg", "versions": "",
+        }))
+        self.assertEqual(settings.index, "http://i/simple")
+        self.assertEqual(settings.find_links, ("a", "b"))
+        self.assertEqual(settings.allow_hosts, ("*.x", "localhost"))
+        self.assertEqual(settings.pins, {})
+        self.assertFalse(settings.newest or settings.prefer_final or settings.allow_picked_versions)
+        self.assertTrue(settings.allow_unknown_extras and settings.install_from_cache)
+        self.assertEqual((settings.download_cache, settings.socket_timeout), ("/c", 5.0))
+        self.assertTrue(settings.show_picked_versions)
+        self.assertEqual(settings.update_versions_file, "/v.cfg")
+
+    def test_offline_means_not_newest(self) -> None:
+        settings = InstallerSettings.from_buildout(self.buildout(offline="true"))
+        self.assertTrue(settings.offline)
+        self.assertFalse(settings.newest)
+
+    def test_other_versions_section_and_locations(self) -> None:
+        buildout = types.SimpleNamespace()
+        sections = {**self.buildout(versions="pins"), "pins": {"x": "3"}}
+        location = Location("/b/versions.cfg", 4)
+        buildout._annotated = {"pins": {"x": types.SimpleNamespace(location=location)}}
+
+        class Mapping(dict):  # type: ignore[type-arg]
+            _annotated = buildout._annotated
+
+        settings = InstallerSettings.from_buildout(Mapping(sections))
+        self.assertEqual(list(settings.pins), ["x"])
+        self.assertEqual(settings.pins["x"].location, location)
+        self.assertEqual(str(settings.pins["x"]), "x ==3 (/b/versions.cfg:4)")
+
+    def test_bad_flag(self) -> None:
+        with self.assertRaises(UserError) as caught:
+            InstallerSettings.from_buildout(self.buildout(newest="yes"))
+        self.assertEqual(str(caught.exception), "Invalid value for 'newest' option: 'yes'")
+
+
+class DefaultIndexTests(unittest.TestCase):
+    def setUp(self) -> None:
+        self.directory = tempfile.TemporaryDirectory()
+        self.addCleanup(self.directory.cleanup)
+
+    def config(self, text: str) -> str:
+        path = os.path.join(self.directory.name, "pip.conf")
+        with open(path, "w") as file:
+            file.write(text)
+        return path
+
+    def environ(self, **extra: str) -> dict[str, str]:
+        # Only the files named here (and the system ones, which name no index) count.
+        return {"XDG_CONFIG_DIRS": self.directory.name,
+                "XDG_CONFIG_HOME": self.directory.name, **extra}
+
+    def test_environment_first(self) -> None:
+        path = self.config("[global]\nindex-url = http://from-file/\n")
+        environ = self.environ(PIP_INDEX_URL="http://from-env/", PIP_CONFIG_FILE=path)
+        self.assertEqual(default_index(environ), "http://from-env/")
+
+    def test_pip_configuration(self) -> None:
+        path = self.config("[global]\nindex-url = http://global/\n"
+                           "[install]\nindex-url = http://install/\n")
+        self.assertEqual(default_index(self.environ(PIP_CONFIG_FILE=path)), "http://install/")
+
+    def test_pip_default(self) -> None:
+        # With no configuration, the installed pip's own default is used.
+        index = default_index(self.environ(PIP_CONFIG_FILE=os.devnull))
+        self.assertTrue(index.startswith("https://") and index.endswith("/simple"), index)
