@@ -8,7 +8,7 @@ import tempfile
 
 from zope.testing import renormalizing
 
-__all__ = ["docs_checker", "normalize_sandbox"]
+__all__ = ["docs_checker", "normalize_loopback_port", "normalize_sandbox"]
 
 # Paths inside a sandbox print as if the sandbox were the file system root:
 # ``/tmp/buildout-test-x1y2/sample-buildout/bin`` becomes ``/sample-buildout/bin``.
@@ -17,7 +17,10 @@ normalize_sandbox = (
     "",
 )
 
+# Loopback servers listen on a port the system picks: ``127.0.0.1:<PORT>``.
+normalize_loopback_port = (re.compile(r"\b127\.0\.0\.1:\d+"), "127.0.0.1:<PORT>")
+
 
 def docs_checker() -> renormalizing.OutputChecker:
     """The output checker every docs page runs with."""
-    return renormalizing.RENormalizing([normalize_sandbox])
+    return renormalizing.RENormalizing([normalize_sandbox, normalize_loopback_port])

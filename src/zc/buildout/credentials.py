@@ -1,0 +1,98 @@
+"""Credentials for URLs (user-info or ``~/.netrc``) and hiding them from people."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import netrc
+import os
+import threading
+import urllib.parse
+
+__all__ = ["Credentials", "redact_url"]
+
+logger = logging.getLogger("zc.buildout")
+
+_NOT_READ = object()
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (or its lone token) replaced by ``****``.
+
+    ``https://user:secret@host/`` shows as ``https://user:****@host/``;
+    ``https://token@host/`` as ``https://****@host/``.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user_info, _, host = parts.netloc.rpartition("@")
+    user, has_password, _ = user_info.partition(":")
+    shown = f"{user}:****" if has_password else "****"
+    return parts._replace(netloc=f"{shown}@{host}").geturl()
+
+
+def _basic(user: str, password: str) -> str:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+class Credentials:
+    """Finds the basic-authentication header for URLs; thread-safe.
+
+    User-info in the URL wins; otherwise the ``machine`` (or ``default``)
+    entry of ``~/.netrc`` for the URL's host name is used. The netrc file is
+    read once, the first time it is needed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._netrc: object = _NOT_READ
+
+    @staticmethod
+    def from_user_info(url: str) -> tuple[str, str | None]:
+        """``url`` without user-info, and the header its user-info asks for."""
+        parts = urllib.parse.urlsplit(url)
+        if "@" not in parts.netloc:
+            return url, None
+        user_info, _, host = parts.netloc.rpartition("@")
+        user, _, password = user_info.partition(":")
+        plain = parts._replace(netloc=host).geturl()
+        return plain, _basic(urllib.parse.unquote(user), urllib.parse.unquote(password))
+
+    def for_url(self, url: str) -> tuple[str, str | None]:
+        """``url`` without user-info, and the ``Authorization`` header to send, if any."""
+        plain, authorization = self.from_user_info(url)
+        if authorization is None:
+            host = urllib.parse.urlsplit(plain).hostname
+            entry = self._netrc_entry(host) if host else None
+            if entry is not None:
+                authorization = _basic(*entry)
+        return plain, authorization
+
+    def _netrc_entry(self, host: str) -> tuple[str, str] | None:
+        with self._lock:
+            if self._netrc is _NOT_READ:
+                self._netrc = _read_netrc()
+            parsed = self._netrc
+        if not isinstance(parsed, netrc.netrc):
+            return None
+        found = parsed.authenticators(host)
+        if found is None:
+            return None
+        login, _, password = found
+        return login or "", password or ""
+
+
+def _read_netrc() -> netrc.netrc | None:
+    path = os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.isfile(path):
+        return None
+    try:
+        return netrc.netrc(path)
+    except netrc.NetrcParseError as error:
+        # A broken netrc must not stop downloads that need no credentials.
+        # The parser's message may quote a password: show only the line.
+        logger.warning("Ignoring %s: it cannot be parsed (line %s).", path, error.lineno)
+    except OSError as error:
+        logger.warning("Ignoring %s: %s.", path, error.strerror)
+    return None

@@ -1,0 +1,310 @@
+"""The HTTP client: credentials, redaction, netrc, proxies, redirects, failures."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import io
+import logging
+import os
+import pathlib
+import tempfile
+import threading
+import unittest
+from typing import Any
+from unittest import mock
+
+from zc.buildout.credentials import redact_url
+from zc.buildout.httpclient import ChecksumError, DownloadError, HTTPClient
+from zc.buildout.testing.server import FileServer
+
+SHA256_OF_HELLO = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with its own request line; can redirect or stall."""
+
+    server: Any
+
+    def do_GET(self) -> None:
+        self.server.seen.append((self.path, dict(self.headers)))
+        if self.path.endswith("/slow"):
+            self.server.release.wait(5)
+        target = self.server.redirects.get(self.path)
+        if target:
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = f"{self.server.name} got {self.path}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _RecordingServer:
+    def __init__(self, name: str) -> None:
+        self.server: Any = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+        self.server.daemon_threads = True
+        self.server.name = name
+        self.server.seen = []
+        self.server.redirects = {}
+        self.server.release = threading.Event()
+        self.server.handle_error = lambda request, address: None  # clients that gave up
+        self.netloc = f"127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{self.netloc}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
+        self.thread.start()
+
+    @property
+    def seen(self) -> list[tuple[str, dict[str, str]]]:
+        return self.server.seen  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.server.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+class _Case(unittest.TestCase):
+    def setUp(self) -> None:
+        self.tmp = pathlib.Path(tempfile.mkdtemp())
+        self.addCleanup(_rmtree, self.tmp)
+        environ = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        environ["HOME"] = str(self.tmp / "home")
+        patcher = mock.patch.dict(os.environ, environ, clear=True)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        (self.tmp / "home").mkdir()
+        (self.tmp / "files").mkdir()
+        (self.tmp / "files" / "hello.txt").write_bytes(b"hello")
+
+    def serve(self, credentials: tuple[str, str] | None = None) -> FileServer:
+        server = FileServer(str(self.tmp / "files"), credentials)
+        self.addCleanup(server.close)
+        return server
+
+    def recorder(self, name: str) -> _RecordingServer:
+        server = _RecordingServer(name)
+        self.addCleanup(server.close)
+        return server
+
+
+def _rmtree(path: pathlib.Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class RedactionTests(unittest.TestCase):
+    def test_password_is_hidden(self) -> None:
+        self.assertEqual(redact_url("https://joe:s3cret@host:8080/x?y=1"), "https://joe:****@host:8080/x?y=1")
+
+    def test_lone_token_is_hidden(self) -> None:
+        self.assertEqual(redact_url("https://ghp_token@host/x"), "https://****@host/x")
+
+    def test_empty_password_still_marked(self) -> None:
+        self.assertEqual(redact_url("https://joe:@host/"), "https://joe:****@host/")
+
+    def test_at_sign_in_password(self) -> None:
+        self.assertEqual(redact_url("http://joe:p@ss@host/"), "http://joe:****@host/")
+
+    def test_urls_without_credentials_unchanged(self) -> None:
+        for url in ("http://host/a@b", "file:///tmp/x", "/plain/path", "http://[::1]:80/"):
+            self.assertEqual(redact_url(url), url)
+
+
+class GetTests(_Case):
+    def test_get_over_http(self) -> None:
+        server = self.serve()
+        response = HTTPClient().get(server.url + "hello.txt")
+        self.assertEqual((response.status, response.data), (200, b"hello"))
+        self.assertEqual(response.url, server.url + "hello.txt")
+        self.assertEqual(response.headers["content-length"], "5")
+
+    def test_file_urls_and_plain_paths(self) -> None:
+        path = str(self.tmp / "files" / "hello.txt")
+        client = HTTPClient()
+        self.assertEqual(client.get(path).data, b"hello")
+        self.assertEqual(client.get(pathlib.Path(path).as_uri()).data, b"hello")
+        self.assertEqual(client.get(pathlib.Path(path).as_uri()).headers["Content-Type"], "text/plain")
+
+    def test_missing_local_file(self) -> None:
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient().get(str(self.tmp / "nope"))
+        self.assertEqual(str(caught.exception), f"Couldn't download '{self.tmp / 'nope'}': No such file or directory")
+
+    def test_http_status_is_reported(self) -> None:
+        server = self.serve()
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient().get(server.url + "missing.tgz")
+        self.assertEqual(caught.exception.status, 404)
+        self.assertEqual(str(caught.exception), f"Couldn't download '{server.url}missing.tgz': 404 File not found")
+
+    def test_connection_refused(self) -> None:
+        server = self.serve()
+        url = server.url
+        server.close()
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient().get(url + "x")
+        self.assertEqual(str(caught.exception), f"Couldn't download '{url}x': Connection refused")
+        self.assertIsNone(caught.exception.status)
+
+    def test_timeout(self) -> None:
+        server = self.recorder("origin")
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient(timeout=0.2).get(server.url + "slow")
+        self.assertEqual(str(caught.exception), f"Couldn't download '{server.url}slow': timed out after 0.2 seconds")
+
+    def test_unsupported_scheme(self) -> None:
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient().get("gopher://host/x")
+        self.assertEqual(str(caught.exception), "Couldn't download 'gopher://host/x': unsupported URL scheme 'gopher'")
+
+
+class CredentialTests(_Case):
+    def test_user_info_is_sent_and_never_shown(self) -> None:
+        server = self.serve(credentials=("joe", "s3cret"))
+        url = server.url.replace("http://", "http://joe:s3cret@") + "hello.txt"
+        response = HTTPClient().get(url)
+        self.assertEqual(response.data, b"hello")
+        self.assertNotIn("s3cret", response.url)
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient().get(url.replace("s3cret", "wrong"))
+        self.assertEqual(caught.exception.status, 401)
+        self.assertNotIn("wrong", str(caught.exception))
+        self.assertIn("joe:****@", str(caught.exception))
+
+    def test_percent_encoded_user_info(self) -> None:
+        server = self.serve(credentials=("joe@example", "p:w/d"))
+        url = server.url.replace("http://", "http://joe%40example:p%3Aw%2Fd@") + "hello.txt"
+        self.assertEqual(HTTPClient().get(url).data, b"hello")
+
+    def test_netrc(self) -> None:
+        server = self.serve(credentials=("joe", "s3cret"))
+        (self.tmp / "home" / ".netrc").write_text("machine 127.0.0.1 login joe password s3cret\n")
+        self.assertEqual(HTTPClient().get(server.url + "hello.txt").data, b"hello")
+
+    def test_netrc_default_entry(self) -> None:
+        server = self.serve(credentials=("joe", "s3cret"))
+        (self.tmp / "home" / ".netrc").write_text("machine elsewhere login a password b\ndefault login joe password s3cret\n")
+        self.assertEqual(HTTPClient().get(server.url + "hello.txt").data, b"hello")
+
+    def test_user_info_beats_netrc(self) -> None:
+        server = self.recorder("origin")
+        (self.tmp / "home" / ".netrc").write_text("machine 127.0.0.1 login joe password fromnetrc\n")
+        HTTPClient().get(server.url.replace("http://", "http://ann:fromurl@") + "x")
+        self.assertEqual(server.seen[0][1]["Authorization"], _basic("ann", "fromurl"))
+
+    def test_broken_netrc_is_ignored_without_showing_its_content(self) -> None:
+        server = self.serve()
+        (self.tmp / "home" / ".netrc").write_text("machine 127.0.0.1 login joe password\nbogus s3cret\n")
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        logger = logging.getLogger("zc.buildout")
+        logger.addHandler(handler)
+        self.addCleanup(logger.removeHandler, handler)
+        self.assertEqual(HTTPClient().get(server.url + "hello.txt").data, b"hello")
+        self.assertIn(".netrc: it cannot be parsed (line ", stream.getvalue())
+        self.assertNotIn("s3cret", stream.getvalue())
+
+    def test_credentials_follow_redirects_on_the_same_origin_only(self) -> None:
+        origin, other = self.recorder("origin"), self.recorder("other")
+        origin.server.redirects["/a"] = "/b"
+        origin.server.redirects["/b"] = other.url + "c"
+        response = HTTPClient().get(origin.url.replace("http://", "http://joe:pw@") + "a")
+        self.assertEqual(response.data, b"other got /c")
+        self.assertEqual(response.url, other.url + "c")
+        self.assertEqual([h.get("Authorization") for _, h in origin.seen], [_basic("joe", "pw")] * 2)
+        self.assertNotIn("Authorization", other.seen[0][1])
+
+
+class ProxyTests(_Case):
+    def test_proxy_from_the_environment(self) -> None:
+        proxy = self.recorder("proxy")
+        os.environ["http_proxy"] = proxy.url.replace("http://", "http://pu:pp@")
+        response = HTTPClient().get("http://origin.invalid/x")
+        self.assertEqual(response.data, b"proxy got http://origin.invalid/x")
+        self.assertEqual(proxy.seen[0][1]["Proxy-Authorization"], _basic("pu", "pp"))
+
+    def test_no_proxy_is_honoured(self) -> None:
+        proxy, origin = self.recorder("proxy"), self.recorder("origin")
+        os.environ["HTTP_PROXY"] = proxy.url
+        os.environ["no_proxy"] = "example.com,127.0.0.1"
+        self.assertEqual(HTTPClient().get(origin.url + "x").data, b"origin got /x")
+        self.assertEqual(proxy.seen, [])
+
+    def test_https_proxy_setting_does_not_apply_to_http(self) -> None:
+        proxy, origin = self.recorder("proxy"), self.recorder("origin")
+        os.environ["https_proxy"] = proxy.url
+        self.assertEqual(HTTPClient().get(origin.url + "x").data, b"origin got /x")
+
+
+class DownloadTests(_Case):
+    def test_download_with_progress_and_sha256(self) -> None:
+        server = self.serve()
+        target = self.tmp / "out" / "hello.txt"
+        target.parent.mkdir()
+        chunks: list[int] = []
+        HTTPClient().download(server.url + "hello.txt", str(target), sha256=SHA256_OF_HELLO, progress=chunks.append)
+        self.assertEqual(target.read_bytes(), b"hello")
+        self.assertEqual(sum(chunks), 5)
+        self.assertEqual(os.listdir(target.parent), ["hello.txt"])
+
+    def test_checksum_failure_leaves_nothing_behind(self) -> None:
+        server = self.serve()
+        target = self.tmp / "out" / "hello.txt"
+        target.parent.mkdir()
+        with self.assertRaises(ChecksumError) as caught:
+            HTTPClient().download(server.url + "hello.txt", str(target), sha256="0" * 64)
+        self.assertEqual(
+            str(caught.exception),
+            f"SHA256 checksum mismatch downloading '{server.url}hello.txt':"
+            f" expected {'0' * 64}, got {SHA256_OF_HELLO}",
+        )
+        self.assertEqual(os.listdir(target.parent), [])
+
+    def test_failure_keeps_an_existing_file(self) -> None:
+        server = self.serve()
+        target = self.tmp / "hello.txt"
+        target.write_bytes(b"old")
+        with self.assertRaises(DownloadError):
+            HTTPClient().download(server.url + "missing", str(target))
+        self.assertEqual(target.read_bytes(), b"old")
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["files", "hello.txt", "home"])
+
+    def test_download_from_a_file_url(self) -> None:
+        target = self.tmp / "copy.txt"
+        HTTPClient().download((self.tmp / "files" / "hello.txt").as_uri(), str(target), sha256=SHA256_OF_HELLO)
+        self.assertEqual(target.read_bytes(), b"hello")
+
+    def test_mode_follows_the_umask(self) -> None:
+        server = self.serve()
+        target = self.tmp / "hello.txt"
+        old = os.umask(0o027)
+        try:
+            HTTPClient().download(server.url + "hello.txt", str(target))
+        finally:
+            os.umask(old)
+        self.assertEqual(target.stat().st_mode & 0o777, 0o640)
+
+    def test_threads_share_one_client(self) -> None:
+        server = self.serve()
+        client = HTTPClient()
+        results: list[bytes] = []
+        threads = [threading.Thread(target=lambda: results.append(client.get(server.url + "hello.txt").data)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(results, [b"hello"] * 8)
