@@ -1,0 +1,219 @@
+"""One wheel to one egg directory, with pypa/installer.
+
+The wheel is installed, byte-compiled, into a staging directory inside the
+eggs directory and renamed into place, under a per-distribution file lock:
+an interrupted run never leaves half an egg, and a staging directory left by
+a killed run is removed by the next one. Legacy namespace ``__init__.py``
+files are dropped (the packages become native namespaces); console scripts
+are not written (buildout generates scripts itself); ``.data`` files other
+than code stay inside the egg, under ``<name>-<version>.data/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.parser
+import logging
+import os
+import pathlib
+import posixpath
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, BinaryIO
+
+from installer.destinations import SchemeDictionaryDestination
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from zc.buildout.dists.environment import InstalledDistribution, egg_directory_name
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from installer.records import RecordEntry
+    from installer.scripts import LauncherKind
+    from installer.utils import Scheme
+
+__all__ = ["install_into", "install_wheel", "locked", "namespace_inits", "wheel_metadata"]
+
+logger = logging.getLogger("zc.buildout")
+
+INSTALLER_NAME = b"zc.buildout\n"
+
+
+def _is_namespace_declaration(text: str) -> bool:
+    """A pkg_resources or pkgutil style namespace ``__init__.py``."""
+    meaningful = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")
+    ]
+    joined = "\n".join(meaningful)
+    return len(meaningful) <= 6 and (
+        ("pkg_resources" in joined and "declare_namespace" in joined)
+        or ("pkgutil" in joined and "extend_path" in joined)
+    )
+
+
+def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str]:
+    """Archive paths of legacy namespace ``__init__.py`` files and ``-nspkg.pth`` files.
+
+    A namespace ``__init__.py`` is dropped only when its directory holds no
+    other module.
+    """
+    modules: dict[str, list[str]] = {}
+    found = set()
+    for name in names:
+        if name.endswith(".py"):
+            modules.setdefault(posixpath.dirname(name), []).append(posixpath.basename(name))
+        elif "/" not in name and name.endswith("-nspkg.pth"):
+            found.add(name)
+    for directory, files in modules.items():
+        init = f"{directory}/__init__.py"
+        if directory and files == ["__init__.py"] and _is_namespace_declaration(read(init)):
+            found.add(init)
+    return found
+
+
+@dataclasses.dataclass
+class _EggDestination(SchemeDictionaryDestination):
+    """Writes code into the egg, skipping dropped files and console scripts."""
+
+    dropped: frozenset[str] = frozenset()
+    skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+
+    def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
+                   is_executable: bool) -> RecordEntry:
+        from installer.records import RecordEntry
+
+        if scheme in ("purelib", "platlib") and os.fspath(path) in self.dropped:
+            self.skipped.add((scheme, os.fspath(path)))
+            return RecordEntry(os.fspath(path), None, None)
+        return super().write_file(scheme, path, stream, is_executable)
+
+    def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
+        from installer.records import RecordEntry
+
+        self.skipped.add(("scripts", name))
+        return RecordEntry(name, None, None)
+
+    def finalize_installation(self, scheme: Scheme, record_file_path: str,
+                              records: Iterable[tuple[Scheme, RecordEntry]]) -> None:
+        kept = [(s, record) for s, record in records if (s, record.path) not in self.skipped]
+        super().finalize_installation(scheme, record_file_path, kept)
+
+
+def _launcher_kind() -> LauncherKind:
+    return "posix" if os.name != "nt" else "win-amd64"
+
+
+def install_into(wheel_path: str, code_directory: str, *, staging: str | None = None,
+                 compile: bool = True) -> None:
+    """Install a wheel's code and ``.dist-info`` into ``code_directory``.
+
+    With ``staging``, files are written below ``staging`` as if it were the
+    file-system root (so compiled files name their final paths); the caller
+    renames the result into place. ``compile`` writes ``__pycache__`` files.
+    """
+    from installer import install
+    from installer.sources import WheelFile
+
+    with WheelFile.open(pathlib.Path(wheel_path)) as source:
+        base = source.dist_info_dir[: -len(".dist-info")]
+        names = [name for name in source._zipfile.namelist() if not name.endswith("/")]
+        dropped = namespace_inits(names, lambda name: source._zipfile.read(name).decode("utf-8", "replace"))
+        data = os.path.join(code_directory, f"{base}.data")
+        destination = _EggDestination(
+            scheme_dict={
+                "purelib": code_directory, "platlib": code_directory,
+                "headers": os.path.join(data, "headers"), "data": os.path.join(data, "data"),
+                "scripts": os.path.join(data, "scripts"),
+            },
+            interpreter=sys.executable,
+            script_kind=_launcher_kind(),
+            bytecode_optimization_levels=(0,) if compile else (),
+            destdir=staging,
+            dropped=frozenset(dropped),
+        )
+        install(source, destination, {"INSTALLER": INSTALLER_NAME})
+
+
+def wheel_metadata(wheel_path: str) -> tuple[str, str]:
+    """The project name (as its metadata spells it) and version of a wheel."""
+    from installer.sources import WheelFile
+
+    with WheelFile.open(pathlib.Path(wheel_path)) as source:
+        metadata = email.parser.HeaderParser().parsestr(source.read_dist_info("METADATA"))
+    return metadata["Name"], metadata["Version"]
+
+
+@contextmanager
+def locked(eggs_directory: str, name: str) -> Iterator[None]:
+    """Hold the lock that guards installing ``name`` into ``eggs_directory``."""
+    from filelock import FileLock, Timeout
+
+    locks = os.path.join(eggs_directory, ".buildout", "locks")
+    os.makedirs(locks, exist_ok=True)
+    lock = FileLock(os.path.join(locks, f"{name}.lock"))
+    try:
+        lock.acquire(timeout=2)
+    except Timeout:
+        logger.info("Waiting for another buildout installing %s.", name)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _holds(directory: str, name: str, version: str) -> bool:
+    key = canonicalize_name(name)
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.endswith(".dist-info"):
+            entry_name, _, entry_version = entry[: -len(".dist-info")].partition("-")
+            if canonicalize_name(entry_name) == key and entry_version == version:
+                return True
+    return False
+
+
+def install_wheel(wheel_path: str, eggs_directory: str) -> InstalledDistribution:
+    """Install a wheel as one egg directory (reusing one already there); return it."""
+    name, version = wheel_metadata(wheel_path)
+    tags = parse_wheel_filename(os.path.basename(wheel_path))[3]
+    egg_name = egg_directory_name(name, version, tags)
+    target = os.path.join(eggs_directory, egg_name)
+    result = InstalledDistribution(name, version, target, False)
+    if os.path.isdir(target):
+        return result
+    tmp = os.path.join(eggs_directory, ".buildout", "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    with locked(eggs_directory, egg_name):
+        for stale in os.listdir(tmp):
+            if stale.startswith(f"{egg_name}-"):  # left by a killed run; we hold the lock
+                shutil.rmtree(os.path.join(tmp, stale), ignore_errors=True)
+        if os.path.isdir(target):
+            return result
+        staging = tempfile.mkdtemp(prefix=f"{egg_name}-", dir=tmp)
+        try:
+            _stage_and_rename(wheel_path, target, staging, name, version)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _stage_and_rename(wheel_path: str, target: str, staging: str, name: str, version: str) -> None:
+    install_into(wheel_path, target, staging=staging)
+    staged = os.path.join(staging, os.path.relpath(os.path.abspath(target), os.path.abspath(os.sep)))
+    try:
+        os.rename(staged, target)
+    except OSError:
+        if not _holds(target, name, version):
+            raise UserError(
+                f"Couldn't install {name} {version}: {target} exists and holds something else.",
+                hint="Remove that directory and run buildout again.",
+            ) from None
+        logger.warning("%s was installed by another buildout meanwhile; using it.", target)
+

@@ -1,0 +1,103 @@
+"""Installing one wheel as one egg directory: layout, namespaces, data, races."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+from tests.builder_fixtures import ScratchTestCase
+from zc.buildout.dists.wheel import install_wheel, namespace_inits
+from zc.buildout.testing import packages
+
+PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+DECLARE = "__import__('pkg_resources').declare_namespace(__name__)\n"
+PKGUTIL = "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n"
+
+
+def tree(directory: str) -> list[str]:
+    found = []
+    for root, directories, files in os.walk(directory):
+        directories[:] = [d for d in directories if d != "__pycache__"]
+        found += [os.path.relpath(os.path.join(root, f), directory) for f in files]
+    return sorted(found)
+
+
+class WheelInstallTests(ScratchTestCase):
+    def test_layout(self) -> None:
+        wheel = packages.wheel(
+            self.path("dist"), "Tiny-Pkg", "1.0",
+            modules={"tiny/__init__.py": "def main():\n    return 42\n"},
+            entry_points={"console_scripts": {"tiny": "tiny:main"}},
+            data={"scripts/legacy-tool": "#!python\nprint(1)\n", "headers/tiny.h": "int tiny;\n",
+                  "purelib/tiny_extra.py": "extra = True\n", "data/share/tiny.txt": "hello\n"},
+        )
+        dist = install_wheel(wheel, self.settings.eggs_directory)
+        egg = self.path("eggs", f"Tiny_Pkg-1.0-{PY}.egg")
+        self.assertEqual((dist.name, dist.version, dist.location, dist.develop),
+                         ("Tiny-Pkg", "1.0", egg, False))
+        self.assertEqual(tree(egg), [
+            "tiny/__init__.py",
+            "tiny_extra.py",
+            "tiny_pkg-1.0.data/data/share/tiny.txt",
+            "tiny_pkg-1.0.data/headers/tiny.h",
+            "tiny_pkg-1.0.data/scripts/legacy-tool",
+            "tiny_pkg-1.0.dist-info/INSTALLER",
+            "tiny_pkg-1.0.dist-info/METADATA",
+            "tiny_pkg-1.0.dist-info/RECORD",
+            "tiny_pkg-1.0.dist-info/WHEEL",
+            "tiny_pkg-1.0.dist-info/entry_points.txt",
+        ])
+        self.assertTrue(os.listdir(os.path.join(egg, "tiny", "__pycache__")))
+        record = pathlib.Path(egg, "tiny_pkg-1.0.dist-info", "RECORD").read_text()
+        self.assertNotIn("bin/", record)
+        self.assertIn("tiny_pkg-1.0.data/headers/tiny.h,sha256=", record)
+        # The compiled file names the final location, not the staging directory.
+        pyc = os.path.join(egg, "tiny", "__pycache__", os.listdir(os.path.join(egg, "tiny", "__pycache__"))[0])
+        self.assertIn(os.path.join(egg, "tiny", "__init__.py").encode(), pathlib.Path(pyc).read_bytes())
+        self.assertEqual(os.listdir(self.path("eggs", ".buildout", "tmp")), [])
+
+    def test_legacy_namespace_inits_are_dropped(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "zope.demo", "1.0", modules={
+            "zope/__init__.py": DECLARE,
+            "zope/demo/__init__.py": "value = 1\n",
+            "zope_demo-1.0-nspkg.pth": "import sys\n",
+        })
+        dist = install_wheel(wheel, self.settings.eggs_directory)
+        self.assertEqual([p for p in tree(dist.location) if not p.startswith("zope_demo-1.0.d")],
+                         ["zope/demo/__init__.py"])
+        other = packages.wheel(self.path("dist"), "zope.other", "1.0", modules={
+            "zope/__init__.py": PKGUTIL, "zope/other.py": "value = 2\n"})
+        second = install_wheel(other, self.settings.eggs_directory)
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", "import zope.demo, zope.other; print(zope.demo.value, zope.other.value)"],
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join([dist.location, second.location])),
+            capture_output=True, text=True)
+        self.assertEqual(result.stdout, "1 2\n", result.stderr)
+
+    def test_namespace_detection(self) -> None:
+        files = {
+            "a/__init__.py": DECLARE, "a/b/__init__.py": DECLARE, "a/b/c.py": "",
+            "d/__init__.py": PKGUTIL, "d/helpers.py": "",
+            "e/__init__.py": "# real code\n" + DECLARE + "x = 1\n" * 6,
+            "__init__.py": DECLARE, "f/__init__.py": "import os\n",
+            "g-nspkg.pth": "", "h/i-nspkg.pth": "",
+        }
+        self.assertEqual(namespace_inits(files, files.__getitem__), {"a/__init__.py", "g-nspkg.pth"})
+
+    def test_an_installed_egg_is_reused(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0")
+        first = install_wheel(wheel, self.settings.eggs_directory)
+        marker = os.path.join(first.location, "marker")
+        open(marker, "w").close()
+        self.assertEqual(install_wheel(wheel, self.settings.eggs_directory), first)
+        self.assertTrue(os.path.exists(marker))
+
+    def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0")
+        stale = self.path("eggs", ".buildout", "tmp", f"demo-1.0-{PY}.egg-x1y2")
+        os.makedirs(os.path.join(stale, "half"))
+        install_wheel(wheel, self.settings.eggs_directory)
+        self.assertEqual(os.listdir(self.path("eggs", ".buildout", "tmp")), [])
+        self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [".buildout", f"demo-1.0-{PY}.egg"])
