@@ -1,0 +1,138 @@
+"""Isolated build environments: the path a build backend runs with.
+
+Build requirements are taken from the environment buildout runs in when it
+has them all (with their dependencies), exposed through a directory of
+symbolic links to just those distributions; otherwise they are installed
+from the index and find-links into a build-environment eggs directory. Both
+live under ``<eggs-directory>/.buildout`` and are reused by later builds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import importlib.metadata
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists._settings import SettingsLike
+
+__all__ = ["build_path", "private_directory", "running_distributions"]
+
+
+def private_directory(settings: SettingsLike, *names: str) -> str:
+    """A directory of buildout's own inside the eggs directory (``.buildout/...``)."""
+    path = os.path.join(settings.eggs_directory, ".buildout", *names)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _parse(requirements: Iterable[str], description: str) -> list[Requirement]:
+    try:
+        return [Requirement(text) for text in requirements]
+    except InvalidRequirement as error:
+        raise UserError(f"Invalid build requirement of {description}: {error}") from None
+
+
+def running_distributions(
+    requirements: Sequence[Requirement],
+) -> list[importlib.metadata.Distribution] | None:
+    """The distributions of the running environment meeting ``requirements``, dependencies included.
+
+    ``None`` when something is missing or at a version the requirements exclude.
+    """
+    found: dict[str, importlib.metadata.Distribution] = {}
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [(requirement, frozenset({""})) for requirement in requirements]
+    while todo:
+        requirement, extras = todo.pop()
+        if requirement.marker and not any(
+            requirement.marker.evaluate({"extra": extra}) for extra in extras
+        ):
+            continue
+        key = canonicalize_name(requirement.name)
+        dist = found.get(key)
+        if dist is None:
+            try:
+                dist = importlib.metadata.distribution(key)
+            except importlib.metadata.PackageNotFoundError:
+                return None
+            found[key] = dist
+        if not requirement.specifier.contains(dist.version, prereleases=True):
+            return None
+        wanted = frozenset({"", *requirement.extras})
+        if (key, wanted) in seen:
+            continue
+        seen.add((key, wanted))
+        todo.extend((r, wanted) for r in _parse(dist.requires or (), key))
+    return list(found.values())
+
+
+def _top_level_entries(dist: importlib.metadata.Distribution) -> set[str] | None:
+    if dist.files is None:
+        return None
+    entries = {file.parts[0] for file in dist.files if file.parts and file.parts[0] != ".."}
+    return {entry for entry in entries if entry != "__pycache__"}
+
+
+def _link_farm(dists: Sequence[importlib.metadata.Distribution], settings: SettingsLike) -> list[str]:
+    """A directory of links to exactly ``dists``; their own directories if links are impossible."""
+    plan: list[tuple[str, str]] = []
+    fallback: list[str] = []
+    for dist in dists:
+        root = str(dist.locate_file(""))
+        entries = _top_level_entries(dist)
+        if entries is None:
+            fallback.append(root)
+            continue
+        plan.extend((entry, os.path.join(root, entry)) for entry in sorted(entries))
+    key = hashlib.sha256(repr(sorted(plan)).encode()).hexdigest()[:16]
+    target = os.path.join(private_directory(settings, "build-env"), key)
+    if not os.path.isdir(target):
+        staging = tempfile.mkdtemp(prefix=f".{key}-", dir=os.path.dirname(target))
+        try:
+            for entry, source in plan:
+                if os.path.exists(source):
+                    os.symlink(source, os.path.join(staging, entry))
+            os.rename(staging, target)
+        except OSError:
+            # No symbolic links here (or a parallel build made the same
+            # directory): fall back to whole directories if it is not there.
+            shutil.rmtree(staging, ignore_errors=True)
+            if not os.path.isdir(target):
+                return sorted({os.path.dirname(source) for _, source in plan} | set(fallback))
+    return [target, *fallback]
+
+
+def _installed_from_index(requirements: Sequence[Requirement], settings: SettingsLike) -> list[str]:
+    """Install the build requirements into the build-environment eggs directory."""
+    installer = importlib.import_module("zc.buildout.dists.installer")
+    build_settings = dataclasses.replace(
+        settings,  # type: ignore[type-var]
+        eggs_directory=private_directory(settings, "build-eggs"),
+        develop_eggs_directory=os.path.join(private_directory(settings), "no-develop-eggs"),
+        pins={},
+    )
+    dists: list[Any] = installer.Installer(build_settings).install([str(r) for r in requirements])
+    return [dist.location for dist in dists]
+
+
+def build_path(requirements: Sequence[str], settings: SettingsLike, description: str) -> list[str]:
+    """The ``PYTHONPATH`` entries of a build environment holding ``requirements``."""
+    parsed = _parse(requirements, description)
+    if not parsed:
+        return []
+    dists = running_distributions(parsed)
+    if dists is not None:
+        return _link_farm(dists, settings)
+    return _installed_from_index(parsed, settings)

@@ -1,0 +1,185 @@
+"""Develop projects: PEP 660 editable installs into develop-eggs, with an ``.egg-link``.
+
+The editable wheel's ``.dist-info``, ``.pth`` and ``__editable__`` finder
+files go into develop-eggs, beside a ``<Name>.egg-link`` (the project's code
+directory and the relative path back to the project, no trailing newline)
+that recipes such as collective.recipe.omelette read. The ``.dist-info``
+also records a fingerprint of the project's build files and what was
+created, so an unchanged project is not rebuilt on every run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from typing import TYPE_CHECKING
+
+from zc.buildout.dists import build, wheel
+from zc.buildout.dists.environment import egg_link_name
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists._settings import SettingsLike
+
+__all__ = ["DevelopResult", "develop", "fingerprint"]
+
+logger = logging.getLogger("zc.buildout")
+
+RECORD_NAME = "buildout-develop.json"
+"""The file inside the develop ``.dist-info`` remembering how it was made."""
+
+_BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+@dataclasses.dataclass(frozen=True)
+class DevelopResult:
+    """What developing a project left in develop-eggs."""
+
+    name: str
+    version: str
+    egg_link: str
+    created: tuple[str, ...]
+    """Every path created in develop-eggs (the engine removes them when the project goes)."""
+
+
+def fingerprint(project_directory: str) -> str:
+    """A digest of what decides the editable install: the build files and the Python."""
+    digest = hashlib.sha256(f"{sys.executable}\n{sys.version}\n".encode())
+    for name in _BUILD_FILES:
+        path = os.path.join(project_directory, name)
+        try:
+            with open(path, "rb") as file:
+                content = file.read()
+        except FileNotFoundError:
+            content = b"<absent>"
+        digest.update(f"\0{name}\0{len(content)}\0".encode() + content)
+    return digest.hexdigest()
+
+
+def _code_location(project_directory: str) -> tuple[str, str]:
+    """The code directory recorded in the egg-link and the relative path back to the project."""
+    src = os.path.join(project_directory, "src")
+    if os.path.isdir(src):
+        return src, ".."
+    return project_directory, "."
+
+
+def _records(develop_eggs: str) -> list[tuple[str, dict[str, object]]]:
+    """(dist-info path, record) of every develop project made by this module."""
+    found = []
+    for entry in sorted(os.listdir(develop_eggs)):
+        path = os.path.join(develop_eggs, entry, RECORD_NAME)
+        if entry.endswith(".dist-info") and os.path.isfile(path):
+            with open(path, encoding="utf-8") as file:
+                found.append((os.path.join(develop_eggs, entry), json.load(file)))
+    return found
+
+
+def _previous(develop_eggs: str, project: str) -> dict[str, object] | None:
+    for _, record in _records(develop_eggs):
+        if record.get("project") == project:
+            return record
+    return None
+
+
+def _unchanged(record: dict[str, object] | None, print_: str) -> DevelopResult | None:
+    if record is None or record.get("fingerprint") != print_:
+        return None
+    created = tuple(str(path) for path in _created(record))
+    if not created or not all(os.path.exists(path) for path in created):
+        return None
+    return DevelopResult(str(record["name"]), str(record["version"]), str(record["egg_link"]), created)
+
+
+def _created(record: dict[str, object] | None) -> list[str]:
+    created = (record or {}).get("created")
+    return [str(path) for path in created] if isinstance(created, list) else []
+
+
+def _description(project_directory: str) -> str:
+    try:
+        project = build._load_toml(os.path.join(project_directory, "pyproject.toml")).get("project")
+    except FileNotFoundError:
+        project = None
+    name = project.get("name") if isinstance(project, dict) else None
+    return f"{name} ({project_directory})" if isinstance(name, str) else project_directory
+
+
+def develop(project_directory: str, settings: SettingsLike) -> DevelopResult:
+    """Install the project at ``project_directory`` in editable mode into develop-eggs.
+
+    Reuses the previous install when the project's build files have not
+    changed since.
+    """
+    project = os.path.abspath(project_directory)
+    if not os.path.isdir(project):
+        raise UserError(f"Couldn't develop {project}: there is no such directory.")
+    develop_eggs = settings.develop_eggs_directory
+    os.makedirs(develop_eggs, exist_ok=True)
+    print_ = fingerprint(project)
+    previous = _previous(develop_eggs, project)
+    unchanged = _unchanged(previous, print_)
+    if unchanged is not None:
+        logger.debug("Develop project %s is unchanged.", project)
+        return unchanged
+    for stale in os.listdir(develop_eggs):
+        if stale.startswith(".tmp-"):  # left by a killed run
+            shutil.rmtree(os.path.join(develop_eggs, stale), ignore_errors=True)
+    staging = tempfile.mkdtemp(prefix=".tmp-", dir=develop_eggs)
+    try:
+        with tempfile.TemporaryDirectory(prefix="buildout-develop-") as scratch:
+            wheel_path = build.build_editable(project, scratch, settings,
+                                              description=_description(project))
+            name, version = wheel.wheel_metadata(wheel_path)
+            egg_link = os.path.join(develop_eggs, egg_link_name(name))
+            created = sorted(os.path.join(develop_eggs, entry) for entry in _staged_entries(
+                wheel_path, staging))
+            created.append(egg_link)
+            _record(staging, {"project": project, "fingerprint": print_, "name": name,
+                              "version": version, "egg_link": egg_link, "created": created})
+        _remove(previous)
+        _move_into_place(staging, develop_eggs)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _write_egg_link(egg_link, project)
+    return DevelopResult(name, version, egg_link, tuple(created))
+
+
+def _staged_entries(wheel_path: str, staging: str) -> list[str]:
+    wheel.install_into(wheel_path, staging, compile=False)
+    return sorted(os.listdir(staging))
+
+
+def _record(staging: str, record: dict[str, object]) -> None:
+    (info,) = [entry for entry in os.listdir(staging) if entry.endswith(".dist-info")]
+    with open(os.path.join(staging, info, RECORD_NAME), "w", encoding="utf-8") as file:
+        json.dump(record, file, indent=1)
+
+
+def _remove(previous: dict[str, object] | None) -> None:
+    """Remove what an earlier develop of the same project created."""
+    for path in _created(previous):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.lexists(path):
+            os.remove(path)
+
+
+def _move_into_place(staging: str, develop_eggs: str) -> None:
+    for entry in sorted(os.listdir(staging)):
+        target = os.path.join(develop_eggs, entry)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        os.replace(os.path.join(staging, entry), target)
+
+
+def _write_egg_link(path: str, project: str) -> None:
+    location, setup = _code_location(project)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(f"{location}\n{setup}")
