@@ -1,27 +1,15 @@
-"""Shared fixtures of the builder tests: a scratch directory and installer settings.
-
-``Settings`` stands in for ``zc.buildout.dists.settings.InstallerSettings``
-(the fields building and fetching read) until that lands.
-"""
+"""Shared fixture of the builder tests: a scratch directory and installer settings."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import tempfile
 import unittest
 
-__all__ = ["ScratchTestCase", "Settings"]
+from zc.buildout.dists.settings import InstallerSettings
 
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    eggs_directory: str
-    develop_eggs_directory: str
-    download_cache: str | None = None
-    install_from_cache: bool = False
-    offline: bool = False
+__all__ = ["ScratchTestCase"]
 
 
 class ScratchTestCase(unittest.TestCase):
@@ -30,7 +18,7 @@ class ScratchTestCase(unittest.TestCase):
     def setUp(self) -> None:
         self.root = os.path.realpath(tempfile.mkdtemp(prefix="buildout-builder-"))
         self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
-        self.settings = Settings(self.path("eggs"), self.path("develop-eggs"))
+        self.settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"))
 
     def path(self, *names: str) -> str:
         return os.path.join(self.root, *names)

@@ -26,7 +26,7 @@ from zc.buildout.errors import Location, UserError
 if TYPE_CHECKING:
     from pyproject_hooks import BuildBackendHookCaller
 
-    from zc.buildout.dists._settings import SettingsLike
+    from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = [
     "BuildError",
@@ -122,7 +122,7 @@ def _failure(description: str, backend: str, output: str) -> BuildError:
     return BuildError(f"Couldn't build {description}: the build backend {backend!r} failed:\n{shown}")
 
 
-def _hook_caller(source_directory: str, settings: SettingsLike, description: str,
+def _hook_caller(source_directory: str, settings: InstallerSettings, description: str,
                  editable: bool) -> BuildBackendHookCaller:
     """A hook caller whose environment holds the static and dynamic build requirements."""
     from pyproject_hooks import BuildBackendHookCaller
@@ -161,7 +161,7 @@ def _call(hook: Callable[..., object], description: str, backend: str, *args: ob
         ) from None
 
 
-def build_wheel(source: str, output_directory: str, settings: SettingsLike, *,
+def build_wheel(source: str, output_directory: str, settings: InstallerSettings, *,
                 description: str) -> str:
     """Build a wheel from a source tree or sdist archive; return the wheel's path."""
     with tempfile.TemporaryDirectory(prefix="buildout-build-") as scratch:
@@ -172,7 +172,7 @@ def build_wheel(source: str, output_directory: str, settings: SettingsLike, *,
     return os.path.join(output_directory, str(name))
 
 
-def build_editable(project_directory: str, output_directory: str, settings: SettingsLike, *,
+def build_editable(project_directory: str, output_directory: str, settings: InstallerSettings, *,
                    description: str) -> str:
     """Build a PEP 660 editable wheel of a project tree; return the wheel's path."""
     caller = _hook_caller(project_directory, settings, description, editable=True)
@@ -180,7 +180,7 @@ def build_editable(project_directory: str, output_directory: str, settings: Sett
     return os.path.join(output_directory, str(name))
 
 
-def prepare_metadata(source: str, output_directory: str, settings: SettingsLike, *,
+def prepare_metadata(source: str, output_directory: str, settings: InstallerSettings, *,
                      description: str) -> str:
     """The ``.dist-info`` directory a wheel built from ``source`` would have.
 

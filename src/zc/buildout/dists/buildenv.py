@@ -25,12 +25,12 @@ from packaging.utils import canonicalize_name
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists._settings import SettingsLike
+    from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["build_path", "private_directory", "running_distributions"]
 
 
-def private_directory(settings: SettingsLike, *names: str) -> str:
+def private_directory(settings: InstallerSettings, *names: str) -> str:
     """A directory of buildout's own inside the eggs directory (``.buildout/...``)."""
     path = os.path.join(settings.eggs_directory, ".buildout", *names)
     os.makedirs(path, exist_ok=True)
@@ -85,7 +85,7 @@ def _top_level_entries(dist: importlib.metadata.Distribution) -> set[str] | None
     return {entry for entry in entries if entry != "__pycache__"}
 
 
-def _link_farm(dists: Sequence[importlib.metadata.Distribution], settings: SettingsLike) -> list[str]:
+def _link_farm(dists: Sequence[importlib.metadata.Distribution], settings: InstallerSettings) -> list[str]:
     """A directory of links to exactly ``dists``; their own directories if links are impossible."""
     plan: list[tuple[str, str]] = []
     fallback: list[str] = []
@@ -114,20 +114,23 @@ def _link_farm(dists: Sequence[importlib.metadata.Distribution], settings: Setti
     return [target, *fallback]
 
 
-def _installed_from_index(requirements: Sequence[Requirement], settings: SettingsLike) -> list[str]:
+def _installed_from_index(requirements: Sequence[Requirement], settings: InstallerSettings) -> list[str]:
     """Install the build requirements into the build-environment eggs directory."""
     installer = importlib.import_module("zc.buildout.dists.installer")
     build_settings = dataclasses.replace(
-        settings,  # type: ignore[type-var]
+        settings,
         eggs_directory=private_directory(settings, "build-eggs"),
         develop_eggs_directory=os.path.join(private_directory(settings), "no-develop-eggs"),
         pins={},
+        allow_picked_versions=True,
+        show_picked_versions=False,
+        update_versions_file=None,
     )
     dists: list[Any] = installer.Installer(build_settings).install([str(r) for r in requirements])
     return [dist.location for dist in dists]
 
 
-def build_path(requirements: Sequence[str], settings: SettingsLike, description: str) -> list[str]:
+def build_path(requirements: Sequence[str], settings: InstallerSettings, description: str) -> list[str]:
     """The ``PYTHONPATH`` entries of a build environment holding ``requirements``."""
     parsed = _parse(requirements, description)
     if not parsed:

@@ -25,7 +25,7 @@ from zc.buildout.dists.environment import egg_link_name
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists._settings import SettingsLike
+    from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["DevelopResult", "develop", "fingerprint"]
 
@@ -111,7 +111,7 @@ def _description(project_directory: str) -> str:
     return f"{name} ({project_directory})" if isinstance(name, str) else project_directory
 
 
-def develop(project_directory: str, settings: SettingsLike) -> DevelopResult:
+def develop(project_directory: str, settings: InstallerSettings) -> DevelopResult:
     """Install the project at ``project_directory`` in editable mode into develop-eggs.
 
     Reuses the previous install when the project's build files have not
