@@ -64,7 +64,7 @@ Commands:
 """
 
 # Single-letter flags that take no value and may be clustered (-vvN).
-_FLAGS = frozenset("vqhWUoOnND")
+_FLAGS = frozenset("vqhUoOnND")
 # Flags that take a value: glued (-cfile.cfg) or the next argument.
 _VALUE_FLAGS = frozenset("ct")
 
@@ -108,6 +108,7 @@ class CommandLine:
 
 
 def _parse_assignment(text: str) -> tuple[str, str, str]:
+    """``[section:]option[+|-]=value``; the section defaults to ``buildout``."""
     name, value = text.split("=", 1)
     name = name.strip()
     if name.count(":") > 1:
@@ -115,7 +116,9 @@ def _parse_assignment(text: str) -> tuple[str, str, str]:
     section, _, option = name.rpartition(":")
     section = section.strip() or "buildout"
     option = option.strip()
-    if not option or not section:
+    if option.endswith(("+", "-")):
+        option = option[:-1].rstrip() + option[-1]
+    if not option.rstrip("+-"):
         raise UsageError(f"Invalid assignment: {text}")
     return section, option, value.strip()
 
@@ -163,7 +166,7 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
                     verbosity += 10
                 elif letter == "q":
                     verbosity -= 10
-                elif letter in "hWA":
+                elif letter == "h":
                     fields["show_help"] = True
                 elif letter == "U":
                     fields["use_user_defaults"] = False
@@ -224,33 +227,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         _load_command(command_line.command)(command_line)
-    except UserError as error:
-        sys.stdout.flush()
-        _report(error)
-        print(f"Error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        sys.stdout.flush()
-        print("Interrupted.", file=sys.stderr)
-        return 130
     except Exception as error:
-        sys.stdout.flush()
-        _report(error)
-        if command_line.debug:
-            traceback.print_exc()
-            print("Starting pdb:", file=sys.stderr)
-            import pdb
-
-            pdb.post_mortem(error.__traceback__)
-            return 1
-        print(
-            "\nAn internal error occurred. This is a bug in buildout or in one of\n"
-            "the recipes or extensions it ran; please report it with the\n"
-            "traceback below:",
-            file=sys.stderr,
-        )
-        traceback.print_exc()
-        return 1
+        return _failed(error, command_line.debug)
+    except KeyboardInterrupt as error:
+        return _failed(error, command_line.debug)
     finally:
         logging.shutdown()
     return 0
+
+
+def _failed(error: BaseException, debug: bool) -> int:
+    """Report ``error`` on standard error; return the exit status."""
+    sys.stdout.flush()
+    _report(error)
+    if debug:
+        traceback.print_exception(error)
+        print("Starting pdb:", file=sys.stderr)
+        import pdb
+
+        pdb.post_mortem(error.__traceback__)
+        return 1
+    if isinstance(error, KeyboardInterrupt):
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    if isinstance(error, UserError):
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    print(
+        "\nAn internal error occurred. This is a bug in buildout or in one of\n"
+        "the recipes or extensions it ran; please report it with the\n"
+        "traceback below:",
+        file=sys.stderr,
+    )
+    traceback.print_exception(error)
+    return 1

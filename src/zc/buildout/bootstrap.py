@@ -1,0 +1,80 @@
+"""The ``bootstrap`` and ``init`` commands: a buildout's directories and first configuration."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from zc.buildout import filesystem, logsetup
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.buildout import Buildout
+    from zc.buildout.cli import CommandLine
+
+__all__ = ["bootstrap", "bootstrap_command", "init_command", "starter_configuration"]
+
+logger = logging.getLogger("zc.buildout")
+
+
+def bootstrap(buildout: Buildout) -> None:
+    """Create the buildout's directories (nothing that exists is removed)."""
+    filesystem.create(buildout["buildout"])
+
+
+def _buildout(command_line: CommandLine, command: str) -> Buildout:
+    from zc.buildout.buildout import Buildout
+
+    return Buildout(
+        command_line.config_file,
+        command_line.assignments,
+        command_line.use_user_defaults,
+        command=command,
+        args=command_line.args,
+    )
+
+
+def bootstrap_command(command_line: CommandLine) -> None:
+    """``buildout bootstrap``."""
+    if command_line.args:
+        raise UserError("The bootstrap command takes no arguments.")
+    bootstrap(_buildout(command_line, "bootstrap"))
+
+
+def starter_configuration(requirements: Sequence[str]) -> str:
+    """A first ``buildout.cfg``: with requirements, a ``py`` interpreter part using them.
+
+    Arguments holding a path separator are directories for the interpreter's
+    path (``extra-paths``); the others are distributions (``eggs``).
+    """
+    if not requirements:
+        return "[buildout]\nparts =\n"
+    paths = [arg for arg in requirements if "/" in arg or "\\" in arg]
+    eggs = [arg for arg in requirements if arg not in paths]
+    lines = ["[buildout]", "parts = py", "", "[py]", "recipe = zc.recipe.egg", "interpreter = py"]
+    lines.append("eggs =")
+    lines.extend(f"    {egg}" for egg in eggs)
+    if paths:
+        lines.append("extra-paths =")
+        lines.extend(f"    {path}" for path in paths)
+    return "\n".join(lines) + "\n"
+
+
+def init_command(command_line: CommandLine) -> None:
+    """``buildout init [requirements]``: write a configuration, bootstrap, install if asked."""
+    logsetup.configure("INFO", "", str(command_line.verbosity))
+    path = os.path.abspath(command_line.config_file)
+    if os.path.exists(path):
+        raise UserError(f"{path!r} already exists.")
+    logger.info("Creating %r.", path)
+    for argument in command_line.args:
+        if "/" in argument or "\\" in argument:
+            os.makedirs(os.path.join(os.path.dirname(path), argument), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(starter_configuration(command_line.args))
+    buildout = _buildout(command_line, "init")
+    bootstrap(buildout)
+    if command_line.args:
+        buildout.install(())

@@ -1,0 +1,96 @@
+"""``zc.buildout.buildout``: the ``Buildout`` object recipes and extensions receive.
+
+A facade: configuration loading is in ``loading``, the section model in
+``options``, recipes in ``parts``, the run in ``engine``. The names here are
+the ones published recipes and extensions import.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+
+from zc.buildout import loading
+from zc.buildout.errors import MissingOption, MissingSection
+from zc.buildout.installed import InstalledDatabase
+from zc.buildout.options import Configuration, Options, bool_option
+from zc.buildout.parts import Recipes
+
+__all__ = [
+    "Buildout",
+    "MissingOption",
+    "MissingSection",
+    "Options",
+    "_buildout_default_options",
+    "bool_option",
+]
+
+_buildout_default_options = loading.DEFAULT_OPTIONS
+"""The ``[buildout]`` defaults (upstream's private name; language servers read it)."""
+
+
+class Buildout(Configuration):
+    """A loaded configuration: a mapping of section names to :class:`Options`.
+
+    ``cloptions`` are ``(section, option, value)`` assignments, as on the
+    command line. Constructing one checks ``[buildout]``, configures logging
+    and makes ``buildout:directory`` the working directory.
+    """
+
+    def __init__(
+        self,
+        config_file: str | None,
+        cloptions: Iterable[Sequence[str]] = (),
+        user_defaults: bool = True,
+        command: str | None = None,
+        args: Sequence[str] = (),
+        *,
+        use_user_defaults: bool | None = None,
+        windows_restart: bool = False,
+    ) -> None:
+        from zc.buildout import startup
+
+        if use_user_defaults is not None:
+            user_defaults = use_user_defaults
+        assignments = [(section, option, value) for section, option, value in cloptions]
+        loaded = loading.load(config_file, assignments, user_defaults=user_defaults)
+        self._loader = Recipes()
+        super().__init__(loaded, self._loader)
+        self._command = command
+        self._args = tuple(args)
+        self._logger = logging.getLogger("zc.buildout")
+        self._log_level = logging.INFO
+        self.offline = False
+        self.newest = True
+        self.show_picked_versions = False
+        self.update_versions_file = ""
+        self.versions: dict[str, str] = {}
+        self._buildout_dir = ""
+        startup.prepare(self)
+
+    # -- what recipes and extensions call --------------------------------
+
+    def install(self, install_args: Sequence[str] = ()) -> None:
+        """Run the ``install`` command: with part names, only those parts."""
+        from zc.buildout import engine
+
+        engine.install(self, install_args)
+
+    def bootstrap(self, args: Sequence[str] = ()) -> None:
+        """Run the ``bootstrap`` command."""
+        from zc.buildout import bootstrap
+
+        bootstrap.bootstrap(self)
+
+    def _read_installed_part_options(self) -> tuple[dict[str, dict[str, str]], bool]:
+        """The installation database as ``({'buildout': ..., part: options}, exists)``."""
+        database = InstalledDatabase(self["buildout"].get("installed") or None)
+        return database.as_sections(), database.exists
+
+    def print_options(self, base_path: str | None = None) -> None:
+        """Print the initialised sections but ``buildout`` and the versions, sorted."""
+        sys.stdout.write(self.format_options(base_path))
+
+    def __repr__(self) -> str:
+        return f"<Buildout {self['buildout'].get('directory', '?')!r}>"

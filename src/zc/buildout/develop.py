@@ -1,0 +1,87 @@
+"""The develop step: projects named by ``develop`` installed editable before any part.
+
+Each project is installed into the develop-eggs directory (the installer
+skips one that has not changed); the files that made are recorded in the
+installation database, so the links of a project dropped from ``develop``
+are removed on the next run. The develop-eggs directory (with its ``.pth``
+files) is put at the front of ``sys.path``, so recipes and extensions from
+develop projects can be imported.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import logging
+import os
+import site
+import sys
+from typing import TYPE_CHECKING
+
+from zc.buildout import filesystem
+from zc.buildout.errors import doing
+
+if TYPE_CHECKING:
+    from zc.buildout.buildout import Buildout
+    from zc.buildout.installed import InstalledDatabase
+
+__all__ = ["add_to_path", "develop", "project_directories"]
+
+logger = logging.getLogger("zc.buildout")
+
+
+def add_to_path(directory: str) -> None:
+    """Put ``directory`` and what its ``.pth`` files add at the front of ``sys.path``."""
+    if not os.path.isdir(directory):
+        return
+    before = list(sys.path)
+    site.addsitedir(directory)
+    added = [entry for entry in sys.path if entry not in before]
+    if directory not in added:
+        added.insert(0, directory)
+        before.remove(directory)
+    sys.path[:] = added + before
+    importlib.invalidate_caches()
+
+
+def project_directories(entries: list[str], base: str) -> list[str]:
+    """The project directories ``develop`` names: globs expanded, a file means its directory."""
+    directories: list[str] = []
+    for entry in entries:
+        pattern = os.path.join(base, os.path.expanduser(entry))
+        matches = sorted(glob.glob(pattern)) if _is_glob(entry) else [pattern]
+        matches = [path for path in matches if os.path.exists(path)]
+        if not matches:
+            logger.warning("Couldn't develop %r (not found)", entry)
+        for path in matches:
+            path = os.path.normpath(path if os.path.isdir(path) else os.path.dirname(path))
+            if path not in directories:
+                directories.append(path)
+    return directories
+
+
+def _is_glob(text: str) -> bool:
+    return any(character in text for character in "*?[")
+
+
+def develop(buildout: Buildout, database: InstalledDatabase) -> None:
+    """Install the develop projects; remove what dropped projects left; record the files."""
+    options = buildout["buildout"]
+    projects = project_directories(options.get("develop", "").split(), options["directory"])
+    created: list[str] = []
+    if projects:
+        from zc.buildout.dists.develop import develop as develop_project
+        from zc.buildout.dists.settings import InstallerSettings
+
+        settings = InstallerSettings.from_buildout(buildout)
+        for project in projects:
+            logger.info("Develop: %r", project)
+            with doing(f"Developing {project!r}."):
+                result = develop_project(project, settings)
+            created.extend(path for path in result.created if path not in created)
+    filesystem.remove(path for path in database.develop_eggs if path not in created)
+    if created != database.develop_eggs:
+        database.develop_eggs = created
+        database.save()
+    if projects:
+        add_to_path(options["develop-eggs-directory"])

@@ -1,0 +1,212 @@
+"""The install command: make the parts on disk match the configuration.
+
+Order of work: extensions, directories, the develop step, then the parts.
+Installed parts that are gone from the configuration (full runs only) or
+whose options or recipe changed are uninstalled, newest first; then every
+part is installed (new or changed) or updated (unchanged), in dependency
+order. The installation database is saved after each part, so a failure or
+an interruption keeps what was done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from zc.buildout import develop, extensions, filesystem
+from zc.buildout.errors import doing
+from zc.buildout.installed import InstalledDatabase, format_section
+from zc.buildout.parts import Recipes, requested_parts
+from zc.buildout.signatures import Signatures
+
+if TYPE_CHECKING:
+    from zc.buildout.buildout import Buildout
+    from zc.buildout.cli import CommandLine
+    from zc.buildout.options import Options
+
+__all__ = ["install", "install_command"]
+
+logger = logging.getLogger("zc.buildout")
+
+_UNUSED_HINT = "They may be misspelled, or meant for a recipe that does not read them."
+
+
+def install_command(command_line: CommandLine) -> None:
+    """``buildout [install [parts]]``."""
+    from zc.buildout.buildout import Buildout
+
+    buildout = Buildout(
+        command_line.config_file,
+        command_line.assignments,
+        command_line.use_user_defaults,
+        command="install",
+        args=command_line.args,
+    )
+    install(buildout, command_line.args)
+
+
+def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
+    """Install, update and uninstall parts; with ``names``, only those parts."""
+    options = buildout["buildout"]
+    develop.add_to_path(options["develop-eggs-directory"])
+    loaded_extensions = extensions.load(buildout)
+    filesystem.create(options)
+    database = InstalledDatabase(options.get("installed") or None)
+    develop.develop(buildout, database)
+    with doing("Installing."):
+        parts = requested_parts(buildout, names)
+    _show_configuration(buildout)
+    signatures = Signatures(filesystem.own(options))
+    wanted = {part: _saved_options(buildout, part, signatures) for part in parts}
+    _uninstall_changed(buildout._loader, database, wanted, names)
+    warn_unused(options)
+    for part in parts:
+        options_of_part = buildout[part]
+        if part in database.parts:
+            paths = _update(part, options_of_part, database)
+        else:
+            paths = _install(part, options_of_part)
+        saved = dict(wanted[part], __buildout_installed__="\n".join(paths))
+        database.record(part, saved)
+        database.save()
+        warn_unused(options_of_part)
+    extensions.unload(buildout, loaded_extensions)
+
+
+def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:
+    """The options to compare with (and save to) the database: with the recipe's signature."""
+    options = buildout[part]
+    recipe = buildout._loader.recipe(options["recipe"], options._location("recipe"))
+    saved = options.copy()
+    saved["__buildout_signature__"] = signatures.of_recipe(recipe.distribution, recipe.spec.extras)
+    return saved
+
+
+def _show_configuration(buildout: Buildout) -> None:
+    if buildout._log_level >= logging.DEBUG:
+        return
+    sections = [format_section(name, buildout._data[name].copy()) for name in sorted(buildout._data)]
+    logger.debug("Configuration data:\n%s", "\n".join(sections))
+
+
+def _changes(part: str, old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Why ``part`` must be reinstalled (empty if it need not be)."""
+    old = {key: value for key, value in old.items() if key != "__buildout_installed__"}
+    reasons = [f"Part {part}, dropped option {key}." for key in sorted(old.keys() - new.keys())]
+    reasons.extend(
+        f"Part {part}, option {key} changed: {old[key]!r} != {new[key]!r}."
+        for key in sorted(old.keys() & new.keys())
+        if old[key] != new[key]
+    )
+    reasons.extend(f"Part {part}, new option {key}." for key in sorted(new.keys() - old.keys()))
+    return reasons
+
+
+def _uninstall_changed(
+    recipes: Recipes,
+    database: InstalledDatabase,
+    wanted: dict[str, dict[str, str]],
+    names: Sequence[str],
+) -> None:
+    """Uninstall, newest first, parts that changed or (in full runs) are no longer wanted."""
+    for part in reversed(list(database.parts)):
+        if part in wanted:
+            reasons = _changes(part, database.options(part), wanted[part])
+            reasons.extend(
+                f"Part {part}, installed path {path} is missing."
+                for path in database.installed_paths(part)
+                if not os.path.lexists(path)
+            )
+            if not reasons:
+                continue
+            for reason in reasons:
+                logger.debug(reason)
+        elif names:
+            continue
+        uninstall_part(recipes, part, database.options(part))
+        database.forget(part)
+        database.save()
+
+
+def uninstall_part(recipes: Recipes, part: str, saved: dict[str, str]) -> None:
+    """Run the part's uninstall recipe, if it has one, then remove the paths it created."""
+    logger.info("Uninstalling %s.", part)
+    with doing(f"Uninstalling {part}."):
+        recipe = saved.get("recipe")
+        uninstaller = recipes.uninstaller(recipe) if recipe else None
+        if uninstaller is not None:
+            logger.info("Running uninstall recipe.")
+            uninstaller(part, dict(saved))
+        filesystem.remove(saved.get("__buildout_installed__", "").split("\n"))
+
+
+def _install(part: str, options: Options) -> list[str]:
+    logger.info("Installing %s.", part)
+    with doing(f"Installing {part}."):
+        result = _call(options, options.recipe.install)
+    if result is None:
+        logger.warning(
+            "The %s install returned None.  A path or iterable of paths should be returned.", part
+        )
+    return _paths(result)
+
+
+def _update(part: str, options: Options, database: InstalledDatabase) -> list[str]:
+    logger.info("Updating %s.", part)
+    old_paths = database.installed_paths(part)
+    method = getattr(options.recipe, "update", None)
+    if method is None:
+        logger.warning(
+            "The recipe for %s doesn't define an update method. Using its install method.", part
+        )
+        method = options.recipe.install
+    try:
+        with doing(f"Updating {part}."):
+            result = _call(options, method)
+    except BaseException:
+        # The part is in an unknown state: forget it, so the next run installs it afresh.
+        database.forget(part)
+        database.save()
+        filesystem.remove(old_paths)
+        raise
+    return old_paths + [path for path in _paths(result) if path not in old_paths]
+
+
+def _call(options: Options, method: Callable[[], Any]) -> Any:
+    """Call a recipe method in the buildout directory; on failure remove what it ``created()``."""
+    directory = os.getcwd()
+    with options._recording_created() as created:
+        try:
+            return method()
+        except BaseException:
+            filesystem.remove(reversed(created))
+            raise
+        finally:
+            os.chdir(directory)
+
+
+def _paths(result: Any) -> list[str]:
+    if result is None:
+        return []
+    if isinstance(result, str):
+        return [result]
+    return [str(path) for path in result]
+
+
+def warn_unused(options: Options) -> None:
+    """Warn about options of a part (or ``[buildout]``) that nothing read."""
+    from zc.buildout import loading, startup
+
+    ignored: frozenset[str] | set[str] = frozenset()
+    if options.name == "buildout":
+        ignored = set(loading.DEFAULT_OPTIONS) | startup.CONSUMED_OPTIONS
+    unused = [key for key in options if key not in options._used and key not in ignored]
+    if unused:
+        logger.warning(
+            "Section `%s` contains unused option(s): %s.\n%s",
+            options.name,
+            " ".join(repr(key) for key in unused),
+            _UNUSED_HINT,
+        )

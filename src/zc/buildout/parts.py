@@ -1,0 +1,193 @@
+"""Recipes: ``recipe = requirement[:entry]`` looked up in the ``zc.buildout`` entry points.
+
+A recipe's distribution is taken from this process when it is there (develop
+projects are, through the develop-eggs directory), else installed into the
+eggs directory by the installer and added to ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.metadata
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from zc.buildout.errors import Location, UserError, doing
+from zc.buildout.signatures import canonical_name
+
+if TYPE_CHECKING:
+    from zc.buildout.options import Configuration, Options
+
+__all__ = ["LoadedRecipe", "RecipeSpec", "Recipes", "requested_parts"]
+
+_BARE_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*\Z")
+_ENTRY = re.compile(r"[\w.-]+\Z")
+
+Installer = Callable[[Sequence[str]], Sequence[str]]
+"""Installs requirements; returns the path entries that make them importable."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RecipeSpec:
+    """A parsed ``recipe`` option."""
+
+    requirement: str
+    """The requirement of the recipe's distribution, e.g. ``zc.recipe.egg >=2``."""
+    entry: str
+    """The entry point name in the ``zc.buildout`` group (``default`` if not given)."""
+
+    @classmethod
+    def parse(cls, text: str) -> RecipeSpec:
+        requirement, colon, entry = text.strip().rpartition(":")
+        if not colon or not _ENTRY.match(entry.strip()):
+            return cls(text.strip(), "default")
+        return cls(requirement.strip(), entry.strip())
+
+    @property
+    def name(self) -> str:
+        """The canonical name of the recipe's distribution."""
+        match = _BARE_NAME.match(self.requirement)
+        if match:
+            return canonical_name(match.group(1))
+        from packaging.requirements import Requirement
+
+        return canonical_name(Requirement(self.requirement).name)
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        if _BARE_NAME.match(self.requirement):
+            return ()
+        from packaging.requirements import Requirement
+
+        return tuple(sorted(Requirement(self.requirement).extras))
+
+    def accepts(self, version: str) -> bool:
+        """Whether ``version`` of the distribution satisfies the requirement."""
+        if _BARE_NAME.match(self.requirement):
+            return True
+        from packaging.requirements import Requirement
+
+        return Requirement(self.requirement).specifier.contains(version, prereleases=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedRecipe:
+    """A recipe's callable and the distribution that provides it."""
+
+    factory: Callable[..., Any]
+    distribution: importlib.metadata.Distribution
+    spec: RecipeSpec
+
+
+class Recipes:
+    """Loads recipes (and uninstall recipes) for one run, each once.
+
+    ``install`` is called for requirements this process cannot satisfy; it
+    returns the path entries to add to ``sys.path``.
+    """
+
+    def __init__(self, install: Installer | None = None) -> None:
+        self._install = install
+        self._loaded: dict[tuple[str, str], LoadedRecipe] = {}
+
+    def load(self, options: Options) -> Callable[..., Any]:
+        """The callable that builds the recipe of a part's ``options``."""
+        text = options["recipe"]
+        location = options._location("recipe")
+        return self.recipe(text, location).factory
+
+    def recipe(self, text: str, location: Location | None = None) -> LoadedRecipe:
+        """Load the recipe a ``recipe`` option names."""
+        spec = RecipeSpec.parse(text)
+        key = ("zc.buildout", text)
+        loaded = self._loaded.get(key)
+        if loaded is None:
+            with doing(f"Installing recipe {spec.requirement}."):
+                distribution = self.distribution(spec.requirement, location)
+            with doing(f"Loading zc.buildout recipe entry {spec.requirement}:{spec.entry}."):
+                factory = _entry_point(distribution, "zc.buildout", spec.entry, location)
+            loaded = self._loaded[key] = LoadedRecipe(factory, distribution, spec)
+        return loaded
+
+    def uninstaller(self, text: str) -> Callable[[str, dict[str, str]], object] | None:
+        """The uninstall recipe for a part built by recipe ``text``, if there is one.
+
+        It lives in the same distribution under the same entry name, in the
+        ``zc.buildout.uninstall`` group. A distribution that is no longer
+        available has no uninstall recipe.
+        """
+        spec = RecipeSpec.parse(text)
+        distribution = _found(spec)
+        if distribution is None:
+            return None
+        points = distribution.entry_points.select(group="zc.buildout.uninstall", name=spec.entry)
+        for point in points:
+            return point.load()  # type: ignore[no-any-return]
+        return None
+
+    def distribution(
+        self, requirement: str, location: Location | None = None
+    ) -> importlib.metadata.Distribution:
+        """The distribution satisfying ``requirement``, installed if this process lacks it."""
+        spec = RecipeSpec(requirement.strip(), "default")
+        distribution = _found(spec)
+        if distribution is None and self._install is not None:
+            for entry in reversed(self._install([spec.requirement])):
+                if entry not in sys.path:
+                    sys.path.insert(0, entry)
+            importlib.invalidate_caches()
+            distribution = _found(spec)
+        if distribution is None:
+            raise UserError(
+                f"Couldn't find a distribution for {spec.requirement!r}.",
+                location=location,
+                hint="Is it listed in develop, or available from the index or find-links?",
+            )
+        return distribution
+
+
+def _found(spec: RecipeSpec) -> importlib.metadata.Distribution | None:
+    try:
+        distribution = importlib.metadata.distribution(spec.name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return distribution if spec.accepts(distribution.version) else None
+
+
+def _entry_point(
+    distribution: importlib.metadata.Distribution,
+    group: str,
+    name: str,
+    location: Location | None,
+) -> Callable[..., Any]:
+    for point in distribution.entry_points.select(group=group, name=name):
+        return point.load()  # type: ignore[no-any-return]
+    raise UserError(
+        f"{distribution.metadata['Name']} has no recipe named {name!r}"
+        f" (no {name!r} entry point in the {group} group).",
+        location=location,
+    )
+
+
+def requested_parts(buildout: Configuration, names: Sequence[str] = ()) -> list[str]:
+    """The parts to install, initialised, in dependency order.
+
+    Without ``names`` these are the ``parts`` of ``[buildout]`` and every
+    part they reach (implicit parts, ``=>`` dependencies) before them; with
+    ``names`` exactly those parts.
+    """
+    wanted = list(names) or buildout["buildout"]["parts"].split()
+    for name in wanted:
+        with doing(f"Getting section {name}."):
+            options = buildout[name]
+        if "recipe" not in options:
+            raise UserError(
+                f"Missing option: {name}:recipe",
+                hint=f"[{name}] is listed as a part, so it needs a recipe.",
+            )
+    if names:
+        return [name for name in names if buildout[name].get("recipe")]
+    return list(buildout._parts)
