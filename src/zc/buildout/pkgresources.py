@@ -1,0 +1,25 @@
+"""Making ``import pkg_resources`` work for recipes when setuptools provides none."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+__all__ = ["COMPAT_DIRECTORY", "ensure_pkg_resources"]
+
+COMPAT_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compat")
+"""The directory holding buildout's ``pkg_resources`` package (and nothing else)."""
+
+
+def ensure_pkg_resources() -> bool:
+    """Put buildout's ``pkg_resources`` on ``sys.path`` if no other can be imported.
+
+    Returns whether it did. A real ``pkg_resources`` (from setuptools) is
+    always left alone. The engine calls this before loading recipes.
+    """
+    if importlib.util.find_spec("pkg_resources") is not None:
+        return False
+    if COMPAT_DIRECTORY not in sys.path:
+        sys.path.append(COMPAT_DIRECTORY)
+    return True
