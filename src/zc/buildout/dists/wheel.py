@@ -20,6 +20,7 @@ import posixpath
 import shutil
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO
@@ -117,10 +118,11 @@ def install_into(wheel_path: str, code_directory: str, *, staging: str | None = 
     from installer import install
     from installer.sources import WheelFile
 
+    with zipfile.ZipFile(wheel_path) as archive:
+        names = [name for name in archive.namelist() if not name.endswith("/")]
+        dropped = namespace_inits(names, lambda name: archive.read(name).decode("utf-8", "replace"))
     with WheelFile.open(pathlib.Path(wheel_path)) as source:
         base = source.dist_info_dir[: -len(".dist-info")]
-        names = [name for name in source._zipfile.namelist() if not name.endswith("/")]
-        dropped = namespace_inits(names, lambda name: source._zipfile.read(name).decode("utf-8", "replace"))
         data = os.path.join(code_directory, f"{base}.data")
         destination = _EggDestination(
             scheme_dict={
