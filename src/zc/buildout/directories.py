@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from zc.buildout.errors import MissingOption, UserError
+from zc.buildout.errors import Location, MissingOption, UserError
 from zc.buildout.values import Value, is_file_source, is_url
 
-__all__ = ["resolve_directories"]
+__all__ = ["absolute_path", "resolve_directories"]
 
 # Relative to the directory of the file that set them.
 _FILE_RELATIVE = ("download-cache", "eggs-directory", "extends-cache")
@@ -50,14 +50,22 @@ def resolve_directories(buildout: dict[str, Value], cwd: str) -> None:
 
 
 def _absolute(value: Value, default_base: str, name: str) -> str:
-    """``value`` as an absolute path, relative to the file that set it."""
-    path = os.path.expanduser(value.text.strip())
+    return absolute_path(value.text, value.location, default_base, name)
+
+
+def absolute_path(text: str, where: Location, default_base: str, name: str) -> str:
+    """The option ``name`` set to ``text`` at ``where``, as an absolute path.
+
+    ``~`` is expanded; a relative path is relative to the directory of the
+    file that set it, or to ``default_base`` for defaults and command-line
+    values. A relative path set in a file read from a URL is refused.
+    """
+    path = os.path.expanduser(text.strip())
     if os.path.isabs(path):
         return os.path.normpath(path)
-    where = value.location
     if is_url(where.source):
         raise UserError(
-            f"Setting {name!r} to a non absolute location ({value.text!r}) within a"
+            f"Setting {name!r} to a non absolute location ({text!r}) within a"
             " remote configuration file is ambiguous.",
             location=where,
             hint="Use an absolute path, or set it in a local file or on the command line.",

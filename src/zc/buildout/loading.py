@@ -29,6 +29,7 @@ from zc.buildout.errors import UserError
 from zc.buildout.extends import ExtendsTree
 from zc.buildout.layers import Sections, apply_layer, apply_option
 from zc.buildout.macros import expand_macros
+from zc.buildout.remote import RemoteConfigurations
 from zc.buildout.values import (
     COMMAND_LINE_VALUE,
     COMPUTED_VALUE,
@@ -122,14 +123,18 @@ def load(
     cwd = os.getcwd()
     main = None if config_file is None else _absolute(config_file, cwd)
     sections: Sections = {"buildout": _defaults(main, cwd)}
-    tree = ExtendsTree()
+    command_line = {option: value for section, option, value in assignments if section == "buildout"}
+    remote = RemoteConfigurations(DEFAULT_OPTIONS, command_line, cwd)
+    tree = ExtendsTree(remote.fetch)
     layers = []
-    if user_defaults:
-        path = user_defaults_path()
-        if os.path.isfile(path):
-            layers += tree.layers(path)
+    roots = [user_defaults_path()] if user_defaults else []
+    roots = [path for path in roots if os.path.isfile(path)]
     if main is not None:
-        layers += tree.layers(main)
+        roots.append(main)
+    for root in roots:
+        own = tree.own_layer(root)
+        remote.add_root(own.source, own.sections)
+        layers += tree.layers(root)
     for name in _extends_assignments(assignments):
         layers += tree.layers(_absolute(name, cwd))
     for layer in layers:
