@@ -143,7 +143,7 @@ def evaluate(
             " nor a valid expression.",
             location=location,
         ) from None
-    return bool(_Evaluator(text, location, names).value(tree.body))
+    return bool(_Evaluator(text, tree.body, location, names).value(tree.body))
 
 
 def _as_marker(text: str, location: Location) -> bool | None:
@@ -168,19 +168,20 @@ class _Evaluator:
     def __init__(
         self,
         text: str,
+        root: ast.expr,
         location: Location,
         names: Callable[[], Mapping[str, object]] | None,
     ) -> None:
         self.text = text
+        self.root = root
         self.location = location
         self.names = names
         self.extra: Mapping[str, object] | None = None
 
     def refuse(self, node: ast.AST, why: str) -> ConditionError:
-        construct = ast.unparse(node)
-        which = "" if construct == self.text else f" {self.text!r}"
+        which = "" if node is self.root else f" {self.text!r}"
         return ConditionError(
-            f"Section condition{which} refused: {why}: {construct}",
+            f"Section condition{which} refused: {why}: {ast.unparse(node)}",
             location=self.location,
             hint="Conditions are PEP 508 markers or comparisons of the names listed"
             " in the documentation (python3, linux, sys.platform, platform.machine(), ...).",
@@ -188,8 +189,7 @@ class _Evaluator:
 
     def detail(self, node: ast.AST, prefix: str) -> str:
         """The construct at fault, unless it is the whole condition."""
-        construct = ast.unparse(node)
-        return "" if construct == self.text else prefix + construct
+        return "" if node is self.root else prefix + ast.unparse(node)
 
     def value(self, node: ast.expr) -> object:
         if isinstance(node, ast.Constant):
