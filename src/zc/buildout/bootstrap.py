@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from zc.buildout import filesystem, logsetup
 from zc.buildout.errors import UserError
+from zc.buildout.options import bool_option
 
 if TYPE_CHECKING:
     from zc.buildout.buildout import Buildout
@@ -20,8 +22,40 @@ logger = logging.getLogger("zc.buildout")
 
 
 def bootstrap(buildout: Buildout) -> None:
-    """Create the buildout's directories (nothing that exists is removed)."""
-    filesystem.create(buildout["buildout"])
+    """Create the buildout's directories and ``bin/buildout``; nothing is removed.
+
+    The script runs this buildout with this Python; its path holds the
+    locations of zc.buildout and the distributions it needs.
+    """
+    from zc.buildout import scripts
+
+    options = buildout["buildout"]
+    filesystem.create(options)
+    relative = bool_option(options, "relative-paths", "false")
+    scripts.console_script(
+        os.path.join(options["bin-directory"], "buildout"),
+        "zc.buildout.cli",
+        "main",
+        path=scripts.baked_path(_locations()),
+        executable=options.get("executable") or sys.executable,
+        relative_to=options["directory"] if relative else None,
+    )
+
+
+def _locations() -> list[str]:
+    """Where zc.buildout and the distributions it requires are imported from."""
+    import importlib.metadata
+
+    import zc.buildout
+    from zc.buildout.signatures import requirement_closure
+
+    package = os.path.dirname(os.path.abspath(zc.buildout.__file__))
+    locations = [os.path.dirname(os.path.dirname(package))]
+    for distribution in requirement_closure(importlib.metadata.distribution("zc.buildout")):
+        location = str(distribution.locate_file(""))
+        if location not in locations:
+            locations.append(location)
+    return locations
 
 
 def _buildout(command_line: CommandLine, command: str) -> Buildout:

@@ -55,7 +55,7 @@ class Buildout(Configuration):
             user_defaults = use_user_defaults
         assignments = [(section, option, value) for section, option, value in cloptions]
         loaded = loading.load(config_file, assignments, user_defaults=user_defaults)
-        self._loader = Recipes()
+        self._loader = Recipes(prepare=self._put_develop_eggs_on_path)
         super().__init__(loaded, self._loader)
         self._command = command
         self._args = tuple(args)
@@ -68,6 +68,11 @@ class Buildout(Configuration):
         self.versions: dict[str, str] = {}
         self._buildout_dir = ""
         startup.prepare(self)
+
+    def _put_develop_eggs_on_path(self) -> None:
+        from zc.buildout import develop
+
+        develop.add_to_path(self["buildout"]["develop-eggs-directory"])
 
     # -- what recipes and extensions call --------------------------------
 

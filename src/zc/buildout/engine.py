@@ -50,7 +50,6 @@ def install_command(command_line: CommandLine) -> None:
 def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
     """Install, update and uninstall parts; with ``names``, only those parts."""
     options = buildout["buildout"]
-    develop.add_to_path(options["develop-eggs-directory"])
     loaded_extensions = extensions.load(buildout)
     filesystem.create(options)
     database = InstalledDatabase(options.get("installed") or None)
@@ -64,14 +63,17 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
     warn_unused(options)
     for part in parts:
         options_of_part = buildout[part]
-        if part in database.parts:
+        updating = part in database.parts
+        if updating:
             paths = _update(part, options_of_part, database)
         else:
             paths = _install(part, options_of_part)
         saved = dict(wanted[part], __buildout_installed__="\n".join(paths))
         database.record(part, saved)
         database.save()
-        warn_unused(options_of_part)
+        if not updating:
+            # An update may rightly skip options; install has to read them all.
+            warn_unused(options_of_part)
     extensions.unload(buildout, loaded_extensions)
 
 

@@ -85,12 +85,17 @@ class LoadedRecipe:
 class Recipes:
     """Loads recipes (and uninstall recipes) for one run, each once.
 
-    ``install`` is called for requirements this process cannot satisfy; it
-    returns the path entries to add to ``sys.path``.
+    ``prepare`` is called once, before the first distribution is looked up
+    (it puts the develop-eggs directory on ``sys.path``); ``install`` is
+    called for requirements this process cannot satisfy and returns the
+    path entries to add to ``sys.path``.
     """
 
-    def __init__(self, install: Installer | None = None) -> None:
+    def __init__(
+        self, install: Installer | None = None, prepare: Callable[[], None] | None = None
+    ) -> None:
         self._install = install
+        self._prepare = prepare
         self._loaded: dict[tuple[str, str], LoadedRecipe] = {}
 
     def load(self, options: Options) -> Callable[..., Any]:
@@ -132,6 +137,9 @@ class Recipes:
         self, requirement: str, location: Location | None = None
     ) -> importlib.metadata.Distribution:
         """The distribution satisfying ``requirement``, installed if this process lacks it."""
+        if self._prepare is not None:
+            prepare, self._prepare = self._prepare, None
+            prepare()
         spec = RecipeSpec(requirement.strip(), "default")
         distribution = _found(spec)
         if distribution is None and self._install is not None:

@@ -24,7 +24,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 
-__all__ = ["Signatures", "canonical_name"]
+__all__ = ["Signatures", "canonical_name", "requirement_closure"]
 
 _SKIPPED_DIRECTORIES = frozenset({"CVS", "__pycache__", "venv", "build", "dist", "node_modules"})
 _BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -49,7 +49,7 @@ class Signatures:
 
     def of_recipe(self, distribution: importlib.metadata.Distribution, extras: tuple[str, ...] = ()) -> str:
         """The ``__buildout_signature__`` of a recipe from ``distribution``."""
-        found = _closure(distribution, extras)
+        found = requirement_closure(distribution, extras)
         return " ".join(sorted(self.of_distribution(dist) for dist in found))
 
     def of_distribution(self, distribution: importlib.metadata.Distribution) -> str:
@@ -73,8 +73,8 @@ class Signatures:
         return f"{name}-{tree}"
 
 
-def _closure(
-    distribution: importlib.metadata.Distribution, extras: tuple[str, ...]
+def requirement_closure(
+    distribution: importlib.metadata.Distribution, extras: tuple[str, ...] = ()
 ) -> list[importlib.metadata.Distribution]:
     """``distribution`` and the distributions it requires, as found in this process."""
     found = {canonical_name(distribution.metadata["Name"]): distribution}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from zc.buildout.errors import MissingOption, MissingSection, UserError
+from zc.buildout.errors import Location, MissingOption, MissingSection, UserError
 
 if TYPE_CHECKING:
     from zc.buildout.options import Configuration, Options
@@ -46,29 +46,30 @@ def expand(text: str, options: Options, seen: list[Step]) -> str:
     return "".join(pieces)
 
 
-def _split(reference: str, inner: str, where: str) -> Step:
-    names = inner.split(":")
+def _syntax_error(reference: str, names: list[str]) -> str | None:
+    """Upstream's message for a malformed reference, or ``None``."""
     if len(names) == 1:
-        raise UserError(f"{where}The substitution, {reference},\ndoesn't contain a colon.")
+        return f"The substitution, {reference},\ndoesn't contain a colon."
     if len(names) > 2:
-        raise UserError(f"{where}The substitution, {reference},\nhas too many colons.")
-    section, option = names
-    if not _NAME.match(section):
-        raise UserError(
-            f"{where}The section name in substitution, {reference},\nhas invalid characters."
-        )
-    if not _NAME.match(option):
-        raise UserError(
-            f"{where}The option name in substitution, {reference},\nhas invalid characters."
-        )
-    return section, option
+        return f"The substitution, {reference},\nhas too many colons."
+    if not _NAME.match(names[0]):
+        return f"The section name in substitution, {reference},\nhas invalid characters."
+    if not _NAME.match(names[1]):
+        return f"The option name in substitution, {reference},\nhas invalid characters."
+    return None
 
 
 def _resolve(reference: str, inner: str, options: Options, seen: list[Step]) -> str:
     buildout = options.buildout
     holder = seen[-1] if seen and seen[-1][0] == options.name else None
-    location = _where(buildout, *holder) if holder else ""
-    section, option = _split(reference, inner, f"{location}: " if location else "")
+    location = _location(buildout, *holder) if holder else None
+    if location is not None and location.source.endswith("_VALUE"):
+        location = None
+    names = inner.split(":")
+    problem = _syntax_error(reference, names)
+    if problem is not None:
+        raise UserError(problem, location=location)
+    section, option = names
     section = section or options.name
     if section not in buildout:
         raise MissingSection(
@@ -96,10 +97,25 @@ def circular_reference(buildout: Configuration, seen: list[Step], step: Step) ->
     return UserError("\n".join(lines))
 
 
-def _where(buildout: Configuration, section: str, option: str) -> str:
+_PSEUDO_SOURCES = {
+    "COMMAND_LINE_VALUE": "the command line",
+    "DEFAULT_VALUE": "buildout's defaults",
+}
+
+
+def _location(buildout: Configuration, section: str, option: str) -> Location | None:
     options = buildout._data.get(section)
-    location = options._location(option) if options is not None else None
-    return "" if location is None else str(location)
+    return options._location(option) if options is not None else None
+
+
+def _where(buildout: Configuration, section: str, option: str) -> str:
+    """Where the option was set: ``file:line``, ``the command line``, or ``""`` if unknown."""
+    location = _location(buildout, section, option)
+    if location is None:
+        return ""
+    if location.source.endswith("_VALUE"):
+        return _PSEUDO_SOURCES.get(location.source, "")
+    return str(location)
 
 
 def _describe(reference: str, buildout: Configuration, holder: Step | None) -> str:
