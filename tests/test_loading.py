@@ -270,3 +270,33 @@ class MacroTests(LoadingTestCase):
         self.write("buildout.cfg", "[a]\nx = 1\n")
         sections = load("buildout.cfg").sections
         self.assertEqual(expand_macros(sections, "a"), sections["a"])
+
+
+class RemoteTests(LoadingTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        from zc.buildout.testing.server import FileServer
+
+        self.write("served/base.cfg", "[s]\nx = remote\n")
+        self.server = FileServer(os.path.join(self.root, "served"))
+        self.addCleanup(self.server.close)
+
+    def test_user_defaults_decide_how_the_project_fetches(self) -> None:
+        self.write("home/.buildout/default.cfg", "[buildout]\noffline = true\n")
+        self.write("buildout.cfg", f"[buildout]\nextends = {self.server.url}base.cfg\n")
+        with self.assertRaises(UserError) as caught:
+            load("buildout.cfg")
+        self.assertIn("in offline mode", str(caught.exception))
+        self.assertEqual(self.option(load("buildout.cfg", user_defaults=False), "s", "x"), "remote")
+        self.assertEqual(self.server.requests, ["/base.cfg"])
+
+    def test_extends_cache_cannot_use_substitutions(self) -> None:
+        self.write(
+            "buildout.cfg",
+            f"[buildout]\nextends-cache = ${{buildout:directory}}/c\nextends = {self.server.url}base.cfg\n",
+        )
+        with self.assertRaises(UserError) as caught:
+            load("buildout.cfg")
+        self.assertTrue(str(caught.exception).startswith(
+            f"{self.root}/buildout.cfg:2: extends-cache cannot use substitutions"
+        ))

@@ -79,7 +79,7 @@ def render_annotation(
     for name in sections:
         if name not in config.sections:
             raise UserError(f"Section not found: {name}")
-    directory = config.sections["buildout"]["directory"].text
+    sources = _Sources(config.sections["buildout"]["directory"].text)
     lines = ["", "Annotated sections", "=================="]
     for name in sorted(sections or config.sections):
         lines += ["", f"[{name}]"]
@@ -89,7 +89,7 @@ def render_annotation(
             first, *more = value.text.split("\n")
             lines.append(f"{key}= {first}".rstrip())
             lines += more
-            history = _verbose(value, directory) if verbose else _terse(value, directory)
+            history = _verbose(value, sources) if verbose else _terse(value, sources)
             lines += [f"    {line}" for line in history]
     return "\n".join(lines) + "\n"
 
@@ -102,33 +102,45 @@ def _options(sections: Mapping[str, Mapping[str, Value]], name: str) -> dict[str
     return options
 
 
-def _where(entry: HistoryEntry, directory: str) -> str:
-    source = entry.source
-    if is_file_source(source) and not is_url(source) and directory:
-        relative = os.path.relpath(source, directory)
-        if not relative.startswith(os.pardir):
-            source = relative
-    return source if entry.line is None else f"{source}:{entry.line}"
+class _Sources:
+    """How sources are shown: files under the buildout directory relative to it."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.shown: dict[str, str] = {}
+
+    def where(self, entry: HistoryEntry) -> str:
+        source = self.shown.get(entry.source)
+        if source is None:
+            source = self.shown[entry.source] = self._show(entry.source)
+        return source if entry.line is None else f"{source}:{entry.line}"
+
+    def _show(self, source: str) -> str:
+        if is_file_source(source) and not is_url(source) and self.directory:
+            relative = os.path.relpath(source, self.directory)
+            if not relative.startswith(os.pardir):
+                return relative
+        return source
 
 
-def _terse(value: Value, directory: str) -> list[str]:
+def _terse(value: Value, sources: _Sources) -> list[str]:
     history = value.history
     start = max(
         (index for index, entry in enumerate(history) if entry.operation in ("SET", "OVERRIDE")),
         default=0,
     )
-    lines = [_where(history[start], directory)]
+    lines = [sources.where(history[start])]
     for entry in history[start + 1 :]:
         prefix = _TERSE_OPERATIONS.get(entry.operation)
         if prefix is not None:
-            lines.append(prefix + _where(entry, directory))
+            lines.append(prefix + sources.where(entry))
     return lines
 
 
-def _verbose(value: Value, directory: str) -> list[str]:
+def _verbose(value: Value, sources: _Sources) -> list[str]:
     lines = []
     for entry in reversed(value.history):
-        where = _where(entry, directory)
+        where = sources.where(entry)
         lines.append(f"IN {where}" if is_file_source(entry.source) else f"AS {where}")
         first, *more = entry.value.split("\n")
         prefix = f"{entry.operation} VALUE = "

@@ -93,6 +93,12 @@ CALLS: Mapping[str, Callable[[], object]] = MappingProxyType(
 )
 """Functions a condition may call, always without arguments."""
 
+# A marker compares at least one of these (PEP 508 names and legacy spellings).
+_MARKER_VARIABLE = re.compile(
+    r"\b(?:python_(?:full_)?version|os_name|sys_platform|platform_(?:release|system|version|machine"
+    r"|python_implementation)|implementation_(?:name|version)|extra|os\.name|sys\.platform"
+    r"|platform\.(?:version|machine|python_implementation)|python_implementation)\b"
+)
 _PYTHON_NAME = re.compile(r"python([23])(\d*)")
 
 _PLAIN = (str, int, float, tuple, type(None))
@@ -148,6 +154,8 @@ def evaluate(
 
 def _as_marker(text: str, location: Location) -> bool | None:
     """The marker's value, or None when ``text`` is not a PEP 508 marker."""
+    if _MARKER_VARIABLE.search(text) is None:
+        return None  # not worth importing packaging.markers for python3 and friends
     from packaging.markers import InvalidMarker, Marker
 
     try:
