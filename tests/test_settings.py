@@ -7,6 +7,8 @@ import tempfile
 import types
 import unittest
 
+from packaging.version import Version
+
 from zc.buildout.dists.settings import InstallerSettings, default_index, parse_pin
 from zc.buildout.errors import Location, UserError
 
@@ -28,7 +30,7 @@ class PinTests(unittest.TestCase):
         self.assertIsNone(parse_pin("demo", "  "))
 
     def test_exact(self) -> None:
-        self.assertEqual(parse_pin("d", "1.2").exact, "1.2")  # type: ignore[union-attr]
+        self.assertEqual(parse_pin("d", "1.2").exact, Version("1.2"))  # type: ignore[union-attr]
         for value in (">=1", "==1.*", "1.2,!=1.3", "~=1.2"):
             self.assertIsNone(parse_pin("d", value).exact)  # type: ignore[union-attr]
 

@@ -12,7 +12,9 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
+from zc.buildout.dists.candidates import exact_version
 from zc.buildout.errors import Location, UserError
 
 __all__ = ["InstallerSettings", "Pin", "default_index", "parse_pin"]
@@ -35,14 +37,9 @@ class Pin:
         return SpecifierSet(self.specifier)
 
     @property
-    def exact(self) -> str | None:
+    def exact(self) -> Version | None:
         """The version when the pin names exactly one (``==1.2``), else ``None``."""
-        specifiers = list(self.specifier_set)
-        if len(specifiers) == 1 and specifiers[0].operator in ("==", "===") and "*" not in (
-            specifiers[0].version
-        ):
-            return specifiers[0].version
-        return None
+        return exact_version(self.specifier_set)
 
     def __str__(self) -> str:
         where = f" ({self.location})" if self.location else ""

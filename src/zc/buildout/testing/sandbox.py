@@ -10,7 +10,10 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zc.buildout.testing.index import FakeIndex
 
 __all__ = ["SANDBOX_PREFIX", "Sandbox", "buildout_command"]
 
@@ -63,6 +66,14 @@ class Sandbox:
     def callback(self, func: Callable[..., object], *args: object) -> None:
         """Run ``func(*args)`` when the sandbox is closed (last in, first out)."""
         self._cleanup.callback(func, *args)
+
+    def start_index(self, directory: str) -> FakeIndex:
+        """Serve the distributions in ``directory`` as an index on 127.0.0.1 until closed."""
+        from zc.buildout.testing.index import FakeIndex
+
+        index = FakeIndex(directory).start()
+        self.callback(index.stop)
+        return index
 
     # The helpers below read well in prose: ``write('buildout.cfg', text)``.
 
@@ -143,6 +154,7 @@ class Sandbox:
             "mkdir": self.mkdir,
             "remove": self.remove,
             "run": self.run,
+            "start_index": self.start_index,
             "join": os.path.join,
         }
 

@@ -1,0 +1,89 @@
+"""Why no set of distributions satisfies the requirements, told so a person can act."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from zc.buildout.dists.candidates import PYTHON, Need, python_candidate
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.settings import InstallerSettings
+
+__all__ = ["MissingDistribution", "VersionConflict", "explain"]
+
+
+class MissingDistribution(UserError):
+    """No version of a required project can be found at all."""
+
+
+class VersionConflict(UserError):
+    """Versions exist, but none satisfies everything that is required of them."""
+
+
+def explain(
+    causes: Iterable[Any],
+    describe: Callable[[str], str | None],
+    settings: InstallerSettings,
+) -> UserError:
+    """The error for a failed resolution, from resolvelib's ``(requirement, parent)`` causes.
+
+    ``describe(name)`` tells where versions of a project come from, or
+    ``None`` when there are none at all.
+    """
+    by_name: dict[str, list[tuple[Need, Any]]] = collections.defaultdict(list)
+    for requirement, parent in causes:
+        by_name[requirement.name].append((requirement, parent))
+    if PYTHON in by_name:
+        return _python_conflict(by_name[PYTHON])
+    missing = [name for name in by_name if describe(name) is None]
+    if missing:
+        name = missing[0]
+        return MissingDistribution(
+            f"Couldn't find a distribution for {_wanted(name, by_name[name], settings)!r}.",
+            hint=_missing_hint(settings),
+        )
+    lines = []
+    for name, pairs in by_name.items():
+        lines.append(f"There is a version conflict for {name}:")
+        lines.extend(f"  {_who(parent)} requires '{need}'" for need, parent in _unique(pairs))
+        pin = settings.pins.get(name)
+        if pin is not None:
+            where = f" ({pin.location})" if pin.location else ""
+            lines.append(f"  [versions] pins {pin.name} {pin.specifier}{where}")
+        lines.append(f"  {describe(name)}")
+    return VersionConflict("\n".join(lines))
+
+
+def _unique(pairs: list[tuple[Need, Any]]) -> list[tuple[Need, Any]]:
+    seen: dict[tuple[str, str], tuple[Need, Any]] = {}
+    for need, parent in pairs:
+        seen.setdefault((str(need), str(parent)), (need, parent))
+    return list(seen.values())
+
+
+def _who(parent: Any) -> str:
+    return "the buildout" if parent is None else str(parent)
+
+
+def _wanted(name: str, pairs: list[tuple[Need, Any]], settings: InstallerSettings) -> str:
+    pin = settings.pins.get(name)
+    texts = {str(need) for need, _ in pairs}
+    if pin is not None:
+        texts.add(f"{pin.name}{pin.specifier}")
+    return sorted(texts)[0] if len(texts) == 1 else ", ".join(sorted(texts))
+
+
+def _missing_hint(settings: InstallerSettings) -> str | None:
+    if settings.offline:
+        return "Buildout is offline: only distributions already installed can be used."
+    return None
+
+
+def _python_conflict(pairs: list[tuple[Need, Any]]) -> UserError:
+    python = python_candidate().version
+    lines = [f"No version fits this Python ({python}):"]
+    lines.extend(f"  {parent} requires {need}" for need, parent in _unique(pairs))
+    return VersionConflict("\n".join(lines))

@@ -1,0 +1,372 @@
+"""Finding distribution files: the index, find-links, allowed hosts, core metadata.
+
+Who does what: :class:`Finder` answers "which files does project X have"
+and "what is the core metadata of this file", reading each page and each
+metadata file at most once per run, several at a time in a thread pool;
+:mod:`zc.buildout.dists.pages` turns page bytes into
+:class:`~zc.buildout.dists.pages.DistributionFile` objects; the HTTP client
+handed in does the transfers (and knows about credentials).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import email.message
+import email.parser
+import email.policy
+import fnmatch
+import hashlib
+import importlib
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from zc.buildout.dists.pages import JSON_TYPE, DistributionFile, distribution_file, parse_html, parse_json
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.settings import InstallerSettings
+
+__all__ = ["ACCEPT", "Client", "Finder", "IndexError", "Response", "file_url", "local_path"]
+
+logger = logging.getLogger("zc.buildout")
+
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+_WORKERS = 10
+_T = TypeVar("_T")
+
+
+class Response(Protocol):
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    data: bytes
+
+
+class Client(Protocol):
+    """What the finder needs of ``zc.buildout``'s HTTP client."""
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response: ...
+
+    def download(
+        self, url: str, path: str, *, sha256: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None: ...
+
+
+class IndexError(UserError):
+    """An index or find-links page could not be used."""
+
+
+def local_path(url: str) -> str | None:
+    """The file a plain path or ``file:`` URL names; ``None`` for other URLs."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "file":
+        return urllib.request.url2pathname(parts.path)
+    if len(parts.scheme) <= 1:  # no scheme, or a Windows drive letter
+        return url
+    return None
+
+
+def file_url(path: str) -> str:
+    return urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(path)))
+
+
+class Finder:
+    """The distribution files of projects, from the index and find-links of ``settings``.
+
+    Call :meth:`close` when done: it stops the worker threads and removes
+    archives downloaded only to read their metadata.
+    """
+
+    def __init__(self, settings: InstallerSettings, client: Client) -> None:
+        self._settings = settings
+        self._client = client
+        self._lock = threading.Lock()
+        self._links_lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pages: dict[str, concurrent.futures.Future[list[DistributionFile]]] = {}
+        self._metadata: dict[str, concurrent.futures.Future[email.message.Message]] = {}
+        self._archives: dict[str, concurrent.futures.Future[str]] = {}
+        self._links: dict[str, list[DistributionFile]] | None = None
+        self._index: str | None = None
+        self._downloads: str | None = None
+        self._tag_ranks: dict[object, int] | None = None
+        self._python_ok: dict[str, bool] = {}
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+            downloads, self._downloads = self._downloads, None
+            self._archives.clear()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if downloads is not None:
+            shutil.rmtree(downloads, ignore_errors=True)
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Start reading the index pages of ``names`` in the background."""
+        for name in names:
+            self._page(canonicalize_name(name))
+
+    def files(self, name: str) -> list[DistributionFile]:
+        """The usable files of project ``name``, best first.
+
+        Usable: from an allowed host, for this Python (``Requires-Python``)
+        and, for wheels, this platform. Best: newest version, then the wheel
+        most specific to this platform, then sdists; a local copy first.
+        """
+        name = canonicalize_name(name)
+        found = self._page(name).result() + self.find_links().get(name, [])
+        ranked = [(rank, file) for file in found if (rank := self._rank(file)) is not None]
+        ranked.sort(key=lambda pair: (pair[1].version, -pair[0]), reverse=True)
+        return [file for _, file in ranked]
+
+    def metadata(self, file: DistributionFile) -> email.message.Message:
+        """The core metadata of ``file``: from the index (PEP 658), else from the archive."""
+        return self._future(self._metadata, file.url, self._read_metadata, file).result()
+
+    def prefetch_metadata(self, file: DistributionFile) -> None:
+        self._future(self._metadata, file.url, self._read_metadata, file)
+
+    def archive(self, file: DistributionFile) -> str:
+        """A local path of ``file``'s archive, downloading it (once) if it is remote."""
+        path = local_path(file.url)
+        if path is not None:
+            return path
+        return self._future(self._archives, file.url, self._download, file).result()
+
+    def downloaded(self, file: DistributionFile) -> str | None:
+        """The local copy of a remote archive this finder already downloaded, if any."""
+        with self._lock:
+            future = self._archives.get(file.url)
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
+    # Pages.
+
+    def _page(self, name: str) -> concurrent.futures.Future[list[DistributionFile]]:
+        return self._future(self._pages, name, self._read_index, name)
+
+    def _future(self, futures: dict[str, concurrent.futures.Future[_T]], key: str,
+                function: Callable[..., _T], *args: object) -> concurrent.futures.Future[_T]:
+        with self._lock:
+            future = futures.get(key)
+            if future is None:
+                if self._pool is None:
+                    self._pool = concurrent.futures.ThreadPoolExecutor(
+                        _WORKERS, thread_name_prefix="buildout-index")
+                future = futures[key] = self._pool.submit(function, *args)
+            return future
+
+    def _index_location(self) -> str | None:
+        if self._settings.install_from_cache:
+            return None
+        if self._index is None:
+            from zc.buildout.dists.settings import default_index
+
+            self._index = self._settings.index or default_index()
+        return self._index
+
+    def _read_index(self, name: str) -> list[DistributionFile]:
+        index = self._index_location()
+        if index is None:
+            return []
+        directory = local_path(index)
+        if directory is not None:
+            return _read_local_index(directory, name)
+        url = f"{index.rstrip('/')}/{name}/"
+        if not self._allowed(url):
+            return []
+        logger.debug("Reading %s", url)
+        response = self._get(url, {"Accept": ACCEPT})
+        return [] if response is None else _parse(response, name)
+
+    def _get(self, url: str, headers: Mapping[str, str] | None = None) -> Response | None:
+        """The response for ``url``, or ``None`` when there is nothing there (404)."""
+        try:
+            return self._client.get(url, headers)
+        except UserError as error:
+            if getattr(error, "status", None) in (404, 410):
+                return None
+            raise
+
+    def find_links(self) -> dict[str, list[DistributionFile]]:
+        """Every file the find-links (and the download cache) offer, by project name."""
+        with self._links_lock:
+            if self._links is None:
+                links: dict[str, list[DistributionFile]] = {}
+                for files in self._map(self._read_link, self._link_locations()):
+                    for file in files:
+                        links.setdefault(file.name, []).append(file)
+                self._links = links
+            return self._links
+
+    def _link_locations(self) -> list[str]:
+        settings = self._settings
+        cache = settings.download_cache
+        cached = [os.path.join(cache, "dist")] if cache else []
+        return cached if settings.install_from_cache else cached + list(settings.find_links)
+
+    def _map(self, function: Callable[[str], list[DistributionFile]],
+             locations: list[str]) -> Iterable[list[DistributionFile]]:
+        futures = [self._future({}, location, function, location) for location in locations]
+        return [future.result() for future in futures]
+
+    def _read_link(self, location: str) -> list[DistributionFile]:
+        path = local_path(location)
+        if path is not None:
+            if os.path.isdir(path):
+                return _local_files(path)
+            found = distribution_file(file_url(path)) if os.path.isfile(path) else None
+            return [found] if found else []
+        if not self._allowed(location):
+            return []
+        direct = distribution_file(location)
+        if direct is not None:
+            return [direct]
+        try:
+            response = self._get(location)
+        except UserError as error:
+            logger.warning("Couldn't read find-links page: %s", error)
+            return []
+        return [] if response is None else _parse(response, None)
+
+    # Filters.
+
+    def _allowed(self, url: str) -> bool:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme == "file" or local_path(url) is not None:
+            return True
+        host = (parts.hostname or "").lower()
+        netloc = parts.netloc.rpartition("@")[2].lower()
+        allowed = any(fnmatch.fnmatchcase(host, pattern.lower())
+                      or fnmatch.fnmatchcase(netloc, pattern.lower())
+                      for pattern in self._settings.allow_hosts)
+        if not allowed:
+            logger.debug("Not visiting %s: its host is not in allow-hosts.", netloc)
+        return allowed
+
+    def _rank(self, file: DistributionFile) -> int | None:
+        """Lower is better: a wheel's best tag position; sdists last; ``None``: unusable."""
+        if not self._allowed(file.url) or not self._for_this_python(file.requires_python):
+            return None
+        if file.kind == "sdist":
+            return 1_000_000
+        if self._tag_ranks is None:
+            from packaging.tags import sys_tags
+
+            self._tag_ranks = {tag: rank for rank, tag in enumerate(sys_tags())}
+        ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]
+        return min(ranks) if ranks else None
+
+    def _for_this_python(self, requires_python: str | None) -> bool:
+        if requires_python is None:
+            return True
+        ok = self._python_ok.get(requires_python)
+        if ok is None:
+            try:
+                specifier = SpecifierSet(requires_python)
+            except InvalidSpecifier:
+                ok = True  # a broken constraint excludes nothing, as pip does
+            else:
+                ok = specifier.contains(platform.python_version(), prereleases=True)
+            self._python_ok[requires_python] = ok
+        return ok
+
+    # Metadata and archives.
+
+    def _read_metadata(self, file: DistributionFile) -> email.message.Message:
+        if file.metadata_url is not None and self._allowed(file.metadata_url):
+            response = self._get(file.metadata_url)
+            if response is not None:
+                digest = hashlib.sha256(response.data).hexdigest()
+                if file.metadata_sha256 and digest != file.metadata_sha256.lower():
+                    raise IndexError(f"The metadata at {response.url} does not match its"
+                                     f" sha256 checksum ({file.metadata_sha256}).")
+                return _parse_metadata(response.data)
+        path = self.archive(file)
+        if file.kind == "wheel":
+            return _wheel_metadata(path, file.filename)
+        # The builder's module; imported here so that resolving from wheels never loads it.
+        build = importlib.import_module("zc.buildout.dists.build")
+        metadata: email.message.Message = build.sdist_metadata(path, self._settings)
+        return metadata
+
+    def _download(self, file: DistributionFile) -> str:
+        with self._lock:
+            if self._downloads is None:
+                self._downloads = tempfile.mkdtemp(prefix="buildout-")
+            directory = os.path.join(self._downloads, file.url.rsplit("/", 1)[0].replace("/", "_"))
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, file.filename)
+        self._client.download(file.url, path, sha256=file.sha256)
+        return path
+
+
+def _parse(response: Response, project: str | None) -> list[DistributionFile]:
+    content_type = response.headers.get("Content-Type", "")
+    media_type, _, parameters = content_type.partition(";")
+    charset = "utf-8"
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    try:
+        if media_type.strip().lower() == JSON_TYPE:
+            return parse_json(response.data, response.url, project)
+        return parse_html(response.data.decode(charset), response.url, project)
+    except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
+        raise IndexError(f"The index page {response.url} could not be read: {error}") from None
+
+
+def _read_local_index(directory: str, name: str) -> list[DistributionFile]:
+    """A PEP 503 tree on disk (``<name>/index.html`` or ``<name>/`` of files), or a flat directory."""
+    project = os.path.join(directory, name)
+    if not os.path.isdir(project):
+        entries = os.listdir(directory) if os.path.isdir(directory) else []
+        matches = [entry for entry in entries if canonicalize_name(entry) == name]
+        project = os.path.join(directory, matches[0]) if matches else ""
+    if not project or not os.path.isdir(project):
+        return [file for file in _local_files(directory) if file.name == name]
+    page = os.path.join(project, "index.html")
+    if os.path.isfile(page):
+        with open(page, encoding="utf-8") as text:
+            return parse_html(text.read(), file_url(page), name)
+    return _local_files(project, name)
+
+
+def _local_files(directory: str, project: str | None = None) -> list[DistributionFile]:
+    if not os.path.isdir(directory):
+        return []
+    found = (distribution_file(file_url(os.path.join(directory, entry)), project=project)
+             for entry in sorted(os.listdir(directory)))
+    return [file for file in found if file is not None]
+
+
+def _parse_metadata(data: bytes) -> email.message.Message:
+    return email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
+
+
+def _wheel_metadata(path: str, filename: str) -> email.message.Message:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist()
+                     if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
+            if not names:
+                raise IndexError(f"The wheel {filename} has no METADATA file.")
+            return _parse_metadata(archive.read(names[0]))
+    except zipfile.BadZipFile:
+        raise IndexError(f"The wheel {filename} is not a valid zip file.") from None

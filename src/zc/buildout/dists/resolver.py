@@ -1,0 +1,377 @@
+"""Requirements + ``[versions]`` pins -> the distributions to use (backtracking, resolvelib).
+
+Who does what: :func:`resolve` runs resolvelib with a :class:`_Provider`,
+which finds candidates (develop eggs, buildout's own distributions, the
+eggs directory, the index through a :class:`Source`), orders them
+(``prefer-final``, ``newest``), and reads their dependencies;
+:mod:`zc.buildout.dists.conflicts` explains a failure.
+
+Rules, in order, for one project: a develop egg wins outright; buildout's
+own distributions come only from the running environment; an exact pin or
+``==`` requirement already installed is used without asking the index; with
+``newest = false`` installed versions come before the index's; offline,
+only installed versions exist.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import resolvelib
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from zc.buildout.dists.candidates import (
+    PYTHON,
+    Candidate,
+    Installed,
+    Metadata,
+    Need,
+    dependencies,
+    exact_version,
+    provides_extra,
+    python_candidate,
+)
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.pages import DistributionFile
+    from zc.buildout.dists.settings import InstallerSettings, Pin
+
+__all__ = ["Resolved", "Source", "resolve"]
+
+logger = logging.getLogger("zc.buildout")
+
+
+class Source(Protocol):
+    """Where distributions not yet installed come from (the index ``Finder``)."""
+
+    def files(self, name: str) -> list[DistributionFile]: ...
+    def metadata(self, file: DistributionFile) -> Metadata: ...
+    def prefetch(self, names: Iterable[str]) -> None: ...
+    def prefetch_metadata(self, file: DistributionFile) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolved:
+    """One distribution of a resolution."""
+
+    name: str
+    """As its metadata spells it."""
+    version: Version
+    installed: Installed | None
+    """Set when the distribution is already installed (or one of buildout's own)."""
+    file: DistributionFile | None
+    """Set when the distribution must be fetched and installed."""
+    requirement: str
+    """What was asked of it, e.g. ``demo<2``, for log lines."""
+    picked: bool
+    """No exact pin or ``==`` requirement chose the version: it was picked."""
+    required_by: tuple[str, ...] = ()
+    """``name==version`` of the distributions that require it; empty for top-level ones."""
+
+
+def resolve(
+    needs: Sequence[Need],
+    settings: InstallerSettings,
+    installed: Callable[[str], Sequence[Installed]],
+    own: Mapping[str, Installed],
+    source: Source | None,
+) -> list[Resolved]:
+    """Resolve ``needs``; the result is in breadth-first order from the needs.
+
+    ``installed(name)`` lists installed distributions of a canonical name
+    (develop eggs first); ``own`` maps canonical names to buildout's own
+    distributions; ``source`` is ``None`` when offline.
+    """
+    provider = _Provider(settings, installed, own, source)
+    provider.set_root(needs)
+    if source is not None:
+        source.prefetch(need.name for need in needs if provider.needs_index(need))
+    resolver: resolvelib.Resolver[Need, Candidate, str] = resolvelib.Resolver(
+        provider, resolvelib.BaseReporter()
+    )
+    try:
+        result = resolver.resolve(needs, max_rounds=10_000)
+    except resolvelib.ResolutionImpossible as error:
+        from zc.buildout.dists.conflicts import explain
+
+        raise explain(error.causes, provider.describe, settings) from None
+    return provider.results(result)
+
+
+class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
+    def __init__(
+        self,
+        settings: InstallerSettings,
+        installed: Callable[[str], Sequence[Installed]],
+        own: Mapping[str, Installed],
+        source: Source | None,
+    ) -> None:
+        self._settings = settings
+        self._pins: Mapping[str, Pin] = settings.pins
+        self._installed = installed
+        self._own = own
+        self._source = source
+        self._local: dict[str, list[Candidate]] = {}
+        self._remote: dict[str, list[Candidate]] = {}
+        self._names: dict[str, str] = {}
+        self._children: dict[str | None, list[str]] = {}
+        """Identifiers each candidate's dependencies name, in their order (root: ``None``)."""
+
+    def set_root(self, needs: Sequence[Need]) -> None:
+        self._children[None] = [need.identifier for need in needs]
+
+    # What the resolver asks.
+
+    def identify(self, requirement_or_candidate: Need | Candidate) -> str:
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, str]:
+        needs = [info.requirement for info in information[identifier]]
+        causes = {cause.requirement.name for cause in backtrack_causes}
+        exact = any(exact_version(need.specifier) for need in needs)
+        return identifier != PYTHON, needs[0].name not in causes, not exact, identifier
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Need]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> Callable[[], Iterator[Candidate]] | list[Candidate]:
+        needs = list(requirements[identifier])
+        excluded = set(incompatibilities[identifier])
+        name, extras = needs[0].name, needs[0].extras
+        if name == PYTHON:
+            python = python_candidate()
+            return [python] if all(self.is_satisfied_by(n, python) for n in needs) else []
+        pin = self._pins.get(name)
+        specifier = SpecifierSet(pin.specifier if pin else "")
+        for need in needs:
+            specifier &= need.specifier
+
+        def ok(candidate: Candidate) -> bool:
+            return candidate not in excluded and specifier.contains(
+                candidate.version, prereleases=True)
+
+        def matches() -> Iterator[Candidate]:
+            for candidate in self._ordered(name, specifier):
+                candidate = dataclasses.replace(candidate, extras=extras)
+                if ok(candidate):
+                    yield candidate
+
+        return matches
+
+    def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Need]:
+        if candidate.name == PYTHON:
+            return []
+        metadata = self._metadata(candidate)
+        self._names.setdefault(candidate.name, metadata.get("Name") or candidate.name)
+        extras = sorted(candidate.extras)
+        for extra in extras:
+            self._check_extra(candidate, metadata, extra)
+        needs = dependencies(candidate, metadata, extras)
+        self._children[candidate.identifier] = [need.identifier for need in needs]
+        if self._source is not None:
+            self._source.prefetch(need.name for need in needs if self.needs_index(need))
+        return needs
+
+    # Candidates.
+
+    def needs_index(self, need: Need) -> bool:
+        """Whether finding ``need`` will (probably) read the index: worth prefetching."""
+        if need.name == PYTHON or self._source is None:
+            return False
+        local = self._local_candidates(need.name)
+        if local and (local[0].develop or local[0].own):
+            return False
+        pin = self._pins.get(need.name)
+        exact = exact_version(need.specifier) or (pin is not None and pin.exact)
+        if exact:
+            return not any(c.version == exact for c in local)
+        return self._settings.newest or not local
+
+    def _ordered(self, name: str, specifier: SpecifierSet) -> Iterator[Candidate]:
+        """Every candidate of ``name`` worth trying, best first; the index only when needed."""
+        local = self._local_candidates(name)
+        if local and (local[0].develop or local[0].own):
+            yield from local[:1]
+            return
+        usable = [c for c in local if specifier.contains(c.version, prereleases=True)]
+        exact = exact_version(specifier)
+        if self._source is None or (exact and usable):
+            yield from usable
+            return
+        if not self._settings.newest:
+            yield from usable
+            seen = {c.version for c in usable}
+            yield from self._first_prefetched(
+                c for c in self._remote_candidates(name, exact) if c.version not in seen)
+            return
+        yield from self._first_prefetched(
+            self._sorted(usable + self._remote_candidates(name, exact)))
+
+    def _first_prefetched(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
+        """Yield ``candidates``, starting to read the metadata of the first one at once."""
+        first = True
+        for candidate in candidates:
+            if first and candidate.file is not None and self._source is not None:
+                self._source.prefetch_metadata(candidate.file)
+                first = False
+            yield candidate
+
+    def _local_candidates(self, name: str) -> list[Candidate]:
+        local = self._local.get(name)
+        if local is None:
+            own = self._own.get(name)
+            if own is not None:
+                local = [Candidate(name, Version(own.version), installed=own, own=True)]
+            else:
+                found = [Candidate(name, Version(d.version), installed=d)
+                         for d in self._installed(name)]
+                develop = [c for c in found if c.develop]
+                local = develop[:1] or self._sorted(found)
+            self._local[name] = local
+        return local
+
+    def _remote_candidates(self, name: str, exact: Version | None) -> list[Candidate]:
+        """One candidate per version the source offers (its best file), best first.
+
+        Yanked files count only for an exact pin or ``==`` requirement (PEP 592).
+        """
+        remote = self._remote.get(name)
+        if remote is None:
+            assert self._source is not None
+            by_version: dict[Version, DistributionFile] = {}
+            for file in self._source.files(name):
+                best = by_version.get(file.version)
+                if best is None or (best.yanked is not None and file.yanked is None):
+                    by_version[file.version] = file
+            remote = self._sorted(Candidate(name, version, file=file)
+                                  for version, file in by_version.items())
+            self._remote[name] = remote
+        return [c for c in remote
+                if c.file is not None and (c.file.yanked is None or c.version == exact)]
+
+    def _sorted(self, candidates: Iterable[Candidate]) -> list[Candidate]:
+        """Newest first (finals before pre-releases with prefer-final); installed first on ties."""
+        prefer_final = self._settings.prefer_final
+
+        def key(candidate: Candidate) -> tuple[bool, Version, bool]:
+            final = prefer_final and not candidate.version.is_prerelease
+            return final, candidate.version, candidate.installed is not None
+
+        return sorted(candidates, key=key, reverse=True)
+
+    def describe(self, name: str) -> str | None:
+        """Where versions of ``name`` come from, for conflict messages; ``None``: nowhere.
+
+        Only what is already known is told: the index is not asked again.
+        """
+        local = self._local.get(name, [])
+        if local and local[0].own:
+            return f"{local[0]} is buildout's own, from the environment buildout runs in"
+        if local and local[0].develop:
+            assert local[0].installed is not None
+            return f"{local[0]} is a develop project ({local[0].installed.location})"
+        versions = {c.version: "" for c in local}
+        for candidate in self._remote.get(name, []):
+            if candidate.file is not None and candidate.file.yanked is not None:
+                versions.setdefault(candidate.version, " (yanked)")
+            versions[candidate.version] = versions.get(candidate.version, "")
+        if not versions:
+            return None
+        return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
+
+    # Metadata.
+
+    def _metadata(self, candidate: Candidate) -> Metadata:
+        if candidate.installed is not None:
+            return candidate.installed.metadata.metadata  # type: ignore[return-value]
+        assert candidate.file is not None and self._source is not None
+        return self._source.metadata(candidate.file)
+
+    def _check_extra(self, candidate: Candidate, metadata: Metadata, extra: str) -> None:
+        if provides_extra(metadata, extra):
+            return
+        name = self._names.get(candidate.name, candidate.name)
+        logger.warning("%s %s does not provide the extra '%s'", name, candidate.version, extra)
+        if not self._settings.allow_unknown_extras:
+            raise UserError(
+                f"Couldn't find the required extra '{extra}' of {name} {candidate.version}.",
+                hint="Set allow-unknown-extras = true to go on without it.",
+            )
+
+    # The outcome.
+
+    def results(self, result: Any) -> list[Resolved]:
+        order = _breadth_first(result.graph, self._children)
+        requirers: dict[str, set[str]] = collections.defaultdict(set)
+        needs: dict[str, list[Need]] = collections.defaultdict(list)
+        for identifier, criterion in result.criteria.items():
+            for requirement, parent in criterion.information:
+                if parent is not None and parent.name == requirement.name:
+                    continue  # the link from "name[extra]" to "name"
+                needs[requirement.name].append(requirement)
+                if parent is not None:
+                    requirers[requirement.name].add(
+                        f"{self._names.get(parent.name, parent.name)}=={parent.version}")
+        resolved = []
+        for name in order:
+            candidate: Candidate = result.mapping[name]
+            resolved.append(self._resolved(candidate, needs[name], requirers[name]))
+        return resolved
+
+    def _resolved(self, candidate: Candidate, needs: list[Need], requirers: set[str]) -> Resolved:
+        pin = self._pins.get(candidate.name)
+        specifier = SpecifierSet(pin.specifier if pin else "")
+        for need in needs:
+            specifier &= need.specifier
+        exact = (pin is not None and pin.exact) or any(exact_version(n.specifier) for n in needs)
+        name = self._names.get(candidate.name, candidate.name)
+        return Resolved(
+            name=name,
+            version=candidate.version,
+            installed=candidate.installed,
+            file=candidate.file,
+            requirement=f"{name}{specifier}",
+            picked=not (exact or candidate.develop or candidate.own),
+            required_by=tuple(sorted(requirers)),
+        )
+
+
+def _breadth_first(graph: Any, order: Mapping[str | None, list[str]]) -> list[str]:
+    """Project names reachable from the root, breadth first, extras folded in.
+
+    Children are visited in the order their parent lists them (``order``).
+    """
+    found: dict[str, None] = {}
+    queue: collections.deque[str | None] = collections.deque([None])
+    visited: set[str | None] = set()
+    while queue:
+        node = queue.popleft()
+        if node in visited:
+            continue
+        visited.add(node)
+        if node is not None and node != PYTHON:
+            found.setdefault(node.partition("[")[0])
+        listed = order.get(node, [])
+        rank: dict[str, int] = {child: index for index, child in enumerate(listed)}
+        children: list[str] = sorted(
+            graph.iter_children(node), key=lambda child: (rank.get(child, len(listed)), child))
+        queue.extend(children)
+    return list(found)

@@ -1,0 +1,252 @@
+"""A package index on the loopback interface, serving the distributions of one directory.
+
+Who does what: :class:`FakeIndex` owns the directory, the switches and the
+request log and runs a ``ThreadingHTTPServer`` in a daemon thread;
+``_Handler`` answers one request by asking the index for a page or a file.
+
+Paths served (``<root>`` is :attr:`FakeIndex.url`):
+
+- ``<root>simple/`` and ``<root>simple/<project>/``: a PEP 503 HTML index, or
+  PEP 691 JSON when the ``Accept`` header asks for it (and :attr:`json` is on);
+  a project name that is not canonical is redirected to the canonical one;
+- ``<root>files/<file>``: the files, and ``<file>.metadata`` for wheels
+  (PEP 658, when :attr:`metadata` is on);
+- ``<root>links/``: one flat page linking every file, for ``find-links``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import html
+import http.server
+import json
+import os
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+
+from packaging.utils import canonicalize_name
+
+from zc.buildout.dists.pages import JSON_TYPE, split_filename
+
+__all__ = ["FakeIndex"]
+
+
+class FakeIndex:
+    """Serve ``directory`` as a package index on ``127.0.0.1``.
+
+    Switches, changeable while the server runs: :attr:`delay` (seconds to
+    wait before answering), :attr:`fail_status` (answer with this HTTP
+    status instead), :attr:`truncate` (send only half the body, then close
+    the connection); :attr:`faulty` is the glob of paths they apply to.
+    :attr:`json` and :attr:`metadata` turn PEP 691 and PEP 658 support off.
+    Each request is logged as ``"GET /path"`` in :attr:`requests`.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self.directory = os.path.abspath(directory)
+        self.delay = 0.0
+        self.fail_status: int | None = None
+        self.truncate = False
+        self.faulty = "*"
+        self.json = True
+        self.metadata = True
+        self.requests: list[str] = []
+        self._server: _Server | None = None
+
+    @property
+    def url(self) -> str:
+        """The root URL, ``http://127.0.0.1:<port>/``."""
+        if self._server is None:
+            raise RuntimeError("the index is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    @property
+    def simple(self) -> str:
+        """The URL to use as ``index``."""
+        return self.url + "simple/"
+
+    @property
+    def links(self) -> str:
+        """The URL of the flat page to use in ``find-links``."""
+        return self.url + "links/"
+
+    def start(self) -> FakeIndex:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.index = self
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def take_requests(self) -> list[str]:
+        """The requests logged since the last call, oldest first."""
+        taken, self.requests[:] = list(self.requests), []
+        return taken
+
+    # What the handler serves.
+
+    def _distributions(self) -> Iterator[tuple[str, str]]:
+        """(canonical project name, file name) of each distribution file, sorted."""
+        for filename in sorted(os.listdir(self.directory)):
+            split = split_filename(filename)
+            if split is not None:
+                yield split[0], filename
+
+    def files(self, project: str | None = None) -> list[str]:
+        """Names of the distribution files (of ``project``), sorted."""
+        return [name for owner, name in self._distributions() if project in (None, owner)]
+
+    def projects(self) -> list[str]:
+        return sorted({owner for owner, _ in self._distributions()})
+
+    def file_entry(self, filename: str) -> dict[str, object]:
+        """The PEP 691 description of one file; HTML pages are made from it."""
+        with open(os.path.join(self.directory, filename), "rb") as file:
+            entry: dict[str, object] = {
+                "filename": filename,
+                "url": f"../../files/{filename}",
+                "hashes": {"sha256": hashlib.sha256(file.read()).hexdigest()},
+            }
+        core = self.core_metadata(filename) if self.metadata else None
+        if core is not None:
+            entry["core-metadata"] = entry["dist-info-metadata"] = {
+                "sha256": hashlib.sha256(core).hexdigest()
+            }
+            requires_python = _header(core, "Requires-Python")
+            if requires_python:
+                entry["requires-python"] = requires_python
+        return entry
+
+    def core_metadata(self, filename: str) -> bytes | None:
+        """The ``METADATA`` file of a wheel, or ``None``."""
+        if not filename.endswith(".whl"):
+            return None
+        with zipfile.ZipFile(os.path.join(self.directory, filename)) as archive:
+            for member in archive.namelist():
+                parts = member.split("/")
+                if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+                    return archive.read(member)
+        return None
+
+    def project_page(self, project: str, as_json: bool) -> tuple[str, bytes]:
+        entries = [self.file_entry(name) for name in self.files(project)]
+        if as_json:
+            page = {"meta": {"api-version": "1.1"}, "name": project, "files": entries}
+            return JSON_TYPE, json.dumps(page).encode()
+        return "text/html", _html_page(entries).encode()
+
+    def root_page(self, as_json: bool) -> tuple[str, bytes]:
+        if as_json:
+            projects = [{"name": name} for name in self.projects()]
+            page = {"meta": {"api-version": "1.1"}, "projects": projects}
+            return JSON_TYPE, json.dumps(page).encode()
+        links = "".join(f'<a href="{name}/">{name}</a>\n' for name in self.projects())
+        return "text/html", f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n".encode()
+
+    def links_page(self) -> bytes:
+        links = "".join(f'<a href="../files/{name}">{name}</a>\n' for name in self.files())
+        return f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n".encode()
+
+
+def _header(metadata: bytes, name: str) -> str | None:
+    import email.parser
+
+    return email.parser.BytesHeaderParser().parsebytes(metadata).get(name)
+
+
+def _html_page(entries: list[dict[str, object]]) -> str:
+    lines = []
+    for entry in entries:
+        hashes = entry["hashes"]
+        assert isinstance(hashes, dict)
+        attributes = f'href="{entry["url"]}#sha256={hashes["sha256"]}"'
+        if "requires-python" in entry:
+            attributes += f' data-requires-python="{html.escape(str(entry["requires-python"]))}"'
+        core = entry.get("core-metadata")
+        if isinstance(core, dict):
+            attributes += f' data-core-metadata="sha256={core["sha256"]}"'
+            attributes += f' data-dist-info-metadata="sha256={core["sha256"]}"'
+        lines.append(f'<a {attributes}>{entry["filename"]}</a><br>\n')
+    return f"<!DOCTYPE html>\n<html><body>\n{''.join(lines)}</body></html>\n"
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    index: FakeIndex
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        index = self.server.index
+        path = self.path.split("?", 1)[0]
+        index.requests.append(f"GET {path}")
+        faulty = fnmatch.fnmatchcase(path, index.faulty)
+        if faulty and index.delay:
+            time.sleep(index.delay)
+        if faulty and index.fail_status:
+            self._send(index.fail_status, "text/plain", b"failing on purpose\n")
+            return
+        self._route(index, path, truncate=faulty and index.truncate)
+
+    def _route(self, index: FakeIndex, path: str, truncate: bool) -> None:
+        parts = [part for part in path.split("/") if part]
+        as_json = index.json and JSON_TYPE in self.headers.get("Accept", "")
+        if parts == ["simple"]:
+            self._send(200, *index.root_page(as_json), truncate=truncate)
+        elif len(parts) == 2 and parts[0] == "simple":
+            self._project(index, parts[1], as_json, truncate)
+        elif parts == ["links"]:
+            self._send(200, "text/html", index.links_page(), truncate=truncate)
+        elif len(parts) == 2 and parts[0] == "files":
+            self._file(index, parts[1], truncate)
+        else:
+            self._send(404, "text/plain", b"not found\n")
+
+    def _project(self, index: FakeIndex, name: str, as_json: bool, truncate: bool) -> None:
+        canonical = canonicalize_name(name)
+        if canonical != name:
+            self.send_response(301)
+            self.send_header("Location", f"/simple/{canonical}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif canonical not in index.projects():
+            self._send(404, "text/plain", b"no such project\n")
+        else:
+            self._send(200, *index.project_page(canonical, as_json), truncate=truncate)
+
+    def _file(self, index: FakeIndex, filename: str, truncate: bool) -> None:
+        if filename.endswith(".metadata") and index.metadata:
+            core = index.core_metadata(filename[: -len(".metadata")])
+            if core is not None:
+                self._send(200, "application/octet-stream", core, truncate=truncate)
+                return
+        path = os.path.join(index.directory, filename)
+        if "/" in filename or not os.path.isfile(path):
+            self._send(404, "text/plain", b"no such file\n")
+            return
+        with open(path, "rb") as file:
+            self._send(200, "application/octet-stream", file.read(), truncate=truncate)
+
+    def _send(self, status: int, content_type: str, body: bytes, truncate: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if truncate:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2] if truncate else body)
+        if truncate:
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: requests are logged in :attr:`FakeIndex.requests` instead."""
