@@ -4,8 +4,9 @@ Who does what: :class:`Finder` answers "which files does project X have"
 and "what is the core metadata of this file", reading each page and each
 metadata file at most once per run, several at a time in a thread pool;
 :mod:`zc.buildout.dists.pages` turns page bytes into
-:class:`~zc.buildout.dists.pages.DistributionFile` objects; the HTTP client
-handed in does the transfers (and knows about credentials).
+:class:`~zc.buildout.dists.pages.DistributionFile` objects; the run's
+:class:`~zc.buildout.httpclient.HTTPClient` does the transfers (and knows
+about credentials).
 """
 
 from __future__ import annotations
@@ -27,18 +28,20 @@ import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.pages import JSON_TYPE, DistributionFile, distribution_file, parse_html, parse_json
 from zc.buildout.errors import UserError
+from zc.buildout.httpclient import DownloadError, local_path
 
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.httpclient import HTTPClient, Response
 
-__all__ = ["ACCEPT", "Client", "Finder", "IndexError", "Response", "file_url", "local_path"]
+__all__ = ["ACCEPT", "Finder", "IndexError", "file_url"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -47,36 +50,8 @@ _WORKERS = 10
 _T = TypeVar("_T")
 
 
-class Response(Protocol):
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    data: bytes
-
-
-class Client(Protocol):
-    """What the finder needs of ``zc.buildout``'s HTTP client."""
-
-    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response: ...
-
-    def download(
-        self, url: str, path: str, *, sha256: str | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> None: ...
-
-
 class IndexError(UserError):
     """An index or find-links page could not be used."""
-
-
-def local_path(url: str) -> str | None:
-    """The file a plain path or ``file:`` URL names; ``None`` for other URLs."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "file":
-        return urllib.request.url2pathname(parts.path)
-    if len(parts.scheme) <= 1:  # no scheme, or a Windows drive letter
-        return url
-    return None
 
 
 def file_url(path: str) -> str:
@@ -90,7 +65,7 @@ class Finder:
     archives downloaded only to read their metadata.
     """
 
-    def __init__(self, settings: InstallerSettings, client: Client) -> None:
+    def __init__(self, settings: InstallerSettings, client: HTTPClient) -> None:
         self._settings = settings
         self._client = client
         self._lock = threading.Lock()
@@ -128,8 +103,8 @@ class Finder:
         most specific to this platform, then sdists; a local copy first.
         """
         name = canonicalize_name(name)
-        found = self._page(name).result() + self.find_links().get(name, [])
-        ranked = [(rank, file) for file in found if (rank := self._rank(file)) is not None]
+        found = {f.url: f for f in self._page(name).result() + self.find_links().get(name, [])}
+        ranked = [(rank, f) for f in found.values() if (rank := self._rank(f)) is not None]
         ranked.sort(key=lambda pair: (pair[1].version, -pair[0]), reverse=True)
         return [file for _, file in ranked]
 
@@ -198,8 +173,8 @@ class Finder:
         """The response for ``url``, or ``None`` when there is nothing there (404)."""
         try:
             return self._client.get(url, headers)
-        except UserError as error:
-            if getattr(error, "status", None) in (404, 410):
+        except DownloadError as error:
+            if error.status in (404, 410):
                 return None
             raise
 

@@ -23,7 +23,6 @@ import http.server
 import json
 import os
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 
@@ -55,6 +54,7 @@ class FakeIndex:
         self.metadata = True
         self.requests: list[str] = []
         self._server: _Server | None = None
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -74,16 +74,22 @@ class FakeIndex:
         return self.url + "links/"
 
     def start(self) -> FakeIndex:
+        self._stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.index = self
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
+            self._stopping.set()  # ends any delay at once
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, unless the server is being stopped."""
+        self._stopping.wait(seconds)
 
     def take_requests(self) -> list[str]:
         """The requests logged since the last call, oldest first."""
@@ -178,13 +184,14 @@ def _html_page(entries: list[dict[str, object]]) -> str:
 
 
 class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+    daemon_threads = False  # so that closing the server waits for its requests
     index: FakeIndex
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
+    # HTTP/1.0: one request per connection, so stopping never waits on an idle client.
+    protocol_version = "HTTP/1.0"
 
     def do_GET(self) -> None:
         index = self.server.index
@@ -192,7 +199,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         index.requests.append(f"GET {path}")
         faulty = fnmatch.fnmatchcase(path, index.faulty)
         if faulty and index.delay:
-            time.sleep(index.delay)
+            index.wait(index.delay)
         if faulty and index.fail_status:
             self._send(index.fail_status, "text/plain", b"failing on purpose\n")
             return
@@ -244,7 +251,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if truncate:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(body[: len(body) // 2] if truncate else body)
+        try:
+            self.wfile.write(body[: len(body) // 2] if truncate else body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (after a timeout)
         if truncate:
             self.close_connection = True
 

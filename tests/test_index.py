@@ -1,0 +1,188 @@
+"""The finder against the loopback fake index: JSON and HTML pages, PEP 658 metadata,
+find-links, local indexes, allowed hosts, and faults (500s, truncation, slowness)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import unittest
+import zipfile
+from collections.abc import Sequence
+
+from zc.buildout.dists.index import Finder, file_url
+from zc.buildout.dists.settings import InstallerSettings
+from zc.buildout.errors import UserError
+from zc.buildout.httpclient import HTTPClient
+from zc.buildout.testing.index import FakeIndex
+
+
+def wheel(directory: str, name: str, version: str, requires: Sequence[str] = (),
+          requires_python: str | None = None, tag: str = "py3-none-any") -> str:
+    """A minimal wheel holding one empty module and its metadata."""
+    stem = f"{name.replace('-', '_')}-{version}"
+    path = os.path.join(directory, f"{stem}-{tag}.whl")
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
+    if requires_python:
+        metadata += f"Requires-Python: {requires_python}\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"{name.replace('-', '_')}.py", "")
+        archive.writestr(f"{stem}.dist-info/METADATA", metadata)
+        archive.writestr(f"{stem}.dist-info/WHEEL", f"Wheel-Version: 1.0\nTag: {tag}\n")
+        archive.writestr(f"{stem}.dist-info/RECORD", "")
+    return path
+
+
+def sdist(directory: str, name: str, version: str) -> str:
+    path = os.path.join(directory, f"{name}-{version}.tar.gz")
+    with open(path, "wb") as file:
+        file.write(b"not needed by these tests")
+    return path
+
+
+class FinderTestCase(unittest.TestCase):
+    def setUp(self) -> None:
+        temporary = tempfile.TemporaryDirectory()
+        self.addCleanup(temporary.cleanup)
+        self.root = temporary.name
+        self.dists = os.path.join(self.root, "dists")
+        os.mkdir(self.dists)
+        wheel(self.dists, "demo", "1.0", ["needed>=1"])
+        wheel(self.dists, "demo", "2.0", ["needed>=2"], requires_python=">=3.99")
+        wheel(self.dists, "demo", "1.1", tag="cp27-cp27m-win32")
+        sdist(self.dists, "demo", "1.0")
+        wheel(self.dists, "Needed_Pkg", "1.0")
+        self.index = FakeIndex(self.dists).start()
+        self.addCleanup(self.index.stop)
+
+    def finder(self, timeout: float | None = None, **settings: object) -> Finder:
+        options: dict[str, object] = {"index": self.index.simple, **settings}
+        finder = Finder(InstallerSettings(self.root, self.root, **options),  # type: ignore[arg-type]
+                        HTTPClient(timeout=timeout))
+        self.addCleanup(finder.close)
+        return finder
+
+    def describe(self, finder: Finder, name: str) -> list[str]:
+        return [f"{f.filename} {f.url.rsplit('/', 2)[-2]}" for f in finder.files(name)]
+
+
+class IndexTests(FinderTestCase):
+    def test_json_page_and_core_metadata(self) -> None:
+        finder = self.finder()
+        files = finder.files("demo")
+        # 2.0 needs a newer Python; 1.1 is for another platform; the wheel before the sdist.
+        self.assertEqual([f.filename for f in files], ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
+        self.assertEqual(len(files[0].sha256 or ""), 64)
+        metadata = finder.metadata(files[0])
+        self.assertEqual(metadata.get_all("Requires-Dist"), ["needed>=1"])
+        self.assertEqual(self.index.take_requests(), [
+            "GET /simple/demo/", "GET /files/demo-1.0-py3-none-any.whl.metadata"])
+        self.assertIsNone(finder.downloaded(files[0]))
+
+    def test_each_page_once(self) -> None:
+        finder = self.finder()
+        finder.prefetch(["Demo", "demo", "DEMO"])
+        finder.files("demo")
+        finder.files("Demo")
+        self.assertEqual(self.index.take_requests(), ["GET /simple/demo/"])
+
+    def test_html_page(self) -> None:
+        self.index.json = False
+        finder = self.finder()
+        self.assertEqual([f.filename for f in finder.files("demo")],
+                         ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
+
+    def test_metadata_from_the_wheel_when_the_index_has_none(self) -> None:
+        self.index.metadata = False
+        finder = self.finder()
+        file = finder.files("needed-pkg")[0]
+        self.assertIsNone(file.metadata_url)
+        self.assertEqual(finder.metadata(file).get("Name"), "Needed_Pkg")
+        self.assertEqual(self.index.take_requests(), [
+            "GET /simple/needed-pkg/", "GET /files/Needed_Pkg-1.0-py3-none-any.whl"])
+        local = finder.downloaded(file)
+        self.assertTrue(local and os.path.isfile(local))
+        finder.close()
+        self.assertFalse(os.path.exists(local or ""))
+
+    def test_unknown_project(self) -> None:
+        self.assertEqual(self.finder().files("nope"), [])
+
+    def test_allow_hosts(self) -> None:
+        self.assertEqual(self.finder(allow_hosts=("*.example.com",)).files("demo"), [])
+        self.assertEqual(self.index.take_requests(), [])
+        self.assertEqual(len(self.finder(allow_hosts=("127.0.0.*",)).files("demo")), 2)
+
+
+class FaultTests(FinderTestCase):
+    def test_server_error(self) -> None:
+        self.index.fail_status = 500
+        with self.assertRaises(UserError) as caught:
+            self.finder().files("demo")
+        self.assertEqual(str(caught.exception),
+                         f"Couldn't download '{self.index.simple}demo/': 500 Internal Server Error")
+
+    def test_truncated_page(self) -> None:
+        self.index.truncate = True
+        with self.assertRaises(UserError) as caught:
+            self.finder().files("demo")
+        self.assertEqual(str(caught.exception),
+                         f"Couldn't download '{self.index.simple}demo/': the connection broke off")
+
+    def test_truncated_metadata(self) -> None:
+        finder = self.finder()
+        file = finder.files("demo")[0]
+        self.index.truncate = True
+        with self.assertRaises(UserError) as caught:
+            finder.metadata(file)
+        self.assertIn("the connection broke off", str(caught.exception))
+
+    def test_slow_index(self) -> None:
+        self.index.delay = 1.0
+        with self.assertRaises(UserError) as caught:
+            self.finder(timeout=0.2).files("demo")
+        self.assertEqual(str(caught.exception),
+                         f"Couldn't download '{self.index.simple}demo/': timed out after 0.2 seconds")
+
+
+class FindLinksTests(FinderTestCase):
+    def test_locations(self) -> None:
+        other = os.path.join(self.root, "other")
+        os.mkdir(other)
+        wheel(other, "demo", "3.0")
+        single = wheel(self.root, "demo", "4.0")
+        finder = self.finder(index=os.path.join(self.root, "empty"),
+                             find_links=(other, single, self.index.links,
+                                         self.index.url + "files/demo-1.0.tar.gz"))
+        self.assertEqual(self.describe(finder, "demo"), [
+            f"demo-4.0-py3-none-any.whl {os.path.basename(self.root)}",
+            "demo-3.0-py3-none-any.whl other",
+            "demo-2.0-py3-none-any.whl files",   # a links page does not tell Requires-Python
+            "demo-1.0-py3-none-any.whl files",
+            "demo-1.0.tar.gz files",             # listed twice, found once
+        ])
+
+    def test_broken_find_links_page_is_a_warning(self) -> None:
+        finder = self.finder(find_links=(self.index.url + "missing/",))
+        self.index.fail_status = 503
+        self.index.faulty = "/missing/"
+        with self.assertLogs("zc.buildout", logging.WARNING) as logged:
+            self.assertEqual(finder.find_links(), {})
+        self.assertIn("503", logged.output[0])
+
+    def test_local_indexes(self) -> None:
+        tree = os.path.join(self.root, "tree")
+        os.makedirs(os.path.join(tree, "Demo"))       # a directory name that is not canonical
+        wheel(os.path.join(tree, "Demo"), "demo", "5.0")
+        os.makedirs(os.path.join(tree, "needed-pkg"))
+        with open(os.path.join(tree, "needed-pkg", "index.html"), "w") as page:
+            page.write(f'<a href="{file_url(os.path.join(self.dists, "Needed_Pkg-1.0-py3-none-any.whl"))}">x</a>')
+        for index in (tree, file_url(tree)):
+            finder = self.finder(index=index)
+            self.assertEqual([f.filename for f in finder.files("demo")], ["demo-5.0-py3-none-any.whl"])
+            self.assertEqual(len(finder.files("needed-pkg")), 1)
+        # A flat directory: Requires-Python is only known from the metadata here.
+        flat = self.finder(index=self.dists)
+        self.assertEqual([f.filename for f in flat.files("demo")], [
+            "demo-2.0-py3-none-any.whl", "demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
