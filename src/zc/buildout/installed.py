@@ -116,7 +116,9 @@ class InstalledDatabase:
         self.develop_eggs = [path for path in self.develop_eggs if path]
         self._options = {name: sections.get(name, {}) for name in self.parts}
         self._texts: dict[str, str] = {}
-        self._saved = self._text() if self.exists else None
+        self._changed = False
+        """Whether part options changed since the file was read or written."""
+        self._saved = (tuple(self.parts), tuple(self.develop_eggs)) if self.exists else None
 
     def options(self, part: str) -> dict[str, str]:
         """The options ``part`` was installed with (empty if unknown)."""
@@ -128,8 +130,11 @@ class InstalledDatabase:
 
     def record(self, part: str, options: dict[str, str]) -> None:
         """Remember ``part`` as installed with ``options`` (appended if it is new)."""
+        if part in self.parts and self._options.get(part) == options:
+            return
         self._options[part] = options
         self._texts.pop(part, None)
+        self._changed = True
         if part not in self.parts:
             self.parts.append(part)
 
@@ -137,6 +142,7 @@ class InstalledDatabase:
         """Remember that ``part`` is no longer installed."""
         self._options.pop(part, None)
         self._texts.pop(part, None)
+        self._changed = True
         if part in self.parts:
             self.parts.remove(part)
 
@@ -173,9 +179,10 @@ class InstalledDatabase:
                 os.remove(self.path)
             self._saved = None
             return
-        text = self._text()
-        if text == self._saved:
+        state = (tuple(self.parts), tuple(self.develop_eggs))
+        if not self._changed and state == self._saved:
             return
+        text = self._text()
         temporary = f"{self.path}.{secrets.token_hex(4)}.tmp"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
@@ -186,4 +193,5 @@ class InstalledDatabase:
             if os.path.exists(temporary):
                 os.remove(temporary)
             raise
-        self._saved = text
+        self._saved = state
+        self._changed = False

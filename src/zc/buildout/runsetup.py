@@ -38,6 +38,7 @@ def setup_command(command_line: CommandLine) -> None:
     if not os.path.isfile(script):
         raise UserError(f"There is no setup script at {script!r}.")
     logger.info("Running setup script %r.", script)
+    sys.stdout.flush()  # the script's output follows ours
     completed = subprocess.run(
         [sys.executable, os.path.basename(script), *arguments], cwd=os.path.dirname(script)
     )

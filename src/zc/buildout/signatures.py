@@ -44,13 +44,20 @@ class Signatures:
 
     def __init__(self, excluded: Iterable[str] = ()) -> None:
         self._excluded = frozenset(os.path.normcase(os.path.abspath(path)) for path in excluded)
+        self._recipes: dict[tuple[importlib.metadata.Distribution, tuple[str, ...]], str] = {}
         self._distributions: dict[str, str] = {}
         self._trees: dict[str, str] = {}
 
-    def of_recipe(self, distribution: importlib.metadata.Distribution, extras: tuple[str, ...] = ()) -> str:
+    def of_recipe(
+        self, distribution: importlib.metadata.Distribution, extras: tuple[str, ...] = ()
+    ) -> str:
         """The ``__buildout_signature__`` of a recipe from ``distribution``."""
-        found = requirement_closure(distribution, extras)
-        return " ".join(sorted(self.of_distribution(dist) for dist in found))
+        signature = self._recipes.get((distribution, extras))
+        if signature is None:
+            found = requirement_closure(distribution, extras)
+            signature = " ".join(sorted(self.of_distribution(dist) for dist in found))
+            self._recipes[distribution, extras] = signature
+        return signature
 
     def of_distribution(self, distribution: importlib.metadata.Distribution) -> str:
         location = str(distribution.locate_file(""))
