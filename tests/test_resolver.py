@@ -226,7 +226,8 @@ class ExtrasAndMarkersTests(ResolverTestCase):
         self.assertIn("tls", versions)
 
     def test_unknown_extra(self) -> None:
-        message = self.error(["web[nope]"], Index(self.INDEX))
+        with self.assertLogs("zc.buildout", logging.WARNING):
+            message = self.error(["web[nope]"], Index(self.INDEX))
         self.assertEqual(message, "Couldn't find the required extra 'nope' of web 1.0.\n"
                                   "Set allow-unknown-extras = true to go on without it.")
         with self.assertLogs("zc.buildout", logging.WARNING) as logged:

@@ -84,14 +84,14 @@ class Need:
 
 
 def exact_version(specifier: SpecifierSet) -> Version | None:
-    """The version a specifier set names exactly (one ``==`` or ``===``), else ``None``."""
-    specifiers = list(specifier)
-    if len(specifiers) != 1 or specifiers[0].operator not in ("==", "==="):
-        return None
-    try:
-        return Version(specifiers[0].version)
-    except InvalidVersion:  # "==1.*" or an arbitrary "===" string
-        return None
+    """The one version a specifier set can match (it holds ``==V``), else ``None``."""
+    for one in specifier:
+        if one.operator in ("==", "===") and not one.version.endswith(".*"):
+            try:
+                return Version(one.version)
+            except InvalidVersion:  # an arbitrary "===" string
+                return None
+    return None
 
 
 def need_from_requirement(requirement: Requirement) -> Need:

@@ -17,7 +17,6 @@ import email.parser
 import email.policy
 import fnmatch
 import hashlib
-import importlib
 import logging
 import os
 import platform
@@ -275,10 +274,9 @@ class Finder:
         path = self.archive(file)
         if file.kind == "wheel":
             return _wheel_metadata(path, file.filename)
-        # The builder's module; imported here so that resolving from wheels never loads it.
-        build = importlib.import_module("zc.buildout.dists.build")
-        metadata: email.message.Message = build.sdist_metadata(path, self._settings)
-        return metadata
+        from zc.buildout.dists.fetch import sdist_metadata
+
+        return sdist_metadata(path, self._settings)
 
     def _download(self, file: DistributionFile) -> str:
         with self._lock:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import resolvelib
 from packaging.specifiers import SpecifierSet
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from zc.buildout.dists.candidates import (
     PYTHON,
@@ -217,13 +217,13 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             yield from usable
             return
         if not self._settings.newest:
-            yield from usable
+            yield from usable  # the index is read only if these do not do
             seen = {c.version for c in usable}
             yield from self._first_prefetched(
-                c for c in self._remote_candidates(name, exact) if c.version not in seen)
+                c for c in self._remote_candidates(name, exact, specifier) if c.version not in seen)
             return
         yield from self._first_prefetched(
-            self._sorted(usable + self._remote_candidates(name, exact)))
+            self._sorted(usable + self._remote_candidates(name, exact, specifier)))
 
     def _first_prefetched(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         """Yield ``candidates``, starting to read the metadata of the first one at once."""
@@ -241,15 +241,17 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             if own is not None:
                 local = [Candidate(name, Version(own.version), installed=own, own=True)]
             else:
-                found = [Candidate(name, Version(d.version), installed=d)
-                         for d in self._installed(name)]
+                found = [Candidate(name, version, installed=d)
+                         for d in self._installed(name) if (version := _version(d.version))]
                 develop = [c for c in found if c.develop]
                 local = develop[:1] or self._sorted(found)
             self._local[name] = local
         return local
 
-    def _remote_candidates(self, name: str, exact: Version | None) -> list[Candidate]:
-        """One candidate per version the source offers (its best file), best first.
+    def _remote_candidates(
+        self, name: str, exact: Version | None, specifier: SpecifierSet
+    ) -> list[Candidate]:
+        """One candidate per version the source offers (its best file) within ``specifier``.
 
         Yanked files count only for an exact pin or ``==`` requirement (PEP 592).
         """
@@ -265,7 +267,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
                                   for version, file in by_version.items())
             self._remote[name] = remote
         return [c for c in remote
-                if c.file is not None and (c.file.yanked is None or c.version == exact)]
+                if c.file is not None and (c.file.yanked is None or c.version == exact)
+                and specifier.contains(c.version, prereleases=True)]
 
     def _sorted(self, candidates: Iterable[Candidate]) -> list[Candidate]:
         """Newest first (finals before pre-releases with prefer-final); installed first on ties."""
@@ -352,6 +355,13 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             picked=not (exact or candidate.develop or candidate.own),
             required_by=tuple(sorted(requirers)),
         )
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None  # not something a requirement can match
 
 
 def _breadth_first(graph: Any, order: Mapping[str | None, list[str]]) -> list[str]:

@@ -64,6 +64,11 @@ class FakeIndex:
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
 
     @property
+    def port(self) -> str:
+        """The port the server listens on, as text (to put into configuration files)."""
+        return self.url.rsplit(":", 1)[1].rstrip("/")
+
+    @property
     def simple(self) -> str:
         """The URL to use as ``index``."""
         return self.url + "simple/"
@@ -95,6 +100,10 @@ class FakeIndex:
         """The requests logged since the last call, oldest first."""
         taken, self.requests[:] = list(self.requests), []
         return taken
+
+    def show_requests(self) -> None:
+        """Print the requests logged since the last call, sorted (they come concurrently)."""
+        print("\n".join(sorted(self.take_requests())) or "No requests.")
 
     # What the handler serves.
 

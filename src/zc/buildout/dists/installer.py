@@ -1,0 +1,200 @@
+"""The installer: requirements -> resolved -> fetched and installed -> the distributions to use.
+
+Who does what: :class:`Installer` holds what lasts a run (the HTTP client,
+the index pages read, the picked versions); :func:`~zc.buildout.dists.resolver.resolve`
+chooses versions; :func:`~zc.buildout.dists.fetch.materialise` downloads and
+installs what is missing, concurrently.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from zc.buildout.dists.candidates import Need, need_from_requirement
+from zc.buildout.dists.environment import Environment, InstalledDistribution
+from zc.buildout.dists.picked import PickedVersions
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.develop import DevelopResult
+    from zc.buildout.dists.index import Finder
+    from zc.buildout.dists.resolver import Resolved
+    from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.httpclient import HTTPClient
+
+__all__ = ["Installer", "own_distributions"]
+
+logger = logging.getLogger("zc.buildout")
+
+OWN = ("zc.buildout", "zc.recipe.egg")
+
+
+class Installer:
+    """Installs requirements into the eggs directory, as ``settings`` say.
+
+    One installer serves a whole run: each index page is read once, and
+    :attr:`picked_versions` collects what every :meth:`install` picked.
+    """
+
+    def __init__(self, settings: InstallerSettings, *, client: HTTPClient | None = None) -> None:
+        self.settings = settings
+        self.picked_versions = PickedVersions()
+        self._client = client
+        self._finder: Finder | None = None
+        self._own: dict[str, InstalledDistribution] | None = None
+
+    def install(self, requirements: Sequence[str]) -> list[InstalledDistribution]:
+        """Resolve ``requirements``, install what is missing, return the whole set.
+
+        The order is breadth-first from the requirements, as they are given.
+        Requirements whose marker is false here are left out.
+        """
+        needs = _needs(requirements)
+        if not needs:
+            return []
+        logger.debug("Installing %s.", ", ".join(repr(str(need)) for need in needs))
+        from zc.buildout.dists.resolver import resolve
+
+        settings = self.settings
+        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        finder = None if settings.offline else self._get_finder()
+        try:
+            resolved = resolve(needs, settings, environment.find, self.own(), finder)
+            _log_choices(resolved)
+            self.picked_versions.check(resolved, settings)
+            return self._materialise(resolved, finder)
+        finally:
+            if finder is not None:
+                finder.close()
+
+    def develop(self, project_directory: str) -> DevelopResult:
+        """Install a project in editable mode into the develop-eggs directory."""
+        from zc.buildout.dists.develop import develop
+
+        return develop(project_directory, self.settings)
+
+    def own(self) -> dict[str, InstalledDistribution]:
+        """Buildout's own distributions (by canonical name), as the running environment has them."""
+        if self._own is None:
+            self._own = own_distributions()
+        return self._own
+
+    def _get_finder(self) -> Finder:
+        if self._finder is None:
+            from zc.buildout.dists.index import Finder
+
+            self._finder = Finder(self.settings, self._get_client())
+        return self._finder
+
+    def _get_client(self) -> HTTPClient:
+        if self._client is None:
+            from zc.buildout.httpclient import HTTPClient
+
+            self._client = HTTPClient(timeout=self.settings.socket_timeout)
+        return self._client
+
+    def _materialise(
+        self, resolved: Sequence[Resolved], finder: Finder | None
+    ) -> list[InstalledDistribution]:
+        from zc.buildout.dists.fetch import PickedFile, materialise
+        from zc.buildout.dists.index import file_url
+
+        files = []
+        for dist in resolved:
+            if dist.file is None:
+                continue
+            local = finder.downloaded(dist.file) if finder is not None else None
+            files.append(PickedFile(
+                name=dist.name,
+                version=str(dist.version),
+                filename=dist.file.filename,
+                url=file_url(local) if local else dist.file.url,
+                sha256=dist.file.sha256,
+                requirement=dist.requirement,
+            ))
+        fetched = iter(materialise(files, self.settings, self._get_client()) if files else [])
+        return [dist.installed if dist.installed is not None else next(fetched)  # type: ignore[misc]
+                for dist in resolved]
+
+
+def _needs(requirements: Sequence[str]) -> list[Need]:
+    needs = []
+    for text in requirements:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as error:
+            raise UserError(f"Invalid requirement {text!r}: {error}") from None
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        requirement.marker = None
+        needs.append(need_from_requirement(requirement))
+    return needs
+
+
+def _log_choices(resolved: Sequence[Resolved]) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    for dist in resolved:
+        installed = dist.installed
+        if installed is not None and installed.develop:
+            logger.debug("We have a develop egg: %s %s", dist.name, dist.version)
+        elif installed is not None:
+            best = "the best distribution" if dist.picked else "the distribution"
+            logger.debug("We have %s that satisfies %r.", best, dist.requirement)
+        else:
+            logger.debug("We have no distributions for %s that satisfies %r.",
+                         dist.name, dist.requirement)
+
+
+def own_distributions() -> dict[str, InstalledDistribution]:
+    """zc.buildout, zc.recipe.egg and what they require, from the running environment.
+
+    These are always used as they are, never replaced from the index.
+    """
+    from zc.buildout.signatures import requirement_closure
+
+    own: dict[str, InstalledDistribution] = {}
+    for name in OWN:
+        try:
+            top = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for dist in requirement_closure(top):
+            key = canonicalize_name(dist.metadata["Name"])
+            if key not in own:
+                own[key] = InstalledDistribution(
+                    dist.metadata["Name"], dist.version, _location(dist), False,
+                    metadata_path=_metadata_path(dist))
+    return own
+
+
+def _location(dist: importlib.metadata.Distribution) -> str:
+    """The ``sys.path`` entry ``dist`` is imported from (its source tree when editable)."""
+    direct_url = dist.read_text("direct_url.json")
+    if direct_url and json.loads(direct_url).get("dir_info", {}).get("editable"):
+        module = dist.metadata["Name"].replace("-", "_")
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            path = spec.origin
+            if spec.submodule_search_locations is not None:
+                path = os.path.dirname(path)  # a package: start from its directory
+            for _ in module.split("."):
+                path = os.path.dirname(path)
+            return path
+    return str(dist.locate_file(""))
+
+
+def _metadata_path(dist: importlib.metadata.Distribution) -> str | None:
+    for file in dist.files or ():
+        if file.name == "METADATA" and file.parent.name.endswith(".dist-info"):
+            return str(dist.locate_file(file.parent))
+    return None

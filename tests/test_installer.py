@@ -1,0 +1,72 @@
+"""The installer as a whole: buildout's own distributions, markers, requirements, order."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import tempfile
+import unittest
+
+from zc.buildout.dists import Installer, InstallerSettings
+from zc.buildout.errors import UserError
+from zc.buildout.testing import packages
+from zc.buildout.testing.index import FakeIndex
+
+
+class InstallerTests(unittest.TestCase):
+    def setUp(self) -> None:
+        temporary = tempfile.TemporaryDirectory()
+        self.addCleanup(temporary.cleanup)
+        self.root = temporary.name
+        dists = os.path.join(self.root, "dists")
+        packages.wheel(dists, "packaging", "99.0")
+        packages.wheel(dists, "demo", "1.0", requires=["packaging", "needed"])
+        packages.wheel(dists, "needed", "1.0")
+        self.index = FakeIndex(dists).start()
+        self.addCleanup(self.index.stop)
+
+    def installer(self, **options: object) -> Installer:
+        settings = InstallerSettings(os.path.join(self.root, "eggs"),
+                                     os.path.join(self.root, "develop-eggs"),
+                                     index=self.index.simple, **options)  # type: ignore[arg-type]
+        return Installer(settings)
+
+    def test_own_distributions_come_from_the_running_environment(self) -> None:
+        dists = self.installer().install(["demo"])
+        self.assertEqual([(d.name, d.version) for d in dists], [
+            ("demo", "1.0"),
+            ("packaging", importlib.metadata.version("packaging")),
+            ("needed", "1.0"),
+        ])
+        self.assertNotIn("GET /simple/packaging/", self.index.take_requests())
+        packaging = dists[1]
+        self.assertTrue(os.path.isfile(os.path.join(packaging.location, "packaging", "version.py")))
+        self.assertEqual(packaging.metadata.version, packaging.version)
+
+    def test_own_distributions_are_never_picked(self) -> None:
+        installer = self.installer()
+        installer.install(["demo"])
+        self.assertEqual(installer.picked_versions.versions, {"demo": "1.0", "needed": "1.0"})
+
+    def test_zc_buildout_itself(self) -> None:
+        dist, *requirements = self.installer().install(["zc.buildout"])
+        self.assertEqual(dist.name, "zc.buildout")
+        self.assertIn("packaging", [r.name for r in requirements])
+        self.assertEqual(self.index.take_requests(), [])
+        self.assertTrue(os.path.isfile(os.path.join(dist.location, "zc", "buildout", "cli.py")))
+
+    def test_requirements_with_false_markers_are_left_out(self) -> None:
+        self.assertEqual(self.installer().install(['demo; python_version < "3"']), [])
+        self.assertEqual(self.index.take_requests(), [])
+
+    def test_invalid_requirement(self) -> None:
+        with self.assertRaises(UserError) as caught:
+            self.installer().install(["demo >> 1"])
+        self.assertTrue(str(caught.exception).startswith("Invalid requirement 'demo >> 1': "))
+
+    def test_one_installer_reads_each_page_once(self) -> None:
+        installer = self.installer()
+        installer.install(["needed"])
+        installer.install(["demo"])
+        requests = self.index.take_requests()
+        self.assertEqual(requests.count("GET /simple/needed/"), 1)
