@@ -49,7 +49,7 @@ class Options(MutableMapping[str, str]):
         self._raw: dict[str, str] = data if isinstance(data, dict) else dict(data)
         self._data: dict[str, str] = {}
         """Substituted values and values set by recipes."""
-        self._values: Mapping[str, Value] = buildout._annotated.get(section, {})
+        self._values: Mapping[str, Value] = getattr(buildout, "_annotated", {}).get(section, {})
         self._used: set[str] = set()
         self._created: list[str] | None = None
         self.recipe: Any = None
