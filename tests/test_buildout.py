@@ -6,10 +6,10 @@ import contextlib
 import io
 import logging
 import os
+import sys
 import textwrap
 import unittest
 
-from zc.buildout import logsetup
 from zc.buildout.buildout import (
     Buildout,
     MissingOption,
@@ -36,11 +36,25 @@ x = ${data:y}
 """
 
 
+def _logging_state() -> list[tuple[logging.Logger, list[logging.Handler], int, bool]]:
+    loggers = [logging.getLogger(), logging.getLogger("zc.buildout")]
+    return [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
+
+
+def _restore_logging(state: list[tuple[logging.Logger, list[logging.Handler], int, bool]]) -> None:
+    """Undo what constructing a Buildout did to logging, so later tests see none of it."""
+    for logger, handlers, level, propagate in state:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 class BuildoutApiTests(unittest.TestCase):
     def setUp(self) -> None:
         self.sandbox = Sandbox()
         self.addCleanup(self.sandbox.close)
-        self.addCleanup(logsetup.configure)
+        self.addCleanup(_restore_logging, _logging_state())
+        self.addCleanup(sys.path.__setitem__, slice(None), list(sys.path))
         self.sandbox.write("buildout.cfg", CONFIG)
 
     def test_constructed_outside_a_run(self) -> None:
