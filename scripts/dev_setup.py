@@ -1,8 +1,8 @@
 """Build the development environment: ``python3 scripts/dev_setup.py``.
 
 Creates ``.venv`` with the running Python (3.10 or later), installs this
-project into it in editable mode with its test dependencies, and writes
-``bin/test``, which runs the whole test suite with zope.testrunner.
+project (zc.buildout, with its test dependencies, and zc.recipe.egg from
+``zc.recipe.egg_/``) into it in editable mode, and writes ``bin/test``, which runs the whole test suite with zope.testrunner.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def main() -> None:
         venv.create(VENV, with_pip=True)
     python = VENV / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
+        [str(python), "-m", "pip", "install", "--quiet",
+         "-e", f"{ROOT}[test]", "-e", str(ROOT / "zc.recipe.egg_")],
         check=True,
     )
     bin_directory = ROOT / "bin"

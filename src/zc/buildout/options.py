@@ -190,6 +190,9 @@ class Options(MutableMapping[str, str]):
 class Configuration(MutableMapping[str, Options]):
     """All sections of a buildout, initialised on first access."""
 
+    _options_class: type[Options] = Options
+    """The class of a section (``zc.buildout.testing.Buildout`` uses its own)."""
+
     def __init__(self, loaded: LoadedConfiguration, recipes: RecipeLoader) -> None:
         self._annotated: dict[str, dict[str, Value]] = loaded.sections
         self._raw: dict[str, dict[str, str]] = {
@@ -208,7 +211,7 @@ class Configuration(MutableMapping[str, Options]):
         data = self._raw.get(section)
         if data is None:
             raise MissingSection(f"The referenced section, {section!r}, was not defined.")
-        options = Options(self, section, data)
+        options = self._options_class(self, section, data)
         self._data[section] = options
         with doing(f"Initializing section {section}."):
             options._initialize()

@@ -57,6 +57,9 @@ def prepare(buildout: Buildout) -> None:
     versions = options.get("versions", "versions")
     buildout.versions = dict(buildout[versions]) if versions and versions in buildout else {}
     buildout._buildout_dir = options["directory"]
+    from zc.buildout import legacy_defaults
+
+    legacy_defaults.use_buildout(buildout)  # what recipes' easy_install calls use
     os.chdir(buildout._buildout_dir)
 
 

@@ -98,6 +98,8 @@ class _Runner:
     """Runs a backend hook with only the build environment on the path."""
 
     path: Sequence[str]
+    environ: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Variables set for the backend on top of this process's environment."""
 
     def __call__(self, cmd: Sequence[str], cwd: str | None = None,
                  extra_environ: Mapping[str, str] | None = None) -> None:
@@ -105,6 +107,7 @@ class _Runner:
         # re-raised here: they are the project's business, not the user's.
         environ = dict(os.environ, PYTHONPATH=os.pathsep.join(self.path),
                        PYTHONNOUSERSITE="1", PYTHONWARNINGS="ignore")
+        environ.update(self.environ)
         environ.update(extra_environ or {})
         completed = subprocess.run(
             [cmd[0], "-S", *cmd[1:]], cwd=cwd, env=environ,
@@ -123,12 +126,12 @@ def _failure(description: str, backend: str, output: str) -> BuildError:
 
 
 def _hook_caller(source_directory: str, settings: InstallerSettings, description: str,
-                 editable: bool) -> BuildBackendHookCaller:
+                 editable: bool, environ: Mapping[str, str] | None = None) -> BuildBackendHookCaller:
     """A hook caller whose environment holds the static and dynamic build requirements."""
     from pyproject_hooks import BuildBackendHookCaller
 
     system = read_build_system(source_directory)
-    runner = _Runner(buildenv.build_path(system.requires, settings, description))
+    runner = _Runner(buildenv.build_path(system.requires, settings, description), dict(environ or {}))
     caller = BuildBackendHookCaller(
         source_directory, system.backend, list(system.backend_path) or None,
         runner=runner, python_executable=sys.executable,
@@ -162,20 +165,23 @@ def _call(hook: Callable[..., object], description: str, backend: str, *args: ob
 
 
 def build_wheel(source: str, output_directory: str, settings: InstallerSettings, *,
-                description: str) -> str:
-    """Build a wheel from a source tree or sdist archive; return the wheel's path."""
+                description: str, environ: Mapping[str, str] | None = None) -> str:
+    """Build a wheel from a source tree or sdist archive; return the wheel's path.
+
+    ``environ`` adds environment variables for the build backend.
+    """
     with tempfile.TemporaryDirectory(prefix="buildout-build-") as scratch:
         if os.path.isfile(source):
             source = unpack_sdist(source, scratch)
-        caller = _hook_caller(source, settings, description, editable=False)
+        caller = _hook_caller(source, settings, description, editable=False, environ=environ)
         name = _call(caller.build_wheel, description, caller.build_backend, output_directory)
     return os.path.join(output_directory, str(name))
 
 
 def build_editable(project_directory: str, output_directory: str, settings: InstallerSettings, *,
-                   description: str) -> str:
+                   description: str, environ: Mapping[str, str] | None = None) -> str:
     """Build a PEP 660 editable wheel of a project tree; return the wheel's path."""
-    caller = _hook_caller(project_directory, settings, description, editable=True)
+    caller = _hook_caller(project_directory, settings, description, editable=True, environ=environ)
     name = _call(caller.build_editable, description, caller.build_backend, output_directory)
     return os.path.join(output_directory, str(name))
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from zc.buildout.dists import build, wheel
@@ -48,9 +49,11 @@ class DevelopResult:
     """Every path created in develop-eggs (the engine removes them when the project goes)."""
 
 
-def fingerprint(project_directory: str) -> str:
-    """A digest of what decides the editable install: the build files and the Python."""
+def fingerprint(project_directory: str, environ: Mapping[str, str] | None = None) -> str:
+    """A digest of what decides the editable install: the build files, the Python, ``environ``."""
     digest = hashlib.sha256(f"{sys.executable}\n{sys.version}\n".encode())
+    for name, value in sorted((environ or {}).items()):
+        digest.update(f"\0{name}={value}".encode())
     for name in _BUILD_FILES:
         path = os.path.join(project_directory, name)
         try:
@@ -111,18 +114,19 @@ def _description(project_directory: str) -> str:
     return f"{name} ({project_directory})" if isinstance(name, str) else project_directory
 
 
-def develop(project_directory: str, settings: InstallerSettings) -> DevelopResult:
+def develop(project_directory: str, settings: InstallerSettings, *,
+            environ: Mapping[str, str] | None = None) -> DevelopResult:
     """Install the project at ``project_directory`` in editable mode into develop-eggs.
 
-    Reuses the previous install when the project's build files have not
-    changed since.
+    Reuses the previous install when the project's build files (and the
+    extra build ``environ``) have not changed since.
     """
     project = os.path.abspath(project_directory)
     if not os.path.isdir(project):
         raise UserError(f"Couldn't develop {project}: there is no such directory.")
     develop_eggs = settings.develop_eggs_directory
     os.makedirs(develop_eggs, exist_ok=True)
-    print_ = fingerprint(project)
+    print_ = fingerprint(project, environ)
     previous = _previous(develop_eggs, project)
     unchanged = _unchanged(previous, print_)
     if unchanged is not None:
@@ -135,7 +139,7 @@ def develop(project_directory: str, settings: InstallerSettings) -> DevelopResul
     try:
         with tempfile.TemporaryDirectory(prefix="buildout-develop-") as scratch:
             wheel_path = build.build_editable(project, scratch, settings,
-                                              description=_description(project))
+                                              description=_description(project), environ=environ)
             name, version = wheel.wheel_metadata(wheel_path)
             egg_link = os.path.join(develop_eggs, egg_link_name(name))
             created = sorted(os.path.join(develop_eggs, entry) for entry in _staged_entries(

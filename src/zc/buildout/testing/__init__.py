@@ -1,11 +1,109 @@
 """Helpers for testing buildouts and recipes: sandboxes, fake indexes, normalisers.
 
 Docs pages, this project's tests and recipe authors' tests use the same
-helpers; see ``docs/topics/testing.rst``.
+helpers; see ``docs/topics/testing.rst``. The names of upstream's
+``zc.buildout.testing`` (``buildoutSetUp``, ``system``, ``normalize_path``,
+...) are here too; see ``docs/topics/testing-recipes.rst``.
 """
 
 from zc.buildout.testing import packages
+from zc.buildout.testing.compat import Buildout, TestOptions, buildoutSetUp, buildoutTearDown
+from zc.buildout.testing.helpers import (
+    bdist_egg,
+    bdist_wheel,
+    cat,
+    clean_up_pyc,
+    clear_here,
+    eqs,
+    get,
+    ls,
+    mkdir,
+    print_,
+    read,
+    remove,
+    rmdir,
+    run_buildout,
+    run_buildout_in_process,
+    sdist,
+    system,
+    wait_until,
+    write,
+)
+from zc.buildout.testing.installs import install, install_develop
+from zc.buildout.testing.legacy_normalizers import (
+    adding_find_link,
+    easyinstall_deprecated,
+    ignore_native_namespace_warning_1,
+    ignore_native_namespace_warning_2,
+    ignore_native_namespace_warning_3,
+    ignore_native_namespace_warning_4,
+    ignore_native_namespace_warning_5,
+    ignore_not_upgrading,
+    ignore_root_logger,
+    normalize___pycache__,
+    normalize_egg_py,
+    normalize_endings,
+    normalize_exception_type_for_python_2_and_3,
+    normalize_open_in_generated_script,
+    normalize_path,
+    normalize_script,
+    not_found,
+    pkg_resources_deprecated,
+    setuptools_deprecated,
+    warnings_warn,
+)
 from zc.buildout.testing.normalizers import docs_checker, normalize_sandbox
 from zc.buildout.testing.sandbox import Sandbox, buildout_command
 
-__all__ = ["Sandbox", "buildout_command", "docs_checker", "normalize_sandbox", "packages"]
+__all__ = [
+    "Buildout",
+    "Sandbox",
+    "TestOptions",
+    "adding_find_link",
+    "bdist_egg",
+    "bdist_wheel",
+    "buildoutSetUp",
+    "buildoutTearDown",
+    "buildout_command",
+    "cat",
+    "clean_up_pyc",
+    "clear_here",
+    "docs_checker",
+    "easyinstall_deprecated",
+    "eqs",
+    "get",
+    "ignore_native_namespace_warning_1",
+    "ignore_native_namespace_warning_2",
+    "ignore_native_namespace_warning_3",
+    "ignore_native_namespace_warning_4",
+    "ignore_native_namespace_warning_5",
+    "ignore_not_upgrading",
+    "ignore_root_logger",
+    "install",
+    "install_develop",
+    "ls",
+    "mkdir",
+    "normalize___pycache__",
+    "normalize_egg_py",
+    "normalize_endings",
+    "normalize_exception_type_for_python_2_and_3",
+    "normalize_open_in_generated_script",
+    "normalize_path",
+    "normalize_sandbox",
+    "normalize_script",
+    "not_found",
+    "packages",
+    "pkg_resources_deprecated",
+    "print_",
+    "read",
+    "remove",
+    "rmdir",
+    "run_buildout",
+    "run_buildout_in_process",
+    "sdist",
+    "setuptools_deprecated",
+    "system",
+    "wait_until",
+    "warnings_warn",
+    "write",
+]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pathlib
 import shlex
 import shutil
 import subprocess
@@ -52,14 +51,12 @@ class Sandbox:
         os.mkdir(self.sample_buildout)
         self._set_environ("HOME", self.home)
         self._set_environ("BUILDOUT_HOME", None)
-        # Without an index of its own, a buildout would use pip's default one
-        # (the network): make the default an empty local index instead.
-        no_index = os.path.join(self.root, "empty-index")
-        os.mkdir(no_index)
-        self._set_environ("PIP_INDEX_URL", pathlib.Path(no_index).as_uri() + "/")
         old_cwd = os.getcwd()
         self._cleanup.callback(os.chdir, old_cwd)
         os.chdir(self.sample_buildout)
+        from zc.buildout import legacy_defaults
+
+        self._cleanup.callback(legacy_defaults.reset())  # easy_install's process-wide settings
 
     def _set_environ(self, name: str, value: str | None) -> None:
         old = os.environ.get(name)
@@ -125,15 +122,19 @@ class Sandbox:
         command: str,
         input: str | None = None,
         env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
     ) -> str:
-        """Run a command line and return what it printed (stdout and stderr).
+        """Run a command line (in ``cwd``) and return what it printed (stdout and stderr).
 
-        A leading ``buildout`` runs this buildout. A non-zero exit status is
-        shown as a last line ``(exit status N)``.
+        A leading ``buildout`` runs this buildout, a leading ``python`` the
+        Python running the tests. A non-zero exit status is shown as a last
+        line ``(exit status N)``.
         """
         argv = shlex.split(command)
         if argv and argv[0] == "buildout":
             argv = buildout_command() + argv[1:]
+        elif argv and argv[0] == "python":
+            argv = [sys.executable] + argv[1:]
         child_env = dict(os.environ, PYTHONPATH=_child_pythonpath())
         child_env.update(env or {})
         completed = subprocess.run(
@@ -143,6 +144,7 @@ class Sandbox:
             stderr=subprocess.STDOUT,
             text=True,
             env=child_env,
+            cwd=cwd,
         )
         output = completed.stdout
         if completed.returncode:

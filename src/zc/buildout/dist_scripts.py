@@ -1,0 +1,119 @@
+"""The scripts of a working set: console scripts of named distributions, entry points, an interpreter.
+
+:func:`generate` is what ``zc.buildout.easy_install.scripts`` and the
+``zc.recipe.egg`` recipe do: every script gets the whole working set (and
+any extra paths) on its ``sys.path``; the distributions named by
+requirement strings contribute their ``console_scripts`` entry points,
+``(name, module, attrs)`` tuples add scripts of their own, and ``names``
+selects and renames them. Writing is :mod:`zc.buildout.scripts`' job.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Union
+
+from zc.buildout import scripts
+from zc.buildout.requirement import Requirement
+from zc.buildout.working_set import WorkingSet
+
+__all__ = ["ScriptRequest", "console_entry_points", "generate"]
+
+logger = logging.getLogger("zc.buildout.easy_install")
+
+ScriptRequest = Union[str, Sequence[str]]
+"""A requirement string, or a ``(script name, module, attrs)`` triple."""
+
+
+def console_entry_points(requests: Iterable[ScriptRequest], working_set: WorkingSet) -> list[tuple[str, str, str]]:
+    """``(script name, module, attrs)`` for each request, in order.
+
+    A requirement string stands for the ``console_scripts`` entry points of
+    its distribution in ``working_set`` (none when its marker does not hold
+    here); a triple stands for itself.
+    """
+    if isinstance(requests, str):
+        raise TypeError("Expected an iterable of requirements or entry points, got a string.")
+    found: list[tuple[str, str, str]] = []
+    for request in requests:
+        if not isinstance(request, str):
+            name, module, attrs = request
+            found.append((name, module, attrs))
+            continue
+        requirement = Requirement(request)
+        if not requirement.applies():
+            continue
+        dist = working_set.find(requirement)
+        if dist is None:
+            raise ValueError(f"No distribution for {request!r} in the working set.")
+        for name, entry_point in sorted(dist.get_entry_map("console_scripts").items()):
+            found.append((name, entry_point.module_name, ".".join(entry_point.attrs)))
+    return found
+
+
+def _selected(
+    entry_points: Sequence[tuple[str, str, str]], names: Mapping[str, str] | None
+) -> list[tuple[str, str, str]]:
+    """The entry points to write, under their script names."""
+    if names is None:
+        return list(entry_points)
+    return [(names[name], module, attrs) for name, module, attrs in entry_points if name in names]
+
+
+def _warn_unknown(entry_points: Sequence[tuple[str, str, str]], names: Mapping[str, str] | None) -> None:
+    """Warn about the script names no entry point has."""
+    known = {name for name, _, _ in entry_points}
+    for name, target in (names or {}).items():
+        if name in known:
+            continue
+        if name == target:
+            logger.warning("Could not generate script '%s' as it is not defined in the egg entry points.", name)
+        else:
+            logger.warning(
+                "Could not generate script '%s' as script '%s' is not defined in the egg entry points.",
+                target, name,
+            )
+
+
+def generate(
+    requests: Iterable[ScriptRequest],
+    working_set: WorkingSet,
+    *,
+    executable: str,
+    dest: str,
+    names: Mapping[str, str] | None = None,
+    extra_paths: Iterable[str] = (),
+    arguments: str = "",
+    interpreter: str | None = None,
+    initialization: str = "",
+    relative_to: str | None = None,
+    template: str | None = None,
+) -> list[str]:
+    """Write the scripts into ``dest``; return every script's path, changed or not.
+
+    ``names`` maps entry-point names to script names; when given, only
+    those scripts are written. ``template`` replaces
+    :data:`zc.buildout.scripts.script_template` for console scripts.
+    """
+    entry_points = console_entry_points(requests, working_set)
+    path = scripts.baked_path([dist.location for dist in working_set], extra_paths)
+    generated = []
+    for name, module, attrs in _selected(entry_points, names):
+        script = os.path.join(dest, name)
+        scripts.console_script(
+            script, module, attrs, path=path, executable=executable,
+            initialization=initialization, arguments=arguments,
+            relative_to=relative_to, template=template,
+        )
+        generated.append(script)
+    _warn_unknown(entry_points, names)
+    if interpreter:
+        script = os.path.join(dest, interpreter)
+        scripts.interpreter_script(
+            script, path=path, executable=executable,
+            initialization=initialization, relative_to=relative_to,
+        )
+        generated.append(script)
+    return generated

@@ -1,0 +1,75 @@
+"""``zc.buildout.easy_install``: the installer API recipes have always called.
+
+A facade, re-exports only: the calls are mapped onto
+:class:`zc.buildout.dists.Installer` by :mod:`zc.buildout.legacy_installer`;
+the process-wide defaults they get and set are in
+:mod:`zc.buildout.legacy_defaults`; scripts come from
+:mod:`zc.buildout.scripts`. ``script_template`` is read whenever
+:func:`scripts` runs, so a recipe may replace it for a while. See
+``docs/topics/recipe-api.rst``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from zc.buildout.dists.conflicts import MissingDistribution, VersionConflict
+from zc.buildout.legacy_defaults import (
+    allow_picked_versions,
+    clear_index_cache,
+    default_versions,
+    download_cache,
+    get_picked_versions,
+    index_url,
+    install_from_cache,
+    normalize_versions,
+    prefer_final,
+    store_required_by,
+    use_buildout,
+    use_dependency_links,
+)
+from zc.buildout.legacy_installer import Installer, build, develop, install, scripts, sort_working_set, working_set
+from zc.buildout.scripts import relativize, safe_arg, script_header, script_template
+
+__all__ = [
+    "IncompatibleConstraintError",
+    "IncompatibleVersionError",
+    "Installer",
+    "MissingDistribution",
+    "VersionConflict",
+    "allow_picked_versions",
+    "build",
+    "clear_index_cache",
+    "default_versions",
+    "develop",
+    "download_cache",
+    "get_picked_versions",
+    "index_url",
+    "install",
+    "install_from_cache",
+    "logger",
+    "normalize_versions",
+    "prefer_final",
+    "script_header",
+    "script_template",
+    "scripts",
+    "sort_working_set",
+    "store_required_by",
+    "use_buildout",
+    "use_dependency_links",
+    "working_set",
+]
+
+logger = logging.getLogger("zc.buildout.easy_install")
+
+IncompatibleConstraintError = VersionConflict
+"""Requirements (or a requirement and a ``[versions]`` pin) that cannot all be met."""
+IncompatibleVersionError = IncompatibleConstraintError
+
+_safe_arg = safe_arg
+"""Private upstream name (plone.recipe.zope2instance, SlapOS): a ``#!`` argument, quoted if needed."""
+
+
+def _relativitize(path: str, script: str, relative_paths: str) -> str:
+    """Private upstream name: the expression for ``path`` in ``script``, relative to ``relative_paths``."""
+    return relativize(path, script, relative_paths)

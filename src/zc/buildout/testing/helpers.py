@@ -1,0 +1,216 @@
+"""The file and process helpers of upstream's ``zc.buildout.testing``, for recipe authors' tests.
+
+Recipe doctests call these as globals (``write``, ``cat``, ``ls``,
+``system``, ...) or import them with ``from zc.buildout.testing import *``;
+their output formats are the ones those doctests expect.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from zc.buildout.errors import UserError
+
+__all__ = [
+    "bdist_egg",
+    "bdist_wheel",
+    "cat",
+    "clean_up_pyc",
+    "clear_here",
+    "eqs",
+    "get",
+    "ls",
+    "mkdir",
+    "print_",
+    "read",
+    "remove",
+    "rmdir",
+    "run_buildout",
+    "run_buildout_in_process",
+    "sdist",
+    "system",
+    "wait_until",
+    "write",
+]
+
+print_ = print
+"""``print``, under the name doctests written for Python 2 and 3 alike use."""
+
+_HIDDEN_SUFFIXES = (".dist-info", ".egg-info", ".pth")
+
+
+def _hidden(name: str) -> bool:
+    """Metadata an editable install leaves in develop-eggs, hidden by :func:`ls`."""
+    if os.environ.get("BUILDOUT_TESTING_SHOW_PEP660") == "1":
+        return False
+    return name.endswith(_HIDDEN_SUFFIXES) or name.startswith("__editable__") or name == "__pycache__"
+
+
+def ls(dir: str, *subs: str, lowercase_and_sort_output: bool = False) -> None:
+    """Print a directory's entries, sorted: ``d  name`` (directory), ``l  name`` (link), ``-  name``."""
+    path = os.path.join(dir, *subs)
+    names = [name for name in os.listdir(path) if not _hidden(name)]
+    if lowercase_and_sort_output:
+        names = [name.lower() for name in names]
+    for name in sorted(names):
+        full = os.path.join(path, name)
+        kind = "l" if os.path.islink(full) else "d" if os.path.isdir(full) else "-"
+        print(f"{kind}  {name}")
+
+
+def cat(dir: str, *names: str) -> None:
+    """Print a file's text."""
+    with open(os.path.join(dir, *names), encoding="utf-8") as file:
+        print(file.read(), end="")
+
+
+def read(path: str = "out", *rest: str) -> str:
+    """A file's text (by default ``out``, where :func:`run_buildout_in_process` writes)."""
+    with open(os.path.join(path, *rest), encoding="utf-8") as file:
+        return file.read()
+
+
+def write(dir: str, *args: str) -> None:
+    """Write the last argument to the file named by the others, and flush it to disk."""
+    path = os.path.join(dir, *args[:-1])
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(args[-1])
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def mkdir(*path: str) -> None:
+    os.mkdir(os.path.join(*path))
+
+
+def rmdir(*path: str) -> None:
+    shutil.rmtree(os.path.join(*path))
+
+
+def remove(*path: str) -> None:
+    """Remove a file or a whole tree."""
+    target = os.path.join(*path)
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    else:
+        os.remove(target)
+
+
+def clear_here() -> None:
+    """Remove everything in the working directory."""
+    for name in os.listdir("."):
+        remove(name)
+
+
+def clean_up_pyc(*path: str) -> None:
+    """Remove a module's compiled files, so that a rewritten module is imported afresh."""
+    module = os.path.join(*path)
+    base = os.path.splitext(os.path.basename(module))[0]
+    cache = os.path.join(os.path.dirname(module), "__pycache__")
+    for name in os.listdir(cache) if os.path.isdir(cache) else ():
+        if name.split(".")[0] == base:
+            os.remove(os.path.join(cache, name))
+    if os.path.exists(module + "c"):
+        os.remove(module + "c")
+
+
+def eqs(a: Any, *b: Any) -> tuple[set[Any], set[Any]] | None:
+    """``None`` when ``a`` and ``b`` hold the same items, else what only each holds."""
+    left, right = set(a), set(b)
+    return None if left == right else (left - right, right - left)
+
+
+def system(
+    command: str | list[str], input: str = "", with_exit_code: bool = False, env: Mapping[str, str] | None = None
+) -> str:
+    """Run a command (a string through the shell, a list without); return its output and errors."""
+    environ = dict(os.environ, TERM="dumb", **(env or {}))
+    completed = subprocess.run(
+        command, shell=isinstance(command, str), input=input, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, env=environ,
+    )
+    output = completed.stdout
+    if with_exit_code:
+        if not output.endswith("\n"):
+            output += "\n"
+        output += f"EXIT CODE: {completed.returncode}"
+    return output
+
+
+def get(url: str) -> str:
+    """The text at ``url``."""
+    with urllib.request.urlopen(url) as response:
+        return response.read().decode()  # type: ignore[no-any-return]
+
+
+def wait_until(label: str, func: Callable[..., Any], *args: Any, timeout: float = 30, **kw: Any) -> None:
+    """Poll ``func(*args, **kw)`` every 10 ms until it is true; ``ValueError`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not func(*args, **kw):
+        if time.monotonic() > deadline:
+            raise ValueError(f"Timed out waiting for: {label}")
+        time.sleep(0.01)
+
+
+def _build(kind: Literal["sdist", "wheel"], setup: str, dest: str) -> str:
+    """Build ``kind`` (``sdist`` or ``wheel``) of the project of ``setup`` into ``dest``."""
+    from build import ProjectBuilder
+    from pyproject_hooks import quiet_subprocess_runner
+
+    project = os.path.dirname(setup) if os.path.isfile(setup) else setup
+    try:
+        return ProjectBuilder(project, runner=quiet_subprocess_runner).build(kind, dest)
+    finally:
+        shutil.rmtree(os.path.join(project, "build"), ignore_errors=True)
+
+
+def sdist(setup: str, dest: str) -> str:
+    """Build an sdist of the project of ``setup`` (its directory or setup file) into ``dest``."""
+    return _build("sdist", setup, dest)
+
+
+def bdist_wheel(setup: str, dest: str) -> str:
+    """Build a wheel of the project of ``setup`` (its directory or setup file) into ``dest``."""
+    return _build("wheel", setup, dest)
+
+
+def bdist_egg(setup: str, executable: str | None = None, dest: str | None = None) -> None:
+    """Not available: buildout installs wheels and sdists, never eggs."""
+    raise UserError("bdist_egg is not supported: build a wheel with bdist_wheel(setup, dest) instead.")
+
+
+def run_buildout(command: str) -> int:
+    """Run a ``buildout ...`` command line in this process, with ``HOME`` at ``./home``."""
+    from zc.buildout import cli
+
+    os.environ["HOME"] = os.path.join(os.getcwd(), "home")
+    return cli.main(command.split()[1:])
+
+
+def run_buildout_in_process(command: str = "buildout") -> None:
+    """Run a ``buildout ...`` command line in a child process, output to the file ``out``.
+
+    The run uses no index (only find-links); the output is printed when it
+    fails or takes longer than 99 seconds.
+    """
+    from zc.buildout.testing.sandbox import _child_pythonpath
+
+    args = command.split()[1:]
+    argv = [sys.executable, "-m", "zc.buildout", "buildout:use-dependency-links=false",
+            "buildout:index=" + os.path.join(os.getcwd(), "no-such-index"), *args]
+    environ = dict(os.environ, HOME=os.path.join(os.getcwd(), "home"), PYTHONPATH=_child_pythonpath())
+    with open("out", "w", encoding="utf-8") as out:
+        try:
+            completed = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=environ, timeout=99)
+            failed = completed.returncode != 0
+        except subprocess.TimeoutExpired:
+            failed = True
+    if failed:
+        print(read("out"), end="")

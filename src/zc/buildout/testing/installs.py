@@ -1,0 +1,120 @@
+"""Putting a distribution of the running environment into a test buildout's eggs or develop-eggs.
+
+:func:`install` copies an installed distribution into an eggs directory as
+an egg directory, as the installer would have made it; :func:`install_develop`
+registers it in develop-eggs as a develop project (its metadata and a
+``<Name>.egg-link`` naming where its code is imported from).
+"""
+
+from __future__ import annotations
+
+import ast
+import email.parser
+import importlib.metadata
+import os
+import pathlib
+import shutil
+from typing import Any
+
+from packaging.tags import parse_tag
+
+from zc.buildout.dists.environment import egg_directory_name, egg_link_name
+from zc.buildout.errors import UserError
+
+__all__ = ["code_location", "install", "install_develop"]
+
+
+def _destination(destination: Any, directory: str) -> str:
+    """``destination`` itself, or the ``directory`` of a test's sample buildout."""
+    globs = getattr(destination, "globs", None)
+    if globs is not None:
+        return os.path.join(globs["sample_buildout"], directory)
+    return str(destination)
+
+
+def _metadata_directory(dist: importlib.metadata.Distribution) -> pathlib.Path:
+    path = getattr(dist, "_path", None)
+    if not isinstance(path, pathlib.Path):
+        raise UserError(f"Cannot tell where the metadata of {dist.metadata['Name']} is.")
+    return path
+
+
+def _editable_locations(dist: importlib.metadata.Distribution) -> list[str]:
+    """Code directories of an editable install: from its ``.pth`` files or its import finder."""
+    found = []
+    for file in dist.files or ():
+        path = pathlib.Path(str(dist.locate_file(file)))
+        if path.suffix == ".pth" and path.is_file():
+            found += [line.strip() for line in path.read_text().splitlines()
+                      if line.strip() and not line.startswith(("#", "import")) and os.path.isdir(line.strip())]
+        elif path.name.startswith("__editable__") and path.name.endswith("_finder.py"):
+            found += [os.path.dirname(target) for target in _finder_mapping(path.read_text()).values()]
+    return list(dict.fromkeys(found))
+
+
+def _finder_mapping(text: str) -> dict[str, str]:
+    """The ``MAPPING`` (top-level name -> path) of setuptools' editable finder module."""
+    for node in ast.parse(text).body:
+        targets: list[ast.expr]
+        if isinstance(node, ast.AnnAssign):
+            targets, value_node = [node.target], node.value
+        elif isinstance(node, ast.Assign):
+            targets, value_node = node.targets, node.value
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets) and value_node is not None:
+            value = ast.literal_eval(value_node)
+            if isinstance(value, dict):
+                return {str(k): str(v) for k, v in value.items()}
+    return {}
+
+
+def code_location(project: str) -> str:
+    """Where the running environment imports ``project``'s code from."""
+    dist = importlib.metadata.distribution(project)
+    editable = _editable_locations(dist)
+    return editable[0] if editable else str(dist.locate_file(""))
+
+
+def install_develop(project: str, destination: Any) -> str:
+    """Register ``project`` in develop-eggs (a path, or a test: its sample buildout's); return the egg-link."""
+    target = _destination(destination, "develop-eggs")
+    dist = importlib.metadata.distribution(project)
+    metadata = _metadata_directory(dist)
+    name = dist.metadata["Name"]
+    shutil.copytree(metadata, os.path.join(target, f"{name.replace('-', '_')}-{dist.version}.dist-info"),
+                    dirs_exist_ok=True)
+    link = os.path.join(target, egg_link_name(name))
+    with open(link, "w", encoding="utf-8") as file:
+        file.write(f"{code_location(project)}\n.")
+    return link
+
+
+def install(project: str, destination: Any) -> str:
+    """Copy ``project`` into an eggs directory (a path, or a test: its sample buildout's) as an egg.
+
+    Returns the egg directory. A project installed in editable mode has no
+    files to copy: use :func:`install_develop` for it.
+    """
+    target = _destination(destination, "eggs")
+    dist = importlib.metadata.distribution(project)
+    name = dist.metadata["Name"]
+    if _editable_locations(dist):
+        raise UserError(f"{name} is installed in editable mode: use install_develop({project!r}, ...).")
+    metadata = _metadata_directory(dist)
+    location = str(metadata.parent)
+    if location.endswith(".egg"):
+        egg = os.path.join(target, os.path.basename(location))
+        shutil.copytree(location, egg, dirs_exist_ok=True)
+        return egg
+    wheel = email.parser.HeaderParser().parsestr((metadata / "WHEEL").read_text()) if (
+        metadata / "WHEEL").exists() else None
+    tags = [tag for text in (wheel.get_all("Tag") or [] if wheel else ["py3-none-any"]) for tag in parse_tag(text)]
+    egg = os.path.join(target, egg_directory_name(name, dist.version or "0", tags))
+    for file in dist.files or ():
+        relative = pathlib.PurePath(str(file))
+        if relative.parts and relative.parts[0] != ".." and "__pycache__" not in relative.parts:
+            copy = os.path.join(egg, *relative.parts)
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            shutil.copy2(str(dist.locate_file(file)), copy)
+    return egg

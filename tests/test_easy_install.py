@@ -1,0 +1,184 @@
+"""The easy_install facade: how old calls map onto the installer, and the egg recipe's working-set cache."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+from typing import Any
+
+from zc.buildout import easy_install, legacy_defaults
+from zc.buildout.errors import UserError
+from zc.buildout.legacy_installer import _settings_for
+from zc.buildout.testing import packages
+from zc.buildout.working_set import WorkingSet
+
+
+class _Isolated(unittest.TestCase):
+    """Each test runs in a temporary directory with the facade's defaults restored afterwards."""
+
+    def setUp(self) -> None:
+        self.addCleanup(legacy_defaults.reset())
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(directory.name)
+        self.here = os.path.realpath(directory.name)
+        for name in ("eggs", "develop-eggs", "index", "bin"):
+            os.mkdir(name)
+        packages.wheel("dists", "demo", "1.0", requires=["needed"],
+                       entry_points={"console_scripts": {"demo": "demo:main"}})
+        packages.wheel("dists", "needed", "1.2")
+        easy_install.index_url(os.path.join(self.here, "index"))
+
+
+class SettingsMappingTests(_Isolated):
+    def test_dest_is_the_eggs_directory_and_path_starts_with_develop_eggs(self) -> None:
+        settings = _settings_for("eggs", links=["dists"], path=["develop-eggs"])
+        self.assertEqual(settings.eggs_directory, os.path.join(self.here, "eggs"))
+        self.assertEqual(settings.develop_eggs_directory, os.path.join(self.here, "develop-eggs"))
+        self.assertEqual(settings.find_links, ("dists",))
+        self.assertFalse(settings.offline)
+        self.assertTrue(settings.newest)
+
+    def test_no_dest_means_offline_from_the_path_directories(self) -> None:
+        settings = _settings_for(None, path=["develop-eggs", "eggs"])
+        self.assertEqual(settings.eggs_directory, os.path.join(self.here, "eggs"))
+        self.assertEqual(settings.develop_eggs_directory, os.path.join(self.here, "develop-eggs"))
+        self.assertTrue(settings.offline)
+        self.assertFalse(settings.newest)
+
+    def test_neither_dest_nor_path(self) -> None:
+        with self.assertRaises(TypeError):
+            _settings_for(None)
+
+    def test_versions_index_hosts_and_picking(self) -> None:
+        easy_install.allow_picked_versions(False)
+        settings = _settings_for("eggs", versions={"Demo": "1.0", "needed": ">=1"},
+                                 allow_hosts=["*.example.com"], check_picked=False)
+        self.assertEqual({name: pin.specifier for name, pin in settings.pins.items()},
+                         {"demo": "==1.0", "needed": ">=1"})
+        self.assertEqual(settings.allow_hosts, ("*.example.com",))
+        self.assertTrue(settings.allow_picked_versions)
+        self.assertEqual(settings.index, os.path.join(self.here, "index"))
+        self.assertFalse(_settings_for("eggs").allow_picked_versions)
+
+    def test_the_old_setters_return_the_previous_value(self) -> None:
+        self.assertTrue(easy_install.prefer_final(False))
+        self.assertFalse(easy_install.prefer_final())
+        self.assertFalse(_settings_for("eggs").prefer_final)
+        self.assertEqual(easy_install.default_versions({"Demo": "1.0"}), {})
+        self.assertEqual(easy_install.default_versions(), {"Demo": "1.0"})
+        self.assertEqual(easy_install.download_cache("cache"), None)
+        self.assertEqual(easy_install.download_cache(None), os.path.join(self.here, "cache"))
+        self.assertIsNone(easy_install.download_cache())
+        self.assertEqual(easy_install.normalize_versions({"Zope.Interface": "5"}), {"zope-interface": "5"})
+
+    def test_only_the_running_python(self) -> None:
+        with self.assertRaises(UserError):
+            easy_install.install(["demo"], "eggs", executable="/usr/bin/other-python")
+        with self.assertRaises(UserError):
+            easy_install.install(["demo"], "eggs", include_site_packages=True)
+
+
+class InstallTests(_Isolated):
+    def _quietly(self, function: Any, *args: Any, **kw: Any) -> Any:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return function(*args, **kw)
+
+    def test_install_returns_a_working_set_and_records_picks(self) -> None:
+        ws = self._quietly(easy_install.install, ["demo"], "eggs", links=["dists"], path=["develop-eggs"])
+        self.assertEqual([(d.project_name, d.version) for d in ws], [("demo", "1.0"), ("needed", "1.2")])
+        picked, required_by = easy_install.get_picked_versions()
+        self.assertEqual(picked, [("demo", "1.0"), ("needed", "1.2")])
+        self.assertEqual(required_by["needed"], {"demo==1.0"})
+        offline = easy_install.working_set(["demo"], sys.executable, ["develop-eggs", "eggs"])
+        self.assertEqual([d.project_name for d in offline], ["demo", "needed"])
+        old_form = easy_install.working_set(["demo"], ["develop-eggs", "eggs"])
+        self.assertEqual([d.location for d in old_form], [d.location for d in ws])
+
+    def test_every_installed_distribution_passes_through_get_dist(self) -> None:
+        seen = []
+        original = easy_install.Installer._get_dist
+
+        def observing(self: Any, requirement: Any, ws: Any, *args: Any, **kw: Any) -> Any:
+            dists = original(self, requirement, ws, *args, **kw)
+            seen.extend(f"{requirement} -> {dist}" for dist in dists)
+            return dists
+
+        easy_install.Installer._get_dist = observing  # type: ignore[method-assign]
+        self.addCleanup(setattr, easy_install.Installer, "_get_dist", original)
+        self._quietly(easy_install.install, ["demo"], "eggs", links=["dists"])
+        self.assertEqual(seen, ["demo==1.0 -> demo 1.0", "needed==1.2 -> needed 1.2"])
+
+    def test_augmenting_a_working_set_and_sorting(self) -> None:
+        ws = WorkingSet(())
+        result = self._quietly(easy_install.install, ["needed"], "eggs", links=["dists"], working_set=ws)
+        self.assertIs(result, ws)
+        self._quietly(easy_install.install, ["demo"], "eggs", links=["dists"], working_set=ws)
+        self.assertEqual([d.project_name for d in ws], ["needed", "demo"])
+        outside = WorkingSet(())
+        for dist in ws:
+            outside.add(dist)
+        sorted_ws = easy_install.sort_working_set(outside, "eggs", "develop-eggs")
+        self.assertEqual([d.project_name for d in sorted_ws], ["needed", "demo"])
+
+    def test_scripts_use_the_template_of_the_facade(self) -> None:
+        ws = self._quietly(easy_install.install, ["demo"], "eggs", links=["dists"])
+        with self.assertRaises(TypeError):
+            easy_install.scripts("demo", ws, sys.executable, "bin")
+        original = easy_install.script_template
+        easy_install.script_template = easy_install.script_header + "\n# custom %(module_name)s\n"
+        self.addCleanup(setattr, easy_install, "script_template", original)
+        paths = self._quietly(easy_install.scripts, ["demo"], ws, sys.executable, "bin", interpreter="py")
+        self.assertEqual(paths, [os.path.join("bin", "demo"), os.path.join("bin", "py")])
+        with open(os.path.join("bin", "demo")) as file:
+            self.assertEqual(file.read(), f"#!{sys.executable}\n# custom demo\n")
+
+
+class WorkingSetCacheTests(_Isolated):
+    def test_one_resolution_per_run_handed_out_as_copies(self) -> None:
+        from zc.buildout.testing import Buildout
+        from zc.recipe.egg import Egg
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            buildout = Buildout()
+            buildout["buildout"]["find-links"] = os.path.join(self.here, "dists")
+            buildout["buildout"]["index"] = os.path.join(self.here, "index")
+            calls = []
+            original = easy_install.Installer.install
+
+            def counting(self: Any, specs: Any, working_set: Any = None) -> Any:
+                calls.append(list(specs))
+                return original(self, specs, working_set)
+
+            easy_install.Installer.install = counting  # type: ignore[method-assign]
+            self.addCleanup(setattr, easy_install.Installer, "install", original)
+            first = Egg(buildout, "a", {"eggs": "demo"})
+            second = Egg(buildout, "b", {"eggs": "demo"})
+            requirements, ws1 = first.working_set()
+            _, ws2 = second.working_set()
+            _, ws3 = second.working_set(extra=["needed"])
+        self.assertEqual(requirements, ["demo"])
+        self.assertEqual(calls, [["demo"], ["demo", "needed"]])
+        self.assertIsNot(ws1, ws2)
+        self.assertEqual([d.location for d in ws1], [d.location for d in ws2])
+        cache = buildout._zc_recipe_egg_working_set_cache
+        self.assertEqual(len(cache), 2)
+        self.assertNotIn(ws1, cache.values())
+
+    def test_a_plain_dict_as_options(self) -> None:
+        from zc.buildout.testing import Buildout
+        from zc.recipe.egg import Egg
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            buildout = Buildout()
+            options = {"eggs": "demo", "extra-paths": "lib", "relative-paths": "true"}
+            egg = Egg(buildout, "a", options)
+        self.assertEqual(egg.extra_paths, [os.path.join(self.here, "lib")])
+        self.assertEqual(egg._relative_paths, self.here)
+        self.assertEqual(options["bin-directory"], os.path.join(self.here, "bin"))
+        self.assertEqual(options["_e"], options["eggs-directory"])
