@@ -10,6 +10,8 @@ import unittest
 import zipfile
 from collections.abc import Sequence
 
+from packaging.version import Version
+
 from zc.buildout.dists.index import Finder, file_url
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
@@ -74,6 +76,8 @@ class IndexTests(FinderTestCase):
         # 2.0 needs a newer Python; 1.1 is for another platform; the wheel before the sdist.
         self.assertEqual([f.filename for f in files], ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
         self.assertEqual(len(files[0].sha256 or ""), 64)
+        self.assertEqual(finder.unusable("demo"), {
+            Version("2.0"): "requires Python >=3.99", Version("1.1"): "no wheel for this platform"})
         metadata = finder.metadata(files[0])
         self.assertEqual(metadata.get_all("Requires-Dist"), ["needed>=1"])
         self.assertEqual(self.index.take_requests(), [

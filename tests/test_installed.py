@@ -101,6 +101,7 @@ class EncodingTests(unittest.TestCase):
         self.assertEqual(encode_value("a \n b"), "a%(__buildout_space__)s\n\t%(__buildout_space__)sb")
         self.assertEqual(encode_value("a\r\nb"), "a%(__buildout_space_r__)s\n\tb")
         self.assertEqual(decode_value("x%(__buildout_space_f__)s%(__buildout_space_v__)s"), "x\f\v")
+        self.assertEqual(read_sections("[p]\na = 0\n\t\t\n")["p"], {"a": "0\n\t"})
 
     @given(strategies.dictionaries(
         strategies.from_regex(r"[a-z][a-z0-9_.<>-]{0,8}", fullmatch=True),

@@ -18,6 +18,7 @@ import unittest
 from collections.abc import Iterable, Sequence
 
 from packaging.requirements import Requirement
+from packaging.version import Version
 
 from zc.buildout.dists.candidates import need_from_requirement
 from zc.buildout.dists.pages import DistributionFile, distribution_file
@@ -75,6 +76,9 @@ class Index:
 
     def prefetch_metadata(self, file: DistributionFile) -> None:
         pass
+
+    def unusable(self, name: str) -> dict[Version, str]:
+        return {}
 
 
 @dataclasses.dataclass(frozen=True)

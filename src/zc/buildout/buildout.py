@@ -10,12 +10,16 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from zc.buildout import loading
 from zc.buildout.errors import MissingOption, MissingSection
 from zc.buildout.installed import InstalledDatabase
 from zc.buildout.options import Configuration, Options, bool_option
 from zc.buildout.parts import Recipes
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.installer import Installer
 
 __all__ = [
     "Buildout",
@@ -55,7 +59,8 @@ class Buildout(Configuration):
             user_defaults = use_user_defaults
         assignments = [(section, option, value) for section, option, value in cloptions]
         loaded = loading.load(config_file, assignments, user_defaults=user_defaults)
-        self._loader = Recipes(prepare=self._put_develop_eggs_on_path)
+        self._loader = Recipes(self._install_requirements, self._put_develop_eggs_on_path)
+        self._installer_instance: Installer | None = None
         super().__init__(loaded, self._loader)
         self._command = command
         self._args = tuple(args)
@@ -68,6 +73,19 @@ class Buildout(Configuration):
         self.versions: dict[str, str] = {}
         self._buildout_dir = ""
         startup.prepare(self)
+
+    def _installer(self) -> Installer:
+        """The run's installer: one per run, so it reports every version it picked."""
+        if self._installer_instance is None:
+            from zc.buildout.dists.installer import Installer
+            from zc.buildout.dists.settings import InstallerSettings
+
+            self._installer_instance = Installer(InstallerSettings.from_buildout(self))
+        return self._installer_instance
+
+    def _install_requirements(self, requirements: Sequence[str]) -> list[str]:
+        """Install requirements this process lacks; the path entries to import them from."""
+        return [dist.location for dist in self._installer().install(requirements)]
 
     def _put_develop_eggs_on_path(self) -> None:
         from zc.buildout import develop

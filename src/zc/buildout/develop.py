@@ -69,16 +69,11 @@ def develop(buildout: Buildout, database: InstalledDatabase) -> None:
     options = buildout["buildout"]
     projects = project_directories(options.get("develop", "").split(), options["directory"])
     created: list[str] = []
-    if projects:
-        from zc.buildout.dists.develop import develop as develop_project
-        from zc.buildout.dists.settings import InstallerSettings
-
-        settings = InstallerSettings.from_buildout(buildout)
-        for project in projects:
-            logger.info("Develop: %r", project)
-            with doing(f"Developing {project!r}."):
-                result = develop_project(project, settings)
-            created.extend(path for path in result.created if path not in created)
+    for project in projects:
+        logger.info("Develop: %r", project)
+        with doing(f"Developing {project!r}."):
+            result = buildout._installer().develop(project)
+        created.extend(path for path in result.created if path not in created)
     filesystem.remove(path for path in database.develop_eggs if path not in created)
     if created != database.develop_eggs:
         database.develop_eggs = created

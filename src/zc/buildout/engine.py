@@ -74,7 +74,16 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
         if not updating:
             # An update may rightly skip options; install has to read them all.
             warn_unused(options_of_part)
+    _report_picked_versions(buildout)
     extensions.unload(buildout, loaded_extensions)
+
+
+def _report_picked_versions(buildout: Buildout) -> None:
+    installer = buildout._installer_instance
+    if installer is not None:
+        from zc.buildout.dists.picked import report
+
+        report(installer.picked_versions, installer.settings)
 
 
 def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:

@@ -69,6 +69,10 @@ def read_sections(text: str) -> dict[str, dict[str, str]]:
     key = ""
     for line in text.split("\n"):
         line = line[:-1] if line.endswith("\r") else line
+        if line[:1] == "\t" and options is not None and key:
+            # A continuation line, even one holding only tabs (tabs have no token).
+            options[key] += "\n" + line[1:]
+            continue
         if not line.strip() or line[0] in "#;":
             continue
         if line[0] in " \t":

@@ -143,7 +143,13 @@ class Recipes:
         spec = RecipeSpec(requirement.strip(), "default")
         distribution = _found(spec)
         if distribution is None and self._install is not None:
-            for entry in reversed(self._install([spec.requirement])):
+            try:
+                entries = self._install([spec.requirement])
+            except UserError as error:
+                # Point at the option that asked for the distribution.
+                error.location = error.location or location
+                raise
+            for entry in reversed(entries):
                 if entry not in sys.path:
                     sys.path.insert(0, entry)
             importlib.invalidate_caches()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.dists.candidates import PYTHON, Need, python_candidate
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["MissingDistribution", "VersionConflict", "explain"]
@@ -26,12 +28,14 @@ class VersionConflict(UserError):
 def explain(
     causes: Iterable[Any],
     describe: Callable[[str], str | None],
+    unusable: Callable[[str], Mapping[Version, str]],
     settings: InstallerSettings,
 ) -> UserError:
     """The error for a failed resolution, from resolvelib's ``(requirement, parent)`` causes.
 
     ``describe(name)`` tells where versions of a project come from, or
-    ``None`` when there are none at all.
+    ``None`` when there are none; ``unusable(name)`` gives the versions that
+    exist but cannot be used here, with the reason.
     """
     by_name: dict[str, list[tuple[Need, Any]]] = collections.defaultdict(list)
     for requirement, parent in causes:
@@ -41,9 +45,14 @@ def explain(
     missing = [name for name in by_name if describe(name) is None]
     if missing:
         name = missing[0]
+        wanted = _wanted(name, by_name[name], settings)
+        reasons = unusable(name)
+        if reasons:
+            lines = [f"Couldn't find a distribution for {wanted!r} that can be used here:"]
+            lines += [f"  {name} {version}: {reasons[version]}" for version in sorted(reasons)]
+            return MissingDistribution("\n".join(lines))
         return MissingDistribution(
-            f"Couldn't find a distribution for {_wanted(name, by_name[name], settings)!r}.",
-            hint=_missing_hint(settings),
+            f"Couldn't find a distribution for {wanted!r}.", hint=_missing_hint(settings)
         )
     lines = []
     for name, pairs in by_name.items():
@@ -54,7 +63,7 @@ def explain(
             where = f" ({pin.location})" if pin.location else ""
             lines.append(f"  [versions] pins {pin.name} {pin.specifier}{where}")
         lines.append(f"  {describe(name)}")
-    return VersionConflict("\n".join(lines))
+    return VersionConflict("\n".join(lines), hint=_missing_hint(settings))
 
 
 def _unique(pairs: list[tuple[Need, Any]]) -> list[tuple[Need, Any]]:

@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from zc.buildout.dists.pages import JSON_TYPE, DistributionFile, distribution_file, parse_html, parse_json
+from zc.buildout.credentials import redact_url
 from zc.buildout.errors import UserError
 from zc.buildout.httpclient import DownloadError, local_path
 
@@ -78,6 +80,7 @@ class Finder:
         self._downloads: str | None = None
         self._tag_ranks: dict[object, int] | None = None
         self._python_ok: dict[str, bool] = {}
+        self._unusable: dict[str, dict[Version, str]] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -103,9 +106,25 @@ class Finder:
         """
         name = canonicalize_name(name)
         found = {f.url: f for f in self._page(name).result() + self.find_links().get(name, [])}
-        ranked = [(rank, f) for f in found.values() if (rank := self._rank(f)) is not None]
+        ranked: list[tuple[int, DistributionFile]] = []
+        unusable: dict[Version, str] = {}
+        for file in found.values():
+            rank = self._rank(file)
+            if isinstance(rank, int):
+                ranked.append((rank, file))
+            else:
+                unusable.setdefault(file.version, rank)
         ranked.sort(key=lambda pair: (pair[1].version, -pair[0]), reverse=True)
+        for _, file in ranked:
+            unusable.pop(file.version, None)
+        with self._lock:
+            self._unusable[name] = unusable
         return [file for _, file in ranked]
+
+    def unusable(self, name: str) -> dict[Version, str]:
+        """Versions of ``name`` :meth:`files` left out because no file fits, and why."""
+        with self._lock:
+            return dict(self._unusable.get(canonicalize_name(name), {}))
 
     def metadata(self, file: DistributionFile) -> email.message.Message:
         """The core metadata of ``file``: from the index (PEP 658), else from the archive."""
@@ -164,9 +183,9 @@ class Finder:
         url = f"{index.rstrip('/')}/{name}/"
         if not self._allowed(url):
             return []
-        logger.debug("Reading %s", url)
+        logger.debug("Reading %s", redact_url(url))
         response = self._get(url, {"Accept": ACCEPT})
-        return [] if response is None else _parse(response, name)
+        return [] if response is None else _parse(response, url, name)
 
     def _get(self, url: str, headers: Mapping[str, str] | None = None) -> Response | None:
         """The response for ``url``, or ``None`` when there is nothing there (404)."""
@@ -216,7 +235,7 @@ class Finder:
         except UserError as error:
             logger.warning("Couldn't read find-links page: %s", error)
             return []
-        return [] if response is None else _parse(response, None)
+        return [] if response is None else _parse(response, location, None)
 
     # Filters.
 
@@ -233,10 +252,12 @@ class Finder:
             logger.debug("Not visiting %s: its host is not in allow-hosts.", netloc)
         return allowed
 
-    def _rank(self, file: DistributionFile) -> int | None:
-        """Lower is better: a wheel's best tag position; sdists last; ``None``: unusable."""
-        if not self._allowed(file.url) or not self._for_this_python(file.requires_python):
-            return None
+    def _rank(self, file: DistributionFile) -> int | str:
+        """Lower is better: a wheel's best tag position; sdists last. Unusable: why, as text."""
+        if not self._allowed(file.url):
+            return "its host is not in allow-hosts"
+        if not self._for_this_python(file.requires_python):
+            return f"requires Python {file.requires_python}"
         if file.kind == "sdist":
             return 1_000_000
         if self._tag_ranks is None:
@@ -244,7 +265,7 @@ class Finder:
 
             self._tag_ranks = {tag: rank for rank, tag in enumerate(sys_tags())}
         ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]
-        return min(ranks) if ranks else None
+        return min(ranks) if ranks else "no wheel for this platform"
 
     def _for_this_python(self, requires_python: str | None) -> bool:
         if requires_python is None:
@@ -289,7 +310,7 @@ class Finder:
         return path
 
 
-def _parse(response: Response, project: str | None) -> list[DistributionFile]:
+def _parse(response: Response, requested: str, project: str | None) -> list[DistributionFile]:
     content_type = response.headers.get("Content-Type", "")
     media_type, _, parameters = content_type.partition(";")
     charset = "utf-8"
@@ -297,12 +318,27 @@ def _parse(response: Response, project: str | None) -> list[DistributionFile]:
         key, _, value = parameter.partition("=")
         if key.strip().lower() == "charset" and value.strip():
             charset = value.strip().strip('"')
+    base = _with_credentials(response.url, requested)
     try:
         if media_type.strip().lower() == JSON_TYPE:
-            return parse_json(response.data, response.url, project)
-        return parse_html(response.data.decode(charset), response.url, project)
+            return parse_json(response.data, base, project)
+        return parse_html(response.data.decode(charset), base, project)
     except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
         raise IndexError(f"The index page {response.url} could not be read: {error}") from None
+
+
+def _with_credentials(final: str, requested: str) -> str:
+    """``final`` with the user-info of ``requested`` when both are on the same host.
+
+    Links on an index page need the credentials the page needed (the client
+    reports final URLs without them).
+    """
+    old, new = urllib.parse.urlsplit(requested), urllib.parse.urlsplit(final)
+    same_origin = (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port)
+    if same_origin and "@" in old.netloc and "@" not in new.netloc:
+        user_info = old.netloc.rpartition("@")[0]
+        return new._replace(netloc=f"{user_info}@{new.netloc}").geturl()
+    return final
 
 
 def _read_local_index(directory: str, name: str) -> list[DistributionFile]:

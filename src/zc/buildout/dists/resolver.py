@@ -54,6 +54,7 @@ class Source(Protocol):
     def metadata(self, file: DistributionFile) -> Metadata: ...
     def prefetch(self, names: Iterable[str]) -> None: ...
     def prefetch_metadata(self, file: DistributionFile) -> None: ...
+    def unusable(self, name: str) -> Mapping[Version, str]: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,7 +101,7 @@ def resolve(
     except resolvelib.ResolutionImpossible as error:
         from zc.buildout.dists.conflicts import explain
 
-        raise explain(error.causes, provider.describe, settings) from None
+        raise explain(error.causes, provider.describe, provider.unusable, settings) from None
     return provider.results(result)
 
 
@@ -299,6 +300,10 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         if not versions:
             return None
         return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
+
+    def unusable(self, name: str) -> Mapping[Version, str]:
+        """Versions the source has that cannot be used here, and why."""
+        return {} if self._source is None else self._source.unusable(name)
 
     # Metadata.
 

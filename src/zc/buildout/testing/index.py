@@ -16,6 +16,7 @@ Paths served (``<root>`` is :attr:`FakeIndex.url`):
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import hashlib
 import html
@@ -41,6 +42,8 @@ class FakeIndex:
     status instead), :attr:`truncate` (send only half the body, then close
     the connection); :attr:`faulty` is the glob of paths they apply to.
     :attr:`json` and :attr:`metadata` turn PEP 691 and PEP 658 support off.
+    :attr:`credentials` (``(user, password)``) makes every request need them
+    (HTTP basic authentication).
     Each request is logged as ``"GET /path"`` in :attr:`requests`.
     """
 
@@ -52,6 +55,9 @@ class FakeIndex:
         self.faulty = "*"
         self.json = True
         self.metadata = True
+        self.credentials: tuple[str, str] | None = None
+        self.yanked: dict[str, str] = {}
+        """File name -> reason: these files are marked yanked (PEP 592)."""
         self.requests: list[str] = []
         self._server: _Server | None = None
         self._stopping = threading.Event()
@@ -129,14 +135,16 @@ class FakeIndex:
                 "url": f"../../files/{filename}",
                 "hashes": {"sha256": hashlib.sha256(file.read()).hexdigest()},
             }
-        core = self.core_metadata(filename) if self.metadata else None
+        if filename in self.yanked:
+            entry["yanked"] = self.yanked[filename] or True
+        core = self.core_metadata(filename)
         if core is not None:
-            entry["core-metadata"] = entry["dist-info-metadata"] = {
-                "sha256": hashlib.sha256(core).hexdigest()
-            }
             requires_python = _header(core, "Requires-Python")
             if requires_python:
                 entry["requires-python"] = requires_python
+            if self.metadata:
+                digest = {"sha256": hashlib.sha256(core).hexdigest()}
+                entry["core-metadata"] = entry["dist-info-metadata"] = digest
         return entry
 
     def core_metadata(self, filename: str) -> bytes | None:
@@ -184,6 +192,9 @@ def _html_page(entries: list[dict[str, object]]) -> str:
         attributes = f'href="{entry["url"]}#sha256={hashes["sha256"]}"'
         if "requires-python" in entry:
             attributes += f' data-requires-python="{html.escape(str(entry["requires-python"]))}"'
+        if "yanked" in entry:
+            reason = entry["yanked"]
+            attributes += f' data-yanked="{html.escape(reason if isinstance(reason, str) else "")}"'
         core = entry.get("core-metadata")
         if isinstance(core, dict):
             attributes += f' data-core-metadata="sha256={core["sha256"]}"'
@@ -206,6 +217,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         index = self.server.index
         path = self.path.split("?", 1)[0]
         index.requests.append(f"GET {path}")
+        if index.credentials is not None and not self._authorized(index.credentials):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="index"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         faulty = fnmatch.fnmatchcase(path, index.faulty)
         if faulty and index.delay:
             index.wait(index.delay)
@@ -213,6 +230,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(index.fail_status, "text/plain", b"failing on purpose\n")
             return
         self._route(index, path, truncate=faulty and index.truncate)
+
+    def _authorized(self, credentials: tuple[str, str]) -> bool:
+        expected = base64.b64encode(":".join(credentials).encode()).decode()
+        return self.headers.get("Authorization") == f"Basic {expected}"
 
     def _route(self, index: FakeIndex, path: str, truncate: bool) -> None:
         parts = [part for part in path.split("/") if part]

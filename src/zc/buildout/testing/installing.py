@@ -21,8 +21,8 @@ def install(*requirements: str, config: str = "buildout.cfg") -> None:
     from zc.buildout.errors import UserError
 
     directory = os.getcwd()
-    logger = logging.getLogger("zc.buildout")
-    saved = logger.level, logger.propagate, list(logger.handlers)
+    loggers = [logging.getLogger(), logging.getLogger("zc.buildout")]
+    saved = [(logger.level, logger.propagate, list(logger.handlers)) for logger in loggers]
     try:
         buildout = Buildout(os.path.abspath(config), [])
         settings = InstallerSettings.from_buildout(buildout)
@@ -33,6 +33,7 @@ def install(*requirements: str, config: str = "buildout.cfg") -> None:
         print(f"Error: {error}")
     finally:
         os.chdir(directory)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
-        logger.handlers[:] = saved[2]
+        for logger, (level, propagate, handlers) in zip(loggers, saved):
+            logger.setLevel(level)
+            logger.propagate = propagate
+            logger.handlers[:] = handlers

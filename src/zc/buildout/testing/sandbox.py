@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pathlib
 import shlex
 import shutil
 import subprocess
@@ -51,6 +52,11 @@ class Sandbox:
         os.mkdir(self.sample_buildout)
         self._set_environ("HOME", self.home)
         self._set_environ("BUILDOUT_HOME", None)
+        # Without an index of its own, a buildout would use pip's default one
+        # (the network): make the default an empty local index instead.
+        no_index = os.path.join(self.root, "empty-index")
+        os.mkdir(no_index)
+        self._set_environ("PIP_INDEX_URL", pathlib.Path(no_index).as_uri() + "/")
         old_cwd = os.getcwd()
         self._cleanup.callback(os.chdir, old_cwd)
         os.chdir(self.sample_buildout)
