@@ -80,7 +80,11 @@ class Buildout(Configuration):
             from zc.buildout.dists.installer import Installer
             from zc.buildout.dists.settings import InstallerSettings
 
+            from zc.buildout import legacy_defaults
+
             self._installer_instance = Installer(InstallerSettings.from_buildout(self))
+            # Recipes' easy_install calls record their picks there too.
+            self._installer_instance.picked_versions = legacy_defaults.defaults.picked
         return self._installer_instance
 
     def _install_requirements(self, requirements: Sequence[str]) -> list[str]:

@@ -79,11 +79,14 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
 
 
 def _report_picked_versions(buildout: Buildout) -> None:
-    installer = buildout._installer_instance
-    if installer is not None:
-        from zc.buildout.dists.picked import report
+    """Report what the run picked: for recipes, extensions and parts (easy_install calls)."""
+    from zc.buildout import legacy_defaults
+    from zc.buildout.dists.picked import report
+    from zc.buildout.dists.settings import InstallerSettings
 
-        report(installer.picked_versions, installer.settings)
+    installer = buildout._installer_instance
+    settings = installer.settings if installer is not None else InstallerSettings.from_buildout(buildout)
+    report(legacy_defaults.defaults.picked, settings)
 
 
 def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:

@@ -71,6 +71,7 @@ def reset() -> Callable[[], None]:
 def use_buildout(buildout: Any) -> None:
     """Take the process-wide defaults from a buildout's ``[buildout]`` and versions section."""
     defaults.settings = InstallerSettings.from_buildout(buildout)
+    defaults.picked = PickedVersions()  # a new run
     defaults.use_dependency_links = buildout["buildout"].get("use-dependency-links", "true") != "false"
 
 
