@@ -182,3 +182,70 @@ class WorkingSetCacheTests(_Isolated):
         self.assertEqual(egg._relative_paths, self.here)
         self.assertEqual(options["bin-directory"], os.path.join(self.here, "bin"))
         self.assertEqual(options["_e"], options["eggs-directory"])
+
+
+class BuildAndDevelopTests(_Isolated):
+    def test_build_from_an_sdist_into_the_destination(self) -> None:
+        packages.sdist("sdists", "built", "2.0")
+        with contextlib.redirect_stdout(io.StringIO()):
+            locations = easy_install.build("built", "develop-eggs", {"define": "X"}, links=["sdists"],
+                                           index=os.path.join(self.here, "index"))
+        (location,) = locations
+        self.assertEqual(os.path.dirname(location), os.path.join(self.here, "develop-eggs"))
+        self.assertTrue(os.path.basename(location).startswith("built-2.0-py"))
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(easy_install.build("built", "develop-eggs", {}, links=["sdists"]), locations)
+        with self.assertRaises(UserError) as caught:
+            easy_install.build("absent", "develop-eggs", {}, links=["sdists"])
+        self.assertEqual(str(caught.exception), "Couldn't find a source distribution for 'absent'.")
+
+    def test_develop_returns_the_egg_link(self) -> None:
+        packages.project("proj", "proj", "0.1", backend="tiny")
+        link = easy_install.develop(os.path.join("proj", "pyproject.toml"), "develop-eggs")
+        self.assertEqual(link, os.path.join(self.here, "develop-eggs", "proj.egg-link"))
+        with open(link) as file:
+            self.assertEqual(file.read(), f"{os.path.join(self.here, 'proj', 'src')}\n..")
+
+
+class NormalizerTests(unittest.TestCase):
+    def test_upstream_normalizers(self) -> None:
+        from zc.buildout import testing
+
+        cases = [
+            (testing.normalize_path, "Develop: '/tmp/buildoutSetUpab/_TEST_/sample-buildout/r'",
+             "Develop: '/sample-buildout/r'"),
+            (testing.normalize_egg_py, "eggs/Demo-1.0-py3.11-linux-x86_64.egg/x", "eggs/Demo-1.0-pyN.N.egg/x"),
+            (testing.normalize_egg_py, "Demo-1.0-py3.12.egg", "Demo-1.0-pyN.N.egg"),
+            (testing.normalize_endings, "a\r\nb\r\n", "a\nb\n"),
+            (testing.normalize___pycache__, "d  __pycache__\n-  x.py\n", "-  x.py\n"),
+            (testing.normalize_script, "-  demo-script.py\n-  demo.exe\n", "-  demo\n"),
+            (testing.normalize_exception_type_for_python_2_and_3,
+             "zc.buildout.errors.UserError: oops", "UserError: oops"),
+            (testing.not_found, "a\nNot found: http://x/y/\nb\n", "a\nb\n"),
+        ]
+        for (pattern, replacement), text, expected in cases:
+            self.assertEqual(pattern.sub(replacement, text), expected)
+
+
+class InstallingFromTheRunningEnvironmentTests(_Isolated):
+    def test_install_develop_and_install(self) -> None:
+        import types
+
+        from zc.buildout.dists.environment import Environment
+        from zc.buildout.testing import install, install_develop
+
+        import zc.recipe.egg
+
+        test = types.SimpleNamespace(globs={"sample_buildout": self.here})
+        link = install_develop("zc.recipe.egg", test)
+        self.assertEqual(link, os.path.join(self.here, "develop-eggs", "zc.recipe.egg.egg-link"))
+        egg = install("packaging", os.path.join(self.here, "eggs"))
+        self.assertTrue(os.path.isdir(os.path.join(egg, "packaging")))
+        environment = Environment("eggs", "develop-eggs")
+        (recipe,) = environment.find("zc.recipe.egg")
+        self.assertTrue(recipe.develop)
+        self.assertTrue(os.path.abspath(zc.recipe.egg.__file__).startswith(recipe.location + os.sep))
+        (found,) = environment.find("packaging")
+        self.assertEqual(found.location, egg)
+        with self.assertRaises(UserError):
+            install("zc.buildout", "eggs")  # installed in editable mode here

@@ -43,14 +43,18 @@ def bootstrap(buildout: Buildout) -> None:
 
 
 def _locations() -> list[str]:
-    """Where zc.buildout and the distributions it requires are imported from."""
+    """Where zc.buildout (with zc.recipe.egg) and the distributions it requires are imported from."""
     import importlib.metadata
+    import importlib.util
 
     import zc.buildout
     from zc.buildout.signatures import requirement_closure
 
     package = os.path.dirname(os.path.abspath(zc.buildout.__file__))
     locations = [os.path.dirname(os.path.dirname(package))]
+    recipe = importlib.util.find_spec("zc.recipe.egg")
+    if recipe is not None and recipe.origin:  # the companion recipe, wherever it is installed
+        locations.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(recipe.origin)))))
     for distribution in requirement_closure(importlib.metadata.distribution("zc.buildout")):
         location = str(distribution.locate_file(""))
         if location not in locations:
