@@ -48,11 +48,14 @@ def prepare(buildout: Buildout) -> None:
     buildout.newest = bool_option(options, "newest", "true") and not buildout.offline
     buildout.show_picked_versions = bool_option(options, "show-picked-versions", "false")
     buildout.update_versions_file = options.get("update-versions-file", "")
-    buildout._log_level = logsetup.configure(
-        options.get("log-level", "INFO"),
-        options.get("log-format", ""),
-        options.get("verbosity", "0"),
-    )
+    level, verbosity = options.get("log-level", "INFO"), options.get("verbosity", "0")
+    for name, check in (("log-level", (level,)), ("verbosity", ("INFO", verbosity))):
+        try:
+            logsetup.parse_level(*check)
+        except UserError as error:
+            error.location = options._location(name)
+            raise
+    buildout._log_level = logsetup.configure(level, options.get("log-format", ""), verbosity)
     _socket_timeout(options.get("socket-timeout", ""))
     versions = options.get("versions", "versions")
     buildout.versions = dict(buildout[versions]) if versions and versions in buildout else {}
