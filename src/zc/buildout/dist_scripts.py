@@ -10,8 +10,10 @@ selects and renames them. Writing is :mod:`zc.buildout.scripts`' job.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
 
@@ -19,7 +21,7 @@ from zc.buildout import scripts
 from zc.buildout.requirement import Requirement
 from zc.buildout.working_set import WorkingSet
 
-__all__ = ["ScriptRequest", "console_entry_points", "generate"]
+__all__ = ["ScriptRequest", "console_entry_points", "file_scripts", "generate"]
 
 logger = logging.getLogger("zc.buildout.easy_install")
 
@@ -51,6 +53,44 @@ def console_entry_points(requests: Iterable[ScriptRequest], working_set: Working
         for name, entry_point in sorted(dist.get_entry_map("console_scripts").items()):
             found.append((name, entry_point.module_name, ".".join(entry_point.attrs)))
     return found
+
+
+def file_scripts(requests: Iterable[ScriptRequest], working_set: WorkingSet) -> list[tuple[str, str]]:
+    """``(name, path)`` of the script files the requested distributions ship.
+
+    Old distributions install scripts as files (``setup(scripts=...)``),
+    which a wheel carries in its ``.data/scripts`` directory (an old egg in
+    ``EGG-INFO/scripts``).
+    """
+    found = []
+    for request in requests:
+        if not isinstance(request, str) or not Requirement(request).applies():
+            continue
+        dist = working_set.find(Requirement(request))
+        directories = glob.glob(os.path.join(glob.escape(dist.location), "*.data", "scripts")) if dist else []
+        if dist is not None:
+            directories.append(os.path.join(dist.location, "EGG-INFO", "scripts"))
+        for directory in directories:
+            for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
+                path = os.path.join(directory, name)
+                if os.path.isfile(path) and not name.endswith(".exe"):
+                    found.append((name, path))
+    return found
+
+
+_FIRST_IMPORT = re.compile(r"^(?:import|from)\s+(?!__future__\b)", re.MULTILINE)
+
+
+def file_script_template(text: str) -> str:
+    """A shipped script as a template: our ``#!`` line, the path set up before its first import."""
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].startswith("#!"):
+        lines = lines[1:]
+    body = "".join(lines).replace("%", "%%")
+    match = _FIRST_IMPORT.search(body)
+    where = match.start() if match else 0
+    header = "%(relative_paths_setup)s\nimport sys\nsys.path[0:0] = [\n  %(path)s,\n  ]\n%(initialization)s\n"
+    return scripts.script_header + "\n" + body[:where] + header + body[where:]
 
 
 def _selected(
@@ -108,7 +148,20 @@ def generate(
             relative_to=relative_to, template=template,
         )
         generated.append(script)
-    _warn_unknown(entry_points, names)
+    shipped = file_scripts(requests, working_set)
+    for name, source in shipped:
+        if names is not None and name not in names:
+            continue
+        script = os.path.join(dest, names[name] if names is not None else name)
+        with open(source, encoding="utf-8") as file:
+            shipped_template = file_script_template(file.read())
+        # The shipped script is the template: it names no module or function to call.
+        scripts.console_script(
+            script, "", "", path=path, executable=executable, initialization=initialization,
+            relative_to=relative_to, template=shipped_template,
+        )
+        generated.append(script)
+    _warn_unknown([*entry_points, *((name, "", "") for name, _ in shipped)], names)
     if interpreter:
         script = os.path.join(dest, interpreter)
         scripts.interpreter_script(
