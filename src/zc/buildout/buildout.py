@@ -59,7 +59,9 @@ class Buildout(Configuration):
             user_defaults = use_user_defaults
         assignments = [(section, option, value) for section, option, value in cloptions]
         loaded = loading.load(config_file, assignments, user_defaults=user_defaults)
-        self._loader = Recipes(self._install_requirements, self._put_develop_eggs_on_path)
+        self._loader = Recipes(
+            self._install_requirements, self._put_develop_eggs_on_path, self._installed_requirements
+        )
         self._installer_instance: Installer | None = None
         super().__init__(loaded, self._loader)
         self._command = command
@@ -90,6 +92,15 @@ class Buildout(Configuration):
     def _install_requirements(self, requirements: Sequence[str]) -> list[str]:
         """Install requirements this process lacks; the path entries to import them from."""
         return [dist.location for dist in self._installer().install(requirements)]
+
+    def _installed_requirements(self, requirements: Sequence[str]) -> list[str]:
+        """Like :meth:`_install_requirements`, from what is installed already."""
+        import dataclasses
+
+        from zc.buildout.dists.installer import Installer
+
+        settings = dataclasses.replace(self._installer().settings, offline=True, newest=False)
+        return [dist.location for dist in Installer(settings).install(requirements)]
 
     def _put_develop_eggs_on_path(self) -> None:
         from zc.buildout import develop

@@ -88,15 +88,20 @@ class Recipes:
     ``prepare`` is called once, before the first distribution is looked up
     (it puts the develop-eggs directory on ``sys.path``); ``install`` is
     called for requirements this process cannot satisfy and returns the
-    path entries to add to ``sys.path``.
+    path entries to add to ``sys.path``; ``find_installed`` does the same
+    from what is installed already, without installing anything.
     """
 
     def __init__(
-        self, install: Installer | None = None, prepare: Callable[[], None] | None = None
+        self,
+        install: Installer | None = None,
+        prepare: Callable[[], None] | None = None,
+        find_installed: Installer | None = None,
     ) -> None:
         self._install = install
         self._prepare = prepare
-        self._loaded: dict[tuple[str, str], LoadedRecipe] = {}
+        self._find_installed = find_installed
+        self._loaded: dict[str, LoadedRecipe] = {}
 
     def load(self, options: Options) -> Callable[..., Any]:
         """The callable that builds the recipe of a part's ``options``."""
@@ -107,25 +112,31 @@ class Recipes:
     def recipe(self, text: str, location: Location | None = None) -> LoadedRecipe:
         """Load the recipe a ``recipe`` option names."""
         spec = RecipeSpec.parse(text)
-        key = ("zc.buildout", text)
-        loaded = self._loaded.get(key)
+        loaded = self._loaded.get(text)
         if loaded is None:
             with doing(f"Installing recipe {spec.requirement}."):
                 distribution = self.distribution(spec.requirement, location)
             with doing(f"Loading zc.buildout recipe entry {spec.requirement}:{spec.entry}."):
                 factory = _entry_point(distribution, "zc.buildout", spec.entry, location)
-            loaded = self._loaded[key] = LoadedRecipe(factory, distribution, spec)
+            loaded = self._loaded[text] = LoadedRecipe(factory, distribution, spec)
         return loaded
 
     def uninstaller(self, text: str) -> Callable[[str, dict[str, str]], object] | None:
         """The uninstall recipe for a part built by recipe ``text``, if there is one.
 
         It lives in the same distribution under the same entry name, in the
-        ``zc.buildout.uninstall`` group. A distribution that is no longer
-        available has no uninstall recipe.
+        ``zc.buildout.uninstall`` group. The distribution is looked for in
+        this process, then among the installed distributions; one that is no
+        longer installed has no uninstall recipe.
         """
         spec = RecipeSpec.parse(text)
         distribution = _found(spec)
+        if distribution is None and self._find_installed is not None:
+            try:
+                _add_to_path(self._find_installed([spec.requirement]))
+            except UserError:
+                return None
+            distribution = _found(spec)
         if distribution is None:
             return None
         points = distribution.entry_points.select(group="zc.buildout.uninstall", name=spec.entry)
@@ -149,10 +160,7 @@ class Recipes:
                 # Point at the option that asked for the distribution.
                 error.location = error.location or location
                 raise
-            for entry in reversed(entries):
-                if entry not in sys.path:
-                    sys.path.insert(0, entry)
-            importlib.invalidate_caches()
+            _add_to_path(entries)
             distribution = _found(spec)
         if distribution is None:
             raise UserError(
@@ -161,6 +169,13 @@ class Recipes:
                 hint="Is it listed in develop, or available from the index or find-links?",
             )
         return distribution
+
+
+def _add_to_path(entries: Sequence[str]) -> None:
+    for entry in reversed(entries):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    importlib.invalidate_caches()
 
 
 def _found(spec: RecipeSpec) -> importlib.metadata.Distribution | None:
