@@ -187,6 +187,7 @@ class InstalledDatabase:
         if not self._changed and state == self._saved:
             return
         text = self._text()
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         temporary = f"{self.path}.{secrets.token_hex(4)}.tmp"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:

@@ -1,13 +1,15 @@
-"""Recipes: ``recipe = requirement[:entry]`` looked up in the ``zc.buildout`` entry points.
+"""Parts and their recipes: which parts run, and ``recipe = requirement[:entry]`` lookup.
 
-A recipe's distribution is taken from this process when it is there (develop
-projects are, through the develop-eggs directory), else installed into the
-eggs directory by the installer and added to ``sys.path``.
+A recipe is an entry point of the ``zc.buildout`` group. Its distribution is
+taken from this process when it is there (develop projects are, through the
+develop-eggs directory), else installed into the eggs directory by the
+installer and added to ``sys.path``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import importlib.metadata
 import re
@@ -19,6 +21,8 @@ from zc.buildout.errors import Location, UserError, doing
 from zc.buildout.signatures import canonical_name
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from zc.buildout.options import Configuration, Options
 
 __all__ = ["LoadedRecipe", "RecipeSpec", "Recipes", "requested_parts"]
@@ -50,27 +54,28 @@ class RecipeSpec:
     def name(self) -> str:
         """The canonical name of the recipe's distribution."""
         match = _BARE_NAME.match(self.requirement)
-        if match:
-            return canonical_name(match.group(1))
-        from packaging.requirements import Requirement
-
-        return canonical_name(Requirement(self.requirement).name)
+        return canonical_name(match.group(1) if match else self._parsed.name)
 
     @property
     def extras(self) -> tuple[str, ...]:
         if _BARE_NAME.match(self.requirement):
             return ()
-        from packaging.requirements import Requirement
-
-        return tuple(sorted(Requirement(self.requirement).extras))
+        return tuple(sorted(self._parsed.extras))
 
     def accepts(self, version: str) -> bool:
         """Whether ``version`` of the distribution satisfies the requirement."""
         if _BARE_NAME.match(self.requirement):
             return True
-        from packaging.requirements import Requirement
+        return self._parsed.specifier.contains(version, prereleases=True)
 
-        return Requirement(self.requirement).specifier.contains(version, prereleases=True)
+    @functools.cached_property
+    def _parsed(self) -> Requirement:
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        try:
+            return Requirement(self.requirement)
+        except InvalidRequirement as error:
+            raise UserError(f"Invalid requirement {self.requirement!r}: {error}") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,13 +135,13 @@ class Recipes:
         longer installed has no uninstall recipe.
         """
         spec = RecipeSpec.parse(text)
-        distribution = _found(spec)
-        if distribution is None and self._find_installed is not None:
-            try:
-                _add_to_path(self._find_installed([spec.requirement]))
-            except UserError:
-                return None
+        try:
             distribution = _found(spec)
+            if distribution is None and self._find_installed is not None:
+                _add_to_path(self._find_installed([spec.requirement]))
+                distribution = _found(spec)
+        except UserError:
+            return None
         if distribution is None:
             return None
         points = distribution.entry_points.select(group="zc.buildout.uninstall", name=spec.entry)
@@ -147,25 +152,27 @@ class Recipes:
     def distribution(
         self, requirement: str, location: Location | None = None
     ) -> importlib.metadata.Distribution:
-        """The distribution satisfying ``requirement``, installed if this process lacks it."""
+        """The distribution satisfying ``requirement``, installed if this process lacks it.
+
+        Errors point at ``location``, the option that asked for it.
+        """
         if self._prepare is not None:
             prepare, self._prepare = self._prepare, None
             prepare()
-        spec = RecipeSpec(requirement.strip(), "default")
+        try:
+            return self._distribution(RecipeSpec(requirement.strip(), "default"))
+        except UserError as error:
+            error.location = error.location or location
+            raise
+
+    def _distribution(self, spec: RecipeSpec) -> importlib.metadata.Distribution:
         distribution = _found(spec)
         if distribution is None and self._install is not None:
-            try:
-                entries = self._install([spec.requirement])
-            except UserError as error:
-                # Point at the option that asked for the distribution.
-                error.location = error.location or location
-                raise
-            _add_to_path(entries)
+            _add_to_path(self._install([spec.requirement]))
             distribution = _found(spec)
         if distribution is None:
             raise UserError(
                 f"Couldn't find a distribution for {spec.requirement!r}.",
-                location=location,
                 hint="Is it listed in develop, or available from the index or find-links?",
             )
         return distribution
