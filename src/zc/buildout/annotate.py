@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,14 +19,14 @@ __all__ = ["annotate_command", "query_command", "render_annotation", "render_que
 _TERSE_OPERATIONS = {"ADD": "+=  ", "REMOVE": "-=  "}
 
 
-def annotate_command(command_line: CommandLine) -> None:
-    """``buildout annotate [section ...]``: print sections with each value's origin."""
+def annotate_command(command_line: CommandLine) -> str:
+    """``buildout annotate [section ...]``: sections with each value's origin."""
     config, verbosity = _load(command_line)
-    sys.stdout.write(render_annotation(config, command_line.args, verbose=verbosity > 0))
+    return render_annotation(config, command_line.args, verbose=verbosity > 0)
 
 
-def query_command(command_line: CommandLine) -> None:
-    """``buildout query [section:]option``: print one option's raw value."""
+def query_command(command_line: CommandLine) -> str:
+    """``buildout query [section:]option``: one option's raw value."""
     if len(command_line.args) != 1:
         raise UserError("The query command requires a single argument.")
     argument = command_line.args[0]
@@ -35,7 +34,7 @@ def query_command(command_line: CommandLine) -> None:
         raise UserError(f"Invalid option: {argument}")
     section, _, option = argument.rpartition(":")
     config, verbosity = _load(command_line)
-    sys.stdout.write(render_query(config, section or "buildout", option, header=verbosity > 0))
+    return render_query(config, section or "buildout", option, header=verbosity > 0)
 
 
 def _load(command_line: CommandLine) -> tuple[LoadedConfiguration, int]:

@@ -79,7 +79,9 @@ COMMANDS: dict[str, str] = {
 }
 """Command name -> ``module:function`` taking a :class:`CommandLine`.
 
-Modules are imported only when their command runs, so start-up stays fast.
+A command returns the text it reports (printed here, on standard output) or
+``None`` when everything it has to say goes through logging. Modules are
+imported only when their command runs, so start-up stays fast.
 """
 
 
@@ -195,9 +197,9 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
     return CommandLine(assignments=tuple(assignments), verbosity=verbosity, **fields)  # type: ignore[arg-type]
 
 
-def _load_command(name: str) -> Callable[[CommandLine], None]:
+def _load_command(name: str) -> Callable[[CommandLine], str | None]:
     module_name, _, attribute = COMMANDS[name].partition(":")
-    command: Callable[[CommandLine], None] = getattr(
+    command: Callable[[CommandLine], str | None] = getattr(
         importlib.import_module(module_name), attribute
     )
     return command
@@ -226,13 +228,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     try:
-        _load_command(command_line.command)(command_line)
+        report = _load_command(command_line.command)(command_line)
     except Exception as error:
         return _failed(error, command_line.debug)
     except KeyboardInterrupt as error:
         return _failed(error, command_line.debug)
     finally:
         logging.shutdown()
+    if report:
+        print(report, end="")
     return 0
 
 
