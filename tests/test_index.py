@@ -110,6 +110,18 @@ class IndexTests(FinderTestCase):
         finder.close()
         self.assertFalse(os.path.exists(local or ""))
 
+    def test_many_archives_read_at_once(self) -> None:
+        # More metadata reads than worker threads, each downloading a wheel:
+        # the downloads must not wait for a worker (that would never come).
+        self.index.metadata = False
+        for number in range(25):
+            wheel(self.dists, f"p{number}", "1.0")
+        finder = self.finder()
+        files = [finder.files(f"p{number}")[0] for number in range(25)]
+        for file in files:
+            finder.prefetch_metadata(file)
+        self.assertEqual({finder.metadata(file).get("Version") for file in files}, {"1.0"})
+
     def test_unknown_project(self) -> None:
         self.assertEqual(self.finder().files("nope"), [])
 

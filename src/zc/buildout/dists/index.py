@@ -138,7 +138,19 @@ class Finder:
         path = local_path(file.url)
         if path is not None:
             return path
-        return self._future(self._archives, file.url, self._download, file).result()
+        # Downloaded in this thread (often a worker reading metadata): waiting
+        # on another task of the pool could starve it.
+        with self._lock:
+            future = self._archives.get(file.url)
+            mine = future is None
+            if future is None:
+                future = self._archives[file.url] = concurrent.futures.Future()
+        if mine:
+            try:
+                future.set_result(self._download(file))
+            except BaseException as error:
+                future.set_exception(error)
+        return future.result()
 
     def downloaded(self, file: DistributionFile) -> str | None:
         """The local copy of a remote archive this finder already downloaded, if any."""
