@@ -66,27 +66,34 @@ class FinderTestCase(unittest.TestCase):
         return finder
 
     def describe(self, finder: Finder, name: str) -> list[str]:
-        return [f"{f.filename} {f.url.rsplit('/', 2)[-2]}" for f in finder.files(name)]
+        return sorted(f"{f.filename} {f.url.rsplit('/', 2)[-2]}" for f in finder.files(name))
 
 
 class IndexTests(FinderTestCase):
     def test_json_page_and_core_metadata(self) -> None:
         finder = self.finder()
         files = finder.files("demo")
-        # 2.0 needs a newer Python; 1.1 is for another platform; the wheel before the sdist.
-        self.assertEqual([f.filename for f in files], ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
-        self.assertEqual(len(files[0].sha256 or ""), 64)
-        self.assertEqual(finder.unusable("demo"), {
-            Version("2.0"): "requires Python >=3.99", Version("1.1"): "no wheel for this platform"})
-        metadata = finder.metadata(files[0])
+        self.assertEqual(sorted(f.filename for f in files), [
+            "demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz", "demo-1.1-cp27-cp27m-win32.whl",
+            "demo-2.0-py3-none-any.whl"])
+        by_version = {str(v): [f for f in files if str(f.version) == v] for v in ("1.0", "1.1", "2.0")}
+        # The wheel before the sdist; 1.1 is for another platform; 2.0 needs a newer Python.
+        chosen = finder.choose(by_version["1.0"])
+        assert not isinstance(chosen, str)
+        self.assertEqual(chosen.filename, "demo-1.0-py3-none-any.whl")
+        self.assertEqual(finder.choose(by_version["1.1"]), "no wheel for this platform")
+        self.assertEqual(finder.choose(by_version["2.0"]), "requires Python >=3.99")
+        self.assertEqual(len(chosen.sha256 or ""), 64)
+        metadata = finder.metadata(chosen)
         self.assertEqual(metadata.get_all("Requires-Dist"), ["needed>=1"])
         self.assertEqual(self.index.take_requests(), [
             "GET /simple/demo/", "GET /files/demo-1.0-py3-none-any.whl.metadata"])
-        self.assertIsNone(finder.downloaded(files[0]))
+        self.assertIsNone(finder.downloaded(chosen))
 
     def test_each_page_once(self) -> None:
         finder = self.finder()
-        finder.prefetch(["Demo", "demo", "DEMO"])
+        for name in ("Demo", "demo", "DEMO"):
+            finder.prefetch(name)
         finder.files("demo")
         finder.files("Demo")
         self.assertEqual(self.index.take_requests(), ["GET /simple/demo/"])
@@ -94,8 +101,9 @@ class IndexTests(FinderTestCase):
     def test_html_page(self) -> None:
         self.index.json = False
         finder = self.finder()
-        self.assertEqual([f.filename for f in finder.files("demo")],
-                         ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
+        files = finder.files("demo")
+        self.assertEqual(len(files), 4)
+        self.assertEqual({f.requires_python for f in files}, {None, ">=3.99"})
 
     def test_metadata_from_the_wheel_when_the_index_has_none(self) -> None:
         self.index.metadata = False
@@ -128,7 +136,15 @@ class IndexTests(FinderTestCase):
     def test_allow_hosts(self) -> None:
         self.assertEqual(self.finder(allow_hosts=("*.example.com",)).files("demo"), [])
         self.assertEqual(self.index.take_requests(), [])
-        self.assertEqual(len(self.finder(allow_hosts=("127.0.0.*",)).files("demo")), 2)
+        self.assertEqual(len(self.finder(allow_hosts=("127.0.0.*",)).files("demo")), 4)
+        # A page on an allowed host may link to files on other hosts.
+        tree = os.path.join(self.root, "tree", "demo")
+        os.makedirs(tree)
+        with open(os.path.join(tree, "index.html"), "w") as page:
+            page.write('<a href="https://files.example.org/demo-9.0.tar.gz">x</a>')
+        finder = self.finder(allow_hosts=("*.example.com",), index=os.path.dirname(tree))
+        (remote,) = finder.files("demo")
+        self.assertEqual(finder.choose([remote]), "its host is not in allow-hosts")
 
 
 class FaultTests(FinderTestCase):
@@ -172,11 +188,12 @@ class FindLinksTests(FinderTestCase):
                              find_links=(other, single, self.index.links,
                                          self.index.url + "files/demo-1.0.tar.gz"))
         self.assertEqual(self.describe(finder, "demo"), [
-            f"demo-4.0-py3-none-any.whl {os.path.basename(self.root)}",
-            "demo-3.0-py3-none-any.whl other",
-            "demo-2.0-py3-none-any.whl files",   # a links page does not tell Requires-Python
             "demo-1.0-py3-none-any.whl files",
             "demo-1.0.tar.gz files",             # listed twice, found once
+            "demo-1.1-cp27-cp27m-win32.whl files",
+            "demo-2.0-py3-none-any.whl files",
+            "demo-3.0-py3-none-any.whl other",
+            f"demo-4.0-py3-none-any.whl {os.path.basename(self.root)}",
         ])
 
     def test_broken_find_links_page_is_a_warning(self) -> None:
@@ -198,7 +215,5 @@ class FindLinksTests(FinderTestCase):
             finder = self.finder(index=index)
             self.assertEqual([f.filename for f in finder.files("demo")], ["demo-5.0-py3-none-any.whl"])
             self.assertEqual(len(finder.files("needed-pkg")), 1)
-        # A flat directory: Requires-Python is only known from the metadata here.
         flat = self.finder(index=self.dists)
-        self.assertEqual([f.filename for f in flat.files("demo")], [
-            "demo-2.0-py3-none-any.whl", "demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"])
+        self.assertEqual(len(flat.files("demo")), 4)

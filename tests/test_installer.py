@@ -64,6 +64,21 @@ class InstallerTests(unittest.TestCase):
             self.installer().install(["demo >> 1"])
         self.assertTrue(str(caught.exception).startswith("Invalid requirement 'demo >> 1': "))
 
+    def test_pinned_downloads_in_the_cache_need_no_index(self) -> None:
+        from zc.buildout.dists.settings import parse_pin
+
+        pins = {name: parse_pin(name, "1.0") for name in ("demo", "needed")}
+        installer = self.installer(download_cache=os.path.join(self.root, "cache"), pins=pins)
+        installer.install(["demo"])
+        self.assertIn("GET /simple/demo/", self.index.take_requests())
+        import shutil
+
+        shutil.rmtree(os.path.join(self.root, "eggs"))
+        again = self.installer(download_cache=os.path.join(self.root, "cache"), pins=pins)
+        dists = again.install(["demo"])
+        self.assertEqual([d.name for d in dists], ["demo", "packaging", "needed"])
+        self.assertEqual(self.index.take_requests(), [])
+
     def test_one_installer_reads_each_page_once(self) -> None:
         installer = self.installer()
         installer.install(["needed"])

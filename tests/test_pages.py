@@ -14,9 +14,10 @@ PAGE = "https://index.example/simple/demo/"
 
 class SplitFilenameTests(unittest.TestCase):
     def test_wheel(self) -> None:
-        name, version, kind, tags = split_filename("Demo_Pkg-1.0-py3-none-any.whl") or ()
-        self.assertEqual((name, version, kind), ("demo-pkg", Version("1.0"), "wheel"))
-        self.assertEqual({str(tag) for tag in tags}, {"py3-none-any"})
+        self.assertEqual(split_filename("Demo_Pkg-1.0-py3-none-any.whl"),
+                         ("demo-pkg", Version("1.0"), "wheel"))
+        self.assertEqual(split_filename("demo-1.0-1build-cp311-cp311-linux_x86_64.whl"),
+                         ("demo", Version("1.0"), "wheel"))
 
     def test_sdist_suffixes(self) -> None:
         for suffix in (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".TAR.GZ"):
@@ -32,7 +33,8 @@ class SplitFilenameTests(unittest.TestCase):
 
     def test_not_distributions(self) -> None:
         for filename in ("README.txt", "demo-1.0.egg", "demo.tar.gz", "demo-notaversion.zip",
-                         "bad-wheel.whl", "-1.0.tar.gz"):
+                         "bad-wheel.whl", "-1.0.tar.gz", "demo-x-py3-none-any.whl",
+                         "-1.0-py3-none-any.whl"):
             with self.subTest(filename=filename):
                 self.assertIsNone(split_filename(filename))
 
@@ -59,6 +61,8 @@ class HTMLTests(unittest.TestCase):
         self.assertEqual(wheel.metadata_url, wheel.url + ".metadata")
         self.assertEqual(wheel.metadata_sha256, "def")
         self.assertIsNone(wheel.yanked)
+        self.assertEqual({str(tag) for tag in wheel.tags}, {"py3-none-any"})
+        self.assertEqual(sdist.tags, frozenset())
         self.assertEqual(sdist.url, "https://index.example/files/demo-0.9.tar.gz")
         self.assertEqual(sdist.yanked, "")
         self.assertIsNone(sdist.metadata_url)
@@ -72,6 +76,14 @@ class HTMLTests(unittest.TestCase):
         html = '<html><head><base href="https://files.example/d/"></head>' \
                '<body><a href="demo-1.0.tar.gz">x</a></body></html>'
         self.assertEqual(parse_html(html, PAGE)[0].url, "https://files.example/d/demo-1.0.tar.gz")
+
+    def test_attribute_quoting(self) -> None:
+        html = """<a data-requires-python='>=3.8' HREF=demo-1.0.zip data-yanked>x</a>
+        <a class="x > y" href="demo-2.0.zip" data-core-metadata=true>y</a>"""
+        first, second = parse_html(html, PAGE)
+        self.assertEqual((first.requires_python, first.yanked), (">=3.8", ""))
+        self.assertEqual(second.url, PAGE + "demo-2.0.zip")
+        self.assertEqual(second.metadata_url, second.url + ".metadata")
 
     def test_quoted_file_names(self) -> None:
         files = parse_html('<a href="demo%2B-1.0.tar.gz">x</a>', PAGE)

@@ -15,7 +15,7 @@ import os
 import pathlib
 import tempfile
 import unittest
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from packaging.requirements import Requirement
 from packaging.version import Version
@@ -71,14 +71,22 @@ class Index:
     def metadata(self, file: DistributionFile) -> email.message.Message:
         return email.message_from_string(self.dists[file.url].metadata_text())
 
-    def prefetch(self, names: Iterable[str]) -> None:
-        self.prefetched.extend(names)
+    def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None:
+        self.prefetched.append(name)
+        if then is not None:
+            then()  # at once: the page is in memory
 
-    def prefetch_metadata(self, file: DistributionFile) -> None:
-        pass
+    def prefetch_metadata(self, file: DistributionFile,
+                          then: Callable[[email.message.Message], None] | None = None) -> None:
+        if then is not None:
+            then(self.metadata(file))
 
-    def unusable(self, name: str) -> dict[Version, str]:
-        return {}
+    def cached(self, name: str) -> list[DistributionFile]:
+        return []
+
+    def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
+        usable = [f for f in files if not f.requires_python or "3.99" not in f.requires_python]
+        return usable[0] if usable else "requires Python >=3.99"
 
 
 @dataclasses.dataclass(frozen=True)

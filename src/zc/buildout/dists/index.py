@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 from zc.buildout.dists.pages import JSON_TYPE, DistributionFile, distribution_file, parse_html, parse_json
 from zc.buildout.credentials import redact_url
@@ -80,7 +79,6 @@ class Finder:
         self._downloads: str | None = None
         self._tag_ranks: dict[object, int] | None = None
         self._python_ok: dict[str, bool] = {}
-        self._unusable: dict[str, dict[Version, str]] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -92,46 +90,54 @@ class Finder:
         if downloads is not None:
             shutil.rmtree(downloads, ignore_errors=True)
 
-    def prefetch(self, names: Iterable[str]) -> None:
-        """Start reading the index pages of ``names`` in the background."""
-        for name in names:
-            self._page(canonicalize_name(name))
+    def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None:
+        """Start reading the index page of ``name``; call ``then()`` once it is read.
+
+        ``then`` runs in a worker thread, and only if the page could be read.
+        The find-links are scanned first, in this thread, so that no worker
+        ever waits for them.
+        """
+        self.find_links()
+        future = self._page(canonicalize_name(name))
+        if then is not None:
+            _on_success(future, lambda files: then())
 
     def files(self, name: str) -> list[DistributionFile]:
-        """The usable files of project ``name``, best first.
+        """Every file the index and find-links offer for project ``name``, usable or not."""
+        name = canonicalize_name(name)
+        found = self._page(name).result() + self.find_links().get(name, [])
+        return list({file.url: file for file in found}.values())
+
+    def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
+        """The best usable file among ``files`` (of one version), or why none is usable.
 
         Usable: from an allowed host, for this Python (``Requires-Python``)
-        and, for wheels, this platform. Best: newest version, then the wheel
-        most specific to this platform, then sdists; a local copy first.
+        and, for wheels, this platform. Best: the wheel most specific to this
+        platform, then other wheels, then an sdist; a local copy first.
         """
-        name = canonicalize_name(name)
-        found = {f.url: f for f in self._page(name).result() + self.find_links().get(name, [])}
-        ranked: list[tuple[int, DistributionFile]] = []
-        unusable: dict[Version, str] = {}
-        for file in found.values():
+        best: tuple[int, bool, DistributionFile] | None = None
+        reason = "no files"
+        for file in files:
             rank = self._rank(file)
-            if isinstance(rank, int):
-                ranked.append((rank, file))
-            else:
-                unusable.setdefault(file.version, rank)
-        ranked.sort(key=lambda pair: (pair[1].version, -pair[0]), reverse=True)
-        for _, file in ranked:
-            unusable.pop(file.version, None)
-        with self._lock:
-            self._unusable[name] = unusable
-        return [file for _, file in ranked]
-
-    def unusable(self, name: str) -> dict[Version, str]:
-        """Versions of ``name`` :meth:`files` left out because no file fits, and why."""
-        with self._lock:
-            return dict(self._unusable.get(canonicalize_name(name), {}))
+            if isinstance(rank, str):
+                reason = rank
+                continue
+            key = (rank, not file.url.startswith("file:"), file)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        return reason if best is None else best[2]
 
     def metadata(self, file: DistributionFile) -> email.message.Message:
         """The core metadata of ``file``: from the index (PEP 658), else from the archive."""
         return self._future(self._metadata, file.url, self._read_metadata, file).result()
 
-    def prefetch_metadata(self, file: DistributionFile) -> None:
-        self._future(self._metadata, file.url, self._read_metadata, file)
+    def prefetch_metadata(
+        self, file: DistributionFile, then: Callable[[email.message.Message], None] | None = None
+    ) -> None:
+        """Start reading the metadata of ``file``; call ``then(metadata)`` once it is read."""
+        future = self._future(self._metadata, file.url, self._read_metadata, file)
+        if then is not None:
+            _on_success(future, then)
 
     def archive(self, file: DistributionFile) -> str:
         """A local path of ``file``'s archive, downloading it (once) if it is remote."""
@@ -208,6 +214,15 @@ class Finder:
                 return None
             raise
 
+    def cached(self, name: str) -> list[DistributionFile]:
+        """The files of project ``name`` in the download cache (earlier runs' downloads)."""
+        cache = self._settings.download_cache
+        if cache is None:
+            return []
+        directory = os.path.abspath(os.path.join(cache, "dist"))
+        return [file for file in self.find_links().get(canonicalize_name(name), [])
+                if os.path.dirname(local_path(file.url) or "") == directory]
+
     def find_links(self) -> dict[str, list[DistributionFile]]:
         """Every file the find-links (and the download cache) offer, by project name."""
         with self._links_lock:
@@ -252,6 +267,8 @@ class Finder:
     # Filters.
 
     def _allowed(self, url: str) -> bool:
+        if "*" in self._settings.allow_hosts:
+            return True
         parts = urllib.parse.urlsplit(url)
         if parts.scheme == "file" or local_path(url) is not None:
             return True
@@ -320,6 +337,16 @@ class Finder:
         path = os.path.join(directory, file.filename)
         self._client.download(file.url, path, sha256=file.sha256)
         return path
+
+
+def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], None]) -> None:
+    """Call ``callback`` with the result of ``future`` when it succeeds."""
+
+    def done(future: concurrent.futures.Future[_T]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            callback(future.result())
+
+    future.add_done_callback(done)
 
 
 def _parse(response: Response, requested: str, project: str | None) -> list[DistributionFile]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import html.parser
+import functools
+import html
 import json
-import posixpath
+import re
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal
@@ -45,8 +46,6 @@ class DistributionFile:
     url: str
     """Absolute ``http(s)://`` or ``file://`` URL, without fragment."""
     kind: Literal["wheel", "sdist"]
-    tags: frozenset[Tag] = frozenset()
-    """The tags a wheel is built for; empty for an sdist."""
     sha256: str | None = None
     requires_python: str | None = None
     yanked: str | None = None
@@ -55,41 +54,60 @@ class DistributionFile:
     """Where the core metadata file (PEP 658) is, when the index offers one."""
     metadata_sha256: str | None = None
 
+    @functools.cached_property
+    def tags(self) -> frozenset[Tag]:
+        """The tags a wheel is built for (empty for an sdist, or a malformed name)."""
+        if self.kind != "wheel":
+            return frozenset()
+        try:
+            return parse_wheel_filename(self.filename)[3]
+        except (InvalidWheelFilename, InvalidVersion):
+            return frozenset()
+
+
+class _Versions(dict[str, Version]):
+    """Parsed versions by their text: a page names the same version many times."""
+
+    def __missing__(self, text: str) -> Version:
+        version = self[text] = Version(text)
+        return version
+
 
 def split_filename(
-    filename: str, project: str | None = None
-) -> tuple[NormalizedName, Version, Literal["wheel", "sdist"], frozenset[Tag]] | None:
-    """Name, version, kind and tags of a distribution file name, or ``None``.
+    filename: str, project: str | None = None, versions: _Versions | None = None
+) -> tuple[NormalizedName, Version, Literal["wheel", "sdist"]] | None:
+    """Name, version and kind of a distribution file name, or ``None``.
 
     Sdist names are ambiguous when the project name holds dashes; when the
     page belongs to a known ``project``, the split that names it wins.
     """
+    versions = _Versions() if versions is None else versions
     if filename.endswith(".whl"):
-        try:
-            name, version, _, tags = parse_wheel_filename(filename)
-        except (InvalidWheelFilename, InvalidVersion):
+        parts = filename[:-4].split("-")
+        if len(parts) not in (5, 6) or not parts[0]:
             return None
-        return name, version, "wheel", tags
+        try:
+            return canonicalize_name(parts[0]), versions[parts[1]], "wheel"
+        except InvalidVersion:
+            return None
+    lowered = filename.lower()
     for suffix in SDIST_SUFFIXES:
-        if filename.lower().endswith(suffix):
-            stem = filename[: -len(suffix)]
-            break
-    else:
-        return None
-    split = _split_sdist_stem(stem, project)
-    if split is None:
-        return None
-    return split[0], split[1], "sdist", frozenset()
+        if lowered.endswith(suffix):
+            split = _split_sdist_stem(filename[: -len(suffix)], project, versions)
+            return None if split is None else (split[0], split[1], "sdist")
+    return None
 
 
-def _split_sdist_stem(stem: str, project: str | None) -> tuple[NormalizedName, Version] | None:
+def _split_sdist_stem(
+    stem: str, project: str | None, versions: _Versions
+) -> tuple[NormalizedName, Version] | None:
     positions = [index for index, char in enumerate(stem) if char == "-"]
     if project is not None:
         wanted = canonicalize_name(project)
         positions = [i for i in positions if canonicalize_name(stem[:i]) == wanted]
     for position in reversed(positions):
         try:
-            version = Version(stem[position + 1 :])
+            version = versions[stem[position + 1 :]]
         except InvalidVersion:
             continue
         name = stem[:position]
@@ -107,51 +125,59 @@ def distribution_file(
     requires_python: str | None = None,
     yanked: str | None = None,
     metadata: bool | Mapping[str, str] = False,
+    versions: _Versions | None = None,
 ) -> DistributionFile | None:
     """The file a link points at, or ``None`` when it is not a distribution.
 
-    ``filename`` defaults to the last segment of the URL's path. ``hashes`` adds to those in the URL fragment (``#sha256=...``).
-    ``metadata`` is true (or a mapping of hashes) when the index serves the
-    core metadata at ``<url>.metadata``.
+    ``filename`` defaults to the last segment of the URL's path. ``hashes``
+    adds to those in the URL fragment (``#sha256=...``). ``metadata`` is
+    true (or a mapping of hashes) when the index serves the core metadata at
+    ``<url>.metadata``. ``versions`` caches parsed versions across the files
+    of one page.
     """
     base, _, fragment = url.partition("#")
     if filename is None:
-        filename = urllib.parse.unquote(posixpath.basename(urllib.parse.urlsplit(base).path))
-    split = split_filename(filename, project)
+        path = base.partition("?")[0]
+        filename = urllib.parse.unquote(path[path.rfind("/") + 1 :])
+    split = split_filename(filename, project, versions)
     if split is None:
         return None
-    name, version, kind, tags = split
-    all_hashes = dict(urllib.parse.parse_qsl(fragment))
-    all_hashes.update(hashes or {})
-    metadata_hashes = metadata if isinstance(metadata, Mapping) else {}
+    name, version, kind = split
+    sha256 = (hashes or {}).get("sha256")
+    if sha256 is None and fragment:
+        if fragment.startswith("sha256=") and "&" not in fragment:
+            sha256 = fragment[7:]  # what indexes write; parse_qsl is slow on big pages
+        else:
+            sha256 = dict(urllib.parse.parse_qsl(fragment)).get("sha256")
     return DistributionFile(
         name=name,
         version=version,
         filename=filename,
         url=base,
         kind=kind,
-        tags=tags,
-        sha256=all_hashes.get("sha256"),
+        sha256=sha256,
         requires_python=requires_python or None,
         yanked=yanked,
         metadata_url=base + ".metadata" if metadata else None,
-        metadata_sha256=metadata_hashes.get("sha256"),
+        metadata_sha256=metadata.get("sha256") if isinstance(metadata, Mapping) else None,
     )
 
 
-class _LinkCollector(html.parser.HTMLParser):
-    """Collects ``<a>`` attributes and the ``<base href>`` of a page."""
+# PEP 503 pages are flat lists of anchors; regular expressions read them much
+# faster than a general HTML parser (pages of big projects hold 10,000 links).
+_TAG = re.compile(r"""<(a|base)\s((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base: str | None = None
-        self.anchors: list[dict[str, str | None]] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.anchors.append(dict(attrs))
-        elif tag == "base" and self.base is None:
-            self.base = dict(attrs).get("href")
+def _attributes(text: str) -> dict[str, str | None]:
+    attributes: dict[str, str | None] = {}
+    for match in _ATTRIBUTE.finditer(text):
+        name, double, single, bare = match.groups()
+        value = double if double is not None else single if single is not None else bare
+        if value is not None and "&" in value:
+            value = html.unescape(value)
+        attributes.setdefault(name.lower(), value)
+    return attributes
 
 
 def parse_html(text: str, url: str, project: str | None = None) -> list[DistributionFile]:
@@ -160,27 +186,33 @@ def parse_html(text: str, url: str, project: str | None = None) -> list[Distribu
     Relative links are resolved against ``<base href>`` or the page URL.
     Links that do not name a distribution file are skipped.
     """
-    collector = _LinkCollector()
-    collector.feed(text)
-    collector.close()
-    base = urllib.parse.urljoin(url, collector.base) if collector.base else url
-    return list(_html_files(collector.anchors, base, project))
+    base = url
+    anchors = []
+    for match in _TAG.finditer(text):
+        attributes = _attributes(match.group(2))
+        if match.group(1).lower() == "a":
+            anchors.append(attributes)
+        elif base is url and attributes.get("href"):
+            base = urllib.parse.urljoin(url, attributes["href"])
+    return list(_html_files(anchors, base, project))
 
 
 def _html_files(
     anchors: Iterable[dict[str, str | None]], base: str, project: str | None
 ) -> Iterator[DistributionFile]:
+    versions = _Versions()
     for attrs in anchors:
         href = attrs.get("href")
         if not href:
             continue
         metadata = attrs.get("data-core-metadata", attrs.get("data-dist-info-metadata"))
         found = distribution_file(
-            urllib.parse.urljoin(base, href),
+            href if "://" in href else urllib.parse.urljoin(base, href),
             project=project,
             requires_python=attrs.get("data-requires-python"),
             yanked=(attrs["data-yanked"] or "") if "data-yanked" in attrs else None,
             metadata=_html_metadata(metadata),
+            versions=versions,
         )
         if found is not None:
             yield found
@@ -203,19 +235,22 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
     if not isinstance(page, dict) or not isinstance(page.get("files"), list):
         raise ValueError("not a PEP 691 project page")
     found = []
+    versions = _Versions()
     for entry in page["files"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
             continue
+        link = entry["url"]
         yanked = entry.get("yanked", False)
         metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
         file = distribution_file(
-            urllib.parse.urljoin(url, entry["url"]),
+            link if "://" in link else urllib.parse.urljoin(url, link),
             project=project,
             filename=entry.get("filename") if isinstance(entry.get("filename"), str) else None,
             hashes=entry.get("hashes") or {},
             requires_python=entry.get("requires-python"),
             yanked=(yanked if isinstance(yanked, str) else "") if yanked else None,
             metadata=metadata if isinstance(metadata, (bool, dict)) else False,
+            versions=versions,
         )
         if file is not None:
             found.append(file)

@@ -48,13 +48,23 @@ logger = logging.getLogger("zc.buildout")
 
 
 class Source(Protocol):
-    """Where distributions not yet installed come from (the index ``Finder``)."""
+    """Where distributions not yet installed come from (the index ``Finder``).
+
+    ``files`` lists every file of a project, ``cached`` those in the
+    download cache; ``choose`` picks the best usable
+    one among files of one version, or says why none is usable. The
+    ``prefetch`` methods start reading in the background and call ``then``
+    (in a worker thread) when done.
+    """
 
     def files(self, name: str) -> list[DistributionFile]: ...
+    def cached(self, name: str) -> list[DistributionFile]: ...
     def metadata(self, file: DistributionFile) -> Metadata: ...
-    def prefetch(self, names: Iterable[str]) -> None: ...
-    def prefetch_metadata(self, file: DistributionFile) -> None: ...
-    def unusable(self, name: str) -> Mapping[Version, str]: ...
+    def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None: ...
+    def prefetch_metadata(
+        self, file: DistributionFile, then: Callable[[Metadata], None] | None = None
+    ) -> None: ...
+    def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +101,8 @@ def resolve(
     """
     provider = _Provider(settings, installed, own, source)
     provider.set_root(needs)
-    if source is not None:
-        source.prefetch(need.name for need in needs if provider.needs_index(need))
+    for need in needs:
+        provider.speculate(need)
     resolver: resolvelib.Resolver[Need, Candidate, str] = resolvelib.Resolver(
         provider, resolvelib.BaseReporter()
     )
@@ -102,6 +112,8 @@ def resolve(
         from zc.buildout.dists.conflicts import explain
 
         raise explain(error.causes, provider.describe, provider.unusable, settings) from None
+    finally:
+        provider.speculating = False
     return provider.results(result)
 
 
@@ -119,8 +131,13 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         self._own = own
         self._source = source
         self._local: dict[str, list[Candidate]] = {}
-        self._remote: dict[str, list[Candidate]] = {}
+        self._files: dict[str, dict[Version, list[DistributionFile]]] = {}
+        self._chosen: dict[tuple[str, Version, bool | str], Candidate | None] = {}
+        self._unusable: dict[str, dict[Version, str]] = {}
         self._names: dict[str, str] = {}
+        self.speculating = source is not None
+        """Reading ahead: on while resolving, with a source."""
+        self._speculated: set[tuple[str, str]] = set()
         self._children: dict[str | None, list[str]] = {}
         """Identifiers each candidate's dependencies name, in their order (root: ``None``)."""
 
@@ -187,9 +204,50 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             self._check_extra(candidate, metadata, extra)
         needs = dependencies(candidate, metadata, extras)
         self._children[candidate.identifier] = [need.identifier for need in needs]
-        if self._source is not None:
-            self._source.prefetch(need.name for need in needs if self.needs_index(need))
+        for need in needs:
+            self.speculate(need)
         return needs
+
+    # Reading ahead: while resolvelib works through the graph one step at a
+    # time, worker threads walk ahead of it: the page of each need, the
+    # metadata of the candidate most likely chosen, then its dependencies.
+    # Everything read this way is kept by the source for when it is asked.
+
+    def speculate(self, need: Need) -> None:
+        """Start reading what ``need`` will probably need from the index."""
+        key = (need.identifier, str(need.specifier))
+        if not self.speculating or key in self._speculated or not self.needs_index(need):
+            return
+        self._speculated.add(key)
+        assert self._source is not None
+        self._source.prefetch(need.name, lambda: self._quietly(self._guess, need))
+
+    def _guess(self, need: Need) -> None:
+        pin = self._pins.get(need.name)
+        specifier = need.specifier & SpecifierSet(pin.specifier if pin else "")
+        best = next(self._ordered(need.name, specifier), None)
+        if best is None:
+            return
+        best = dataclasses.replace(best, extras=need.extras)
+        if best.file is None:
+            self._follow(best, self._metadata(best))
+        elif self._source is not None:
+            self._source.prefetch_metadata(
+                best.file, lambda metadata: self._quietly(self._follow, best, metadata))
+
+    def _follow(self, candidate: Candidate, metadata: Metadata) -> None:
+        extras = sorted(candidate.extras)
+        for extras_now in ([], extras) if extras else ([],):
+            for need in dependencies(candidate, metadata, extras_now):
+                self.speculate(need)
+
+    def _quietly(self, function: Callable[..., None], *args: Any) -> None:
+        """Run a read-ahead step; a failure here shows up again when resolvelib gets there."""
+        try:
+            if self.speculating:
+                function(*args)
+        except Exception:
+            logger.debug("Reading ahead failed", exc_info=True)
 
     # Candidates.
 
@@ -203,7 +261,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         pin = self._pins.get(need.name)
         exact = exact_version(need.specifier) or (pin is not None and pin.exact)
         if exact:
-            return not any(c.version == exact for c in local)
+            return not any(c.version == exact for c in local) and not self._cached(need.name, exact)
         return self._settings.newest or not local
 
     def _ordered(self, name: str, specifier: SpecifierSet) -> Iterator[Candidate]:
@@ -217,6 +275,9 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         if self._source is None or (exact and usable):
             yield from usable
             return
+        cached = self._cached(name, exact) if exact else None
+        if cached is not None:
+            yield cached  # a download of an earlier run: the index is not needed
         if not self._settings.newest:
             yield from usable  # the index is read only if these do not do
             seen = {c.version for c in usable}
@@ -252,24 +313,56 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
     def _remote_candidates(
         self, name: str, exact: Version | None, specifier: SpecifierSet
     ) -> list[Candidate]:
-        """One candidate per version the source offers (its best file) within ``specifier``.
+        """One candidate per version the source offers within ``specifier``, best first.
 
         Yanked files count only for an exact pin or ``==`` requirement (PEP 592).
         """
-        remote = self._remote.get(name)
-        if remote is None:
+        found = []
+        for version in self._remote_files(name):
+            if specifier.contains(version, prereleases=True):
+                candidate = self._remote_candidate(name, version, version == exact)
+                if candidate is not None:
+                    found.append(candidate)
+        return self._sorted(found)
+
+    def _cached(self, name: str, version: Version) -> Candidate | None:
+        """The candidate for ``name==version`` from a file in the download cache, if any."""
+        key = (name, version, "cached")
+        if key not in self._chosen:
             assert self._source is not None
-            by_version: dict[Version, DistributionFile] = {}
+            files = [file for file in self._source.cached(name) if file.version == version]
+            chosen = self._source.choose(files) if files else None
+            self._chosen[key] = None if chosen is None or isinstance(chosen, str) else Candidate(
+                name, version, file=chosen)
+        return self._chosen[key]
+
+    def _remote_files(self, name: str) -> dict[Version, list[DistributionFile]]:
+        by_version = self._files.get(name)
+        if by_version is None:
+            assert self._source is not None
+            by_version = {}
             for file in self._source.files(name):
-                best = by_version.get(file.version)
-                if best is None or (best.yanked is not None and file.yanked is None):
-                    by_version[file.version] = file
-            remote = self._sorted(Candidate(name, version, file=file)
-                                  for version, file in by_version.items())
-            self._remote[name] = remote
-        return [c for c in remote
-                if c.file is not None and (c.file.yanked is None or c.version == exact)
-                and specifier.contains(c.version, prereleases=True)]
+                by_version.setdefault(file.version, []).append(file)
+            self._files[name] = by_version
+        return by_version
+
+    def _remote_candidate(self, name: str, version: Version, allow_yanked: bool) -> Candidate | None:
+        """The candidate for the best usable file of one version (cached), if there is one."""
+        key = (name, version, allow_yanked)
+        if key not in self._chosen:
+            assert self._source is not None
+            files = self._files[name][version]
+            live = [file for file in files if file.yanked is None]
+            chosen = self._source.choose(live) if live else "yanked"
+            if isinstance(chosen, str) and allow_yanked and len(live) < len(files):
+                chosen = self._source.choose([file for file in files if file.yanked is not None])
+            if isinstance(chosen, str):
+                if chosen != "yanked":
+                    self._unusable.setdefault(name, {})[version] = chosen
+                self._chosen[key] = None
+            else:
+                self._chosen[key] = Candidate(name, version, file=chosen)
+        return self._chosen[key]
 
     def _sorted(self, candidates: Iterable[Candidate]) -> list[Candidate]:
         """Newest first (finals before pre-releases with prefer-final); installed first on ties."""
@@ -293,17 +386,18 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             assert local[0].installed is not None
             return f"{local[0]} is a develop project ({local[0].installed.location})"
         versions = {c.version: "" for c in local}
-        for candidate in self._remote.get(name, []):
-            if candidate.file is not None and candidate.file.yanked is not None:
-                versions.setdefault(candidate.version, " (yanked)")
-            versions[candidate.version] = versions.get(candidate.version, "")
+        unusable = self._unusable.get(name, {})
+        for version, files in self._files.get(name, {}).items():
+            if version not in unusable and version not in versions:
+                yanked = all(file.yanked is not None for file in files)
+                versions[version] = " (yanked)" if yanked else ""
         if not versions:
             return None
         return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
 
     def unusable(self, name: str) -> Mapping[Version, str]:
-        """Versions the source has that cannot be used here, and why."""
-        return {} if self._source is None else self._source.unusable(name)
+        """Versions of ``name`` whose files cannot be used here, and why."""
+        return self._unusable.get(name, {})
 
     # Metadata.
 

@@ -1,0 +1,255 @@
+"""Benchmark installing a pinned set: ``python scripts/bench/install_bench.py [scenario ...]``.
+
+For each scenario (``small``, ``medium``, ``large``: pinned sets of real
+distributions in ``scenarios/``), installs the same pins with this buildout's
+installer, with upstream zc.buildout 6.0.1 (a ``zc.recipe.egg`` part) and
+with ``uv pip install``, each in a throwaway virtual environment this script
+creates with pip (kept in ``--work`` between invocations), and times:
+
+- cold: empty eggs directory (or target environment) and empty caches;
+- warm: eggs directory (or target environment) removed, caches kept;
+- no-op: everything installed, run again.
+
+All three use the same index: the one this buildout would use by default
+(pip's configuration, else pip's own default). Network access to it is
+needed. Prints the median of ``--runs`` runs of each, and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import venv
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+UPSTREAM = ["zc.buildout==6.0.1", "zc.recipe.egg"]
+
+# Ours runs the installer as a buildout run does, on the eggs of [app].
+OURS_DRIVER = """\
+import os, sys
+from zc.buildout.buildout import Buildout
+from zc.buildout.dists import Installer, InstallerSettings
+buildout = Buildout(os.path.abspath('buildout.cfg'), [])
+Installer(InstallerSettings.from_buildout(buildout)).install(buildout['app']['eggs'].split())
+"""
+
+
+def run(argv: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None,
+        quiet: bool = True) -> float:
+    """Run ``argv``; return the seconds it took. Fails loudly, with its output."""
+    start = time.perf_counter()
+    completed = subprocess.run(argv, cwd=cwd, env={**os.environ, **(env or {})},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    elapsed = time.perf_counter() - start
+    if completed.returncode or not quiet:
+        print(completed.stdout[-5000:])
+    if completed.returncode:
+        raise SystemExit(f"failed ({completed.returncode}): {' '.join(argv)}")
+    return elapsed
+
+
+def make_venv(path: pathlib.Path, *requirements: str, constraints: pathlib.Path | None = None) -> None:
+    if (path / "bin" / "python").exists():
+        return
+    print(f"Creating {path.name} ...", flush=True)
+    venv.create(path, with_pip=True)
+    extra = ["-c", str(constraints)] if constraints else []
+    run([str(path / "bin" / "python"), "-m", "pip", "install", "-q", *requirements, *extra])
+
+
+def pins(scenario: str) -> list[str]:
+    lines = (HERE / "scenarios" / scenario / "requirements.txt").read_text().splitlines()
+    return [line.strip() for line in lines if "==" in line and not line.lstrip().startswith("#")]
+
+
+def eggs(scenario: str) -> list[str]:
+    lines = (HERE / "scenarios" / scenario / "requirements.in").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def installed_versions(python: pathlib.Path) -> dict[str, str]:
+    output = subprocess.run([str(python), "-m", "pip", "list", "--format", "json"],
+                            stdout=subprocess.PIPE, text=True, check=True).stdout
+    return {entry["name"]: entry["version"] for entry in json.loads(output)}
+
+
+class Tool:
+    """One installer under test, in its own directory."""
+
+    name = ""
+
+    def __init__(self, work: pathlib.Path, scenario: str, index: str) -> None:
+        self.work = work
+        self.scenario = scenario
+        self.index = index
+        self.directory = work / "runs" / scenario / self.name
+        self.cache = self.directory / "cache"
+
+    def prepare(self) -> None:
+        raise NotImplementedError
+
+    def reset(self, keep_cache: bool) -> None:
+        raise NotImplementedError
+
+    def install(self) -> float:
+        raise NotImplementedError
+
+
+class BuildoutTool(Tool):
+    """A buildout directory; subclasses say how to run it."""
+
+    def config(self, pinned: list[str], extra_pins: dict[str, str], app: str) -> str:
+        lines = [
+            "[buildout]", "parts = " + ("app" if "recipe" in app else ""), f"index = {self.index}",
+            f"download-cache = {self.cache}", "allow-picked-versions = false",
+            "show-picked-versions = false", "", app, "", "[versions]",
+        ]
+        lines += [pin.replace("==", " = ", 1) for pin in pinned]
+        lines += [f"{name} = {version}" for name, version in extra_pins.items()]
+        return "\n".join(lines) + "\n"
+
+    def reset(self, keep_cache: bool) -> None:
+        for name in ("eggs", "develop-eggs", "bin", "parts", ".installed.cfg"):
+            path = self.directory / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        if not keep_cache:
+            shutil.rmtree(self.cache, ignore_errors=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+
+
+class Ours(BuildoutTool):
+    name = "ours"
+
+    def prepare(self) -> None:
+        self.venv = self.work / f"venv-ours-{self.scenario}"
+        constraints = HERE / "scenarios" / self.scenario / "requirements.txt"
+        make_venv(self.venv, str(ROOT), constraints=constraints)
+        # The environment is kept between invocations; the code under test is this tree's.
+        run([str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
+             "--force-reinstall", str(ROOT)])
+        self.directory.mkdir(parents=True, exist_ok=True)
+        app = "[app]\neggs =\n" + "".join(f"    {egg}\n" for egg in eggs(self.scenario))
+        (self.directory / "buildout.cfg").write_text(self.config(pins(self.scenario), {}, app))
+
+    def install(self) -> float:
+        return run([str(self.venv / "bin" / "python"), "-c", OURS_DRIVER], cwd=self.directory)
+
+
+class Upstream(BuildoutTool):
+    name = "upstream"
+
+    def prepare(self) -> None:
+        self.venv = self.work / "venv-upstream"
+        make_venv(self.venv, *UPSTREAM)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        own = installed_versions(self.venv / "bin" / "python")
+        wanted = {n.split("==")[0].lower() for n in pins(self.scenario)}
+        extra = {name: version for name, version in own.items()
+                 if name.lower() in ("zc.buildout", "zc.recipe.egg", "setuptools", "pip", "wheel")
+                 and name.lower() not in wanted}
+        app = "[app]\nrecipe = zc.recipe.egg\ninterpreter = py\neggs =\n"
+        app += "".join(f"    {egg}\n" for egg in eggs(self.scenario))
+        (self.directory / "buildout.cfg").write_text(self.config(pins(self.scenario), extra, app))
+
+    def install(self) -> float:
+        env = {"PIP_CACHE_DIR": str(self.cache / "pip")}
+        return run([str(self.venv / "bin" / "buildout")], cwd=self.directory, env=env)
+
+
+class UV(Tool):
+    name = "uv"
+
+    def prepare(self) -> None:
+        self.venv = self.work / "venv-uv"
+        make_venv(self.venv, "uv")
+        self.uv = str(self.venv / "bin" / "uv")
+        self.target = self.directory / "target"
+        self.requirements = HERE / "scenarios" / self.scenario / "requirements.txt"
+
+    def reset(self, keep_cache: bool) -> None:
+        if not keep_cache:
+            shutil.rmtree(self.cache, ignore_errors=True)
+        shutil.rmtree(self.target, ignore_errors=True)
+        run([self.uv, "venv", "-q", "--python", sys.executable, str(self.target)])
+
+    def install(self) -> float:
+        return run([self.uv, "pip", "install", "-q", "--python", str(self.target / "bin" / "python"),
+                    "--index-url", self.index, "-r", str(self.requirements)],
+                   env={"UV_CACHE_DIR": str(self.cache)})
+
+
+def measure(tool: Tool, runs: int) -> dict[str, float]:
+    tool.prepare()
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "no-op": []}
+    for number in range(runs):
+        print(f"  {tool.scenario} {tool.name} run {number + 1}/{runs}", flush=True)
+        tool.reset(keep_cache=False)
+        times["cold"].append(tool.install())
+        tool.reset(keep_cache=True)
+        times["warm"].append(tool.install())
+        times["no-op"].append(tool.install())
+    return {mode: statistics.median(values) for mode, values in times.items()}
+
+
+def default_index(work: pathlib.Path) -> str:
+    """The index this buildout uses by default, asked of it (no host names here)."""
+    probe = work / "venv-ours-probe"
+    make_venv(probe, str(ROOT))
+    code = "from zc.buildout.dists.settings import default_index; print(default_index())"
+    return subprocess.run([str(probe / "bin" / "python"), "-c", code],
+                          stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("scenarios", nargs="*", default=["small", "medium"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--upstream-runs", type=int, default=1,
+                        help="runs for upstream zc.buildout, which is slow (default 1)")
+    parser.add_argument("--tools", default="ours,upstream,uv")
+    parser.add_argument("--work", default=os.path.join(os.path.expanduser("~"), ".cache",
+                                                        "buildout-install-bench"))
+    options = parser.parse_args()
+    work = pathlib.Path(options.work)
+    work.mkdir(parents=True, exist_ok=True)
+    index = default_index(work)
+    print(f"Index: {index}")
+    classes = {"ours": Ours, "upstream": Upstream, "uv": UV}
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    for scenario in options.scenarios:
+        for name in options.tools.split(","):
+            runs = options.upstream_runs if name == "upstream" else options.runs
+            results[scenario, name] = measure(classes[name](work, scenario, index), runs)
+    report(results, options.scenarios)
+
+
+def report(results: dict[tuple[str, str], dict[str, float]], scenarios: list[str]) -> None:
+    print(f"\n{'scenario':10}{'tool':10}{'cold':>9}{'warm':>9}{'no-op':>9}   (median seconds)")
+    for (scenario, name), times in results.items():
+        print(f"{scenario:10}{name:10}" + "".join(f"{times[m]:9.2f}" for m in ("cold", "warm", "no-op")))
+    for scenario in scenarios:
+        ours = results.get((scenario, "ours"))
+        if ours is None:
+            continue
+        ratios = []
+        for other in ("uv", "upstream"):
+            theirs = results.get((scenario, other))
+            if theirs is not None:
+                ratios.append(other + " " + ", ".join(
+                    f"{mode} {ours[mode] / theirs[mode]:.2f}x" for mode in ("cold", "warm", "no-op")))
+        print(f"{scenario}: ours relative to " + "; ".join(ratios))
+
+
+if __name__ == "__main__":
+    main()
