@@ -132,7 +132,8 @@ class ResolverTestCase(unittest.TestCase):
                 parsed[name] = pin
         full = InstallerSettings(self.eggs, self.eggs, pins=parsed, **settings)  # type: ignore[arg-type]
         needs = [need_from_requirement(Requirement(text)) for text in requirements]
-        return resolve(needs, full, lambda name: self.installed.get(name, []), self.own, index)
+        source = None if index is None else (lambda: index)
+        return resolve(needs, full, lambda name: self.installed.get(name, []), self.own, source)
 
     def versions(self, *args: object, **kwargs: object) -> dict[str, str]:
         return {r.name: str(r.version) for r in self.resolve(*args, **kwargs)}  # type: ignore[arg-type]

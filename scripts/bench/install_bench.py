@@ -1,10 +1,12 @@
 """Benchmark installing a pinned set: ``python scripts/bench/install_bench.py [scenario ...]``.
 
 For each scenario (``small``, ``medium``, ``large``: pinned sets of real
-distributions in ``scenarios/``), installs the same pins with this buildout's
-installer, with upstream zc.buildout 6.0.1 (a ``zc.recipe.egg`` part) and
-with ``uv pip install``, each in a throwaway virtual environment this script
-creates with pip (kept in ``--work`` between invocations), and times:
+distributions in ``scenarios/``), installs the same pins with this buildout
+and with upstream zc.buildout 6.0.1 (the same buildout: one ``zc.recipe.egg``
+part with an interpreter), and with ``uv pip install``, each in a throwaway
+virtual environment this script creates with pip (kept in ``--work`` between
+invocations; this tree is reinstalled into its environment each time), and
+times:
 
 - cold: empty eggs directory (or target environment) and empty caches;
 - warm: eggs directory (or target environment) removed, caches kept;
@@ -31,15 +33,6 @@ import venv
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 UPSTREAM = ["zc.buildout==6.0.1", "zc.recipe.egg"]
-
-# Ours runs the installer as a buildout run does, on the eggs of [app].
-OURS_DRIVER = """\
-import os, sys
-from zc.buildout.buildout import Buildout
-from zc.buildout.dists import Installer, InstallerSettings
-buildout = Buildout(os.path.abspath('buildout.cfg'), [])
-Installer(InstallerSettings.from_buildout(buildout)).install(buildout['app']['eggs'].split())
-"""
 
 
 def run(argv: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None,
@@ -106,15 +99,28 @@ class Tool:
 class BuildoutTool(Tool):
     """A buildout directory; subclasses say how to run it."""
 
-    def config(self, pinned: list[str], extra_pins: dict[str, str], app: str) -> str:
+    def write_config(self, extra_pins: dict[str, str]) -> None:
         lines = [
-            "[buildout]", "parts = " + ("app" if "recipe" in app else ""), f"index = {self.index}",
-            f"download-cache = {self.cache}", "allow-picked-versions = false",
-            "show-picked-versions = false", "", app, "", "[versions]",
+            "[buildout]", "parts = app", f"index = {self.index}", f"download-cache = {self.cache}",
+            "allow-picked-versions = false", "", "[app]", "recipe = zc.recipe.egg",
+            "interpreter = py", "eggs =", *(f"    {egg}" for egg in eggs(self.scenario)),
+            "", "[versions]",
         ]
-        lines += [pin.replace("==", " = ", 1) for pin in pinned]
+        lines += [pin.replace("==", " = ", 1) for pin in pins(self.scenario)]
         lines += [f"{name} = {version}" for name, version in extra_pins.items()]
-        return "\n".join(lines) + "\n"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "buildout.cfg").write_text("\n".join(lines) + "\n")
+
+    def own_pins(self, names: tuple[str, ...]) -> dict[str, str]:
+        """Pins for the tool's own distributions, as its environment has them."""
+        own = installed_versions(self.venv / "bin" / "python")
+        pinned = {pin.split("==")[0].lower() for pin in pins(self.scenario)}
+        return {name: version for name, version in own.items()
+                if name.lower() in names and name.lower() not in pinned}
+
+    def install(self) -> float:
+        env = {"PIP_CACHE_DIR": str(self.cache / "pip")}
+        return run([str(self.venv / "bin" / "buildout")], cwd=self.directory, env=env)
 
     def reset(self, keep_cache: bool) -> None:
         for name in ("eggs", "develop-eggs", "bin", "parts", ".installed.cfg"):
@@ -134,16 +140,12 @@ class Ours(BuildoutTool):
     def prepare(self) -> None:
         self.venv = self.work / f"venv-ours-{self.scenario}"
         constraints = HERE / "scenarios" / self.scenario / "requirements.txt"
-        make_venv(self.venv, str(ROOT), constraints=constraints)
+        recipe = str(ROOT / "zc.recipe.egg_")
+        make_venv(self.venv, str(ROOT), recipe, constraints=constraints)
         # The environment is kept between invocations; the code under test is this tree's.
         run([str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-             "--force-reinstall", str(ROOT)])
-        self.directory.mkdir(parents=True, exist_ok=True)
-        app = "[app]\neggs =\n" + "".join(f"    {egg}\n" for egg in eggs(self.scenario))
-        (self.directory / "buildout.cfg").write_text(self.config(pins(self.scenario), {}, app))
-
-    def install(self) -> float:
-        return run([str(self.venv / "bin" / "python"), "-c", OURS_DRIVER], cwd=self.directory)
+             "--force-reinstall", str(ROOT), recipe])
+        self.write_config({})
 
 
 class Upstream(BuildoutTool):
@@ -152,19 +154,8 @@ class Upstream(BuildoutTool):
     def prepare(self) -> None:
         self.venv = self.work / "venv-upstream"
         make_venv(self.venv, *UPSTREAM)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        own = installed_versions(self.venv / "bin" / "python")
-        wanted = {n.split("==")[0].lower() for n in pins(self.scenario)}
-        extra = {name: version for name, version in own.items()
-                 if name.lower() in ("zc.buildout", "zc.recipe.egg", "setuptools", "pip", "wheel")
-                 and name.lower() not in wanted}
-        app = "[app]\nrecipe = zc.recipe.egg\ninterpreter = py\neggs =\n"
-        app += "".join(f"    {egg}\n" for egg in eggs(self.scenario))
-        (self.directory / "buildout.cfg").write_text(self.config(pins(self.scenario), extra, app))
-
-    def install(self) -> float:
-        env = {"PIP_CACHE_DIR": str(self.cache / "pip")}
-        return run([str(self.venv / "bin" / "buildout")], cwd=self.directory, env=env)
+        # Upstream pins its own tool chain too (it may upgrade itself otherwise).
+        self.write_config(self.own_pins(("zc.buildout", "zc.recipe.egg", "setuptools", "pip", "wheel")))
 
 
 class UV(Tool):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import platform
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -28,9 +28,11 @@ __all__ = [
     "Need",
     "dependencies",
     "exact_version",
+    "installed_metadata",
     "need_from_requirement",
     "provides_extra",
     "python_candidate",
+    "python_version",
 ]
 
 logger = logging.getLogger("zc.buildout")
@@ -144,8 +146,30 @@ class Candidate:
         return f"{self.name} {self.version}"
 
 
+def python_version() -> str:
+    """The running Python's version as PEP 440 reads it (``3.13.0rc1``).
+
+    Computed here rather than by ``platform``, whose import is slow.
+    """
+    major, minor, micro, level, serial = sys.version_info
+    suffix = {"alpha": "a", "beta": "b", "candidate": "rc"}.get(level)
+    return f"{major}.{minor}.{micro}" + (f"{suffix}{serial}" if suffix else "")
+
+
 def python_candidate() -> Candidate:
-    return Candidate(PYTHON, Version(platform.python_version()))
+    return Candidate(PYTHON, Version(python_version()))
+
+
+def installed_metadata(installed: Installed) -> Metadata:
+    """The core metadata headers of an installed distribution.
+
+    Only the headers are parsed: the description after them can be long.
+    """
+    import email.parser
+
+    distribution = installed.metadata
+    text = distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or ""
+    return email.parser.HeaderParser().parsestr(text.partition("\n\n")[0] + "\n")
 
 
 def provides_extra(metadata: Metadata, extra: str) -> bool:

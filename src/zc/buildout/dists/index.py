@@ -19,7 +19,6 @@ import fnmatch
 import hashlib
 import logging
 import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, TypeVar
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from zc.buildout.dists.candidates import python_version
 from zc.buildout.dists.pages import JSON_TYPE, DistributionFile, distribution_file, parse_html, parse_json
 from zc.buildout.credentials import redact_url
 from zc.buildout.errors import UserError
@@ -306,7 +306,7 @@ class Finder:
             except InvalidSpecifier:
                 ok = True  # a broken constraint excludes nothing, as pip does
             else:
-                ok = specifier.contains(platform.python_version(), prereleases=True)
+                ok = specifier.contains(python_version(), prereleases=True)
             self._python_ok[requires_python] = ok
         return ok
 

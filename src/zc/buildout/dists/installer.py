@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -66,15 +66,15 @@ class Installer:
 
         settings = self.settings
         environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
-        finder = None if settings.offline else self._get_finder()
         try:
-            resolved = resolve(needs, settings, environment.find, self.own(), finder)
+            source = None if settings.offline else self._get_finder
+            resolved = resolve(needs, settings, environment.find, self.own(), source)
             _log_choices(resolved)
             self.picked_versions.check(resolved, settings)
-            return self._materialise(resolved, finder)
+            return self._materialise(resolved)
         finally:
-            if finder is not None:
-                finder.close()
+            if self._finder is not None:
+                self._finder.close()
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
@@ -102,17 +102,22 @@ class Installer:
             self._client = HTTPClient(timeout=self.settings.socket_timeout)
         return self._client
 
-    def _materialise(
-        self, resolved: Sequence[Resolved], finder: Finder | None
-    ) -> list[InstalledDistribution]:
+    def _materialise(self, resolved: Sequence[Resolved]) -> list[InstalledDistribution]:
+        """The installed distributions of ``resolved``, installing those that are not yet."""
+        missing = [dist for dist in resolved if dist.installed is None]
+        fetched = iter(self._fetch(missing) if missing else [])
+        # The resolver hands back the installed distributions it was given: these.
+        return [cast(InstalledDistribution, dist.installed) if dist.installed is not None
+                else next(fetched) for dist in resolved]
+
+    def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
         from zc.buildout.dists.fetch import PickedFile, materialise
         from zc.buildout.dists.index import file_url
 
         files = []
-        for dist in resolved:
-            if dist.file is None:
-                continue
-            local = finder.downloaded(dist.file) if finder is not None else None
+        for dist in missing:
+            assert dist.file is not None
+            local = self._finder.downloaded(dist.file) if self._finder is not None else None
             files.append(PickedFile(
                 name=dist.name,
                 version=str(dist.version),
@@ -121,9 +126,7 @@ class Installer:
                 sha256=dist.file.sha256,
                 requirement=dist.requirement,
             ))
-        fetched = iter(materialise(files, self.settings, self._get_client()) if files else [])
-        return [dist.installed if dist.installed is not None else next(fetched)  # type: ignore[misc]
-                for dist in resolved]
+        return materialise(files, self.settings, self._get_client())
 
 
 def _needs(requirements: Sequence[str]) -> list[Need]:

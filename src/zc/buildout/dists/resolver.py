@@ -33,6 +33,7 @@ from zc.buildout.dists.candidates import (
     Need,
     dependencies,
     exact_version,
+    installed_metadata,
     provides_extra,
     python_candidate,
 )
@@ -91,13 +92,14 @@ def resolve(
     settings: InstallerSettings,
     installed: Callable[[str], Sequence[Installed]],
     own: Mapping[str, Installed],
-    source: Source | None,
+    source: Callable[[], Source] | None,
 ) -> list[Resolved]:
     """Resolve ``needs``; the result is in breadth-first order from the needs.
 
     ``installed(name)`` lists installed distributions of a canonical name
     (develop eggs first); ``own`` maps canonical names to buildout's own
-    distributions; ``source`` is ``None`` when offline.
+    distributions; ``source`` makes the source when it is first needed (so a run
+that needs no index does not even load it), and is ``None`` when offline.
     """
     provider = _Provider(settings, installed, own, source)
     provider.set_root(needs)
@@ -123,23 +125,32 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         settings: InstallerSettings,
         installed: Callable[[str], Sequence[Installed]],
         own: Mapping[str, Installed],
-        source: Source | None,
+        source: Callable[[], Source] | None,
     ) -> None:
         self._settings = settings
         self._pins: Mapping[str, Pin] = settings.pins
         self._installed = installed
         self._own = own
-        self._source = source
+        self._make_source = source
+        self._made_source: Source | None = None
+        self._online = source is not None
         self._local: dict[str, list[Candidate]] = {}
         self._files: dict[str, dict[Version, list[DistributionFile]]] = {}
         self._chosen: dict[tuple[str, Version, bool | str], Candidate | None] = {}
         self._unusable: dict[str, dict[Version, str]] = {}
         self._names: dict[str, str] = {}
-        self.speculating = source is not None
+        self.speculating = self._online
         """Reading ahead: on while resolving, with a source."""
         self._speculated: set[tuple[str, str]] = set()
+        self._satisfied: dict[int, tuple[SpecifierSet, dict[Version, bool]]] = {}
         self._children: dict[str | None, list[str]] = {}
         """Identifiers each candidate's dependencies name, in their order (root: ``None``)."""
+
+    def _source(self) -> Source:
+        if self._made_source is None:
+            assert self._make_source is not None, "offline: there is no source"
+            self._made_source = self._make_source()
+        return self._made_source
 
     def set_root(self, needs: Sequence[Need]) -> None:
         self._children[None] = [need.identifier for need in needs]
@@ -192,7 +203,18 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         return matches
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        # resolvelib asks this over and over (for every pin, at every step), with
+        # the same few objects; hashing specifier sets is slow, so they are
+        # known by identity (and kept, so an identity is never reused).
+        specifier = requirement.specifier
+        known = self._satisfied.get(id(specifier))
+        if known is None or known[0] is not specifier:
+            known = self._satisfied[id(specifier)] = (specifier, {})
+        satisfied = known[1].get(candidate.version)
+        if satisfied is None:
+            satisfied = known[1][candidate.version] = specifier.contains(
+                candidate.version, prereleases=True)
+        return satisfied
 
     def get_dependencies(self, candidate: Candidate) -> list[Need]:
         if candidate.name == PYTHON:
@@ -219,8 +241,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         if not self.speculating or key in self._speculated or not self.needs_index(need):
             return
         self._speculated.add(key)
-        assert self._source is not None
-        self._source.prefetch(need.name, lambda: self._quietly(self._guess, need))
+        self._source().prefetch(need.name, lambda: self._quietly(self._guess, need))
 
     def _guess(self, need: Need) -> None:
         pin = self._pins.get(need.name)
@@ -231,8 +252,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         best = dataclasses.replace(best, extras=need.extras)
         if best.file is None:
             self._follow(best, self._metadata(best))
-        elif self._source is not None:
-            self._source.prefetch_metadata(
+        else:
+            self._source().prefetch_metadata(
                 best.file, lambda metadata: self._quietly(self._follow, best, metadata))
 
     def _follow(self, candidate: Candidate, metadata: Metadata) -> None:
@@ -253,7 +274,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
 
     def needs_index(self, need: Need) -> bool:
         """Whether finding ``need`` will (probably) read the index: worth prefetching."""
-        if need.name == PYTHON or self._source is None:
+        if need.name == PYTHON or not self._online:
             return False
         local = self._local_candidates(need.name)
         if local and (local[0].develop or local[0].own):
@@ -272,7 +293,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             return
         usable = [c for c in local if specifier.contains(c.version, prereleases=True)]
         exact = exact_version(specifier)
-        if self._source is None or (exact and usable):
+        if not self._online or (exact and usable):
             yield from usable
             return
         cached = self._cached(name, exact) if exact else None
@@ -291,8 +312,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         """Yield ``candidates``, starting to read the metadata of the first one at once."""
         first = True
         for candidate in candidates:
-            if first and candidate.file is not None and self._source is not None:
-                self._source.prefetch_metadata(candidate.file)
+            if first and candidate.file is not None:
+                self._source().prefetch_metadata(candidate.file)
                 first = False
             yield candidate
 
@@ -329,9 +350,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         """The candidate for ``name==version`` from a file in the download cache, if any."""
         key = (name, version, "cached")
         if key not in self._chosen:
-            assert self._source is not None
-            files = [file for file in self._source.cached(name) if file.version == version]
-            chosen = self._source.choose(files) if files else None
+            files = [file for file in self._source().cached(name) if file.version == version]
+            chosen = self._source().choose(files) if files else None
             self._chosen[key] = None if chosen is None or isinstance(chosen, str) else Candidate(
                 name, version, file=chosen)
         return self._chosen[key]
@@ -339,9 +359,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
     def _remote_files(self, name: str) -> dict[Version, list[DistributionFile]]:
         by_version = self._files.get(name)
         if by_version is None:
-            assert self._source is not None
             by_version = {}
-            for file in self._source.files(name):
+            for file in self._source().files(name):
                 by_version.setdefault(file.version, []).append(file)
             self._files[name] = by_version
         return by_version
@@ -350,12 +369,11 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         """The candidate for the best usable file of one version (cached), if there is one."""
         key = (name, version, allow_yanked)
         if key not in self._chosen:
-            assert self._source is not None
             files = self._files[name][version]
             live = [file for file in files if file.yanked is None]
-            chosen = self._source.choose(live) if live else "yanked"
+            chosen = self._source().choose(live) if live else "yanked"
             if isinstance(chosen, str) and allow_yanked and len(live) < len(files):
-                chosen = self._source.choose([file for file in files if file.yanked is not None])
+                chosen = self._source().choose([file for file in files if file.yanked is not None])
             if isinstance(chosen, str):
                 if chosen != "yanked":
                     self._unusable.setdefault(name, {})[version] = chosen
@@ -403,9 +421,9 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
 
     def _metadata(self, candidate: Candidate) -> Metadata:
         if candidate.installed is not None:
-            return candidate.installed.metadata.metadata  # type: ignore[return-value]
-        assert candidate.file is not None and self._source is not None
-        return self._source.metadata(candidate.file)
+            return installed_metadata(candidate.installed)
+        assert candidate.file is not None
+        return self._source().metadata(candidate.file)
 
     def _check_extra(self, candidate: Candidate, metadata: Metadata, extra: str) -> None:
         if provides_extra(metadata, extra):
