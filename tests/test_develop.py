@@ -36,6 +36,17 @@ class DevelopTests(ScratchTestCase):
         result = develop(project, self.settings)
         self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}/src\n..")
 
+    def test_direct_url_marks_an_editable_install(self) -> None:
+        import importlib.metadata
+        import json
+
+        project = packages.project(self.path("demo"), "demo", backend="hatchling", src_layout=True)
+        develop(project, self.settings)
+        (dist,) = importlib.metadata.distributions(path=[self.settings.develop_eggs_directory])
+        self.assertEqual(json.loads(dist.read_text("direct_url.json") or ""),
+                         {"url": pathlib.Path(project).as_uri(), "dir_info": {"editable": True}})
+        self.assertIn("demo-1.0.dist-info/direct_url.json", [str(file) for file in dist.files or ()])
+
     def test_unchanged_projects_are_not_rebuilt(self) -> None:
         project = packages.project(self.path("demo"), "demo", backend="tiny")
         first = develop(project, self.settings)

@@ -121,9 +121,21 @@ def _develop_project(
 ) -> tuple[str, str] | None:
     """The code directory and project directory of an editable install, if it is one.
 
-    An ``.egg-link`` holds the code directory (``src/`` in a src layout) and
-    the way back to the project.
+    An ``.egg-link`` beside the distribution holds the code directory
+    (``src/`` in a src layout) and the way back to the project, so it wins
+    over ``direct_url.json``, which names only the project.
     """
+    wanted = canonical_name(distribution.metadata["Name"])
+    try:
+        entries = os.listdir(location)
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.endswith(".egg-link") and canonical_name(entry[: -len(".egg-link")]) == wanted:
+            with open(os.path.join(location, entry), encoding="utf-8") as file:
+                code = os.path.normpath(os.path.join(location, file.readline().strip()))
+                back = file.readline().strip()
+            return code, os.path.normpath(os.path.join(code, back)) if back else code
     text = distribution.read_text("direct_url.json")
     if text:
         import json
@@ -138,17 +150,6 @@ def _develop_project(
                 path = urllib.parse.unquote(url.path)
                 path = path[1:] if os.name == "nt" and re.match("/[A-Za-z]:", path) else path
                 return path, path
-    wanted = canonical_name(distribution.metadata["Name"])
-    try:
-        entries = os.listdir(location)
-    except OSError:
-        return None
-    for entry in entries:
-        if entry.endswith(".egg-link") and canonical_name(entry[: -len(".egg-link")]) == wanted:
-            with open(os.path.join(location, entry), encoding="utf-8") as file:
-                code = os.path.normpath(os.path.join(location, file.readline().strip()))
-                back = file.readline().strip()
-            return code, os.path.normpath(os.path.join(code, back)) if back else code
     return None
 
 

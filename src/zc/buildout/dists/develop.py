@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import pathlib
 import shutil
 import sys
 import tempfile
@@ -143,7 +144,7 @@ def develop(project_directory: str, settings: InstallerSettings, *,
             name, version = wheel.wheel_metadata(wheel_path)
             egg_link = os.path.join(develop_eggs, egg_link_name(name))
             created = sorted(os.path.join(develop_eggs, entry) for entry in _staged_entries(
-                wheel_path, staging))
+                wheel_path, staging, project))
             created.append(egg_link)
             _record(staging, {"project": project, "fingerprint": print_, "name": name,
                               "version": version, "egg_link": egg_link, "created": created})
@@ -155,8 +156,12 @@ def develop(project_directory: str, settings: InstallerSettings, *,
     return DevelopResult(name, version, egg_link, tuple(created))
 
 
-def _staged_entries(wheel_path: str, staging: str) -> list[str]:
-    wheel.install_into(wheel_path, staging, compile=False)
+def _staged_entries(wheel_path: str, staging: str, project: str) -> list[str]:
+    # direct_url.json (PEP 610) marks the install as editable and names the
+    # project, as pip's editable installs do; zc.recipe.testrunner reads it.
+    direct_url = {"url": pathlib.Path(project).as_uri(), "dir_info": {"editable": True}}
+    wheel.install_into(wheel_path, staging, compile=False,
+                       metadata={"direct_url.json": json.dumps(direct_url)})
     return sorted(os.listdir(staging))
 
 

@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -108,12 +108,14 @@ def _launcher_kind() -> LauncherKind:
 
 
 def install_into(wheel_path: str, code_directory: str, *, staging: str | None = None,
-                 compile: bool = True) -> None:
+                 compile: bool = True, metadata: Mapping[str, str] | None = None) -> None:
     """Install a wheel's code and ``.dist-info`` into ``code_directory``.
 
     With ``staging``, files are written below ``staging`` as if it were the
     file-system root (so compiled files name their final paths); the caller
     renames the result into place. ``compile`` writes ``__pycache__`` files.
+    ``metadata`` adds files (name to text) to the ``.dist-info``, listed in
+    its ``RECORD``.
     """
     from installer import install
     from installer.sources import WheelFile
@@ -136,7 +138,9 @@ def install_into(wheel_path: str, code_directory: str, *, staging: str | None = 
             destdir=staging,
             dropped=frozenset(dropped),
         )
-        install(source, destination, {"INSTALLER": INSTALLER_NAME})
+        additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
+        additional.update({name: text.encode("utf-8") for name, text in (metadata or {}).items()})
+        install(source, destination, additional)
 
 
 def wheel_metadata(wheel_path: str) -> tuple[str, str]:
