@@ -38,6 +38,9 @@ RECORD_NAME = "buildout-develop.json"
 
 _BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
+_LAYOUT = "2"
+"""What develop-eggs holds per project; raised when that changes (2: ``direct_url.json``)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class DevelopResult:
@@ -52,7 +55,7 @@ class DevelopResult:
 
 def fingerprint(project_directory: str, environ: Mapping[str, str] | None = None) -> str:
     """A digest of what decides the editable install: the build files, the Python, ``environ``."""
-    digest = hashlib.sha256(f"{sys.executable}\n{sys.version}\n".encode())
+    digest = hashlib.sha256(f"{_LAYOUT}\n{sys.executable}\n{sys.version}\n".encode())
     for name, value in sorted((environ or {}).items()):
         digest.update(f"\0{name}={value}".encode())
     for name in _BUILD_FILES:
