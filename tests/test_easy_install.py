@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import importlib.metadata
 import os
 import sys
 import tempfile
@@ -249,3 +250,29 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
         self.assertEqual(found.location, egg)
         with self.assertRaises(UserError):
             install("zc.buildout", "eggs")  # installed in editable mode here
+
+    def test_a_source_tree_egg_info_is_a_develop_project(self) -> None:
+        # setuptools leaves <name>.egg-info in a develop project's source tree;
+        # when that is what the running environment finds, the code is beside it.
+        import sys
+        import types
+
+        from zc.buildout.testing import install, install_develop
+        from zc.buildout.testing.installs import code_location
+
+        source = os.path.join(self.here, "src")
+        os.makedirs(os.path.join(source, "demo_tree.egg-info"))
+        os.makedirs(os.path.join(source, "demo_tree"))
+        with open(os.path.join(source, "demo_tree.egg-info", "PKG-INFO"), "w") as file:
+            file.write("Metadata-Version: 2.1\nName: demo-tree\nVersion: 1.0\n")
+        with open(os.path.join(source, "demo_tree.egg-info", "SOURCES.txt"), "w") as file:
+            file.write("pyproject.toml\nsrc/demo_tree/__init__.py\n")
+        sys.path.insert(0, source)
+        self.addCleanup(sys.path.remove, source)
+        self.assertEqual(code_location("demo-tree"), source)
+        with self.assertRaises(UserError):
+            install("demo-tree", "eggs")
+        test = types.SimpleNamespace(globs={"sample_buildout": self.here})
+        install_develop("demo-tree", test)
+        (found,) = importlib.metadata.distributions(path=[os.path.join(self.here, "develop-eggs")])
+        self.assertEqual((found.metadata["Name"], found.version), ("demo-tree", "1.0"))

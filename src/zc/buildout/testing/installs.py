@@ -40,7 +40,16 @@ def _metadata_directory(dist: importlib.metadata.Distribution) -> pathlib.Path:
 
 
 def _editable_locations(dist: importlib.metadata.Distribution) -> list[str]:
-    """Code directories of an editable install: from its ``.pth`` files or its import finder."""
+    """Code directories of an editable install: from its ``.pth`` files or its import finder.
+
+    An ``.egg-info`` directory that no installer recorded (no ``RECORD``, no
+    ``installed-files.txt``) is the metadata setuptools writes into a
+    project's source tree: the code is beside it.
+    """
+    metadata = getattr(dist, "_path", None)
+    if (isinstance(metadata, pathlib.Path) and metadata.suffix == ".egg-info"
+            and not (metadata / "RECORD").exists() and not (metadata / "installed-files.txt").exists()):
+        return [str(metadata.parent)]
     found = []
     for file in dist.files or ():
         path = pathlib.Path(str(dist.locate_file(file)))
@@ -82,8 +91,8 @@ def install_develop(project: str, destination: Any) -> str:
     dist = importlib.metadata.distribution(project)
     metadata = _metadata_directory(dist)
     name = dist.metadata["Name"]
-    shutil.copytree(metadata, os.path.join(target, f"{name.replace('-', '_')}-{dist.version}.dist-info"),
-                    dirs_exist_ok=True)
+    copy = metadata.name if metadata.suffix == ".egg-info" else f"{name.replace('-', '_')}-{dist.version}.dist-info"
+    shutil.copytree(metadata, os.path.join(target, copy), dirs_exist_ok=True)
     link = os.path.join(target, egg_link_name(name))
     with open(link, "w", encoding="utf-8") as file:
         file.write(f"{code_location(project)}\n.")
