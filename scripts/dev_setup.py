@@ -1,13 +1,15 @@
 """Build the development environment: ``python3 scripts/dev_setup.py``.
 
-Creates ``.venv`` with the running Python (3.10 or later), installs this
-project (zc.buildout, with its test dependencies, and zc.recipe.egg from
-``zc.recipe.egg_/``) into it in editable mode, and writes ``bin/test``, which runs the whole test suite with zope.testrunner.
+Creates ``.venv`` with the running Python (3.10 or later) and installs this
+project's two distributions, zc.buildout and zc.recipe.egg (from
+``zc.recipe.egg_/``), into it in editable mode with their runtime
+dependencies only. Then the buildout being developed runs on the
+repository's ``buildout.cfg``, which installs the test dependencies at the
+pinned versions and writes ``bin/test`` with zc.recipe.testrunner.
 """
 
 from __future__ import annotations
 
-import os
 import pathlib
 import subprocess
 import sys
@@ -16,36 +18,29 @@ import venv
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 
-TEST_SCRIPT = """\
-#!{python}
-\"\"\"Run every test of the project (docs pages and tests/).\"\"\"
-import sys
-
-import zope.testrunner
-
-sys.exit(zope.testrunner.run([
-    "--path", {root!r}, "--package", "tests", "--auto-color",
-] + sys.argv[1:]))
-"""
-
 
 def main() -> None:
     if sys.version_info < (3, 10):
         sys.exit("Buildout needs Python 3.10 or later.")
     if not VENV.exists():
         venv.create(VENV, with_pip=True)
-    python = VENV / "bin" / "python"
+    python = str(VENV / "bin" / "python")
+    pip = [python, "-m", "pip", "--quiet", "--disable-pip-version-check"]
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet",
-         "-e", f"{ROOT}[test]", "-e", str(ROOT / "zc.recipe.egg_")],
+        [*pip, "install", "-e", str(ROOT), "-e", str(ROOT / "zc.recipe.egg_")],
         check=True,
     )
-    bin_directory = ROOT / "bin"
-    bin_directory.mkdir(exist_ok=True)
-    test = bin_directory / "test"
-    test.write_text(TEST_SCRIPT.format(python=python, root=str(ROOT)))
-    test.chmod(0o755)
-    print(f"Generated script '{test}'.")
+    # Older Pythons seed every virtual environment with an old setuptools;
+    # it is no runtime dependency, and build backends and the tests take
+    # theirs from the buildout, at the version pinned there.
+    subprocess.run([*pip, "uninstall", "--yes", "setuptools"], check=True,
+                   stderr=subprocess.DEVNULL)
+    completed = subprocess.run(
+        [str(VENV / "bin" / "buildout"), "-c", str(ROOT / "buildout.cfg")],
+        cwd=ROOT,
+    )
+    if completed.returncode:
+        sys.exit(completed.returncode)
 
 
 if __name__ == "__main__":
