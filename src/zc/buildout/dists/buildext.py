@@ -144,7 +144,8 @@ def build_sdist(
         return have
     finder = Finder(settings, HTTPClient(timeout=settings.socket_timeout))
     try:
-        best = _best_sdist(requirement, settings, finder.files(requirement.name))
+        usable = [f for f in finder.files(requirement.name) if not isinstance(finder.choose([f]), str)]
+        best = _best_sdist(requirement, settings, usable)
         if best is None:
             if have is not None:
                 return have

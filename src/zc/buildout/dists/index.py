@@ -23,7 +23,6 @@ import shutil
 import tempfile
 import threading
 import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
@@ -32,7 +31,15 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.candidates import python_version
-from zc.buildout.dists.pages import JSON_TYPE, DistributionFile, distribution_file, parse_html, parse_json
+from zc.buildout.dists.pages import (
+    JSON_TYPE,
+    DistributionFile,
+    distribution_file,
+    file_url,
+    local_files,
+    parse_page,
+    read_local_index,
+)
 from zc.buildout.credentials import redact_url
 from zc.buildout.errors import UserError
 from zc.buildout.httpclient import DownloadError, local_path
@@ -41,7 +48,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.httpclient import HTTPClient, Response
 
-__all__ = ["ACCEPT", "Finder", "IndexError", "file_url"]
+__all__ = ["ACCEPT", "Finder", "IndexError"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -52,10 +59,6 @@ _T = TypeVar("_T")
 
 class IndexError(UserError):
     """An index or find-links page could not be used."""
-
-
-def file_url(path: str) -> str:
-    return urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(path)))
 
 
 class Finder:
@@ -197,7 +200,7 @@ class Finder:
             return []
         directory = local_path(index)
         if directory is not None:
-            return _read_local_index(directory, name)
+            return read_local_index(directory, name)
         url = f"{index.rstrip('/')}/{name}/"
         if not self._allowed(url):
             return []
@@ -249,7 +252,7 @@ class Finder:
         path = local_path(location)
         if path is not None:
             if os.path.isdir(path):
-                return _local_files(path)
+                return local_files(path)
             found = distribution_file(file_url(path)) if os.path.isfile(path) else None
             return [found] if found else []
         if not self._allowed(location):
@@ -350,18 +353,9 @@ def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], 
 
 
 def _parse(response: Response, requested: str, project: str | None) -> list[DistributionFile]:
-    content_type = response.headers.get("Content-Type", "")
-    media_type, _, parameters = content_type.partition(";")
-    charset = "utf-8"
-    for parameter in parameters.split(";"):
-        key, _, value = parameter.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip('"')
     base = _with_credentials(response.url, requested)
     try:
-        if media_type.strip().lower() == JSON_TYPE:
-            return parse_json(response.data, base, project)
-        return parse_html(response.data.decode(charset), base, project)
+        return parse_page(response.data, response.headers.get("Content-Type", ""), base, project)
     except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
         raise IndexError(f"The index page {response.url} could not be read: {error}") from None
 
@@ -378,30 +372,6 @@ def _with_credentials(final: str, requested: str) -> str:
         user_info = old.netloc.rpartition("@")[0]
         return new._replace(netloc=f"{user_info}@{new.netloc}").geturl()
     return final
-
-
-def _read_local_index(directory: str, name: str) -> list[DistributionFile]:
-    """A PEP 503 tree on disk (``<name>/index.html`` or ``<name>/`` of files), or a flat directory."""
-    project = os.path.join(directory, name)
-    if not os.path.isdir(project):
-        entries = os.listdir(directory) if os.path.isdir(directory) else []
-        matches = [entry for entry in entries if canonicalize_name(entry) == name]
-        project = os.path.join(directory, matches[0]) if matches else ""
-    if not project or not os.path.isdir(project):
-        return [file for file in _local_files(directory) if file.name == name]
-    page = os.path.join(project, "index.html")
-    if os.path.isfile(page):
-        with open(page, encoding="utf-8") as text:
-            return parse_html(text.read(), file_url(page), name)
-    return _local_files(project, name)
-
-
-def _local_files(directory: str, project: str | None = None) -> list[DistributionFile]:
-    if not os.path.isdir(directory):
-        return []
-    found = (distribution_file(file_url(os.path.join(directory, entry)), project=project)
-             for entry in sorted(os.listdir(directory)))
-    return [file for file in found if file is not None]
 
 
 def _parse_metadata(data: bytes) -> email.message.Message:

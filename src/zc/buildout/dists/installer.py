@@ -112,7 +112,7 @@ class Installer:
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
         from zc.buildout.dists.fetch import PickedFile, materialise
-        from zc.buildout.dists.index import file_url
+        from zc.buildout.dists.pages import file_url
 
         files = []
         for dist in missing:

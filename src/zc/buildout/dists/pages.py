@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import html
 import json
+import os
 import re
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +23,10 @@ from packaging.version import InvalidVersion, Version
 
 __all__ = [
     "DistributionFile",
+    "file_url",
+    "local_files",
+    "parse_page",
+    "read_local_index",
     "HTML_TYPES",
     "JSON_TYPE",
     "SDIST_SUFFIXES",
@@ -255,3 +260,52 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
         if file is not None:
             found.append(file)
     return found
+
+
+def parse_page(data: bytes, content_type: str, url: str, project: str | None = None
+               ) -> list[DistributionFile]:
+    """The distribution files of a page, read as its ``Content-Type`` says (JSON or HTML).
+
+    Raises ``ValueError`` or ``LookupError`` for pages that cannot be read.
+    """
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() == JSON_TYPE:
+        return parse_json(data, url, project)
+    charset = "utf-8"
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    return parse_html(data.decode(charset), url, project)
+
+
+def file_url(path: str) -> str:
+    """The ``file:`` URL of a local path."""
+    import urllib.request
+
+    return urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(path)))
+
+
+def read_local_index(directory: str, name: str) -> list[DistributionFile]:
+    """A PEP 503 tree on disk (``<name>/index.html`` or ``<name>/`` of files), or a flat directory."""
+    project = os.path.join(directory, name)
+    if not os.path.isdir(project):
+        entries = os.listdir(directory) if os.path.isdir(directory) else []
+        matches = [entry for entry in entries if canonicalize_name(entry) == name]
+        project = os.path.join(directory, matches[0]) if matches else ""
+    if not project or not os.path.isdir(project):
+        return [file for file in local_files(directory) if file.name == name]
+    page = os.path.join(project, "index.html")
+    if os.path.isfile(page):
+        with open(page, encoding="utf-8") as text:
+            return parse_html(text.read(), file_url(page), name)
+    return local_files(project, name)
+
+
+def local_files(directory: str, project: str | None = None) -> list[DistributionFile]:
+    """The distribution files in a directory (of ``project``, when given)."""
+    if not os.path.isdir(directory):
+        return []
+    found = (distribution_file(file_url(os.path.join(directory, entry)), project=project)
+             for entry in sorted(os.listdir(directory)))
+    return [file for file in found if file is not None]

@@ -1,16 +1,10 @@
 """Requirements + ``[versions]`` pins -> the distributions to use (backtracking, resolvelib).
 
 Who does what: :func:`resolve` runs resolvelib with a :class:`_Provider`,
-which finds candidates (develop eggs, buildout's own distributions, the
-eggs directory, the index through a :class:`Source`), orders them
-(``prefer-final``, ``newest``), and reads their dependencies;
-:mod:`zc.buildout.dists.conflicts` explains a failure.
-
-Rules, in order, for one project: a develop egg wins outright; buildout's
-own distributions come only from the running environment; an exact pin or
-``==`` requirement already installed is used without asking the index; with
-``newest = false`` installed versions come before the index's; offline,
-only installed versions exist.
+which applies the pins, reads dependencies and reads ahead;
+:class:`~zc.buildout.dists.available.Available` says which candidates each
+project has, best first; :mod:`zc.buildout.dists.conflicts` explains a
+failure.
 """
 
 from __future__ import annotations
@@ -18,13 +12,14 @@ from __future__ import annotations
 import collections
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import resolvelib
 from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from zc.buildout.dists.available import Available, Source
 from zc.buildout.dists.candidates import (
     PYTHON,
     Candidate,
@@ -41,31 +36,11 @@ from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     from zc.buildout.dists.pages import DistributionFile
-    from zc.buildout.dists.settings import InstallerSettings, Pin
+    from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["Resolved", "Source", "resolve"]
 
 logger = logging.getLogger("zc.buildout")
-
-
-class Source(Protocol):
-    """Where distributions not yet installed come from (the index ``Finder``).
-
-    ``files`` lists every file of a project, ``cached`` those in the
-    download cache; ``choose`` picks the best usable
-    one among files of one version, or says why none is usable. The
-    ``prefetch`` methods start reading in the background and call ``then``
-    (in a worker thread) when done.
-    """
-
-    def files(self, name: str) -> list[DistributionFile]: ...
-    def cached(self, name: str) -> list[DistributionFile]: ...
-    def metadata(self, file: DistributionFile) -> Metadata: ...
-    def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None: ...
-    def prefetch_metadata(
-        self, file: DistributionFile, then: Callable[[Metadata], None] | None = None
-    ) -> None: ...
-    def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +88,8 @@ that needs no index does not even load it), and is ``None`` when offline.
     except resolvelib.ResolutionImpossible as error:
         from zc.buildout.dists.conflicts import explain
 
-        raise explain(error.causes, provider.describe, provider.unusable, settings) from None
+        available = provider.available
+        raise explain(error.causes, available.describe, available.unusable, settings) from None
     finally:
         provider.speculating = False
     return provider.results(result)
@@ -128,29 +104,15 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         source: Callable[[], Source] | None,
     ) -> None:
         self._settings = settings
-        self._pins: Mapping[str, Pin] = settings.pins
-        self._installed = installed
-        self._own = own
-        self._make_source = source
-        self._made_source: Source | None = None
-        self._online = source is not None
-        self._local: dict[str, list[Candidate]] = {}
-        self._files: dict[str, dict[Version, list[DistributionFile]]] = {}
-        self._chosen: dict[tuple[str, Version, bool | str], Candidate | None] = {}
-        self._unusable: dict[str, dict[Version, str]] = {}
+        self._pins = settings.pins
+        self.available = Available(settings, installed, own, source)
         self._names: dict[str, str] = {}
-        self.speculating = self._online
+        self.speculating = self.available.online
         """Reading ahead: on while resolving, with a source."""
         self._speculated: set[tuple[str, str]] = set()
         self._satisfied: dict[int, tuple[SpecifierSet, dict[Version, bool]]] = {}
         self._children: dict[str | None, list[str]] = {}
         """Identifiers each candidate's dependencies name, in their order (root: ``None``)."""
-
-    def _source(self) -> Source:
-        if self._made_source is None:
-            assert self._make_source is not None, "offline: there is no source"
-            self._made_source = self._make_source()
-        return self._made_source
 
     def set_root(self, needs: Sequence[Need]) -> None:
         self._children[None] = [need.identifier for need in needs]
@@ -195,7 +157,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
                 candidate.version, prereleases=True)
 
         def matches() -> Iterator[Candidate]:
-            for candidate in self._ordered(name, specifier):
+            for candidate in self.available.ordered(name, specifier):
                 candidate = dataclasses.replace(candidate, extras=extras)
                 if ok(candidate):
                     yield candidate
@@ -238,22 +200,24 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
     def speculate(self, need: Need) -> None:
         """Start reading what ``need`` will probably need from the index."""
         key = (need.identifier, str(need.specifier))
-        if not self.speculating or key in self._speculated or not self.needs_index(need):
+        if not self.speculating or key in self._speculated:
+            return
+        if not self.available.needs_index(need):
             return
         self._speculated.add(key)
-        self._source().prefetch(need.name, lambda: self._quietly(self._guess, need))
+        self.available.source().prefetch(need.name, lambda: self._quietly(self._guess, need))
 
     def _guess(self, need: Need) -> None:
         pin = self._pins.get(need.name)
         specifier = need.specifier & SpecifierSet(pin.specifier if pin else "")
-        best = next(self._ordered(need.name, specifier), None)
+        best = next(self.available.ordered(need.name, specifier), None)
         if best is None:
             return
         best = dataclasses.replace(best, extras=need.extras)
         if best.file is None:
             self._follow(best, self._metadata(best))
         else:
-            self._source().prefetch_metadata(
+            self.available.source().prefetch_metadata(
                 best.file, lambda metadata: self._quietly(self._follow, best, metadata))
 
     def _follow(self, candidate: Candidate, metadata: Metadata) -> None:
@@ -270,160 +234,13 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         except Exception:
             logger.debug("Reading ahead failed", exc_info=True)
 
-    # Candidates.
-
-    def needs_index(self, need: Need) -> bool:
-        """Whether finding ``need`` will (probably) read the index: worth prefetching."""
-        if need.name == PYTHON or not self._online:
-            return False
-        local = self._local_candidates(need.name)
-        if local and (local[0].develop or local[0].own):
-            return False
-        pin = self._pins.get(need.name)
-        exact = exact_version(need.specifier) or (pin is not None and pin.exact)
-        if exact:
-            return not any(c.version == exact for c in local) and not self._cached(need.name, exact)
-        return self._settings.newest or not local
-
-    def _ordered(self, name: str, specifier: SpecifierSet) -> Iterator[Candidate]:
-        """Every candidate of ``name`` worth trying, best first; the index only when needed."""
-        local = self._local_candidates(name)
-        if local and (local[0].develop or local[0].own):
-            yield from local[:1]
-            return
-        usable = [c for c in local if specifier.contains(c.version, prereleases=True)]
-        exact = exact_version(specifier)
-        if not self._online or (exact and usable):
-            yield from usable
-            return
-        cached = self._cached(name, exact) if exact else None
-        if cached is not None:
-            yield cached  # a download of an earlier run: the index is not needed
-        if not self._settings.newest:
-            yield from usable  # the index is read only if these do not do
-            seen = {c.version for c in usable}
-            yield from self._first_prefetched(
-                c for c in self._remote_candidates(name, exact, specifier) if c.version not in seen)
-            return
-        yield from self._first_prefetched(
-            self._sorted(usable + self._remote_candidates(name, exact, specifier)))
-
-    def _first_prefetched(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
-        """Yield ``candidates``, starting to read the metadata of the first one at once."""
-        first = True
-        for candidate in candidates:
-            if first and candidate.file is not None:
-                self._source().prefetch_metadata(candidate.file)
-                first = False
-            yield candidate
-
-    def _local_candidates(self, name: str) -> list[Candidate]:
-        local = self._local.get(name)
-        if local is None:
-            own = self._own.get(name)
-            if own is not None:
-                local = [Candidate(name, Version(own.version), installed=own, own=True)]
-            else:
-                found = [Candidate(name, version, installed=d)
-                         for d in self._installed(name) if (version := _version(d.version))]
-                develop = [c for c in found if c.develop]
-                local = develop[:1] or self._sorted(found)
-            self._local[name] = local
-        return local
-
-    def _remote_candidates(
-        self, name: str, exact: Version | None, specifier: SpecifierSet
-    ) -> list[Candidate]:
-        """One candidate per version the source offers within ``specifier``, best first.
-
-        Yanked files count only for an exact pin or ``==`` requirement (PEP 592).
-        """
-        found = []
-        for version in self._remote_files(name):
-            if specifier.contains(version, prereleases=True):
-                candidate = self._remote_candidate(name, version, version == exact)
-                if candidate is not None:
-                    found.append(candidate)
-        return self._sorted(found)
-
-    def _cached(self, name: str, version: Version) -> Candidate | None:
-        """The candidate for ``name==version`` from a file in the download cache, if any."""
-        key = (name, version, "cached")
-        if key not in self._chosen:
-            files = [file for file in self._source().cached(name) if file.version == version]
-            chosen = self._source().choose(files) if files else None
-            self._chosen[key] = None if chosen is None or isinstance(chosen, str) else Candidate(
-                name, version, file=chosen)
-        return self._chosen[key]
-
-    def _remote_files(self, name: str) -> dict[Version, list[DistributionFile]]:
-        by_version = self._files.get(name)
-        if by_version is None:
-            by_version = {}
-            for file in self._source().files(name):
-                by_version.setdefault(file.version, []).append(file)
-            self._files[name] = by_version
-        return by_version
-
-    def _remote_candidate(self, name: str, version: Version, allow_yanked: bool) -> Candidate | None:
-        """The candidate for the best usable file of one version (cached), if there is one."""
-        key = (name, version, allow_yanked)
-        if key not in self._chosen:
-            files = self._files[name][version]
-            live = [file for file in files if file.yanked is None]
-            chosen = self._source().choose(live) if live else "yanked"
-            if isinstance(chosen, str) and allow_yanked and len(live) < len(files):
-                chosen = self._source().choose([file for file in files if file.yanked is not None])
-            if isinstance(chosen, str):
-                if chosen != "yanked":
-                    self._unusable.setdefault(name, {})[version] = chosen
-                self._chosen[key] = None
-            else:
-                self._chosen[key] = Candidate(name, version, file=chosen)
-        return self._chosen[key]
-
-    def _sorted(self, candidates: Iterable[Candidate]) -> list[Candidate]:
-        """Newest first (finals before pre-releases with prefer-final); installed first on ties."""
-        prefer_final = self._settings.prefer_final
-
-        def key(candidate: Candidate) -> tuple[bool, Version, bool]:
-            final = prefer_final and not candidate.version.is_prerelease
-            return final, candidate.version, candidate.installed is not None
-
-        return sorted(candidates, key=key, reverse=True)
-
-    def describe(self, name: str) -> str | None:
-        """Where versions of ``name`` come from, for conflict messages; ``None``: nowhere.
-
-        Only what is already known is told: the index is not asked again.
-        """
-        local = self._local.get(name, [])
-        if local and local[0].own:
-            return f"{local[0]} is buildout's own, from the environment buildout runs in"
-        if local and local[0].develop:
-            assert local[0].installed is not None
-            return f"{local[0]} is a develop project ({local[0].installed.location})"
-        versions = {c.version: "" for c in local}
-        unusable = self._unusable.get(name, {})
-        for version, files in self._files.get(name, {}).items():
-            if version not in unusable and version not in versions:
-                yanked = all(file.yanked is not None for file in files)
-                versions[version] = " (yanked)" if yanked else ""
-        if not versions:
-            return None
-        return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
-
-    def unusable(self, name: str) -> Mapping[Version, str]:
-        """Versions of ``name`` whose files cannot be used here, and why."""
-        return self._unusable.get(name, {})
-
     # Metadata.
 
     def _metadata(self, candidate: Candidate) -> Metadata:
         if candidate.installed is not None:
             return installed_metadata(candidate.installed)
         assert candidate.file is not None
-        return self._source().metadata(candidate.file)
+        return self.available.source().metadata(candidate.file)
 
     def _check_extra(self, candidate: Candidate, metadata: Metadata, extra: str) -> None:
         if provides_extra(metadata, extra):
@@ -472,13 +289,6 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             picked=not (exact or candidate.develop or candidate.own),
             required_by=tuple(sorted(requirers)),
         )
-
-
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None  # not something a requirement can match
 
 
 def _breadth_first(graph: Any, order: Mapping[str | None, list[str]]) -> list[str]:
