@@ -43,6 +43,11 @@ class InstallerTests(unittest.TestCase):
         self.assertTrue(os.path.isfile(os.path.join(packaging.location, "packaging", "version.py")))
         self.assertEqual(packaging.metadata.version, packaging.version)
 
+    def test_installed_code_is_byte_compiled(self) -> None:
+        demo = self.installer().install(["demo"])[0]
+        self.assertEqual([name.split(".")[0] for name in os.listdir(
+            os.path.join(demo.location, "__pycache__"))], ["demo"])
+
     def test_own_distributions_are_never_picked(self) -> None:
         installer = self.installer()
         installer.install(["demo"])

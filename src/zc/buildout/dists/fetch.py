@@ -4,7 +4,8 @@ Each picked file is fetched (from the download cache when it has it, into it
 when set), checked against the index's sha256, built into a wheel when it is
 an sdist (the built wheel is kept in the download cache), and installed into
 the eggs directory. Files are handled concurrently; the log tells about them
-in the order they were picked.
+in the order they were picked. The new eggs are byte-compiled together at
+the end, on all processors.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class _Fetcher:
         archive = self.archive(picked)
         if not picked.filename.endswith(".whl"):
             archive = self.built_wheel(picked, archive)
-        dist = wheel.install_wheel(archive, self.settings.eggs_directory)
+        dist = wheel.install_wheel(archive, self.settings.eggs_directory, compile=False)
         self.progress.file_done()
         return dist
 
@@ -210,6 +211,8 @@ def materialise(
             for future in futures.values():
                 future.cancel()
             progress.clear()
+    wheel.compile_eggs(dist.location for index, dist in enumerate(results)
+                       if dist is not None and index in missing)
     return [dist for dist in results if dist is not None]
 
 

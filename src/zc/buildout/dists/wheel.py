@@ -1,7 +1,8 @@
 """One wheel to one egg directory, with pypa/installer.
 
-The wheel is installed, byte-compiled, into a staging directory inside the
-eggs directory and renamed into place, under a per-distribution file lock:
+The wheel is installed (byte-compiled, or compiled afterwards together with
+others by :func:`compile_eggs`) into a staging directory inside the eggs
+directory and renamed into place, under a per-distribution file lock:
 an interrupted run never leaves half an egg, and a staging directory left by
 a killed run is removed by the next one. Legacy namespace ``__init__.py``
 files are dropped (the packages become native namespaces); console scripts
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from installer.scripts import LauncherKind
     from installer.utils import Scheme
 
-__all__ = ["install_into", "install_wheel", "locked", "namespace_inits", "wheel_metadata"]
+__all__ = ["compile_eggs", "install_into", "install_wheel", "locked", "namespace_inits", "wheel_metadata"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -185,8 +186,11 @@ def _holds(directory: str, name: str, version: str) -> bool:
     return False
 
 
-def install_wheel(wheel_path: str, eggs_directory: str) -> InstalledDistribution:
-    """Install a wheel as one egg directory (reusing one already there); return it."""
+def install_wheel(wheel_path: str, eggs_directory: str, *, compile: bool = True) -> InstalledDistribution:
+    """Install a wheel as one egg directory (reusing one already there); return it.
+
+    With ``compile = False`` the caller byte-compiles (see :func:`compile_eggs`).
+    """
     name, version = wheel_metadata(wheel_path)
     tags = parse_wheel_filename(os.path.basename(wheel_path))[3]
     egg_name = egg_directory_name(name, version, tags)
@@ -204,14 +208,32 @@ def install_wheel(wheel_path: str, eggs_directory: str) -> InstalledDistribution
             return result
         staging = tempfile.mkdtemp(prefix=f"{egg_name}-", dir=tmp)
         try:
-            _stage_and_rename(wheel_path, target, staging, name, version)
+            _stage_and_rename(wheel_path, target, staging, name, version, compile)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
-def _stage_and_rename(wheel_path: str, target: str, staging: str, name: str, version: str) -> None:
-    install_into(wheel_path, target, staging=staging)
+def compile_eggs(directories: Iterable[str]) -> None:
+    """Byte-compile the code in egg directories, on every processor at once.
+
+    Compiling is CPU work: in threads it is serialised by the interpreter
+    lock, so it runs in a ``compileall`` process of its own that uses one
+    worker per processor. Files that do not compile (written for Python 2)
+    are left as they are, as pip leaves them.
+    """
+    import subprocess
+
+    directories = list(directories)
+    if directories:
+        subprocess.run([sys.executable, "-m", "compileall", "-qq", "-j", "0", *directories],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)
+
+
+def _stage_and_rename(
+    wheel_path: str, target: str, staging: str, name: str, version: str, compile: bool
+) -> None:
+    install_into(wheel_path, target, staging=staging, compile=compile)
     staged = os.path.join(staging, os.path.relpath(os.path.abspath(target), os.path.abspath(os.sep)))
     try:
         os.rename(staged, target)
