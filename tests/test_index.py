@@ -131,6 +131,16 @@ class IndexTests(FinderTestCase):
             finder.prefetch_metadata(file)
         self.assertEqual({finder.metadata(file).get("Version") for file in files}, {"1.0"})
 
+    def test_close_forgets_only_what_was_not_read(self) -> None:
+        self.index.delay = 0.3
+        finder = self.finder()
+        for number in range(12):  # more than the workers: some never start
+            finder.prefetch(f"p{number}")
+        finder.close()
+        self.index.delay = 0
+        self.assertEqual(finder.files("demo")[0].name, "demo")  # a new pool after close
+        self.assertEqual(finder.files("p11"), [])  # cancelled before, read now
+
     def test_unknown_project(self) -> None:
         self.assertEqual(self.finder().files("nope"), [])
 

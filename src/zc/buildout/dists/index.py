@@ -84,12 +84,18 @@ class Finder:
         self._python_ok: dict[str, bool] = {}
 
     def close(self) -> None:
+        """Stop reading ahead and remove downloaded archives; the pages read are kept."""
         with self._lock:
             pool, self._pool = self._pool, None
             downloads, self._downloads = self._downloads, None
             self._archives.clear()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        with self._lock:
+            # What was read is kept for the rest of the run; what was not, is forgotten.
+            for futures in (self._pages, self._metadata):
+                for key in [key for key, future in futures.items() if future.cancelled()]:
+                    del futures[key]
         if downloads is not None:
             shutil.rmtree(downloads, ignore_errors=True)
 

@@ -214,19 +214,29 @@ def install_wheel(wheel_path: str, eggs_directory: str, *, compile: bool = True)
     return result
 
 
+# Run as ``python -c`` (standard library only: the child may not find zc.buildout).
+_COMPILE_ALL = """\
+import compileall, concurrent.futures, functools, os, sys
+files = [os.path.join(root, name) for top in sys.argv[1:] for root, _, names in os.walk(top)
+         for name in names if name.endswith(".py")]
+with concurrent.futures.ProcessPoolExecutor() as pool:
+    list(pool.map(functools.partial(compileall.compile_file, quiet=2), files, chunksize=16))
+"""
+
+
 def compile_eggs(directories: Iterable[str]) -> None:
     """Byte-compile the code in egg directories, on every processor at once.
 
     Compiling is CPU work: in threads it is serialised by the interpreter
-    lock, so it runs in a ``compileall`` process of its own that uses one
-    worker per processor. Files that do not compile (written for Python 2)
-    are left as they are, as pip leaves them.
+    lock, so it runs in a process of its own with one worker process per
+    processor. Files that do not compile (written for Python 2) are left as
+    they are, as pip leaves them.
     """
     import subprocess
 
     directories = list(directories)
     if directories:
-        subprocess.run([sys.executable, "-m", "compileall", "-qq", "-j", "0", *directories],
+        subprocess.run([sys.executable, "-c", _COMPILE_ALL, *directories],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)
 
 
