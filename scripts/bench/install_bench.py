@@ -12,6 +12,9 @@ times:
 - warm: eggs directory (or target environment) removed, caches kept;
 - no-op: everything installed, run again.
 
+``uv-pyc`` is uv byte-compiling what it installs (``--compile-bytecode``), as
+buildout does; plain ``uv`` does not compile.
+
 All three use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
 needed. Prints the median of ``--runs`` runs of each, and the ratios.
@@ -160,6 +163,7 @@ class Upstream(BuildoutTool):
 
 class UV(Tool):
     name = "uv"
+    options: tuple[str, ...] = ()
 
     def prepare(self) -> None:
         self.venv = self.work / "venv-uv"
@@ -176,8 +180,15 @@ class UV(Tool):
 
     def install(self) -> float:
         return run([self.uv, "pip", "install", "-q", "--python", str(self.target / "bin" / "python"),
-                    "--index-url", self.index, "-r", str(self.requirements)],
+                    "--index-url", self.index, "-r", str(self.requirements), *self.options],
                    env={"UV_CACHE_DIR": str(self.cache)})
+
+
+class UVCompiled(UV):
+    """uv byte-compiling what it installs, as buildout (and pip) do."""
+
+    name = "uv-pyc"
+    options = ("--compile-bytecode",)
 
 
 def measure(tool: Tool, runs: int) -> dict[str, float]:
@@ -208,7 +219,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--upstream-runs", type=int, default=1,
                         help="runs for upstream zc.buildout, which is slow (default 1)")
-    parser.add_argument("--tools", default="ours,upstream,uv")
+    parser.add_argument("--tools", default="ours,upstream,uv,uv-pyc")
     parser.add_argument("--work", default=os.path.join(os.path.expanduser("~"), ".cache",
                                                         "buildout-install-bench"))
     options = parser.parse_args()
@@ -216,7 +227,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     index = default_index(work)
     print(f"Index: {index}")
-    classes = {"ours": Ours, "upstream": Upstream, "uv": UV}
+    classes: dict[str, type[Tool]] = {"ours": Ours, "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
     results: dict[tuple[str, str], dict[str, float]] = {}
     for scenario in options.scenarios:
         for name in options.tools.split(","):
@@ -234,7 +245,7 @@ def report(results: dict[tuple[str, str], dict[str, float]], scenarios: list[str
         if ours is None:
             continue
         ratios = []
-        for other in ("uv", "upstream"):
+        for other in ("uv", "uv-pyc", "upstream"):
             theirs = results.get((scenario, other))
             if theirs is not None:
                 ratios.append(other + " " + ", ".join(
