@@ -12,7 +12,6 @@ versions exist.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -78,6 +77,7 @@ class Available:
         self._unusable: dict[str, dict[Version, str]] = {}
 
     def source(self) -> Source:
+        """The source, made when first asked for."""
         if self._made_source is None:
             assert self._make_source is not None, "offline: there is no source"
             self._made_source = self._make_source()
@@ -117,7 +117,7 @@ class Available:
                 c for c in self._remote_candidates(name, exact, specifier) if c.version not in seen)
             return
         yield from self._first_prefetched(
-            self.sorted(usable + self._remote_candidates(name, exact, specifier)))
+            self.best_first(usable + self._remote_candidates(name, exact, specifier)))
 
     def _first_prefetched(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         """Yield ``candidates``, starting to read the metadata of the first one at once."""
@@ -129,6 +129,7 @@ class Available:
             yield candidate
 
     def local(self, name: str) -> list[Candidate]:
+        """The installed candidates of ``name``: its develop egg or buildout's own, else the eggs."""
         local = self._local.get(name)
         if local is None:
             own = self._own.get(name)
@@ -138,7 +139,7 @@ class Available:
                 found = [Candidate(name, version, installed=d)
                          for d in self._installed(name) if (version := _version(d.version))]
                 develop = [c for c in found if c.develop]
-                local = develop[:1] or self.sorted(found)
+                local = develop[:1] or self.best_first(found)
             self._local[name] = local
         return local
 
@@ -155,7 +156,7 @@ class Available:
                 candidate = self._remote_candidate(name, version, version == exact)
                 if candidate is not None:
                     found.append(candidate)
-        return self.sorted(found)
+        return self.best_first(found)
 
     def _cached(self, name: str, version: Version) -> Candidate | None:
         """The candidate for ``name==version`` from a file in the download cache, if any."""
@@ -193,7 +194,7 @@ class Available:
                 self._chosen[key] = Candidate(name, version, file=chosen)
         return self._chosen[key]
 
-    def sorted(self, candidates: Iterable[Candidate]) -> list[Candidate]:
+    def best_first(self, candidates: Iterable[Candidate]) -> list[Candidate]:
         """Newest first (finals before pre-releases with prefer-final); installed first on ties."""
         prefer_final = self._settings.prefer_final
 
@@ -201,7 +202,7 @@ class Available:
             final = prefer_final and not candidate.version.is_prerelease
             return final, candidate.version, candidate.installed is not None
 
-        return builtins.sorted(candidates, key=key, reverse=True)
+        return sorted(candidates, key=key, reverse=True)
 
     def describe(self, name: str) -> str | None:
         """Where versions of ``name`` come from, for conflict messages; ``None``: nowhere.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import resolvelib
@@ -71,15 +71,11 @@ def resolve(
 ) -> list[Resolved]:
     """Resolve ``needs``; the result is in breadth-first order from the needs.
 
-    ``installed(name)`` lists installed distributions of a canonical name
-    (develop eggs first); ``own`` maps canonical names to buildout's own
-    distributions; ``source`` makes the source when it is first needed (so a run
-that needs no index does not even load it), and is ``None`` when offline.
+    ``installed``, ``own`` and ``source`` say what is available (see
+    :class:`~zc.buildout.dists.available.Available`); ``source`` is ``None``
+    when offline.
     """
-    provider = _Provider(settings, installed, own, source)
-    provider.set_root(needs)
-    for need in needs:
-        provider.speculate(need)
+    provider = _Provider(settings, installed, own, source, needs)
     resolver: resolvelib.Resolver[Need, Candidate, str] = resolvelib.Resolver(
         provider, resolvelib.BaseReporter()
     )
@@ -102,6 +98,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         installed: Callable[[str], Sequence[Installed]],
         own: Mapping[str, Installed],
         source: Callable[[], Source] | None,
+        needs: Sequence[Need],
     ) -> None:
         self._settings = settings
         self._pins = settings.pins
@@ -111,11 +108,10 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         """Reading ahead: on while resolving, with a source."""
         self._speculated: set[tuple[str, str]] = set()
         self._satisfied: dict[int, tuple[SpecifierSet, dict[Version, bool]]] = {}
-        self._children: dict[str | None, list[str]] = {}
+        self._children: dict[str | None, list[str]] = {None: [n.identifier for n in needs]}
         """Identifiers each candidate's dependencies name, in their order (root: ``None``)."""
-
-    def set_root(self, needs: Sequence[Need]) -> None:
-        self._children[None] = [need.identifier for need in needs]
+        for need in needs:
+            self.speculate(need)
 
     # What the resolver asks.
 
@@ -147,10 +143,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         if name == PYTHON:
             python = python_candidate()
             return [python] if all(self.is_satisfied_by(n, python) for n in needs) else []
-        pin = self._pins.get(name)
-        specifier = SpecifierSet(pin.specifier if pin else "")
-        for need in needs:
-            specifier &= need.specifier
+        specifier = self._allowed(name, needs)
 
         def ok(candidate: Candidate) -> bool:
             return candidate not in excluded and specifier.contains(
@@ -163,6 +156,14 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
                     yield candidate
 
         return matches
+
+    def _allowed(self, name: str, needs: Iterable[Need]) -> SpecifierSet:
+        """The versions of ``name`` that its pin and ``needs`` all allow."""
+        pin = self._pins.get(name)
+        specifier = SpecifierSet(pin.specifier if pin else "")
+        for need in needs:
+            specifier &= need.specifier
+        return specifier
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
         # resolvelib asks this over and over (for every pin, at every step), with
@@ -208,8 +209,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         self.available.source().prefetch(need.name, lambda: self._quietly(self._guess, need))
 
     def _guess(self, need: Need) -> None:
-        pin = self._pins.get(need.name)
-        specifier = need.specifier & SpecifierSet(pin.specifier if pin else "")
+        specifier = self._allowed(need.name, [need])
         best = next(self.available.ordered(need.name, specifier), None)
         if best is None:
             return
@@ -274,11 +274,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         return resolved
 
     def _resolved(self, candidate: Candidate, needs: list[Need], requirers: set[str]) -> Resolved:
-        pin = self._pins.get(candidate.name)
-        specifier = SpecifierSet(pin.specifier if pin else "")
-        for need in needs:
-            specifier &= need.specifier
-        exact = (pin is not None and pin.exact) or any(exact_version(n.specifier) for n in needs)
+        specifier = self._allowed(candidate.name, needs)
+        exact = exact_version(specifier)
         name = self._names.get(candidate.name, candidate.name)
         return Resolved(
             name=name,
