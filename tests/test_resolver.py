@@ -353,3 +353,17 @@ class OrderTests(ResolverTestCase):
         ])
         resolved = self.resolve(["top", "other"], index)
         self.assertEqual([r.name for r in resolved], ["top", "other", "zeta", "alpha", "deep"])
+
+
+class HeadersTests(unittest.TestCase):
+    def test_parse(self) -> None:
+        from zc.buildout.dists.candidates import Headers
+
+        headers = Headers.parse(
+            "Metadata-Version: 2.1\nName: Demo\nLicense: Some\n  long text\nrequires-dist: a\n"
+            "Requires-Dist: b; extra == 'x'\n\nRequires-Dist: not a header, the description\n")
+        self.assertEqual(headers.get("name"), "Demo")
+        self.assertEqual(headers.get("License"), "Some\nlong text")
+        self.assertEqual(headers.get_all("Requires-Dist"), ["a", "b; extra == 'x'"])
+        self.assertIsNone(headers.get("Summary"))
+        self.assertIsNone(headers.get_all("Provides-Extra"))

@@ -12,9 +12,6 @@ about credentials).
 from __future__ import annotations
 
 import concurrent.futures
-import email.message
-import email.parser
-import email.policy
 import fnmatch
 import hashlib
 import logging
@@ -30,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.candidates import python_version
+from zc.buildout.dists.candidates import Headers, Metadata, python_version
 from zc.buildout.dists.pages import (
     JSON_TYPE,
     DistributionFile,
@@ -75,7 +72,7 @@ class Finder:
         self._links_lock = threading.Lock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pages: dict[str, concurrent.futures.Future[list[DistributionFile]]] = {}
-        self._metadata: dict[str, concurrent.futures.Future[email.message.Message]] = {}
+        self._metadata: dict[str, concurrent.futures.Future[Metadata]] = {}
         self._archives: dict[str, concurrent.futures.Future[str]] = {}
         self._links: dict[str, list[DistributionFile]] | None = None
         self._index: str | None = None
@@ -136,12 +133,12 @@ class Finder:
                 best = key
         return reason if best is None else best[2]
 
-    def metadata(self, file: DistributionFile) -> email.message.Message:
+    def metadata(self, file: DistributionFile) -> Metadata:
         """The core metadata of ``file``: from the index (PEP 658), else from the archive."""
         return self._future(self._metadata, file.url, self._read_metadata, file).result()
 
     def prefetch_metadata(
-        self, file: DistributionFile, then: Callable[[email.message.Message], None] | None = None
+        self, file: DistributionFile, then: Callable[[Metadata], None] | None = None
     ) -> None:
         """Start reading the metadata of ``file``; call ``then(metadata)`` once it is read."""
         future = self._future(self._metadata, file.url, self._read_metadata, file)
@@ -321,7 +318,7 @@ class Finder:
 
     # Metadata and archives.
 
-    def _read_metadata(self, file: DistributionFile) -> email.message.Message:
+    def _read_metadata(self, file: DistributionFile) -> Metadata:
         if file.metadata_url is not None and self._allowed(file.metadata_url):
             response = self._get(file.metadata_url)
             if response is not None:
@@ -380,11 +377,11 @@ def _with_credentials(final: str, requested: str) -> str:
     return final
 
 
-def _parse_metadata(data: bytes) -> email.message.Message:
-    return email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
+def _parse_metadata(data: bytes) -> Headers:
+    return Headers.parse(data.decode("utf-8", "replace"))
 
 
-def _wheel_metadata(path: str, filename: str) -> email.message.Message:
+def _wheel_metadata(path: str, filename: str) -> Metadata:
     try:
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist()

@@ -76,10 +76,13 @@ def resolve(
     when offline.
     """
     provider = _Provider(settings, installed, own, source, needs)
-    resolver: resolvelib.Resolver[Need, Candidate, str] = resolvelib.Resolver(
-        provider, resolvelib.BaseReporter()
-    )
     try:
+        found = provider.greedy(needs)
+        if found is not None:
+            return found
+        resolver: resolvelib.Resolver[Need, Candidate, str] = resolvelib.Resolver(
+            provider, resolvelib.BaseReporter()
+        )
         result = resolver.resolve(needs, max_rounds=10_000)
     except resolvelib.ResolutionImpossible as error:
         from zc.buildout.dists.conflicts import explain
@@ -88,7 +91,10 @@ def resolve(
         raise explain(error.causes, available.describe, available.unusable, settings) from None
     finally:
         provider.speculating = False
-    return provider.results(result)
+    information = {key: criterion.information for key, criterion in result.criteria.items()}
+    graph = result.graph
+    return provider.results(
+        result.mapping, lambda node: [c for c in graph.iter_children(node) if c], information)
 
 
 class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
@@ -255,12 +261,54 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
 
     # The outcome.
 
-    def results(self, result: Any) -> list[Resolved]:
-        order = _breadth_first(result.graph, self._children)
+    # Without backtracking: taking, for each project, the best candidate
+    # allowed by what is known when it is first needed is what resolvelib
+    # would choose too, as long as nothing met later excludes it. That is the
+    # common case, and one pass over the graph is much cheaper than
+    # resolvelib's rounds (which check every pin at every step).
+
+    def greedy(self, needs: Sequence[Need]) -> list[Resolved] | None:
+        """The resolution found in one breadth-first pass, or ``None`` if that falls short."""
+        chosen: dict[str, Candidate] = {}
+        information: dict[str, list[tuple[Need, Candidate | None]]] = collections.defaultdict(list)
+        queue: collections.deque[tuple[Need, Candidate | None]] = collections.deque(
+            (need, None) for need in needs)
+        while queue:
+            need, parent = queue.popleft()
+            information[need.identifier].append((need, parent))
+            if need.name == PYTHON:
+                chosen.setdefault(PYTHON, python_candidate())
+            current = chosen.get(need.identifier)
+            if current is not None:
+                if not self.is_satisfied_by(need, current):
+                    return None
+                continue
+            seen = [known for known, _ in information[need.identifier]]
+            specifier = self._allowed(need.name, seen)
+            best = next((c for c in self.available.ordered(need.name, specifier)
+                         if specifier.contains(c.version, prereleases=True)), None)
+            if best is None:
+                return None
+            candidate = chosen[need.identifier] = dataclasses.replace(best, extras=need.extras)
+            queue.extend((dependency, candidate) for dependency in self.get_dependencies(candidate))
+        return self.results(chosen, lambda node: self._children.get(node, []), information)
+
+    def results(
+        self,
+        mapping: Mapping[str, Candidate],
+        children: Callable[[str | None], Iterable[str]],
+        information: Mapping[str, Iterable[tuple[Need, Candidate | None]]],
+    ) -> list[Resolved]:
+        """The chosen candidates as :class:`Resolved`, breadth first from the root.
+
+        ``children`` gives the identifiers a node (``None``: the root) depends
+        on; ``information`` the ``(need, parent)`` pairs of each identifier.
+        """
+        order = _breadth_first(children, self._children)
         requirers: dict[str, set[str]] = collections.defaultdict(set)
         needs: dict[str, list[Need]] = collections.defaultdict(list)
-        for identifier, criterion in result.criteria.items():
-            for requirement, parent in criterion.information:
+        for pairs in information.values():
+            for requirement, parent in pairs:
                 if parent is not None and parent.name == requirement.name:
                     continue  # the link from "name[extra]" to "name"
                 needs[requirement.name].append(requirement)
@@ -269,7 +317,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
                         f"{self._names.get(parent.name, parent.name)}=={parent.version}")
         resolved = []
         for name in order:
-            candidate: Candidate = result.mapping[name]
+            candidate = mapping[name]
             resolved.append(self._resolved(candidate, needs[name], requirers[name]))
         return resolved
 
@@ -288,7 +336,9 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         )
 
 
-def _breadth_first(graph: Any, order: Mapping[str | None, list[str]]) -> list[str]:
+def _breadth_first(
+    children: Callable[[str | None], Iterable[str]], order: Mapping[str | None, list[str]]
+) -> list[str]:
     """Project names reachable from the root, breadth first, extras folded in.
 
     Children are visited in the order their parent lists them (``order``).
@@ -305,7 +355,7 @@ def _breadth_first(graph: Any, order: Mapping[str | None, list[str]]) -> list[st
             found.setdefault(node.partition("[")[0])
         listed = order.get(node, [])
         rank: dict[str, int] = {child: index for index, child in enumerate(listed)}
-        children: list[str] = sorted(
-            graph.iter_children(node), key=lambda child: (rank.get(child, len(listed)), child))
-        queue.extend(children)
+        ordered: list[str] = sorted(
+            children(node), key=lambda child: (rank.get(child, len(listed)), child))
+        queue.extend(ordered)
     return list(found)
