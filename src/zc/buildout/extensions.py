@@ -13,6 +13,7 @@ import importlib.metadata
 from typing import TYPE_CHECKING
 
 from zc.buildout.errors import UserError, doing
+from zc.buildout.pkgresources import ensure_pkg_resources
 
 if TYPE_CHECKING:
     from zc.buildout.buildout import Buildout
@@ -43,6 +44,7 @@ def load(buildout: Buildout) -> list[importlib.metadata.Distribution]:
             distribution = buildout._loader.distribution(requirement, options._location("extensions"))
             distributions.append(distribution)
             for point in distribution.entry_points.select(group="zc.buildout.extension"):
+                ensure_pkg_resources()
                 point.load()(buildout)
     return distributions
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.errors import Location, UserError, doing
+from zc.buildout.pkgresources import ensure_pkg_resources
 from zc.buildout.signatures import canonical_name
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ class Recipes:
             return None
         points = distribution.entry_points.select(group="zc.buildout.uninstall", name=spec.entry)
         for point in points:
+            ensure_pkg_resources()
             return point.load()  # type: ignore[no-any-return]
         return None
 
@@ -200,6 +202,7 @@ def _entry_point(
     location: Location | None,
 ) -> Callable[..., Any]:
     for point in distribution.entry_points.select(group=group, name=name):
+        ensure_pkg_resources()
         return point.load()  # type: ignore[no-any-return]
     raise UserError(
         f"{distribution.metadata['Name']} has no recipe named {name!r}"

@@ -1,4 +1,10 @@
-"""Making ``import pkg_resources`` work for recipes when setuptools provides none."""
+"""Making ``import pkg_resources`` work for recipes when setuptools provides none.
+
+The same directory holds a stand-in ``setuptools`` offering only
+``setuptools.archive_util``, for recipes that import it without declaring
+setuptools; being last on ``sys.path``, it is found only when no real
+setuptools is installed.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import sys
 __all__ = ["COMPAT_DIRECTORY", "ensure_pkg_resources"]
 
 COMPAT_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compat")
-"""The directory holding buildout's ``pkg_resources`` package (and nothing else)."""
+"""The directory holding buildout's ``pkg_resources`` and its ``setuptools`` stand-in (nothing else)."""
 
 
 def ensure_pkg_resources() -> bool:
