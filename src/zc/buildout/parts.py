@@ -172,6 +172,12 @@ class Recipes:
         if distribution is None and self._install is not None:
             _add_to_path(self._install([spec.requirement]))
             distribution = _found(spec)
+        if distribution is not None and spec.extras and self._install is not None:
+            # The distribution was importable already (a develop project,
+            # say); what the requested extras add may still be missing.
+            missing = _missing_extra_requirements(distribution, spec.extras)
+            if missing:
+                _add_to_path(self._install(missing))
         if distribution is None:
             raise UserError(
                 f"Couldn't find a distribution for {spec.requirement!r}.",
@@ -185,6 +191,27 @@ def _add_to_path(entries: Sequence[str]) -> None:
         if entry not in sys.path:
             sys.path.insert(0, entry)
     importlib.invalidate_caches()
+
+
+def _missing_extra_requirements(distribution: importlib.metadata.Distribution,
+                                 extras: Sequence[str]) -> list[str]:
+    """The requirements ``extras`` add to ``distribution``, if any of them is not importable."""
+    from packaging.requirements import Requirement
+
+    from zc.buildout.dists.buildenv import running_distributions
+
+    added = []
+    for text in distribution.requires or ():
+        requirement = Requirement(text)
+        marker = requirement.marker
+        if marker is None or marker.evaluate({"extra": ""}):
+            continue
+        if any(marker.evaluate({"extra": extra}) for extra in extras):
+            requirement.marker = None
+            added.append(requirement)
+    if not added or running_distributions(added) is not None:
+        return []
+    return [str(requirement) for requirement in added]
 
 
 def _found(spec: RecipeSpec) -> importlib.metadata.Distribution | None:
