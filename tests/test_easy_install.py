@@ -276,3 +276,7 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
         install_develop("demo-tree", test)
         (found,) = importlib.metadata.distributions(path=[os.path.join(self.here, "develop-eggs")])
         self.assertEqual((found.metadata["Name"], found.version), ("demo-tree", "1.0"))
+        # A .pth names the code, as an editable install's does, so that a
+        # buildout run of the test can import the project's recipes.
+        with open(os.path.join(self.here, "develop-eggs", "__editable__.demo_tree-1.0.pth")) as file:
+            self.assertEqual(file.read(), source + "\n")

@@ -86,16 +86,24 @@ def code_location(project: str) -> str:
 
 
 def install_develop(project: str, destination: Any) -> str:
-    """Register ``project`` in develop-eggs (a path, or a test: its sample buildout's); return the egg-link."""
+    """Register ``project`` in develop-eggs (a path, or a test: its sample buildout's); return the egg-link.
+
+    Like a develop project's editable install, develop-eggs gets the
+    metadata, a ``.pth`` file naming the code directory (so a buildout run
+    can import the project's recipes) and the ``<Name>.egg-link``.
+    """
     target = _destination(destination, "develop-eggs")
     dist = importlib.metadata.distribution(project)
     metadata = _metadata_directory(dist)
     name = dist.metadata["Name"]
-    copy = metadata.name if metadata.suffix == ".egg-info" else f"{name.replace('-', '_')}-{dist.version}.dist-info"
-    shutil.copytree(metadata, os.path.join(target, copy), dirs_exist_ok=True)
+    stem = f"{name.replace('-', '_')}-{dist.version}"
+    shutil.copytree(metadata, os.path.join(target, f"{stem}.dist-info"), dirs_exist_ok=True)
+    location = code_location(project)
+    with open(os.path.join(target, f"__editable__.{stem}.pth"), "w", encoding="utf-8") as file:
+        file.write(f"{location}\n")
     link = os.path.join(target, egg_link_name(name))
     with open(link, "w", encoding="utf-8") as file:
-        file.write(f"{code_location(project)}\n.")
+        file.write(f"{location}\n.")
     return link
 
 
