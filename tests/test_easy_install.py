@@ -280,3 +280,23 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
         # buildout run of the test can import the project's recipes.
         with open(os.path.join(self.here, "develop-eggs", "__editable__.demo_tree-1.0.pth")) as file:
             self.assertEqual(file.read(), source + "\n")
+
+
+class SampleBuildoutTests(unittest.TestCase):
+    def test_sample_buildout_sees_the_build_tools_and_gets_eggs_in_eggs_v5(self) -> None:
+        import types
+
+        from zc.buildout import testing
+
+        test = types.SimpleNamespace(globs={})
+        testing.buildoutSetUp(test)
+        self.addCleanup(testing.buildoutTearDown, test)
+        sample = test.globs["sample_buildout"]
+        with open(os.path.join(sample, "bin", "buildout")) as file:
+            script = file.read()
+        # Like upstream's sample buildouts, bin/buildout has setuptools
+        # beside buildout when the test process has it.
+        setuptools = str(importlib.metadata.distribution("setuptools").locate_file(""))
+        self.assertIn(repr(setuptools), script)
+        egg = testing.install("packaging", test)
+        self.assertEqual(os.path.dirname(egg), os.path.join(sample, "eggs", "v5"))

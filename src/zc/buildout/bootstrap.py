@@ -21,11 +21,12 @@ __all__ = ["bootstrap", "bootstrap_command", "init_command", "starter_configurat
 logger = logging.getLogger("zc.buildout")
 
 
-def bootstrap(buildout: Buildout) -> None:
+def bootstrap(buildout: Buildout, extra_paths: Sequence[str] = ()) -> None:
     """Create the buildout's directories and ``bin/buildout``; nothing is removed.
 
     The script runs this buildout with this Python; its path holds the
-    locations of zc.buildout and the distributions it needs.
+    locations of zc.buildout and the distributions it needs, then
+    ``extra_paths``.
     """
     from zc.buildout import scripts
 
@@ -36,7 +37,7 @@ def bootstrap(buildout: Buildout) -> None:
         os.path.join(options["bin-directory"], "buildout"),
         "zc.buildout.cli",
         "main",
-        path=scripts.baked_path(_locations()),
+        path=scripts.baked_path([*_locations(), *extra_paths]),
         executable=options.get("executable") or sys.executable,
         relative_to=options["directory"] if relative else None,
     )

@@ -81,11 +81,34 @@ def _restore_logger(logger: logging.Logger, handlers: list[logging.Handler], lev
     logger.propagate = propagate
 
 
+def _build_tool_locations() -> list[str]:
+    """Where this process imports setuptools and wheel from, when it has them.
+
+    Upstream's sample buildouts ran with setuptools (and wheel) beside
+    buildout, and recipes' tests build ``setup.py`` projects offline in
+    them; so the sample ``bin/buildout`` sees the test's own copies.
+    """
+    import importlib.metadata
+
+    locations = []
+    for name in ("setuptools", "wheel"):
+        try:
+            location = str(importlib.metadata.distribution(name).locate_file(""))
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if location not in locations:
+            locations.append(location)
+    return locations
+
+
 def _bootstrap() -> None:
     """Run the ``bootstrap`` command in the working directory, quietly."""
+    from zc.buildout import bootstrap
+
     with contextlib.ExitStack() as stack:
         _keep_logging(stack)
-        _Buildout("buildout.cfg", [("buildout", "log-level", "WARNING")], user_defaults=False).bootstrap()
+        buildout = _Buildout("buildout.cfg", [("buildout", "log-level", "WARNING")], user_defaults=False)
+        bootstrap.bootstrap(buildout, extra_paths=_build_tool_locations())
 
 
 def buildoutSetUp(test: Any) -> None:

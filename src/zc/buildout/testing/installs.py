@@ -108,12 +108,12 @@ def install_develop(project: str, destination: Any) -> str:
 
 
 def install(project: str, destination: Any) -> str:
-    """Copy ``project`` into an eggs directory (a path, or a test: its sample buildout's) as an egg.
+    """Copy ``project`` into an eggs directory (a path, or a test: its sample buildout's, ``eggs/v5``) as an egg.
 
     Returns the egg directory. A project installed in editable mode has no
     files to copy: use :func:`install_develop` for it.
     """
-    target = _destination(destination, "eggs")
+    target = _destination(destination, os.path.join("eggs", "v5"))  # the sample buildout's eggs directory
     dist = importlib.metadata.distribution(project)
     name = dist.metadata["Name"]
     if _editable_locations(dist):
