@@ -44,9 +44,14 @@ def add_to_path(directory: str) -> None:
     importlib.invalidate_caches()
 
 
-def project_directories(entries: list[str], base: str) -> list[str]:
-    """The project directories ``develop`` names: globs expanded, a file means its directory."""
-    directories: list[str] = []
+def project_directories(entries: list[str], base: str) -> dict[str, str]:
+    """The project directories ``develop`` names: globs expanded, a file means its directory.
+
+    Maps each directory to the path as the entry gave it, joined to ``base``
+    but not normalised (``/buildout/.``), as upstream's ``Develop:`` line
+    shows it.
+    """
+    directories: dict[str, str] = {}
     for entry in entries:
         pattern = os.path.join(base, os.path.expanduser(entry))
         matches = sorted(glob.glob(pattern)) if _is_glob(entry) else [pattern]
@@ -54,9 +59,8 @@ def project_directories(entries: list[str], base: str) -> list[str]:
         if not matches:
             logger.warning("Couldn't develop %r (not found)", entry)
         for path in matches:
-            path = os.path.normpath(path if os.path.isdir(path) else os.path.dirname(path))
-            if path not in directories:
-                directories.append(path)
+            directory = os.path.normpath(path if os.path.isdir(path) else os.path.dirname(path))
+            directories.setdefault(directory, path)
     return directories
 
 
@@ -69,8 +73,8 @@ def develop(buildout: Buildout, database: InstalledDatabase) -> None:
     options = buildout["buildout"]
     projects = project_directories(options.get("develop", "").split(), options["directory"])
     created: list[str] = []
-    for project in projects:
-        logger.info("Develop: %r", project)
+    for project, given in projects.items():
+        logger.info("Develop: %r", given)
         with doing(f"Developing {project!r}."):
             result = buildout._installer().develop(project)
         created.extend(path for path in result.created if path not in created)
