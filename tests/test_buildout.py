@@ -111,6 +111,16 @@ class BuildoutApiTests(unittest.TestCase):
         self.assertEqual(sections["show"]["x"], "1")
         self.assertEqual(sections["show"]["__buildout_installed__"], "")
 
+    def test_init_bootstraps_then_installs_when_given_arguments(self) -> None:
+        # zc.recipe.testrunner's tests call Buildout(...).init('fake-argument').
+        with contextlib.redirect_stdout(io.StringIO()) as output:
+            Buildout("buildout.cfg", []).init(())
+        self.assertTrue(os.path.isfile(os.path.join("bin", "buildout")))
+        self.assertFalse(os.path.exists(".installed.cfg"))
+        with contextlib.redirect_stdout(io.StringIO()) as output:
+            Buildout("buildout.cfg", []).init("fake-argument")
+        self.assertIn("Installing show.", output.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()

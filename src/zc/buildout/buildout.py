@@ -121,6 +121,12 @@ class Buildout(Configuration):
 
         bootstrap.bootstrap(self)
 
+    def init(self, args: Sequence[str] = ()) -> None:
+        """What the ``init`` command does once the configuration exists: bootstrap, then install if ``args``."""
+        self.bootstrap(())
+        if args:
+            self.install(())
+
     def _read_installed_part_options(self) -> tuple[dict[str, dict[str, str]], bool]:
         """The installation database as ``({'buildout': ..., part: options}, exists)``."""
         database = InstalledDatabase(self["buildout"].get("installed") or None)
