@@ -36,24 +36,10 @@ x = ${data:y}
 """
 
 
-def _logging_state() -> list[tuple[logging.Logger, list[logging.Handler], int, bool]]:
-    loggers = [logging.getLogger(), logging.getLogger("zc.buildout")]
-    return [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
-
-
-def _restore_logging(state: list[tuple[logging.Logger, list[logging.Handler], int, bool]]) -> None:
-    """Undo what constructing a Buildout did to logging, so later tests see none of it."""
-    for logger, handlers, level, propagate in state:
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
 class BuildoutApiTests(unittest.TestCase):
     def setUp(self) -> None:
         self.sandbox = Sandbox()
         self.addCleanup(self.sandbox.close)
-        self.addCleanup(_restore_logging, _logging_state())
         self.addCleanup(sys.path.__setitem__, slice(None), list(sys.path))
         self.sandbox.write("buildout.cfg", CONFIG)
 

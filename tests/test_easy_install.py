@@ -11,7 +11,7 @@ import tempfile
 import unittest
 from typing import Any
 
-from zc.buildout import easy_install, legacy_defaults
+from zc.buildout import easy_install, legacy_defaults, logsetup
 from zc.buildout.errors import UserError
 from zc.buildout.legacy_installer import _settings_for
 from zc.buildout.testing import packages
@@ -23,6 +23,9 @@ class _Isolated(unittest.TestCase):
 
     def setUp(self) -> None:
         self.addCleanup(legacy_defaults.reset())
+        preserved = logsetup.preserved()  # testing.Buildout() configures logging
+        preserved.__enter__()
+        self.addCleanup(preserved.__exit__, None, None, None)
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
         self.addCleanup(os.chdir, os.getcwd())

@@ -12,8 +12,10 @@ from zc.buildout.errors import UserError
 
 
 class LogSetupTests(unittest.TestCase):
-    def tearDown(self) -> None:
-        logsetup.configure()
+    def setUp(self) -> None:
+        preserved = logsetup.preserved()
+        preserved.__enter__()
+        self.addCleanup(preserved.__exit__, None, None, None)
 
     def emit(self, *args: str) -> str:
         out = io.StringIO()

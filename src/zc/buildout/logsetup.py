@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 
 from zc.buildout.errors import UserError
 
-__all__ = ["configure", "parse_level"]
+__all__ = ["configure", "parse_level", "preserved"]
 
 _LEVELS: dict[str, int] = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 
@@ -77,3 +79,21 @@ def configure(log_level: str = "INFO", log_format: str = "", verbosity: str = "0
         buildout.propagate = False
     buildout.setLevel(level)
     return level
+
+
+@contextlib.contextmanager
+def preserved() -> Iterator[None]:
+    """Put the root and ``zc.buildout`` loggers back as they were when the block ends.
+
+    Tests, and programs that build a ``Buildout`` in-process, use it so that
+    the handlers :func:`configure` installs do not outlive them.
+    """
+    loggers = (logging.getLogger(), logging.getLogger("zc.buildout"))
+    saved = [(logger, list(logger.handlers), logger.level, logger.propagate) for logger in loggers]
+    try:
+        yield
+    finally:
+        for logger, handlers, level, propagate in saved:
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from zc.buildout import legacy_defaults
+from zc.buildout import legacy_defaults, logsetup
 from zc.buildout.buildout import Buildout as _Buildout
 from zc.buildout.options import Options
 from zc.buildout.testing import helpers
@@ -69,18 +69,6 @@ def _restore_environ(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-def _keep_logging(stack: contextlib.ExitStack) -> None:
-    """Restore the root and ``zc.buildout`` loggers as they are now, when the stack closes."""
-    for logger in (logging.getLogger(), logging.getLogger("zc.buildout")):
-        stack.callback(_restore_logger, logger, list(logger.handlers), logger.level, logger.propagate)
-
-
-def _restore_logger(logger: logging.Logger, handlers: list[logging.Handler], level: int, propagate: bool) -> None:
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    logger.propagate = propagate
-
-
 def _build_tool_locations() -> list[str]:
     """Where this process imports setuptools and wheel from, when it has them.
 
@@ -105,8 +93,7 @@ def _bootstrap() -> None:
     """Run the ``bootstrap`` command in the working directory, quietly."""
     from zc.buildout import bootstrap
 
-    with contextlib.ExitStack() as stack:
-        _keep_logging(stack)
+    with logsetup.preserved():
         buildout = _Buildout("buildout.cfg", [("buildout", "log-level", "WARNING")], user_defaults=False)
         bootstrap.bootstrap(buildout, extra_paths=_build_tool_locations())
 
@@ -122,7 +109,7 @@ def buildoutSetUp(test: Any) -> None:
 
     base = os.path.realpath(tempfile.mkdtemp(prefix="buildoutSetUp"))
     register_teardown(lambda: shutil.rmtree(base, ignore_errors=True))
-    _keep_logging(stack)
+    stack.enter_context(logsetup.preserved())
     register_teardown(legacy_defaults.reset())
     _set_environ(stack, "HOME", os.path.join(base, "bbbBadHome"))
     _set_environ(stack, "BUILDOUT_HOME", None)

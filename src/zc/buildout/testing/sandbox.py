@@ -60,8 +60,9 @@ class Sandbox:
         old_cwd = os.getcwd()
         self._cleanup.callback(os.chdir, old_cwd)
         os.chdir(self.sample_buildout)
-        from zc.buildout import legacy_defaults
+        from zc.buildout import legacy_defaults, logsetup
 
+        self._cleanup.enter_context(logsetup.preserved())
         self._cleanup.callback(legacy_defaults.reset())  # easy_install's process-wide settings
 
     def _set_environ(self, name: str, value: str | None) -> None:
