@@ -14,7 +14,6 @@ those below. ``buildoutTearDown(test)`` undoes it all.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import tempfile
