@@ -357,7 +357,7 @@ class OrderTests(ResolverTestCase):
 
 class HeadersTests(unittest.TestCase):
     def test_parse(self) -> None:
-        from zc.buildout.dists.candidates import Headers
+        from zc.buildout.dists.metadata import Headers
 
         headers = Headers.parse(
             "Metadata-Version: 2.1\nName: Demo\nLicense: Some\n  long text\nrequires-dist: a\n"

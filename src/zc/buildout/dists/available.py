@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from zc.buildout.dists.candidates import PYTHON, Candidate, Installed, Metadata, Need, exact_version
+from zc.buildout.dists.candidates import PYTHON, Candidate, Installed, Need, exact_version
+from zc.buildout.dists.metadata import Metadata
 
 if TYPE_CHECKING:
     from zc.buildout.dists.pages import DistributionFile

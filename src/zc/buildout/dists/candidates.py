@@ -14,6 +14,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.metadata import Metadata
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -24,13 +25,10 @@ if TYPE_CHECKING:
 __all__ = [
     "PYTHON",
     "Candidate",
-    "Headers",
     "Installed",
-    "Metadata",
     "Need",
     "dependencies",
     "exact_version",
-    "installed_metadata",
     "need_from_requirement",
     "provides_extra",
     "python_candidate",
@@ -41,14 +39,6 @@ logger = logging.getLogger("zc.buildout")
 
 PYTHON = "<python>"
 """The identifier of the running Python: ``Requires-Python`` becomes a need for it."""
-
-
-class Metadata(Protocol):
-    """Core metadata, as ``email.message.Message`` and ``importlib.metadata`` give it."""
-
-    def get(self, name: str, failobj: None = None) -> str | None: ...
-
-    def get_all(self, name: str, failobj: None = None) -> list[str] | None: ...
 
 
 class Installed(Protocol):
@@ -160,47 +150,6 @@ def python_version() -> str:
 
 def python_candidate() -> Candidate:
     return Candidate(PYTHON, Version(python_version()))
-
-
-class Headers:
-    """Core metadata headers, read from text by :meth:`parse` (a :class:`Metadata`).
-
-    Much faster than the ``email`` parser, which a run with hundreds of
-    installed distributions would spend most of a no-op run in.
-    """
-
-    def __init__(self, headers: dict[str, list[str]]) -> None:
-        self._headers = headers
-
-    @classmethod
-    def parse(cls, text: str) -> Headers:
-        """The headers of a ``METADATA`` text: up to the first empty line, folded lines joined."""
-        headers: dict[str, list[str]] = {}
-        values: list[str] | None = None
-        for line in text.splitlines():
-            if not line.strip():
-                break
-            if line[0] in " \t" and values:
-                values[-1] += "\n" + line.strip()
-                continue
-            name, _, value = line.partition(":")
-            values = headers.setdefault(name.strip().lower(), [])
-            values.append(value.strip())
-        return cls(headers)
-
-    def get(self, name: str, failobj: None = None) -> str | None:
-        values = self._headers.get(name.lower())
-        return values[0] if values else failobj
-
-    def get_all(self, name: str, failobj: None = None) -> list[str] | None:
-        return self._headers.get(name.lower()) or failobj
-
-
-def installed_metadata(installed: Installed) -> Metadata:
-    """The core metadata headers of an installed distribution."""
-    distribution = installed.metadata
-    text = distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or ""
-    return Headers.parse(text)
 
 
 def provides_extra(metadata: Metadata, extra: str) -> bool:

@@ -20,14 +20,14 @@ import shutil
 import tempfile
 import threading
 import urllib.parse
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.candidates import Headers, Metadata, python_version
+from zc.buildout.dists.candidates import python_version
+from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.pages import (
     JSON_TYPE,
     DistributionFile,
@@ -100,10 +100,7 @@ class Finder:
         """Start reading the index page of ``name``; call ``then()`` once it is read.
 
         ``then`` runs in a worker thread, and only if the page could be read.
-        The find-links are scanned first, in this thread, so that no worker
-        ever waits for them.
         """
-        self.find_links()
         future = self._page(canonicalize_name(name))
         if then is not None:
             _on_success(future, lambda files: then())
@@ -234,8 +231,10 @@ class Finder:
         with self._links_lock:
             if self._links is None:
                 links: dict[str, list[DistributionFile]] = {}
-                for files in self._map(self._read_link, self._link_locations()):
-                    for file in files:
+                # In the calling thread, which may be a worker: waiting on
+                # other tasks of the pool could starve it.
+                for location in self._link_locations():
+                    for file in self._read_link(location):
                         links.setdefault(file.name, []).append(file)
                 self._links = links
             return self._links
@@ -245,11 +244,6 @@ class Finder:
         cache = settings.download_cache
         cached = [os.path.join(cache, "dist")] if cache else []
         return cached if settings.install_from_cache else cached + list(settings.find_links)
-
-    def _map(self, function: Callable[[str], list[DistributionFile]],
-             locations: list[str]) -> Iterable[list[DistributionFile]]:
-        futures = [self._future({}, location, function, location) for location in locations]
-        return [future.result() for future in futures]
 
     def _read_link(self, location: str) -> list[DistributionFile]:
         path = local_path(location)
@@ -326,10 +320,10 @@ class Finder:
                 if file.metadata_sha256 and digest != file.metadata_sha256.lower():
                     raise IndexError(f"The metadata at {response.url} does not match its"
                                      f" sha256 checksum ({file.metadata_sha256}).")
-                return _parse_metadata(response.data)
+                return parse_headers(response.data)
         path = self.archive(file)
         if file.kind == "wheel":
-            return _wheel_metadata(path, file.filename)
+            return headers_of_wheel(path, file.filename)
         from zc.buildout.dists.fetch import sdist_metadata
 
         return sdist_metadata(path, self._settings)
@@ -375,19 +369,3 @@ def _with_credentials(final: str, requested: str) -> str:
         user_info = old.netloc.rpartition("@")[0]
         return new._replace(netloc=f"{user_info}@{new.netloc}").geturl()
     return final
-
-
-def _parse_metadata(data: bytes) -> Headers:
-    return Headers.parse(data.decode("utf-8", "replace"))
-
-
-def _wheel_metadata(path: str, filename: str) -> Metadata:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
-            if not names:
-                raise IndexError(f"The wheel {filename} has no METADATA file.")
-            return _parse_metadata(archive.read(names[0]))
-    except zipfile.BadZipFile:
-        raise IndexError(f"The wheel {filename} is not a valid zip file.") from None

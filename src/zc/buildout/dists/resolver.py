@@ -24,14 +24,13 @@ from zc.buildout.dists.candidates import (
     PYTHON,
     Candidate,
     Installed,
-    Metadata,
     Need,
     dependencies,
     exact_version,
-    installed_metadata,
     provides_extra,
     python_candidate,
 )
+from zc.buildout.dists.metadata import Metadata, installed_headers
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -244,7 +243,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
 
     def _metadata(self, candidate: Candidate) -> Metadata:
         if candidate.installed is not None:
-            return installed_metadata(candidate.installed)
+            return installed_headers(candidate.installed.metadata)
         assert candidate.file is not None
         return self.available.source().metadata(candidate.file)
 
