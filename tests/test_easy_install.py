@@ -301,5 +301,8 @@ class SampleBuildoutTests(unittest.TestCase):
         # beside buildout when the test process has it.
         setuptools = str(importlib.metadata.distribution("setuptools").locate_file(""))
         self.assertIn(repr(setuptools), script)
+        # ... and as an installed distribution, for offline resolutions.
+        self.assertTrue([entry for entry in os.listdir(os.path.join(sample, "eggs", "v5"))
+                         if entry.startswith("setuptools-")])
         egg = testing.install("packaging", test)
         self.assertEqual(os.path.dirname(egg), os.path.join(sample, "eggs", "v5"))

@@ -68,33 +68,36 @@ def _restore_environ(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-def _build_tool_locations() -> list[str]:
-    """Where this process imports setuptools and wheel from, when it has them.
+def _build_tools() -> dict[str, str]:
+    """setuptools and wheel, when this process has them: name to where they are imported from.
 
     Upstream's sample buildouts ran with setuptools (and wheel) beside
-    buildout, and recipes' tests build ``setup.py`` projects offline in
-    them; so the sample ``bin/buildout`` sees the test's own copies.
+    buildout, also as installed distributions, and recipes' tests build
+    ``setup.py`` projects and resolve requirements on setuptools offline in
+    them; so the sample buildout gets the test's own copies.
     """
     import importlib.metadata
 
-    locations = []
+    tools = {}
     for name in ("setuptools", "wheel"):
         try:
-            location = str(importlib.metadata.distribution(name).locate_file(""))
+            tools[name] = str(importlib.metadata.distribution(name).locate_file(""))
         except importlib.metadata.PackageNotFoundError:
             continue
-        if location not in locations:
-            locations.append(location)
-    return locations
+    return tools
 
 
 def _bootstrap() -> None:
-    """Run the ``bootstrap`` command in the working directory, quietly."""
+    """Run the ``bootstrap`` command in the working directory, quietly; provide the build tools."""
     from zc.buildout import bootstrap
+    from zc.buildout.testing.installs import install
 
+    tools = _build_tools()
     with logsetup.preserved():
         buildout = _Buildout("buildout.cfg", [("buildout", "log-level", "WARNING")], user_defaults=False)
-        bootstrap.bootstrap(buildout, extra_paths=_build_tool_locations())
+        bootstrap.bootstrap(buildout, extra_paths=list(dict.fromkeys(tools.values())))
+        for name in tools:
+            install(name, buildout["buildout"]["eggs-directory"])
 
 
 def buildoutSetUp(test: Any) -> None:
