@@ -58,6 +58,21 @@ class WheelInstallTests(ScratchTestCase):
         self.assertIn(os.path.join(egg, "tiny", "__init__.py").encode(), pathlib.Path(pyc).read_bytes())
         self.assertEqual(os.listdir(self.path("eggs", ".buildout", "tmp")), [])
 
+    def test_modules_that_do_not_compile_are_installed_quietly(self) -> None:
+        # Zope products ship "skin scripts": Python bodies with a top-level return.
+        import contextlib
+        import io
+
+        wheel = packages.wheel(self.path("dist"), "skins", "1.0", modules={
+            "skins/__init__.py": "ok = True\n", "skins/script.py": "return context.title\n"})
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            dist = install_wheel(wheel, self.settings.eggs_directory)
+        self.assertEqual(output.getvalue(), "")
+        compiled = os.listdir(os.path.join(dist.location, "skins", "__pycache__"))
+        self.assertEqual([name.split(".")[0] for name in compiled], ["__init__"])
+        self.assertTrue(os.path.isfile(os.path.join(dist.location, "skins", "script.py")))
+
     def test_legacy_namespace_inits_are_dropped(self) -> None:
         wheel = packages.wheel(self.path("dist"), "zope.demo", "1.0", modules={
             "zope/__init__.py": DECLARE,

@@ -78,10 +78,16 @@ def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str
 
 @dataclasses.dataclass
 class _EggDestination(SchemeDictionaryDestination):
-    """Writes code into the egg, skipping dropped files and console scripts."""
+    """Writes code into the egg, skipping dropped files and console scripts.
+
+    Byte-compiles quietly itself (``compile``): modules that are not meant
+    to compile, such as the skin scripts of Zope products, are no news to
+    the user, as with pip.
+    """
 
     dropped: frozenset[str] = frozenset()
     skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+    compile: bool = False
 
     def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
                    is_executable: bool) -> RecordEntry:
@@ -102,6 +108,15 @@ class _EggDestination(SchemeDictionaryDestination):
                               records: Iterable[tuple[Scheme, RecordEntry]]) -> None:
         kept = [(s, record) for s, record in records if (s, record.path) not in self.skipped]
         super().finalize_installation(scheme, record_file_path, kept)
+        if self.compile:
+            import compileall
+
+            for code_scheme, record in kept:
+                if code_scheme in ("purelib", "platlib") and record.path.endswith(".py"):
+                    final = os.path.join(self.scheme_dict[code_scheme], record.path)
+                    written = final if self.destdir is None else os.path.join(
+                        self.destdir, os.path.splitdrive(final)[1].lstrip(os.sep))
+                    compileall.compile_file(written, quiet=2, ddir=os.path.dirname(final))
 
 
 def _launcher_kind() -> LauncherKind:
@@ -135,9 +150,9 @@ def install_into(wheel_path: str, code_directory: str, *, staging: str | None = 
             },
             interpreter=sys.executable,
             script_kind=_launcher_kind(),
-            bytecode_optimization_levels=(0,) if compile else (),
             destdir=staging,
             dropped=frozenset(dropped),
+            compile=compile,
         )
         additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
         additional.update({name: text.encode("utf-8") for name, text in (metadata or {}).items()})
