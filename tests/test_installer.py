@@ -43,6 +43,13 @@ class InstallerTests(unittest.TestCase):
         self.assertTrue(os.path.isfile(os.path.join(packaging.location, "packaging", "version.py")))
         self.assertEqual(packaging.metadata.version, packaging.version)
 
+    def test_each_file_is_downloaded_once(self) -> None:
+        # Reading ahead starts the downloads while resolving; installing uses them.
+        self.installer().install(["demo"])
+        requests = self.index.take_requests()
+        for wheel in ("demo-1.0-py3-none-any.whl", "needed-1.0-py3-none-any.whl"):
+            self.assertEqual(requests.count(f"GET /files/{wheel}"), 1, requests)
+
     def test_installed_code_is_byte_compiled(self) -> None:
         demo = self.installer().install(["demo"])[0]
         self.assertEqual([name.split(".")[0] for name in os.listdir(

@@ -84,6 +84,9 @@ class Index:
     def cached(self, name: str) -> list[DistributionFile]:
         return []
 
+    def prefetch_archive(self, file: DistributionFile) -> None:
+        pass
+
     def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
         usable = [f for f in files if not f.requires_python or "3.99" not in f.requires_python]
         return usable[0] if usable else "requires Python >=3.99"

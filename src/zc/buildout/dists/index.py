@@ -51,6 +51,7 @@ logger = logging.getLogger("zc.buildout")
 
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 _WORKERS = 10
+_DOWNLOAD_WORKERS = 4
 _T = TypeVar("_T")
 
 
@@ -71,6 +72,7 @@ class Finder:
         self._lock = threading.Lock()
         self._links_lock = threading.Lock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._download_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pages: dict[str, concurrent.futures.Future[list[DistributionFile]]] = {}
         self._metadata: dict[str, concurrent.futures.Future[Metadata]] = {}
         self._archives: dict[str, concurrent.futures.Future[str]] = {}
@@ -83,12 +85,14 @@ class Finder:
     def close(self) -> None:
         """Stop reading ahead and remove downloaded archives; the pages read are kept."""
         with self._lock:
-            pool, self._pool = self._pool, None
+            pools = [self._pool, self._download_pool]
+            self._pool = self._download_pool = None
+        for pool in pools:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        with self._lock:
             downloads, self._downloads = self._downloads, None
             self._archives.clear()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        with self._lock:
             # What was read is kept for the rest of the run; what was not, is forgotten.
             for futures in (self._pages, self._metadata):
                 for key in [key for key, future in futures.items() if future.cancelled()]:
@@ -161,11 +165,29 @@ class Finder:
                 future.set_exception(error)
         return future.result()
 
+    def prefetch_archive(self, file: DistributionFile) -> None:
+        """Start downloading ``file``'s archive: it will probably be installed.
+
+        Downloads have workers of their own, so that they never hold up
+        reading pages and metadata.
+        """
+        if local_path(file.url) is not None:
+            return
+        with self._lock:
+            if file.url not in self._archives:
+                if self._download_pool is None:
+                    self._download_pool = concurrent.futures.ThreadPoolExecutor(
+                        _DOWNLOAD_WORKERS, thread_name_prefix="buildout-download")
+                self._archives[file.url] = self._download_pool.submit(self._download, file)
+
     def downloaded(self, file: DistributionFile) -> str | None:
-        """The local copy of a remote archive this finder already downloaded, if any."""
+        """The local copy of a remote archive this finder downloaded (or is downloading), if any.
+
+        Waits for a download under way; a failed one counts as none.
+        """
         with self._lock:
             future = self._archives.get(file.url)
-        if future is None or not future.done() or future.exception() is not None:
+        if future is None or future.cancelled() or future.exception() is not None:
             return None
         return future.result()
 

@@ -222,7 +222,9 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         if best.file is None:
             self._follow(best, self._metadata(best))
         else:
-            self.available.source().prefetch_metadata(
+            source = self.available.source()
+            source.prefetch_archive(best.file)  # downloaded while resolving goes on
+            source.prefetch_metadata(
                 best.file, lambda metadata: self._quietly(self._follow, best, metadata))
 
     def _follow(self, candidate: Candidate, metadata: Metadata) -> None:
