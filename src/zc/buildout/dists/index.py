@@ -155,8 +155,8 @@ class Finder:
         # on another task of the pool could starve it.
         with self._lock:
             future = self._archives.get(file.url)
-            mine = future is None
-            if future is None:
+            mine = future is None or future.cancelled()
+            if future is None or mine:
                 future = self._archives[file.url] = concurrent.futures.Future()
         if mine:
             try:
@@ -183,11 +183,16 @@ class Finder:
     def downloaded(self, file: DistributionFile) -> str | None:
         """The local copy of a remote archive this finder downloaded (or is downloading), if any.
 
-        Waits for a download under way; a failed one counts as none.
+        Waits for a download under way; a failed one counts as none. The
+        caller downloads the file itself otherwise, so reading ahead must not
+        start it any more.
         """
         with self._lock:
             future = self._archives.get(file.url)
-        if future is None or future.cancelled() or future.exception() is not None:
+            if future is None:
+                future = self._archives[file.url] = concurrent.futures.Future()
+                future.cancel()
+        if future.cancelled() or future.exception() is not None:
             return None
         return future.result()
 
