@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from zc.buildout import develop, extensions, filesystem
+from zc.buildout import develop, extensions, filesystem, own_versions
 from zc.buildout.errors import doing
 from zc.buildout.installed import InstalledDatabase, format_section
 from zc.buildout.parts import Recipes, requested_parts
@@ -52,6 +52,7 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
     options = buildout["buildout"]
     loaded_extensions = extensions.load(buildout)
     filesystem.create(options)
+    own_versions.warn_about_own_pins(buildout)
     database = InstalledDatabase(options.get("installed") or None)
     develop.develop(buildout, database)
     with doing("Installing."):
