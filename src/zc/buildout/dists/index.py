@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.httpclient import HTTPClient, Response
 
-__all__ = ["ACCEPT", "Finder", "IndexError"]
+__all__ = ["ACCEPT", "Finder", "IndexPageError"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -55,15 +55,16 @@ _DOWNLOAD_WORKERS = 4
 _T = TypeVar("_T")
 
 
-class IndexError(UserError):
+class IndexPageError(UserError):
     """An index or find-links page could not be used."""
 
 
 class Finder:
     """The distribution files of projects, from the index and find-links of ``settings``.
 
-    Call :meth:`close` when done: it stops the worker threads and removes
-    archives downloaded only to read their metadata.
+    Call :meth:`close` when done with an installation: it stops the worker
+    threads and removes the archives it downloaded (to read their metadata,
+    or ahead of installing them); the pages read are kept for the run.
     """
 
     def __init__(self, settings: InstallerSettings, client: HTTPClient) -> None:
@@ -345,7 +346,7 @@ class Finder:
             if response is not None:
                 digest = hashlib.sha256(response.data).hexdigest()
                 if file.metadata_sha256 and digest != file.metadata_sha256.lower():
-                    raise IndexError(f"The metadata at {response.url} does not match its"
+                    raise IndexPageError(f"The metadata at {response.url} does not match its"
                                      f" sha256 checksum ({file.metadata_sha256}).")
                 return parse_headers(response.data)
         path = self.archive(file)
@@ -381,7 +382,7 @@ def _parse(response: Response, requested: str, project: str | None) -> list[Dist
     try:
         return parse_page(response.data, response.headers.get("Content-Type", ""), base, project)
     except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
-        raise IndexError(f"The index page {response.url} could not be read: {error}") from None
+        raise IndexPageError(f"The index page {response.url} could not be read: {error}") from None
 
 
 def _with_credentials(final: str, requested: str) -> str:
