@@ -348,6 +348,57 @@ class ConflictTests(ResolverTestCase):
                                   "  versions found: 1.0, 2.0, 2.1, 3.0b1")
 
 
+class MissingDependencyTests(ResolverTestCase):
+    """A project nothing provides, deep in the graph: an error at once, never a long search."""
+
+    # The shape of zope.testrunner 8.3 as published (offline, setuptools missing).
+    # Requires-Python made resolvelib set the running Python aside while
+    # backtracking and get it back each round, until 10,000 rounds had passed.
+    TESTRUNNER = [
+        Dist("zope-testrunner", "8.3", ("zope.exceptions", "zope.interface",
+                                        'zope.testing; extra == "test"'),
+             extras=("test",), requires_python=">=3.10"),
+        Dist("zope-exceptions", "6.0", ("setuptools", "zope.interface",
+                                        'zope.testrunner>=6.4; extra == "test"'),
+             extras=("test",), requires_python=">=3.9"),
+        Dist("zope-interface", "8.7", requires_python=">=3.9"),
+    ]
+
+    def test_named_with_who_requires_it(self) -> None:
+        for dist in self.TESTRUNNER:
+            self.install(dist)
+        message = self.error(["zope.testrunner"], None, offline=True)
+        self.assertEqual(message, "Couldn't find a distribution for 'setuptools'.\n"
+                                  "  required by zope-exceptions 6.0.\n"
+                                  "Buildout is offline: only distributions already installed"
+                                  " can be used.")
+
+    def test_after_backtracking(self) -> None:
+        # Two versions of the requirer: resolvelib tries both, then says what is missing.
+        for version in ("1.0", "2.0"):
+            self.install(Dist("a", version, ("nope",), requires_python=">=3.9"))
+        self.install(Dist("top", "1.0", ("a",), requires_python=">=3.9"))
+        message = self.error(["top"], None, offline=True)
+        self.assertEqual(message.splitlines()[:3], ["Couldn't find a distribution for 'nope'.",
+                                                    "  required by a 2.0.",
+                                                    "  required by a 1.0."])
+
+    def test_backtracking_finds_a_version_without_it(self) -> None:
+        self.install(Dist("a", "1.0", requires_python=">=3.9"))
+        self.install(Dist("a", "2.0", ("nope",), requires_python=">=3.9"))
+        self.assertEqual(self.versions(["a"], None, offline=True), {"a": "1.0"})
+
+    def test_rounds_are_capped(self) -> None:
+        index = Index(BASIC + [Dist("c", "1.0", ("b<2",))])
+        settings = InstallerSettings(self.eggs, self.eggs)
+        needs = [need_from_requirement(Requirement(text)) for text in ("a", "c")]
+        with self.assertRaises(UserError) as caught:
+            resolve(needs, settings, lambda name: [], {}, lambda: index, max_rounds=2)
+        self.assertEqual(str(caught.exception),
+                         "Gave up resolving a, c after 2 rounds of backtracking.\n"
+                         "Pin versions in the [versions] section to narrow the choice.")
+
+
 class OrderTests(ResolverTestCase):
     def test_breadth_first_in_declared_order(self) -> None:
         index = Index([

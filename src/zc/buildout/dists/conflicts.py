@@ -30,18 +30,22 @@ def explain(
     describe: Callable[[str], str | None],
     unusable: Callable[[str], Mapping[Version, str]],
     settings: InstallerSettings,
+    who: Callable[[Any], str] = str,
 ) -> UserError:
     """The error for a failed resolution, from resolvelib's ``(requirement, parent)`` causes.
 
     ``describe(name)`` tells where versions of a project come from, or
     ``None`` when there are none; ``unusable(name)`` gives the versions that
-    exist but cannot be used here, with the reason.
+    exist but cannot be used here, with the reason; ``who(parent)`` names a
+    requiring candidate as its metadata spells it.
     """
     by_name: dict[str, list[tuple[Need, Any]]] = collections.defaultdict(list)
     for requirement, parent in causes:
         by_name[requirement.name].append((requirement, parent))
-    if PYTHON in by_name:
-        return _python_conflict(by_name[PYTHON])
+    python = by_name.pop(PYTHON, [])
+    if _unfit(python) or not by_name:
+        return _python_conflict(python, who)
+    # Otherwise the Python was only set aside while backtracking: the other causes tell.
     missing = [name for name in by_name if describe(name) is None]
     if missing:
         name = missing[0]
@@ -51,13 +55,13 @@ def explain(
             lines = [f"Couldn't find a distribution for {wanted!r} that can be used here:"]
             lines += [f"  {name} {version}: {reasons[version]}" for version in sorted(reasons)]
             return MissingDistribution("\n".join(lines))
-        return MissingDistribution(
-            f"Couldn't find a distribution for {wanted!r}.", hint=_missing_hint(settings)
-        )
+        lines = [f"Couldn't find a distribution for {wanted!r}."]
+        lines += [f"  required by {who(parent)}." for parent in _parents(by_name[name])]
+        return MissingDistribution("\n".join(lines), hint=_missing_hint(settings))
     lines = []
     for name, pairs in by_name.items():
         lines.append(f"There is a version conflict for {name}:")
-        lines.extend(f"  {_who(parent)} requires '{need}'" for need, parent in _unique(pairs))
+        lines.extend(f"  {_who(parent, who)} requires '{need}'" for need, parent in _unique(pairs))
         pin = settings.pins.get(name)
         if pin is not None:
             where = f" ({pin.location})" if pin.location else ""
@@ -73,8 +77,19 @@ def _unique(pairs: list[tuple[Need, Any]]) -> list[tuple[Need, Any]]:
     return list(seen.values())
 
 
-def _who(parent: Any) -> str:
-    return "the buildout" if parent is None else str(parent)
+def _who(parent: Any, who: Callable[[Any], str]) -> str:
+    return "the buildout" if parent is None else who(parent)
+
+
+def _parents(pairs: list[tuple[Need, Any]]) -> list[Any]:
+    """The distributions among the requirers, each once, in the order met."""
+    return list({str(parent): parent for _, parent in pairs if parent is not None}.values())
+
+
+def _unfit(pairs: list[tuple[Need, Any]]) -> bool:
+    """Whether one of these needs on the running Python excludes it."""
+    python = python_candidate().version
+    return any(not need.specifier.contains(python, prereleases=True) for need, _ in pairs)
 
 
 def _wanted(name: str, pairs: list[tuple[Need, Any]], settings: InstallerSettings) -> str:
@@ -91,8 +106,10 @@ def _missing_hint(settings: InstallerSettings) -> str | None:
     return None
 
 
-def _python_conflict(pairs: list[tuple[Need, Any]]) -> UserError:
+def _python_conflict(pairs: list[tuple[Need, Any]], who: Callable[[Any], str]) -> UserError:
     python = python_candidate().version
     lines = [f"No version fits this Python ({python}):"]
-    lines.extend(f"  {parent} requires {need}" for need, parent in _unique(pairs))
+    unfit = [(need, parent) for need, parent in pairs
+             if not need.specifier.contains(python, prereleases=True)]
+    lines.extend(f"  {_who(parent, who)} requires {need}" for need, parent in _unique(unfit or pairs))
     return VersionConflict("\n".join(lines))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -31,34 +32,15 @@ from zc.buildout.dists.candidates import (
     python_candidate,
 )
 from zc.buildout.dists.metadata import Metadata, installed_headers
+from zc.buildout.dists.resolved import Resolved, breadth_first
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.pages import DistributionFile
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["Resolved", "Source", "resolve"]
 
 logger = logging.getLogger("zc.buildout")
-
-
-@dataclasses.dataclass(frozen=True)
-class Resolved:
-    """One distribution of a resolution."""
-
-    name: str
-    """As its metadata spells it."""
-    version: Version
-    installed: Installed | None
-    """Set when the distribution is already installed (or one of buildout's own)."""
-    file: DistributionFile | None
-    """Set when the distribution must be fetched and installed."""
-    requirement: str
-    """What was asked of it, e.g. ``demo<2``, for log lines."""
-    picked: bool
-    """No exact pin or ``==`` requirement chose the version: it was picked."""
-    required_by: tuple[str, ...] = ()
-    """``name==version`` of the distributions that require it; empty for top-level ones."""
 
 
 def resolve(
@@ -67,12 +49,14 @@ def resolve(
     installed: Callable[[str], Sequence[Installed]],
     own: Mapping[str, Installed],
     source: Callable[[], Source] | None,
+    max_rounds: int = 10_000,
 ) -> list[Resolved]:
     """Resolve ``needs``; the result is in breadth-first order from the needs.
 
     ``installed``, ``own`` and ``source`` say what is available (see
     :class:`~zc.buildout.dists.available.Available`); ``source`` is ``None``
-    when offline.
+    when offline. A resolution still backtracking after ``max_rounds``
+    rounds is given up with a :class:`UserError`.
     """
     provider = _Provider(settings, installed, own, source, needs)
     try:
@@ -82,12 +66,15 @@ def resolve(
         resolver: resolvelib.Resolver[Need, Candidate, str] = resolvelib.Resolver(
             provider, resolvelib.BaseReporter()
         )
-        result = resolver.resolve(needs, max_rounds=10_000)
+        result = resolver.resolve(needs, max_rounds=max_rounds)
     except resolvelib.ResolutionImpossible as error:
-        from zc.buildout.dists.conflicts import explain
-
-        available = provider.available
-        raise explain(error.causes, available.describe, available.unusable, settings) from None
+        raise provider.explain(error.causes) from None
+    except resolvelib.ResolutionTooDeep:
+        raise UserError(
+            f"Gave up resolving {', '.join(map(str, needs))} after {max_rounds} rounds"
+            " of backtracking.",
+            hint="Pin versions in the [versions] section to narrow the choice.",
+        ) from None
     finally:
         provider.speculating = False
     information = {key: criterion.information for key, criterion in result.criteria.items()}
@@ -147,7 +134,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         name, extras = needs[0].name, needs[0].extras
         if name == PYTHON:
             python = python_candidate()
-            return [python] if all(self.is_satisfied_by(n, python) for n in needs) else []
+            usable = python not in excluded and all(self.is_satisfied_by(n, python) for n in needs)
+            return [python] if usable else []
         specifier = self._allowed(name, needs)
 
         def ok(candidate: Candidate) -> bool:
@@ -289,10 +277,43 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             best = next((c for c in self.available.ordered(need.name, specifier)
                          if specifier.contains(c.version, prereleases=True)), None)
             if best is None:
+                self._fail_if_certain(need, information)
                 return None
             candidate = chosen[need.identifier] = dataclasses.replace(best, extras=need.extras)
             queue.extend((dependency, candidate) for dependency in self.get_dependencies(candidate))
         return self.results(chosen, lambda node: self._children.get(node, []), information)
+
+    def _fail_if_certain(
+        self, need: Need, information: Mapping[str, list[tuple[Need, Candidate | None]]]
+    ) -> None:
+        """Raise the missing-distribution error if no backtracking can find ``need``.
+
+        That is so when its project has no candidates at all and every
+        distribution on the way from the buildout to it is the only one its
+        requirement (and pin) allows.
+        """
+        if next(self.available.ordered(need.name, SpecifierSet()), None) is not None:
+            return
+        parent = information[need.identifier][-1][1]
+        while parent is not None:
+            link, above = information[parent.identifier][0]
+            allowed = self._allowed(parent.name, [link])
+            choices = (c for c in self.available.ordered(parent.name, allowed)
+                       if allowed.contains(c.version, prereleases=True))
+            if len(list(itertools.islice(choices, 2))) > 1:
+                return
+            parent = above
+        raise self.explain(information[need.identifier])
+
+    def explain(self, causes: Iterable[tuple[Need, Candidate | None]]) -> UserError:
+        """The error telling why ``causes`` (``(need, parent)`` pairs) cannot be met."""
+        from zc.buildout.dists.conflicts import explain
+
+        def who(parent: Candidate) -> str:
+            return f"{self._names.get(parent.name, parent.name)} {parent.version}"
+
+        available = self.available
+        return explain(causes, available.describe, available.unusable, self._settings, who)
 
     def results(
         self,
@@ -305,7 +326,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         ``children`` gives the identifiers a node (``None``: the root) depends
         on; ``information`` the ``(need, parent)`` pairs of each identifier.
         """
-        order = _breadth_first(children, self._children)
+        order = breadth_first(children, self._children)
         requirers: dict[str, set[str]] = collections.defaultdict(set)
         needs: dict[str, list[Need]] = collections.defaultdict(list)
         for pairs in information.values():
@@ -335,28 +356,3 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             picked=not (exact or candidate.develop or candidate.own),
             required_by=tuple(sorted(requirers)),
         )
-
-
-def _breadth_first(
-    children: Callable[[str | None], Iterable[str]], order: Mapping[str | None, list[str]]
-) -> list[str]:
-    """Project names reachable from the root, breadth first, extras folded in.
-
-    Children are visited in the order their parent lists them (``order``).
-    """
-    found: dict[str, None] = {}
-    queue: collections.deque[str | None] = collections.deque([None])
-    visited: set[str | None] = set()
-    while queue:
-        node = queue.popleft()
-        if node in visited:
-            continue
-        visited.add(node)
-        if node is not None and node != PYTHON:
-            found.setdefault(node.partition("[")[0])
-        listed = order.get(node, [])
-        rank: dict[str, int] = {child: index for index, child in enumerate(listed)}
-        ordered: list[str] = sorted(
-            children(node), key=lambda child: (rank.get(child, len(listed)), child))
-        queue.extend(ordered)
-    return list(found)
