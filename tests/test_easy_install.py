@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import importlib.metadata
+import logging
 import os
 import sys
 import tempfile
@@ -141,6 +142,29 @@ class InstallTests(_Isolated):
         self.assertEqual(paths, [os.path.join("bin", "demo"), os.path.join("bin", "py")])
         with open(os.path.join("bin", "demo")) as file:
             self.assertEqual(file.read(), f"#!{sys.executable}\n# custom demo\n")
+
+    def test_one_script_per_name(self) -> None:
+        packages.wheel("dists", "other", "1.0",
+                       entry_points={"console_scripts": {"demo": "other:main"}})
+        ws = self._quietly(easy_install.install, ["demo", "other"], "eggs", links=["dists"])
+        script = os.path.join("bin", "demo")
+        for requests, module, warned in [
+            (["demo", "other"], "demo", ["demo 1.0", "other 1.0"]),  # the first one wins
+            (["other", "demo"], "other", ["other 1.0", "demo 1.0"]),
+            (["demo", "other", ("demo", "needed", "main")], "needed", None),  # a triple wins
+        ]:
+            with self.subTest(requests=requests):
+                with self.assertLogs("zc.buildout.easy_install") as logs:
+                    paths = self._quietly(easy_install.scripts, requests, ws, sys.executable, "bin")
+                    logging.getLogger("zc.buildout.easy_install").info("done")
+                self.assertEqual(paths, [script])
+                with open(script) as file:
+                    self.assertIn(f"import {module}\n", file.read())
+                warnings = [r.getMessage() for r in logs.records if r.levelname == "WARNING"]
+                expected = [] if warned is None else [
+                    f"Both {warned[0]} and {warned[1]} provide the script 'demo';"
+                    f" generating the one of {warned[0]}."]
+                self.assertEqual(warnings, expected)
 
 
 class WorkingSetCacheTests(_Isolated):

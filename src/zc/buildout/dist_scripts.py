@@ -36,13 +36,20 @@ def console_entry_points(requests: Iterable[ScriptRequest], working_set: Working
     its distribution in ``working_set`` (none when its marker does not hold
     here); a triple stands for itself.
     """
+    return [(name, module, attrs) for name, module, attrs, _ in _provided(requests, working_set)]
+
+
+def _provided(
+    requests: Iterable[ScriptRequest], working_set: WorkingSet
+) -> list[tuple[str, str, str, str | None]]:
+    """As :func:`console_entry_points`, each with the distribution providing it (``None``: a triple)."""
     if isinstance(requests, str):
         raise TypeError("Expected an iterable of requirements or entry points, got a string.")
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, str, str | None]] = []
     for request in requests:
         if not isinstance(request, str):
             name, module, attrs = request
-            found.append((name, module, attrs))
+            found.append((name, module, attrs, None))
             continue
         requirement = Requirement(request)
         if not requirement.applies():
@@ -51,7 +58,7 @@ def console_entry_points(requests: Iterable[ScriptRequest], working_set: Working
         if dist is None:
             raise ValueError(f"No distribution for {request!r} in the working set.")
         for name, entry_point in sorted(dist.get_entry_map("console_scripts").items()):
-            found.append((name, entry_point.module_name, ".".join(entry_point.attrs)))
+            found.append((name, entry_point.module_name, ".".join(entry_point.attrs), str(dist)))
     return found
 
 
@@ -94,17 +101,39 @@ def file_script_template(text: str) -> str:
 
 
 def _selected(
-    entry_points: Sequence[tuple[str, str, str]], names: Mapping[str, str] | None
+    entry_points: Sequence[tuple[str, str, str, str | None]], names: Mapping[str, str] | None
 ) -> list[tuple[str, str, str]]:
-    """The entry points to write, under their script names."""
-    if names is None:
-        return list(entry_points)
-    return [(names[name], module, attrs) for name, module, attrs in entry_points if name in names]
+    """The entry points to write, under their script names, one per script name.
+
+    Where several provide the same script, an entry point given as a triple
+    (the ``entry-points`` option) wins, else the first distribution in
+    request order (the ``eggs`` order, then the working set's); a warning
+    names both distributions.
+    """
+    wanted = [(names[name] if names is not None else name, module, attrs, origin)
+              for name, module, attrs, origin in entry_points if names is None or name in names]
+    winners: dict[str, str | None] = {}
+    for script, _, _, origin in sorted(wanted, key=lambda entry: entry[3] is not None):
+        if script not in winners:
+            winners[script] = origin
+        elif origin is not None and winners[script] not in (None, origin):
+            logger.warning(
+                "Both %s and %s provide the script '%s'; generating the one of %s.",
+                winners[script], origin, script, winners[script],
+            )
+    selected = []
+    for script, module, attrs, origin in wanted:
+        if script in winners and winners[script] == origin:
+            selected.append((script, module, attrs))
+            del winners[script]
+    return selected
 
 
-def _warn_unknown(entry_points: Sequence[tuple[str, str, str]], names: Mapping[str, str] | None) -> None:
+def _warn_unknown(
+    entry_points: Sequence[tuple[str, str, str, str | None]], names: Mapping[str, str] | None
+) -> None:
     """Warn about the script names no entry point has."""
-    known = {name for name, _, _ in entry_points}
+    known = {entry[0] for entry in entry_points}
     for name, target in (names or {}).items():
         if name in known:
             continue
@@ -137,7 +166,7 @@ def generate(
     those scripts are written. ``template`` replaces
     :data:`zc.buildout.scripts.script_template` for console scripts.
     """
-    entry_points = console_entry_points(requests, working_set)
+    entry_points = _provided(requests, working_set)
     path = scripts.baked_path([dist.location for dist in working_set], extra_paths)
     generated = []
     for name, module, attrs in _selected(entry_points, names):
@@ -161,7 +190,7 @@ def generate(
             relative_to=relative_to, template=shipped_template,
         )
         generated.append(script)
-    _warn_unknown([*entry_points, *((name, "", "") for name, _ in shipped)], names)
+    _warn_unknown([*entry_points, *((name, "", "", None) for name, _ in shipped)], names)
     if interpreter:
         script = os.path.join(dest, interpreter)
         scripts.interpreter_script(
