@@ -150,6 +150,7 @@ class Scripts(Eggs):
         requirements, working_set = self.working_set()
         options = self.options
         scripts = options.get("scripts")
+        # An empty `scripts` writes no console scripts; an `interpreter` asked for is still written.
         if scripts is not None and not scripts.strip() and not options.get("interpreter"):
             return ()
         names = None if scripts is None else dict(
