@@ -42,6 +42,47 @@ class LogSetupTests(unittest.TestCase):
         self.emit()
         self.assertEqual(self.emit(), "Installing demo.\ndemo: recipe warning\n")
 
+    def test_libraries_keep_to_warnings_until_vvv(self) -> None:
+        # (log-level, verbosity) -> the level of urllib3, filelock and the like
+        table = [
+            ("INFO", "0", logging.WARNING),
+            ("INFO", "10", logging.WARNING),    # -v
+            ("INFO", "20", logging.WARNING),    # -vv
+            ("INFO", "30", -10),                # -vvv: everything, as for the others
+            ("INFO", "40", -20),
+            ("DEBUG", "0", logging.WARNING),
+            ("DEBUG", "20", -10),               # log-level DEBUG with -vv
+            ("-10", "0", -10),                  # a number asking for it
+            ("INFO", "-20", logging.ERROR),     # -qq: quieter still
+        ]
+        for log_level, verbosity, expected in table:
+            with self.subTest(log_level=log_level, verbosity=verbosity):
+                self.emit(log_level, "", verbosity)
+                for name in logsetup.LIBRARIES:
+                    self.assertEqual(logging.getLogger(name).level, expected)
+
+    def test_library_detail_is_hidden_with_vv(self) -> None:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            for verbosity in ("20", "30"):
+                logsetup.configure("INFO", "", verbosity)
+                logging.getLogger("urllib3.connectionpool").debug("Starting new HTTP connection")
+                logging.getLogger("filelock").warning("lock trouble")
+                logging.getLogger("demo").debug("recipe detail")
+        self.assertEqual(out.getvalue().splitlines(), [
+            "filelock: lock trouble", "demo: recipe detail",
+            "urllib3.connectionpool: Starting new HTTP connection", "filelock: lock trouble",
+            "demo: recipe detail",
+        ])
+
+    def test_preserved_puts_library_levels_back(self) -> None:
+        urllib3 = logging.getLogger("urllib3")
+        before = urllib3.level
+        with logsetup.preserved():
+            logsetup.configure("INFO", "", "0")
+            self.assertEqual(urllib3.level, logging.WARNING)
+        self.assertEqual(urllib3.level, before)
+
     def test_bad_values_are_user_errors(self) -> None:
         with self.assertRaisesRegex(UserError, "Invalid logging level 'LOUD'"):
             logsetup.parse_level("LOUD")

@@ -9,9 +9,15 @@ from collections.abc import Iterator
 
 from zc.buildout.errors import UserError
 
-__all__ = ["configure", "parse_level", "preserved"]
+__all__ = ["LIBRARIES", "LIBRARY_DETAIL", "configure", "library_level", "parse_level", "preserved"]
 
 _LEVELS: dict[str, int] = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
+
+LIBRARIES = ("urllib3", "filelock", "resolvelib", "build", "installer", "pyproject_hooks", "concurrent")
+"""The loggers of libraries buildout uses: their detail is not buildout's (see :func:`library_level`)."""
+
+LIBRARY_DETAIL = logging.DEBUG - 20
+"""From this effective level down (``-vvv`` with the default ``log-level``), libraries show their detail."""
 
 
 class _BuildoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -51,12 +57,23 @@ def parse_level(log_level: str, verbosity: str = "0") -> int:
         ) from None
 
 
+def library_level(level: int) -> int:
+    """The level of the :data:`LIBRARIES`' loggers for the effective ``level``.
+
+    They keep to warnings and errors while ``-v`` and ``-vv`` show buildout's
+    and the recipes' detail; from :data:`LIBRARY_DETAIL` down they follow
+    ``level`` too.
+    """
+    return level if level <= LIBRARY_DETAIL else max(level, logging.WARNING)
+
+
 def configure(log_level: str = "INFO", log_format: str = "", verbosity: str = "0") -> int:
     """Send log messages to standard output; return the effective level.
 
     With an empty ``log_format``, buildout's own messages are printed bare and
     other loggers (recipes) print as ``name: message``; otherwise every
-    message uses ``log_format``.
+    message uses ``log_format``. The :data:`LIBRARIES`' loggers get
+    :func:`library_level`.
     """
     level = parse_level(log_level, verbosity)
     root = logging.getLogger()
@@ -78,17 +95,19 @@ def configure(log_level: str = "INFO", log_format: str = "", verbosity: str = "0
         buildout.addHandler(bare)
         buildout.propagate = False
     buildout.setLevel(level)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(library_level(level))
     return level
 
 
 @contextlib.contextmanager
 def preserved() -> Iterator[None]:
-    """Put the root and ``zc.buildout`` loggers back as they were when the block ends.
+    """Put the loggers :func:`configure` sets back as they were when the block ends.
 
     Tests, and programs that build a ``Buildout`` in-process, use it so that
     the handlers :func:`configure` installs do not outlive them.
     """
-    loggers = (logging.getLogger(), logging.getLogger("zc.buildout"))
+    loggers = [logging.getLogger(name) for name in (None, "zc.buildout", *LIBRARIES)]
     saved = [(logger, list(logger.handlers), logger.level, logger.propagate) for logger in loggers]
     try:
         yield
