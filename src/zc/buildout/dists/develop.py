@@ -163,7 +163,7 @@ def _staged_entries(wheel_path: str, staging: str, project: str) -> list[str]:
     # direct_url.json (PEP 610) marks the install as editable and names the
     # project, as pip's editable installs do; zc.recipe.testrunner reads it.
     direct_url = {"url": pathlib.Path(project).as_uri(), "dir_info": {"editable": True}}
-    wheel.install_into(wheel_path, staging, compile=False,
+    wheel.install_into(wheel_path, staging,
                        metadata={"direct_url.json": json.dumps(direct_url)})
     return sorted(os.listdir(staging))
 

@@ -3,23 +3,25 @@
 Each picked file is fetched (from the download cache when it has it, into it
 when set), checked against the index's sha256, built into a wheel when it is
 an sdist (the built wheel is kept in the download cache), and installed into
-the eggs directory. Files are handled concurrently; the log tells about them
-in the order they were picked. The new eggs are byte-compiled together at
-the end, on all processors.
+the eggs directory: each egg is byte-compiled as soon as it is unpacked, by
+worker processes on all processors, while other files download. With a
+download cache, the installed egg is kept in the cache too
+(:mod:`~zc.buildout.dists.eggcache`) and linked from there, so installing it
+again needs no unpacking and no compiling; a wheel downloaded while
+resolving has its egg made there before it is asked for. Files are handled
+concurrently; the log tells about them in the order they were picked.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import email.message
-import email.parser
 import hashlib
 import logging
 import os
 import shutil
-import sysconfig
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -28,6 +30,8 @@ from packaging.tags import sys_tags
 from packaging.utils import parse_wheel_filename
 
 from zc.buildout.dists import build, wheel
+from zc.buildout.dists.compiler import Compiler
+from zc.buildout.dists.eggcache import EggCache
 from zc.buildout.dists.environment import Environment, InstalledDistribution
 from zc.buildout.dists.progress import Progress, terminal_progress
 from zc.buildout.errors import UserError
@@ -36,11 +40,12 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.httpclient import HTTPClient
 
-__all__ = ["PickedFile", "materialise", "sdist_metadata", "sha256_of"]
+__all__ = ["Fetcher", "PickedFile", "materialise", "sha256_of"]
 
 logger = logging.getLogger("zc.buildout")
 
 _WORKERS = 8
+_PREPARE_WORKERS = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,14 +80,79 @@ def _cache_lock(directory: str, filename: str) -> Iterator[None]:
         yield
 
 
-@dataclasses.dataclass
-class _Fetcher:
-    """Obtains and installs one picked file at a time; shared by the worker threads."""
+class Fetcher:
+    """Obtains and installs picked files for one installation; use it as a context manager.
 
-    settings: InstallerSettings
-    client: HTTPClient
-    scratch: str
-    progress: Progress
+    :meth:`materialise` installs; :meth:`prepare` starts making the egg of a
+    wheel downloaded while resolving, in the egg cache, before it is asked
+    for. Threads, compiling processes and scratch files are made when first
+    needed, and removed by :meth:`close`.
+    """
+
+    def __init__(self, settings: InstallerSettings, client: HTTPClient) -> None:
+        self.settings = settings
+        self.client = client
+        self.compiler = Compiler()
+        self.egg_cache = (None if settings.download_cache is None
+                          else EggCache.in_download_cache(settings.download_cache))
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
+        self._prepared: dict[str, concurrent.futures.Future[None]] = {}
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop preparing, wait for the work under way, remove scratch files."""
+        with self._lock:
+            self._closed = True
+            pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            pool.shutdown(cancel_futures=True)
+        self.compiler.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def prepare(self, filename: str, path: str, sha256: str | None) -> None:
+        """Start making the egg of the wheel at ``path`` in the egg cache: it is likely needed.
+
+        Only with a download cache, and for a wheel whose digest is known;
+        a failure is left for installing to meet (and report) again.
+        """
+        if self.egg_cache is None or sha256 is None or not filename.endswith(".whl"):
+            return
+        key = sha256.lower()
+        with self._lock:
+            if not self._closed and key not in self._prepared:
+                self._prepared[key] = self._pool("prepare", _PREPARE_WORKERS).submit(
+                    self._prepare, path, key)
+
+    def _prepare(self, path: str, sha256: str) -> None:
+        assert self.egg_cache is not None
+        try:
+            wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler)
+        except Exception:
+            logger.debug("Preparing the egg of %s failed", path, exc_info=True)
+
+    def _pool(self, kind: str, workers: int) -> concurrent.futures.ThreadPoolExecutor:
+        """The thread pool for ``kind`` of work (the caller holds the lock)."""
+        pool = self._pools.get(kind)
+        if pool is None:
+            pool = self._pools[kind] = concurrent.futures.ThreadPoolExecutor(
+                workers, thread_name_prefix=f"buildout-{kind}")
+        return pool
+
+    @property
+    def scratch(self) -> str:
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="buildout-fetch-")
+            return self._scratch.name
 
     @property
     def cache(self) -> str | None:
@@ -90,15 +160,53 @@ class _Fetcher:
             return None
         return os.path.join(self.settings.download_cache, "dist")
 
-    def install(self, picked: PickedFile) -> InstalledDistribution:
-        archive = self.archive(picked)
+    def materialise(self, files: Sequence[PickedFile], progress: Progress | None = None
+                    ) -> list[InstalledDistribution]:
+        """See :func:`materialise`."""
+        settings = self.settings
+        if settings.install_from_cache and settings.download_cache is None:
+            raise UserError("install-from-cache is on, but there is no download-cache.",
+                            hint="Set the download-cache option of [buildout].")
+        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        results: list[InstalledDistribution | None] = [
+            _already_installed(picked, environment) for picked in files
+        ]
+        missing = [index for index, dist in enumerate(results) if dist is None]
+        if not missing:
+            return [dist for dist in results if dist is not None]
+        progress = progress or terminal_progress(len(missing))
+        with self._lock:
+            pool = self._pool("install", _WORKERS)
+        futures = {index: pool.submit(self.install, files[index], progress) for index in missing}
+        try:
+            for index in missing:
+                picked = files[index]
+                _log(progress, "Getting distribution for %r.", picked.requirement or picked.name)
+                dist = results[index] = futures[index].result()
+                _log(progress, "Got %s %s.", dist.name, dist.version)
+        finally:
+            for future in futures.values():
+                future.cancel()
+            progress.clear()
+        return [dist for dist in results if dist is not None]
+
+    def install(self, picked: PickedFile, progress: Progress) -> InstalledDistribution:
+        """Obtain one picked file and install it."""
+        archive = self.archive(picked, progress)
+        digest = picked.sha256  # checked by archive()
         if not picked.filename.endswith(".whl"):
-            archive = self.built_wheel(picked, archive)
-        dist = wheel.install_wheel(archive, self.settings.eggs_directory, compile=False)
-        self.progress.file_done()
+            archive, digest = self.built_wheel(picked, archive), None
+        if self.egg_cache is not None:
+            digest = (digest or sha256_of(archive)).lower()
+            prepared = self._prepared.get(digest)
+            if prepared is not None and not prepared.cancelled():
+                prepared.result()  # never fails: installing meets again what it met
+        dist = wheel.install_wheel(archive, self.settings.eggs_directory, compiler=self.compiler,
+                                   egg_cache=self.egg_cache, sha256=digest)
+        progress.file_done()
         return dist
 
-    def archive(self, picked: PickedFile) -> str:
+    def archive(self, picked: PickedFile, progress: Progress) -> str:
         """A local, checked copy of the picked file."""
         from zc.buildout.httpclient import local_path
 
@@ -109,7 +217,7 @@ class _Fetcher:
                 return local
             target = os.path.join(tempfile.mkdtemp(dir=self.scratch), picked.filename)
             self.client.download(picked.url, target, sha256=picked.sha256,
-                                 progress=self.progress.add_bytes)
+                                 progress=progress.add_bytes)
             return target
         os.makedirs(self.cache, exist_ok=True)
         cached = os.path.join(self.cache, picked.filename)
@@ -122,7 +230,7 @@ class _Fetcher:
                     hint="install-from-cache is on: buildout installs only what the cache holds.",
                 )
             self.client.download(picked.url, cached, sha256=picked.sha256,
-                                 progress=self.progress.add_bytes)
+                                 progress=progress.add_bytes)
         return cached
 
     def matches(self, picked: PickedFile, path: str) -> bool:
@@ -186,103 +294,11 @@ def materialise(
     ``Getting distribution for '<requirement>'.`` and ``Got <name> <version>.``
     for each file installed, in the order given.
     """
-    if settings.install_from_cache and settings.download_cache is None:
-        raise UserError("install-from-cache is on, but there is no download-cache.",
-                        hint="Set the download-cache option of [buildout].")
-    environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
-    results: list[InstalledDistribution | None] = [
-        _already_installed(picked, environment) for picked in files
-    ]
-    missing = [index for index, dist in enumerate(results) if dist is None]
-    if not missing:
-        return [dist for dist in results if dist is not None]
-    progress = progress or terminal_progress(len(missing))
-    with tempfile.TemporaryDirectory(prefix="buildout-fetch-") as scratch, \
-            concurrent.futures.ThreadPoolExecutor(min(_WORKERS, len(missing))) as pool:
-        fetcher = _Fetcher(settings, client, scratch, progress)
-        futures = {index: pool.submit(fetcher.install, files[index]) for index in missing}
-        try:
-            for index in missing:
-                picked = files[index]
-                _log(progress, "Getting distribution for %r.", picked.requirement or picked.name)
-                dist = results[index] = futures[index].result()
-                _log(progress, "Got %s %s.", dist.name, dist.version)
-        finally:
-            for future in futures.values():
-                future.cancel()
-            progress.clear()
-    wheel.compile_eggs(dist.location for index, dist in enumerate(results)
-                       if dist is not None and index in missing)
-    return [dist for dist in results if dist is not None]
+    with Fetcher(settings, client) as fetcher:
+        return fetcher.materialise(files, progress)
 
 
 def _log(progress: Progress, message: str, *args: object) -> None:
     progress.clear()
     logger.info(message, *args)
     progress.redraw()
-
-
-
-def _reliable_pkg_info(sdist: str) -> email.message.Message | None:
-    """The sdist's ``PKG-INFO`` when it is metadata 2.2+ with static requirements."""
-    from packaging.version import InvalidVersion, Version
-
-    text = _pkg_info_text(sdist)
-    if text is None:
-        return None
-    message = email.parser.HeaderParser().parsestr(text)
-    try:
-        reliable = Version(message.get("Metadata-Version", "1.0")) >= Version("2.2")
-    except InvalidVersion:
-        return None
-    dynamic = {field.lower() for field in message.get_all("Dynamic", [])}
-    return message if reliable and "requires-dist" not in dynamic else None
-
-
-def _pkg_info_text(sdist: str) -> str | None:
-    import tarfile
-    import zipfile
-
-    try:
-        if sdist.endswith(".zip"):
-            with zipfile.ZipFile(sdist) as archive:
-                names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")]
-                return archive.read(names[0]).decode("utf-8", "replace") if names else None
-        with tarfile.open(sdist) as tar:
-            members = [m for m in tar.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")]
-            file = tar.extractfile(members[0]) if members else None
-            return file.read().decode("utf-8", "replace") if file else None
-    except (OSError, tarfile.TarError, zipfile.BadZipFile) as error:
-        raise UserError(f"Couldn't read {sdist}: {error}") from None
-
-
-def sdist_metadata(path: str, settings: InstallerSettings) -> email.message.Message:
-    """The core metadata of an sdist.
-
-    ``PKG-INFO`` when it is reliable (metadata 2.2 or later, requirements not
-    dynamic), else what the build backend prepares; that result is kept (in
-    the download cache, or in the eggs directory) keyed by the sdist's digest
-    and the Python, so it is computed once.
-    """
-    found = _reliable_pkg_info(path)
-    if found is not None:
-        return found
-    from zc.buildout.dists.buildenv import private_directory
-    from zc.buildout.dists.environment import python_tag
-
-    if settings.download_cache is not None:
-        cache = os.path.join(settings.download_cache, "dist", ".metadata")
-        os.makedirs(cache, exist_ok=True)
-    else:
-        cache = private_directory(settings, "metadata")
-    key = os.path.join(cache, f"{sha256_of(path)}-{python_tag()}-{sysconfig.get_platform()}")
-    if not os.path.exists(key):
-        with tempfile.TemporaryDirectory(prefix="buildout-metadata-") as output:
-            info = build.prepare_metadata(path, output, settings,
-                                          description=os.path.basename(path))
-            descriptor, staged = tempfile.mkstemp(prefix=".tmp-", dir=cache)
-            os.close(descriptor)
-            shutil.copyfile(os.path.join(info, "METADATA"), staged)
-            os.replace(staged, key)
-    with open(key, encoding="utf-8") as file:
-        return email.parser.HeaderParser().parse(file)

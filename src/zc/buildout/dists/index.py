@@ -65,11 +65,15 @@ class Finder:
     Call :meth:`close` when done with an installation: it stops the worker
     threads and removes the archives it downloaded (to read their metadata,
     or ahead of installing them); the pages read are kept for the run.
+    ``on_download(file, path)`` is told of each archive downloaded ahead of
+    installing (in a worker thread), until :meth:`close`.
     """
 
-    def __init__(self, settings: InstallerSettings, client: HTTPClient) -> None:
+    def __init__(self, settings: InstallerSettings, client: HTTPClient, *,
+                 on_download: Callable[[DistributionFile, str], None] | None = None) -> None:
         self._settings = settings
         self._client = client
+        self._on_download = on_download
         self._lock = threading.Lock()
         self._links_lock = threading.Lock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -172,14 +176,21 @@ class Finder:
         Downloads have workers of their own, so that they never hold up
         reading pages and metadata.
         """
-        if local_path(file.url) is not None:
+        path = local_path(file.url)
+        if path is not None:
+            if self._on_download is not None:
+                self._on_download(file, path)
             return
         with self._lock:
-            if file.url not in self._archives:
+            future = self._archives.get(file.url)
+            if future is None:
                 if self._download_pool is None:
                     self._download_pool = concurrent.futures.ThreadPoolExecutor(
                         _DOWNLOAD_WORKERS, thread_name_prefix="buildout-download")
-                self._archives[file.url] = self._download_pool.submit(self._download, file)
+                future = self._archives[file.url] = self._download_pool.submit(self._download, file)
+        on_download = self._on_download
+        if on_download is not None:
+            _on_success(future, lambda path: on_download(file, path))
 
     def downloaded(self, file: DistributionFile) -> str | None:
         """The local copy of a remote archive this finder downloaded (or is downloading), if any.
@@ -352,7 +363,7 @@ class Finder:
         path = self.archive(file)
         if file.kind == "wheel":
             return headers_of_wheel(path, file.filename)
-        from zc.buildout.dists.fetch import sdist_metadata
+        from zc.buildout.dists.sdistinfo import sdist_metadata
 
         return sdist_metadata(path, self._settings)
 

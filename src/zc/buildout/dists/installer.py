@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -26,7 +27,9 @@ from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     from zc.buildout.dists.develop import DevelopResult
+    from zc.buildout.dists.fetch import Fetcher
     from zc.buildout.dists.index import Finder
+    from zc.buildout.dists.pages import DistributionFile
     from zc.buildout.dists.resolver import Resolved
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.httpclient import HTTPClient
@@ -51,6 +54,9 @@ class Installer:
         self._client = client
         self._finder: Finder | None = None
         self._own: dict[str, InstalledDistribution] | None = None
+        self._lock = threading.Lock()
+        self._installing = False
+        self._fetcher: Fetcher | None = None
 
     def install(self, requirements: Sequence[str]) -> list[InstalledDistribution]:
         """Resolve ``requirements``, install what is missing, return the whole set.
@@ -66,6 +72,7 @@ class Installer:
 
         settings = self.settings
         environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        self._installing = True
         try:
             source = None if settings.offline else self._get_finder
             resolved = resolve(needs, settings, environment.find, self.own(), source)
@@ -73,6 +80,11 @@ class Installer:
             self.picked_versions.check(resolved, settings)
             return self._materialise(resolved)
         finally:
+            with self._lock:
+                self._installing = False
+                fetcher, self._fetcher = self._fetcher, None
+            if fetcher is not None:
+                fetcher.close()
             if self._finder is not None:
                 self._finder.close()
 
@@ -92,8 +104,24 @@ class Installer:
         if self._finder is None:
             from zc.buildout.dists.index import Finder
 
-            self._finder = Finder(self.settings, self._get_client())
+            self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare)
         return self._finder
+
+    def _get_fetcher(self) -> Fetcher | None:
+        """This installation's fetcher (``None`` once it is over)."""
+        with self._lock:
+            if self._fetcher is None and self._installing:
+                from zc.buildout.dists.fetch import Fetcher
+
+                self._fetcher = Fetcher(self.settings, self._get_client())
+            return self._fetcher
+
+    def _prepare(self, file: DistributionFile, path: str) -> None:
+        """A likely pick was downloaded while resolving: start installing it in the egg cache."""
+        if self.settings.download_cache is not None:
+            fetcher = self._get_fetcher()
+            if fetcher is not None:
+                fetcher.prepare(file.filename, path, file.sha256)
 
     def _get_client(self) -> HTTPClient:
         if self._client is None:
@@ -111,7 +139,7 @@ class Installer:
                 else next(fetched) for dist in resolved]
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
-        from zc.buildout.dists.fetch import PickedFile, materialise
+        from zc.buildout.dists.fetch import PickedFile
         from zc.buildout.dists.pages import file_url
 
         files = []
@@ -126,7 +154,9 @@ class Installer:
                 sha256=dist.file.sha256,
                 requirement=dist.requirement,
             ))
-        return materialise(files, self.settings, self._get_client())
+        fetcher = self._get_fetcher()
+        assert fetcher is not None
+        return fetcher.materialise(files)
 
 
 def _needs(requirements: Sequence[str]) -> list[Need]:

@@ -1,19 +1,22 @@
 """One wheel to one egg directory, with pypa/installer.
 
-The wheel is installed (byte-compiled, or compiled afterwards together with
-others by :func:`compile_eggs`) into a staging directory inside the eggs
-directory and renamed into place, under a per-distribution file lock:
-an interrupted run never leaves half an egg, and a staging directory left by
-a killed run is removed by the next one. Legacy namespace ``__init__.py``
-files are dropped (the packages become native namespaces); console scripts
-are not written (buildout generates scripts itself); ``.data`` files other
-than code stay inside the egg, under ``<name>-<version>.data/``.
+The wheel is installed into a staging directory inside the eggs directory,
+byte-compiled (by a :class:`~zc.buildout.dists.compiler.Compiler`, naming
+the final paths), and renamed into place, under a per-distribution file
+lock: an interrupted run never leaves half an egg, and a staging directory
+left by a killed run is removed by the next one. With an egg cache, the
+staged egg is linked from the cache entry instead (made the same way, once).
+Legacy namespace ``__init__.py`` files are dropped (the packages become
+native namespaces); console scripts are not written (buildout generates
+scripts itself); ``.data`` files other than code stay inside the egg, under
+``<name>-<version>.data/``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import email.parser
+import functools
 import logging
 import os
 import pathlib
@@ -29,6 +32,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from installer.destinations import SchemeDictionaryDestination
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from zc.buildout.dists.compiler import Compiler
+from zc.buildout.dists.eggcache import EggCache, link_tree
 from zc.buildout.dists.environment import InstalledDistribution, egg_directory_name
 from zc.buildout.errors import UserError
 
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
     from installer.scripts import LauncherKind
     from installer.utils import Scheme
 
-__all__ = ["compile_eggs", "install_into", "install_wheel", "locked", "namespace_inits", "wheel_metadata"]
+__all__ = ["cached_egg", "install_into", "install_wheel", "locked", "namespace_inits", "wheel_metadata"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -78,16 +83,10 @@ def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str
 
 @dataclasses.dataclass
 class _EggDestination(SchemeDictionaryDestination):
-    """Writes code into the egg, skipping dropped files and console scripts.
-
-    Byte-compiles quietly itself (``compile``): modules that are not meant
-    to compile, such as the skin scripts of Zope products, are no news to
-    the user, as with pip.
-    """
+    """Writes code into the egg, skipping dropped files and console scripts."""
 
     dropped: frozenset[str] = frozenset()
     skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
-    compile: bool = False
 
     def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
                    is_executable: bool) -> RecordEntry:
@@ -108,28 +107,16 @@ class _EggDestination(SchemeDictionaryDestination):
                               records: Iterable[tuple[Scheme, RecordEntry]]) -> None:
         kept = [(s, record) for s, record in records if (s, record.path) not in self.skipped]
         super().finalize_installation(scheme, record_file_path, kept)
-        if self.compile:
-            import compileall
-
-            for code_scheme, record in kept:
-                if code_scheme in ("purelib", "platlib") and record.path.endswith(".py"):
-                    final = os.path.join(self.scheme_dict[code_scheme], record.path)
-                    written = final if self.destdir is None else os.path.join(
-                        self.destdir, os.path.splitdrive(final)[1].lstrip(os.sep))
-                    compileall.compile_file(written, quiet=2, ddir=os.path.dirname(final))
 
 
 def _launcher_kind() -> LauncherKind:
     return "posix" if os.name != "nt" else "win-amd64"
 
 
-def install_into(wheel_path: str, code_directory: str, *, staging: str | None = None,
-                 compile: bool = True, metadata: Mapping[str, str] | None = None) -> None:
-    """Install a wheel's code and ``.dist-info`` into ``code_directory``.
+def install_into(wheel_path: str, code_directory: str, *,
+                 metadata: Mapping[str, str] | None = None) -> None:
+    """Install a wheel's code and ``.dist-info`` into ``code_directory`` (not byte-compiled).
 
-    With ``staging``, files are written below ``staging`` as if it were the
-    file-system root (so compiled files name their final paths); the caller
-    renames the result into place. ``compile`` writes ``__pycache__`` files.
     ``metadata`` adds files (name to text) to the ``.dist-info``, listed in
     its ``RECORD``.
     """
@@ -150,9 +137,7 @@ def install_into(wheel_path: str, code_directory: str, *, staging: str | None = 
             },
             interpreter=sys.executable,
             script_kind=_launcher_kind(),
-            destdir=staging,
             dropped=frozenset(dropped),
-            compile=compile,
         )
         additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
         additional.update({name: text.encode("utf-8") for name, text in (metadata or {}).items()})
@@ -201,18 +186,30 @@ def _holds(directory: str, name: str, version: str) -> bool:
     return False
 
 
-def install_wheel(wheel_path: str, eggs_directory: str, *, compile: bool = True) -> InstalledDistribution:
-    """Install a wheel as one egg directory (reusing one already there); return it.
+def install_wheel(
+    wheel_path: str,
+    eggs_directory: str,
+    *,
+    compiler: Compiler | None = None,
+    egg_cache: EggCache | None = None,
+    sha256: str | None = None,
+) -> InstalledDistribution:
+    """Install a wheel as one byte-compiled egg directory (reusing one already there); return it.
 
-    With ``compile = False`` the caller byte-compiles (see :func:`compile_eggs`).
+    ``compiler`` does the compiling (a private one when not given). With an
+    ``egg_cache`` and the wheel's ``sha256``, the egg is made in the cache
+    (once) and linked from there.
     """
-    name, version = wheel_metadata(wheel_path)
-    tags = parse_wheel_filename(os.path.basename(wheel_path))[3]
-    egg_name = egg_directory_name(name, version, tags)
+    name, version, egg_name = _egg_of(wheel_path)
     target = os.path.join(eggs_directory, egg_name)
     result = InstalledDistribution(name, version, target, False)
     if os.path.isdir(target):
         return result
+    if egg_cache is not None and sha256 is not None:
+        entry = cached_egg(wheel_path, eggs_directory, egg_cache, sha256, compiler)
+        fill: Callable[[str], None] = functools.partial(link_tree, entry)
+    else:
+        fill = functools.partial(_make_egg, wheel_path, target, compiler)
     tmp = os.path.join(eggs_directory, ".buildout", "tmp")
     os.makedirs(tmp, exist_ok=True)
     with locked(eggs_directory, egg_name):
@@ -223,43 +220,43 @@ def install_wheel(wheel_path: str, eggs_directory: str, *, compile: bool = True)
             return result
         staging = tempfile.mkdtemp(prefix=f"{egg_name}-", dir=tmp)
         try:
-            _stage_and_rename(wheel_path, target, staging, name, version, compile)
+            staged = os.path.join(staging, egg_name)
+            fill(staged)
+            _rename(staged, target, name, version)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
-# Run as ``python -c`` (standard library only: the child may not find zc.buildout).
-_COMPILE_ALL = """\
-import compileall, concurrent.futures, functools, os, sys
-files = [os.path.join(root, name) for top in sys.argv[1:] for root, _, names in os.walk(top)
-         for name in names if name.endswith(".py")]
-with concurrent.futures.ProcessPoolExecutor() as pool:
-    list(pool.map(functools.partial(compileall.compile_file, quiet=2), files, chunksize=16))
-"""
+def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256: str,
+               compiler: Compiler | None = None) -> str:
+    """The egg cache entry of a wheel with digest ``sha256``, made when missing.
 
-
-def compile_eggs(directories: Iterable[str]) -> None:
-    """Byte-compile the code in egg directories, on every processor at once.
-
-    Compiling is CPU work: in threads it is serialised by the interpreter
-    lock, so it runs in a process of its own with one worker process per
-    processor. Files that do not compile (written for Python 2) are left as
-    they are, as pip leaves them.
+    A new entry is compiled for the wheel's egg directory in ``eggs_directory``.
     """
-    import subprocess
-
-    directories = list(directories)
-    if directories:
-        subprocess.run([sys.executable, "-c", _COMPILE_ALL, *directories],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)
+    egg_name = _egg_of(wheel_path)[2]
+    target = os.path.join(eggs_directory, egg_name)
+    return egg_cache.entry(egg_name, sha256, functools.partial(_make_egg, wheel_path, target, compiler))
 
 
-def _stage_and_rename(
-    wheel_path: str, target: str, staging: str, name: str, version: str, compile: bool
-) -> None:
-    install_into(wheel_path, target, staging=staging, compile=compile)
-    staged = os.path.join(staging, os.path.relpath(os.path.abspath(target), os.path.abspath(os.sep)))
+def _egg_of(wheel_path: str) -> tuple[str, str, str]:
+    """Name, version and egg directory name of a wheel."""
+    name, version = wheel_metadata(wheel_path)
+    tags = parse_wheel_filename(os.path.basename(wheel_path))[3]
+    return name, version, egg_directory_name(name, version, tags)
+
+
+def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, path: str) -> None:
+    """Install the wheel at ``path``, compiled as if it were at ``target``."""
+    install_into(wheel_path, path)
+    if compiler is None:
+        with Compiler() as private:
+            private.compile_tree(path, target)
+    else:
+        compiler.compile_tree(path, target)
+
+
+def _rename(staged: str, target: str, name: str, version: str) -> None:
     try:
         os.rename(staged, target)
     except OSError:

@@ -1,0 +1,105 @@
+"""Installed eggs kept in the download cache, hard-linked into eggs directories.
+
+An entry is an egg directory exactly as it goes into an eggs directory
+(unpacked and byte-compiled), named after the egg directory and the digest
+of the wheel it was made from, so a rebuilt wheel of the same version never
+meets an old entry. Entries are made in a staging directory and renamed into
+place under a file lock: one is either complete or not there; a staging
+directory left by a killed run is removed by the next one making that entry.
+Installing from an entry links each file (a copy where links cannot be made,
+as across file systems); the directories are the eggs directory's own.
+
+Byte-compiled files carry the source path they were compiled for (the first
+eggs directory the entry was made for); Python puts the path a module is
+really imported from in its place when it loads one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+
+__all__ = ["EggCache", "link_tree"]
+
+
+@dataclasses.dataclass(frozen=True)
+class EggCache:
+    """The installed eggs of one Python in a download cache."""
+
+    directory: str
+    """``<download-cache>/eggs/<cache tag>`` (``cpython-311``: whose compiled files they hold)."""
+
+    @classmethod
+    def in_download_cache(cls, download_cache: str) -> EggCache:
+        tag = sys.implementation.cache_tag or sys.implementation.name
+        return cls(os.path.join(os.path.abspath(download_cache), "eggs", tag))
+
+    def entry(self, egg_name: str, sha256: str, make: Callable[[str], None]) -> str:
+        """The entry for ``egg_name`` made from the wheel with digest ``sha256``.
+
+        When there is none yet, ``make(path)`` writes the egg directory at
+        ``path`` (in a staging directory), which is then renamed into place.
+        """
+        name = f"{egg_name}-{sha256[:16].lower()}"
+        path = os.path.join(self.directory, name)
+        if os.path.isdir(path):
+            return path
+        from filelock import FileLock
+
+        locks = os.path.join(self.directory, ".locks")
+        tmp = os.path.join(self.directory, ".tmp")
+        os.makedirs(locks, exist_ok=True)
+        os.makedirs(tmp, exist_ok=True)
+        with FileLock(os.path.join(locks, f"{name}.lock")):
+            if os.path.isdir(path):
+                return path
+            for stale in os.listdir(tmp):
+                if stale.startswith(f"{name}-"):  # left by a killed run; we hold the lock
+                    shutil.rmtree(os.path.join(tmp, stale), ignore_errors=True)
+            staging = tempfile.mkdtemp(prefix=f"{name}-", dir=tmp)
+            try:
+                make(os.path.join(staging, egg_name))
+                os.rename(os.path.join(staging, egg_name), path)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return path
+
+
+def link_tree(source: str, target: str) -> None:
+    """Make ``target`` a tree of the same directories as ``source``, its files linked.
+
+    Where a file cannot be linked (another file system, a file system
+    without links), it and the rest are copied, modification times kept (so
+    that byte-compiled files stay valid).
+    """
+    place = _link
+    os.mkdir(target)
+    pending = [(source, target)]
+    while pending:
+        from_directory, to_directory = pending.pop()
+        with os.scandir(from_directory) as entries:
+            for entry in entries:
+                destination = os.path.join(to_directory, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    os.mkdir(destination)
+                    pending.append((entry.path, destination))
+                    continue
+                try:
+                    place(entry.path, destination)
+                except OSError:
+                    if place is _copy:
+                        raise
+                    place = _copy
+                    _copy(entry.path, destination)
+
+
+def _link(source: str, destination: str) -> None:
+    os.link(source, destination, follow_symlinks=False)
+
+
+def _copy(source: str, destination: str) -> None:
+    shutil.copy2(source, destination, follow_symlinks=False)

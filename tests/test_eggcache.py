@@ -1,0 +1,156 @@
+"""Byte-compiling in worker processes, and installed eggs kept in the download cache."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import logging
+import os
+import pathlib
+import signal
+import sys
+import unittest
+
+from tests.builder_fixtures import ScratchTestCase
+from zc.buildout.dists import InstallerSettings
+from zc.buildout.dists.compiler import Compiler, python_files
+from zc.buildout.dists.eggcache import EggCache, link_tree
+from zc.buildout.dists.fetch import PickedFile, materialise, sha256_of
+from zc.buildout.dists.wheel import install_wheel
+from zc.buildout.httpclient import HTTPClient
+from zc.buildout.testing import packages
+
+PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def compiled(source: str) -> str:
+    return importlib.util.cache_from_source(source)
+
+
+class CompilerTests(ScratchTestCase):
+    def write(self, relative: str, text: str) -> str:
+        path = self.path("tree", relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        pathlib.Path(path).write_text(text)
+        return path
+
+    def test_compiled_files_name_the_final_directory(self) -> None:
+        sources = [self.write(f"pkg/m{number}.py", f"value = {number}\n") for number in range(40)]
+        python2 = self.write("pkg/old.py", "print 'python 2'\n")
+        final = self.path("final")
+        with Compiler(workers=2) as compiler:
+            compiler.compile_tree(self.path("tree"), final)
+        for source in sources:
+            data = pathlib.Path(compiled(source)).read_bytes()
+            self.assertIn(os.path.join(final, "pkg", os.path.basename(source)).encode(), data)
+        # Code that does not compile is left as it is, without a word.
+        self.assertFalse(os.path.exists(compiled(python2)))
+
+    def test_python_files_pair_each_source_with_its_final_directory(self) -> None:
+        self.write("top.py", "")
+        self.write("pkg/sub.py", "")
+        self.write("pkg/data.txt", "")
+        self.assertEqual(sorted(python_files(self.path("tree"), "/final")), [
+            (self.path("tree", "pkg", "sub.py"), "/final/pkg"),
+            (self.path("tree", "top.py"), "/final"),
+        ])
+
+    @unittest.skipUnless(os.path.isdir("/proc"), "finds the worker processes in /proc")
+    def test_a_worker_that_dies_is_replaced(self) -> None:
+        source = self.write("m.py", "value = 1\n")
+        with Compiler(workers=1) as compiler:
+            compiler.compile([(source, self.path("tree"))])
+            # Kill the worker: the batch it had fails, the next one gets a new worker.
+            for pid in _workers():
+                os.kill(pid, signal.SIGKILL)
+            os.unlink(compiled(source))
+            with self.assertRaises(OSError):
+                compiler.compile([(source, self.path("tree"))])
+            compiler.compile([(source, self.path("tree"))])
+        self.assertTrue(os.path.exists(compiled(source)))
+
+
+def _workers() -> list[int]:
+    """The process ids of this process's children running ``python -c`` with compileall."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = pathlib.Path("/proc", pid, "status").read_text()
+            command = pathlib.Path("/proc", pid, "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
+        if int(parent) == os.getpid() and b"compileall" in command:
+            found.append(int(pid))
+    return found
+
+
+class EggCacheTests(ScratchTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.wheel = packages.wheel(self.path("dist"), "demo", "1.0",
+                                    modules={"demo/__init__.py": "answer = 42\n"})
+        self.sha256 = sha256_of(self.wheel)
+        self.cache = EggCache.in_download_cache(self.path("cache"))
+
+    def test_an_egg_is_made_once_and_linked_into_each_eggs_directory(self) -> None:
+        first = install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
+        second = install_wheel(self.wheel, self.path("eggs2"), egg_cache=self.cache, sha256=self.sha256)
+        entries = [name for name in os.listdir(self.cache.directory) if not name.startswith(".")]
+        self.assertEqual(entries, [f"demo-1.0-{PY}.egg-{self.sha256[:16]}"])
+        module = os.path.join("demo", "__init__.py")
+        linked = [os.stat(os.path.join(dist.location, module)) for dist in (first, second)]
+        self.assertEqual(linked[0].st_ino, linked[1].st_ino)
+        self.assertEqual(os.stat(os.path.join(self.cache.directory, entries[0], module)).st_ino,
+                         linked[0].st_ino)
+        # Compiled as well, so that nothing is compiled again.
+        self.assertTrue(os.path.exists(compiled(os.path.join(second.location, module))))
+        # Directories are each eggs directory's own: removing one leaves the cache whole.
+        self.assertNotEqual(os.stat(first.location).st_ino, os.stat(second.location).st_ino)
+
+    def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
+        name = f"demo-1.0-{PY}.egg-{self.sha256[:16]}"
+        stale = os.path.join(self.cache.directory, ".tmp", f"{name}-killed")
+        os.makedirs(os.path.join(stale, "half"))
+        install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
+        self.assertEqual(os.listdir(os.path.join(self.cache.directory, ".tmp")), [])
+
+    def test_a_rebuilt_wheel_of_the_same_version_gets_its_own_entry(self) -> None:
+        install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
+        rebuilt = packages.wheel(self.path("dist2"), "demo", "1.0",
+                                 modules={"demo/__init__.py": "answer = 43\n"})
+        dist = install_wheel(rebuilt, self.path("eggs2"), egg_cache=self.cache, sha256=sha256_of(rebuilt))
+        self.assertEqual(len([n for n in os.listdir(self.cache.directory) if not n.startswith(".")]), 2)
+        self.assertIn("43", pathlib.Path(dist.location, "demo", "__init__.py").read_text())
+
+    def test_link_tree_copies_where_links_cannot_be_made(self) -> None:
+        source = self.path("source")
+        os.makedirs(os.path.join(source, "sub"))
+        pathlib.Path(source, "sub", "file.txt").write_text("text")
+        os.utime(os.path.join(source, "sub", "file.txt"), (1_000_000, 1_000_000))
+        original = os.link
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise OSError(18, "Invalid cross-device link")
+
+        os.link = refuse  # type: ignore[assignment]
+        try:
+            link_tree(source, self.path("target"))
+        finally:
+            os.link = original
+        copied = os.stat(self.path("target", "sub", "file.txt"))
+        self.assertNotEqual(copied.st_ino, os.stat(os.path.join(source, "sub", "file.txt")).st_ino)
+        self.assertEqual(copied.st_mtime, 1_000_000)
+
+    def test_installing_with_a_download_cache_fills_the_egg_cache(self) -> None:
+        log = io.StringIO()
+        handler = logging.StreamHandler(log)
+        logging.getLogger("zc.buildout").addHandler(handler)
+        self.addCleanup(logging.getLogger("zc.buildout").removeHandler, handler)
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"))
+        file = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        [dist] = materialise([file], settings, HTTPClient())
+        module = os.path.join(dist.location, "demo", "__init__.py")
+        self.assertGreater(os.stat(module).st_nlink, 1)
+        self.assertTrue(os.path.exists(compiled(module)))
