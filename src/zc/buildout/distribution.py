@@ -7,6 +7,7 @@ the ``importlib.metadata`` view of its metadata directory.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import importlib.metadata
@@ -90,6 +91,12 @@ class Distribution:
         self.project_name = safe_name(metadata.metadata["Name"] or "")
         self.key = self.project_name.lower()
         self.version: str = metadata.version or ""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Distribution:
+        # The attributes are strings and numbers, but for the metadata view,
+        # which is only ever read: copies share it (a working set is copied
+        # for every part using it, as upstream's recipes do).
+        return copy.copy(self)
 
     @classmethod
     def from_installed(cls, installed: Any) -> Distribution:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 
 __all__ = ["InstalledDatabase", "decode_value", "encode_value", "format_section", "read_sections"]
 
@@ -188,7 +187,7 @@ class InstalledDatabase:
             return
         text = self._text()
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        temporary = f"{self.path}.{secrets.token_hex(4)}.tmp"
+        temporary = f"{self.path}.{os.urandom(4).hex()}.tmp"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with open(descriptor, "w", encoding="utf-8", newline="") as file:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from zc.buildout.dists.metadata import installed_distribution
 from zc.buildout.errors import Location, UserError, doing
 from zc.buildout.pkgresources import ensure_pkg_resources
 from zc.buildout.signatures import canonical_name
@@ -216,7 +217,7 @@ def _missing_extra_requirements(distribution: importlib.metadata.Distribution,
 
 def _found(spec: RecipeSpec) -> importlib.metadata.Distribution | None:
     try:
-        distribution = importlib.metadata.distribution(spec.name)
+        distribution = installed_distribution(spec.name)
     except importlib.metadata.PackageNotFoundError:
         return None
     return distribution if spec.accepts(distribution.version) else None

@@ -24,6 +24,8 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 
+from zc.buildout.dists.metadata import installed_distribution
+
 __all__ = ["Signatures", "canonical_name", "requirement_closure"]
 
 _SKIPPED_DIRECTORIES = frozenset({"CVS", "__pycache__", "venv", "build", "dist", "node_modules"})
@@ -96,7 +98,7 @@ def requirement_closure(
             if name in found:
                 continue
             try:
-                dependency = importlib.metadata.distribution(name)
+                dependency = installed_distribution(name)
             except importlib.metadata.PackageNotFoundError:
                 continue
             found[name] = dependency

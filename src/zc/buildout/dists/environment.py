@@ -23,6 +23,8 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.metadata import InstalledMetadata
+
 __all__ = [
     "Environment",
     "InstalledDistribution",
@@ -110,13 +112,13 @@ class InstalledDistribution:
     metadata_path: str | None = dataclasses.field(default=None, compare=False)
     """The metadata directory when it is not inside ``location`` (develop projects)."""
 
-    @property
+    @functools.cached_property
     def metadata(self) -> importlib.metadata.Distribution:
         """The distribution's metadata, read when first asked for."""
         path = self.metadata_path or _metadata_directory(self.location)
         if path is None:
             raise FileNotFoundError(f"No metadata for {self.name} {self.version} in {self.location}")
-        return importlib.metadata.PathDistribution(pathlib.Path(path))
+        return InstalledMetadata(pathlib.Path(path))
 
     @property
     def key(self) -> str:

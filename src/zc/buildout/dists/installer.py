@@ -22,6 +22,7 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.candidates import Need, need_from_requirement
 from zc.buildout.dists.environment import Environment, InstalledDistribution
+from zc.buildout.dists.metadata import installed_distribution
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.errors import UserError
 
@@ -198,7 +199,7 @@ def own_distributions() -> dict[str, InstalledDistribution]:
     own: dict[str, InstalledDistribution] = {}
     for name in OWN:
         try:
-            top = importlib.metadata.distribution(name)
+            top = installed_distribution(name)
         except importlib.metadata.PackageNotFoundError:
             continue
         for dist in requirement_closure(top):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import functools
+import importlib.metadata
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from zc.buildout.errors import UserError
 
-if TYPE_CHECKING:
-    import importlib.metadata
-
-__all__ = ["Headers", "Metadata", "headers_of_wheel", "installed_headers", "parse_headers"]
+__all__ = ["Headers", "InstalledMetadata", "Metadata", "headers_of_wheel", "installed_distribution",
+           "installed_headers", "parse_headers"]
 
 
 class Metadata(Protocol):
@@ -21,11 +22,20 @@ class Metadata(Protocol):
 
 
 class Headers:
-    """Core metadata headers, read from text by :meth:`parse` (a :class:`Metadata`).
+    """Core metadata headers, read from text by :meth:`parse`.
 
     Much faster than the ``email`` parser, which a run with hundreds of
-    installed distributions would spend most of a no-op run in.
+    installed distributions would spend most of a no-op run in. It is a
+    :class:`Metadata` and what ``importlib.metadata`` calls a
+    ``PackageMetadata`` (the body, a long description, is not read).
     """
+
+    _MULTIPLE = frozenset({
+        "classifier", "dynamic", "license-file", "obsoletes-dist", "platform", "project-url",
+        "provides-dist", "provides-extra", "requires-dist", "requires-external",
+        "supported-platform",
+    })
+    """The fields that may be given more than once (core metadata 2.4)."""
 
     def __init__(self, headers: dict[str, list[str]]) -> None:
         self._headers = headers
@@ -35,7 +45,8 @@ class Headers:
         """The headers of a ``METADATA`` text: up to the first empty line, folded lines joined."""
         headers: dict[str, list[str]] = {}
         values: list[str] | None = None
-        for line in text.splitlines():
+        end = text.find("\n\n")  # the body, often a long description, is never read
+        for line in text[: None if end < 0 else end].splitlines():
             if not line.strip():
                 break
             if line[0] in " \t" and values:
@@ -50,14 +61,62 @@ class Headers:
         values = self._headers.get(name.lower())
         return values[0] if values else failobj
 
-    def get_all(self, name: str, failobj: None = None) -> list[str] | None:
+    def get_all(self, name: str, failobj: Any = None) -> list[Any] | Any:
         return self._headers.get(name.lower()) or failobj
+
+    def __getitem__(self, name: str) -> str:
+        values = self._headers.get(name.lower())
+        if not values:
+            raise KeyError(name)
+        return values[0]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._headers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return sum(len(values) for values in self._headers.values())
+
+    @property
+    def json(self) -> dict[str, str | list[str]]:
+        """The headers as PEP 566 turns them into JSON: lower-case keys with ``_``."""
+        result: dict[str, str | list[str]] = {}
+        for name, values in self._headers.items():
+            key = name.replace("-", "_")
+            if name == "keywords":
+                result[key] = [word for word in values[0].replace(",", " ").split() if word]
+            else:
+                result[key] = list(values) if name in self._MULTIPLE else values[0]
+        return result
+
+
+class InstalledMetadata(importlib.metadata.PathDistribution):
+    """``importlib.metadata``'s view of one metadata directory, its headers read fast, once."""
+
+    @functools.cached_property
+    def metadata(self) -> Headers:
+        return Headers.parse(self.read_text("METADATA") or self.read_text("PKG-INFO") or "")
 
 
 def installed_headers(distribution: importlib.metadata.Distribution) -> Headers:
     """The core metadata headers of an installed distribution."""
-    text = distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or ""
-    return Headers.parse(text)
+    if isinstance(distribution, InstalledMetadata):
+        return distribution.metadata  # read once
+    return Headers.parse(distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or "")
+
+
+def installed_distribution(name: str) -> importlib.metadata.Distribution:
+    """``importlib.metadata.distribution(name)``, its headers read fast (:class:`InstalledMetadata`).
+
+    Raises ``importlib.metadata.PackageNotFoundError`` as that does.
+    """
+    found = importlib.metadata.distribution(name)
+    # A PathDistribution keeps its metadata directory in ``_path`` (pip reads
+    # it the same way); any other kind of distribution is returned as it is.
+    path = getattr(found, "_path", None)
+    return InstalledMetadata(path) if path is not None else found
 
 
 def parse_headers(data: bytes) -> Headers:

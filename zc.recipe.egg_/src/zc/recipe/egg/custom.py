@@ -15,7 +15,6 @@ import os
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from zc.buildout.dists import buildext
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
 
@@ -123,6 +122,8 @@ class Custom(_Base):
         changes: dict[str, Any] = {"find_links": self.links, "newest": self.newest}
         if self.index:
             changes["index"] = self.index
+        from zc.buildout.dists import buildext  # build tools: imported only when building
+
         dist = buildext.build_sdist(spec, self.build_ext, self._settings(**changes), self._environ())
         return [dist.location]
 
@@ -138,5 +139,7 @@ class Develop(_Base):
         project = self.options["setup"]
         if os.path.isfile(project):
             project = os.path.dirname(project)
+        from zc.buildout.dists import buildext  # build tools: imported only when building
+
         result = buildext.develop(project, self.build_ext, self._settings(), self._environ())
         return list(result.created)
