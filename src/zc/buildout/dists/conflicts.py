@@ -67,6 +67,10 @@ def explain(
             where = f" ({pin.location})" if pin.location else ""
             lines.append(f"  [versions] pins {pin.name} {pin.specifier}{where}")
         lines.append(f"  {describe(name)}")
+        if pin is not None:  # the pinned versions this Python or platform cannot use: why
+            lines.extend(f"  {name} {version} can't be used here: {reason}"
+                         for version, reason in sorted(unusable(name).items())
+                         if pin.specifier_set.contains(version, prereleases=True))
     return VersionConflict("\n".join(lines), hint=_missing_hint(settings))
 
 
