@@ -37,13 +37,17 @@ class Headers:
     })
     """The fields that may be given more than once (core metadata 2.4)."""
 
-    def __init__(self, headers: dict[str, list[str]]) -> None:
+    def __init__(self, headers: dict[str, list[str]], names: list[str]) -> None:
         self._headers = headers
+        """Lower-cased field name to its values, in order."""
+        self._names = names
+        """The field names as spelled, once per field given (as ``email`` lists them)."""
 
     @classmethod
     def parse(cls, text: str) -> Headers:
         """The headers of a ``METADATA`` text: up to the first empty line, folded lines joined."""
         headers: dict[str, list[str]] = {}
+        names: list[str] = []
         values: list[str] | None = None
         end = text.find("\n\n")  # the body, often a long description, is never read
         for line in text[: None if end < 0 else end].splitlines():
@@ -53,9 +57,10 @@ class Headers:
                 values[-1] += "\n" + line.strip()
                 continue
             name, _, value = line.partition(":")
-            values = headers.setdefault(name.strip().lower(), [])
+            names.append(name.strip())
+            values = headers.setdefault(names[-1].lower(), [])
             values.append(value.strip())
-        return cls(headers)
+        return cls(headers, names)
 
     def get(self, name: str, failobj: None = None) -> str | None:
         values = self._headers.get(name.lower())
@@ -74,10 +79,10 @@ class Headers:
         return isinstance(name, str) and name.lower() in self._headers
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return sum(len(values) for values in self._headers.values())
+        return len(self._names)
 
     @property
     def json(self) -> dict[str, str | list[str]]:
