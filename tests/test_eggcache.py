@@ -123,6 +123,15 @@ class EggCacheTests(ScratchTestCase):
         self.assertEqual(len([n for n in os.listdir(self.cache.directory) if not n.startswith(".")]), 2)
         self.assertIn("43", pathlib.Path(dist.location, "demo", "__init__.py").read_text())
 
+    def test_a_cache_that_cannot_take_entries_is_passed_by(self) -> None:
+        # A read-only download cache, say (here: its eggs directory is a file).
+        os.makedirs(self.path("cache"))
+        pathlib.Path(self.path("cache", "eggs")).write_text("")
+        dist = install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
+        module = os.path.join(dist.location, "demo", "__init__.py")
+        self.assertEqual(os.stat(module).st_nlink, 1)
+        self.assertTrue(os.path.exists(compiled(module)))
+
     def test_link_tree_copies_where_links_cannot_be_made(self) -> None:
         source = self.path("source")
         os.makedirs(os.path.join(source, "sub"))

@@ -205,11 +205,14 @@ def install_wheel(
     result = InstalledDistribution(name, version, target, False)
     if os.path.isdir(target):
         return result
+    fill: Callable[[str], None] = functools.partial(_make_egg, wheel_path, target, compiler)
     if egg_cache is not None and sha256 is not None:
-        entry = cached_egg(wheel_path, eggs_directory, egg_cache, sha256, compiler)
-        fill: Callable[[str], None] = functools.partial(link_tree, entry)
-    else:
-        fill = functools.partial(_make_egg, wheel_path, target, compiler)
+        try:
+            entry = cached_egg(wheel_path, eggs_directory, egg_cache, sha256, compiler)
+        except OSError as error:  # a read-only shared cache, say: install without it
+            logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
+        else:
+            fill = functools.partial(link_tree, entry)
     tmp = os.path.join(eggs_directory, ".buildout", "tmp")
     os.makedirs(tmp, exist_ok=True)
     with locked(eggs_directory, egg_name):
