@@ -1,9 +1,10 @@
-"""Finding distribution files: the index, find-links, allowed hosts, core metadata.
+"""Finding distribution files: the index, find-links, core metadata.
 
 Who does what: :class:`Finder` answers "which files does project X have"
 and "what is the core metadata of this file", reading each page and each
 metadata file at most once per run, several at a time in a thread pool;
-:mod:`zc.buildout.dists.pages` turns page bytes into
+:mod:`zc.buildout.dists.usable` judges which files can be used here (allowed
+hosts, Python, platform); :mod:`zc.buildout.dists.pages` turns page bytes into
 :class:`~zc.buildout.dists.pages.DistributionFile` objects; the run's
 :class:`~zc.buildout.httpclient.HTTPClient` does the transfers (and knows
 about credentials).
@@ -12,7 +13,6 @@ about credentials).
 from __future__ import annotations
 
 import concurrent.futures
-import fnmatch
 import hashlib
 import logging
 import os
@@ -23,10 +23,8 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.candidates import python_version
 from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.pages import (
     JSON_TYPE,
@@ -37,6 +35,7 @@ from zc.buildout.dists.pages import (
     parse_page,
     read_local_index,
 )
+from zc.buildout.dists.usable import Usability
 from zc.buildout.credentials import redact_url
 from zc.buildout.errors import UserError
 from zc.buildout.httpclient import DownloadError, local_path
@@ -84,8 +83,7 @@ class Finder:
         self._links: dict[str, list[DistributionFile]] | None = None
         self._index: str | None = None
         self._downloads: str | None = None
-        self._tag_ranks: dict[object, int] | None = None
-        self._python_ok: dict[str, bool] = {}
+        self._usable = Usability(settings.allow_hosts)
 
     def close(self) -> None:
         """Stop reading ahead and remove downloaded archives; the pages read are kept."""
@@ -123,21 +121,9 @@ class Finder:
     def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
         """The best usable file among ``files`` (of one version), or why none is usable.
 
-        Usable: from an allowed host, for this Python (``Requires-Python``)
-        and, for wheels, this platform. Best: the wheel most specific to this
-        platform, then other wheels, then an sdist; a local copy first.
+        See :mod:`zc.buildout.dists.usable`.
         """
-        best: tuple[int, bool, DistributionFile] | None = None
-        reason = "no files"
-        for file in files:
-            rank = self._rank(file)
-            if isinstance(rank, str):
-                reason = rank
-                continue
-            key = (rank, not file.url.startswith("file:"), file)
-            if best is None or key[:2] < best[:2]:
-                best = key
-        return reason if best is None else best[2]
+        return self._usable.choose(files)
 
     def metadata(self, file: DistributionFile) -> Metadata:
         """The core metadata of ``file``: from the index (PEP 658), else from the archive."""
@@ -241,7 +227,7 @@ class Finder:
         if directory is not None:
             return read_local_index(directory, name)
         url = f"{index.rstrip('/')}/{name}/"
-        if not self._allowed(url):
+        if not self._usable.host_allowed(url):
             return []
         logger.debug("Reading %s", redact_url(url))
         response = self._get(url, {"Accept": ACCEPT})
@@ -291,7 +277,7 @@ class Finder:
                 return local_files(path)
             found = distribution_file(file_url(path)) if os.path.isfile(path) else None
             return [found] if found else []
-        if not self._allowed(location):
+        if not self._usable.host_allowed(location):
             return []
         direct = distribution_file(location)
         if direct is not None:
@@ -303,56 +289,10 @@ class Finder:
             return []
         return [] if response is None else _parse(response, location, None)
 
-    # Filters.
-
-    def _allowed(self, url: str) -> bool:
-        if "*" in self._settings.allow_hosts:
-            return True
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme == "file" or local_path(url) is not None:
-            return True
-        host = (parts.hostname or "").lower()
-        netloc = parts.netloc.rpartition("@")[2].lower()
-        allowed = any(fnmatch.fnmatchcase(host, pattern.lower())
-                      or fnmatch.fnmatchcase(netloc, pattern.lower())
-                      for pattern in self._settings.allow_hosts)
-        if not allowed:
-            logger.debug("Not visiting %s: its host is not in allow-hosts.", netloc)
-        return allowed
-
-    def _rank(self, file: DistributionFile) -> int | str:
-        """Lower is better: a wheel's best tag position; sdists last. Unusable: why, as text."""
-        if not self._allowed(file.url):
-            return "its host is not in allow-hosts"
-        if not self._for_this_python(file.requires_python):
-            return f"requires Python {file.requires_python}"
-        if file.kind == "sdist":
-            return 1_000_000
-        if self._tag_ranks is None:
-            from packaging.tags import sys_tags
-
-            self._tag_ranks = {tag: rank for rank, tag in enumerate(sys_tags())}
-        ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]
-        return min(ranks) if ranks else "no wheel for this platform"
-
-    def _for_this_python(self, requires_python: str | None) -> bool:
-        if requires_python is None:
-            return True
-        ok = self._python_ok.get(requires_python)
-        if ok is None:
-            try:
-                specifier = SpecifierSet(requires_python)
-            except InvalidSpecifier:
-                ok = True  # a broken constraint excludes nothing, as pip does
-            else:
-                ok = specifier.contains(python_version(), prereleases=True)
-            self._python_ok[requires_python] = ok
-        return ok
-
     # Metadata and archives.
 
     def _read_metadata(self, file: DistributionFile) -> Metadata:
-        if file.metadata_url is not None and self._allowed(file.metadata_url):
+        if file.metadata_url is not None and self._usable.host_allowed(file.metadata_url):
             response = self._get(file.metadata_url)
             if response is not None:
                 digest = hashlib.sha256(response.data).hexdigest()

@@ -208,7 +208,7 @@ def install_wheel(
     fill: Callable[[str], None] = functools.partial(_make_egg, wheel_path, target, compiler)
     if egg_cache is not None and sha256 is not None:
         try:
-            entry = cached_egg(wheel_path, eggs_directory, egg_cache, sha256, compiler)
+            entry = egg_cache.entry(egg_name, sha256, fill)
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
