@@ -308,3 +308,64 @@ class DownloadTests(_Case):
         for thread in threads:
             thread.join()
         self.assertEqual(results, [b"hello"] * 8)
+
+
+def _self_signed(directory: pathlib.Path) -> tuple[str, str]:
+    """A certificate and key for 127.0.0.1, made with the openssl command."""
+    import subprocess
+
+    certificate, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", key, "-out", certificate],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return certificate, key
+
+
+class HTTPSTests(_Case):
+    """Connections trust the system's certificate store, read once per client."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        import shutil
+        import ssl
+
+        if shutil.which("openssl") is None:
+            self.skipTest("needs the openssl command to make a certificate")
+        self.certificate, key = _self_signed(self.tmp)
+        server = self.recorder("secure")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.certificate, key)
+        server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+        self.url = f"https://{server.netloc}/"
+
+    def test_a_certificate_the_store_trusts(self) -> None:
+        os.environ["SSL_CERT_FILE"] = self.certificate  # where OpenSSL finds the store
+        client = HTTPClient(timeout=5)
+        self.assertEqual(client.get(self.url + "one").data, b"secure got /one")
+        self.assertEqual(client.get(self.url + "two").data, b"secure got /two")
+
+    def test_a_certificate_nobody_trusts(self) -> None:
+        os.environ["SSL_CERT_FILE"] = str(self.tmp / "files" / "hello.txt")  # no certificates
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient(timeout=5).get(self.url + "one")
+        self.assertIn("SSL error", str(caught.exception))
+        self.assertIn(self.url + "one", str(caught.exception))
+
+    def test_connections_share_the_store_read_once(self) -> None:
+        import ssl
+
+        os.environ["SSL_CERT_FILE"] = self.certificate
+        client = HTTPClient(timeout=5)
+        with mock.patch.object(ssl.SSLContext, "load_default_certs",
+                               autospec=True, side_effect=ssl.SSLContext.load_default_certs) as load:
+            done = []
+            threads = [threading.Thread(target=lambda n=n: done.append(client.get(f"{self.url}{n}")))
+                       for n in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(len(done), 4)
+        self.assertEqual(load.call_count, 1)

@@ -23,6 +23,8 @@ from zc.buildout.credentials import Credentials, redact_url
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    import ssl
+
     import urllib3
 
 __all__ = [
@@ -112,6 +114,7 @@ class HTTPClient:
         self._credentials = Credentials()
         self._lock = threading.Lock()
         self._managers: dict[str, urllib3.PoolManager] = {}
+        self._tls: ssl.SSLContext | None = None
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """Fetch ``url`` into memory, following redirects.
@@ -252,12 +255,15 @@ class HTTPClient:
         with self._lock:
             manager = self._managers.get(key)
             if manager is None:
+                if self._tls is None:
+                    self._tls = _tls_context()
                 if proxy:
                     plain_proxy, authorization = Credentials.from_user_info(proxy)
                     proxy_headers = {"Proxy-Authorization": authorization} if authorization else None
-                    manager = urllib3.ProxyManager(plain_proxy, maxsize=10, proxy_headers=proxy_headers)
+                    manager = urllib3.ProxyManager(plain_proxy, maxsize=10, proxy_headers=proxy_headers,
+                                                   ssl_context=self._tls)
                 else:
-                    manager = urllib3.PoolManager(maxsize=10)
+                    manager = urllib3.PoolManager(maxsize=10, ssl_context=self._tls)
                 self._managers[key] = manager
             return manager
 
@@ -268,6 +274,19 @@ class HTTPClient:
             return urlopen(url, timeout=self._timeout)  # type: ignore[no-any-return]
         except OSError as error:
             raise _failure(url, str(getattr(error, "reason", error))) from None
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings of every connection of a client, trusting the system's certificates.
+
+    Made once: loading the certificate store takes tens of milliseconds, which
+    urllib3 would otherwise spend on every new connection.
+    """
+    from urllib3.util.ssl_ import create_urllib3_context
+
+    context = create_urllib3_context()
+    context.load_default_certs()
+    return context
 
 
 def _follow(current: str, location: str) -> str:
@@ -297,6 +316,8 @@ def _local_headers(path: str) -> dict[str, str]:
 
 def _reason(error: BaseException, timeout: float | None) -> str:
     """A short, stable description of why a request failed."""
+    import ssl
+
     import urllib3
 
     exceptions = urllib3.exceptions
