@@ -79,11 +79,14 @@ class HTMLTests(unittest.TestCase):
 
     def test_attribute_quoting(self) -> None:
         html = """<a data-requires-python='>=3.8' HREF=demo-1.0.zip data-yanked>x</a>
-        <a class="x > y" href="demo-2.0.zip" data-core-metadata=true>y</a>"""
-        first, second = parse_html(html, PAGE)
+        <a class="x > y" href="demo-2.0.zip" data-core-metadata=true>y</a>
+        <a href="demo-3.0.zip" data-core-metadata data-requires-python="">z</a>"""
+        first, second, third = parse_html(html, PAGE)
         self.assertEqual((first.requires_python, first.yanked), (">=3.8", ""))
         self.assertEqual(second.url, PAGE + "demo-2.0.zip")
         self.assertEqual(second.metadata_url, second.url + ".metadata")
+        self.assertIsNone(third.metadata_url)  # present without a value: no hash, no "true"
+        self.assertIsNone(third.requires_python)
 
     def test_quoted_file_names(self) -> None:
         files = parse_html('<a href="demo%2B-1.0.tar.gz">x</a>', PAGE)

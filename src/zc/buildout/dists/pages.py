@@ -78,46 +78,62 @@ class _Versions(dict[str, Version]):
         return version
 
 
+class _Names(dict[str, NormalizedName]):
+    """Normalised project names by their spelling: a page spells one name a few ways."""
+
+    def __missing__(self, text: str) -> NormalizedName:
+        name = self[text] = canonicalize_name(text)
+        return name
+
+
+@dataclasses.dataclass
+class _Memo:
+    """What the files of one page share: their names and versions, each parsed once."""
+
+    versions: _Versions = dataclasses.field(default_factory=_Versions)
+    names: _Names = dataclasses.field(default_factory=_Names)
+
+
 def split_filename(
-    filename: str, project: str | None = None, versions: _Versions | None = None
+    filename: str, project: str | None = None, memo: _Memo | None = None
 ) -> tuple[NormalizedName, Version, Literal["wheel", "sdist"]] | None:
     """Name, version and kind of a distribution file name, or ``None``.
 
     Sdist names are ambiguous when the project name holds dashes; when the
     page belongs to a known ``project``, the split that names it wins.
     """
-    versions = _Versions() if versions is None else versions
+    memo = _Memo() if memo is None else memo
     if filename.endswith(".whl"):
         parts = filename[:-4].split("-")
         if len(parts) not in (5, 6) or not parts[0]:
             return None
         try:
-            return canonicalize_name(parts[0]), versions[parts[1]], "wheel"
+            return memo.names[parts[0]], memo.versions[parts[1]], "wheel"
         except InvalidVersion:
             return None
     lowered = filename.lower()
     for suffix in SDIST_SUFFIXES:
         if lowered.endswith(suffix):
-            split = _split_sdist_stem(filename[: -len(suffix)], project, versions)
+            split = _split_sdist_stem(filename[: -len(suffix)], project, memo)
             return None if split is None else (split[0], split[1], "sdist")
     return None
 
 
 def _split_sdist_stem(
-    stem: str, project: str | None, versions: _Versions
+    stem: str, project: str | None, memo: _Memo
 ) -> tuple[NormalizedName, Version] | None:
     positions = [index for index, char in enumerate(stem) if char == "-"]
     if project is not None:
-        wanted = canonicalize_name(project)
-        positions = [i for i in positions if canonicalize_name(stem[:i]) == wanted]
+        wanted = memo.names[project]
+        positions = [i for i in positions if memo.names[stem[:i]] == wanted]
     for position in reversed(positions):
         try:
-            version = versions[stem[position + 1 :]]
+            version = memo.versions[stem[position + 1 :]]
         except InvalidVersion:
             continue
         name = stem[:position]
         if name:
-            return canonicalize_name(name), version
+            return memo.names[name], version
     return None
 
 
@@ -130,21 +146,21 @@ def distribution_file(
     requires_python: str | None = None,
     yanked: str | None = None,
     metadata: bool | Mapping[str, str] = False,
-    versions: _Versions | None = None,
+    memo: _Memo | None = None,
 ) -> DistributionFile | None:
     """The file a link points at, or ``None`` when it is not a distribution.
 
     ``filename`` defaults to the last segment of the URL's path. ``hashes``
     adds to those in the URL fragment (``#sha256=...``). ``metadata`` is
     true (or a mapping of hashes) when the index serves the core metadata at
-    ``<url>.metadata``. ``versions`` caches parsed versions across the files
-    of one page.
+    ``<url>.metadata``. ``memo`` keeps parsed names and versions across the
+    files of one page.
     """
     base, _, fragment = url.partition("#")
     if filename is None:
         path = base.partition("?")[0]
         filename = urllib.parse.unquote(path[path.rfind("/") + 1 :])
-    split = split_filename(filename, project, versions)
+    split = split_filename(filename, project, memo)
     if split is None:
         return None
     name, version, kind = split
@@ -171,15 +187,15 @@ def distribution_file(
 # PEP 503 pages are flat lists of anchors; regular expressions read them much
 # faster than a general HTML parser (pages of big projects hold 10,000 links).
 _TAG = re.compile(r"""<(a|base)\s((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
 
 def _attributes(text: str) -> dict[str, str | None]:
+    """An element's attributes by lower-case name (the first of repeated ones); ``None``: no value."""
     attributes: dict[str, str | None] = {}
-    for match in _ATTRIBUTE.finditer(text):
-        name, double, single, bare = match.groups()
-        value = double if double is not None else single if single is not None else bare
-        if value is not None and "&" in value:
+    for name, assigned, double, single, bare in _ATTRIBUTE.findall(text):
+        value = (double or single or bare) if assigned else None
+        if value and "&" in value:
             value = html.unescape(value)
         attributes.setdefault(name.lower(), value)
     return attributes
@@ -193,9 +209,9 @@ def parse_html(text: str, url: str, project: str | None = None) -> list[Distribu
     """
     base = url
     anchors = []
-    for match in _TAG.finditer(text):
-        attributes = _attributes(match.group(2))
-        if match.group(1).lower() == "a":
+    for tag, inside in _TAG.findall(text):
+        attributes = _attributes(inside)
+        if tag in "aA":
             anchors.append(attributes)
         elif base is url and attributes.get("href"):
             base = urllib.parse.urljoin(url, attributes["href"])
@@ -205,7 +221,7 @@ def parse_html(text: str, url: str, project: str | None = None) -> list[Distribu
 def _html_files(
     anchors: Iterable[dict[str, str | None]], base: str, project: str | None
 ) -> Iterator[DistributionFile]:
-    versions = _Versions()
+    memo = _Memo()
     for attrs in anchors:
         href = attrs.get("href")
         if not href:
@@ -217,7 +233,7 @@ def _html_files(
             requires_python=attrs.get("data-requires-python"),
             yanked=(attrs["data-yanked"] or "") if "data-yanked" in attrs else None,
             metadata=_html_metadata(metadata),
-            versions=versions,
+            memo=memo,
         )
         if found is not None:
             yield found
@@ -240,7 +256,7 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
     if not isinstance(page, dict) or not isinstance(page.get("files"), list):
         raise ValueError("not a PEP 691 project page")
     found = []
-    versions = _Versions()
+    memo = _Memo()
     for entry in page["files"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
             continue
@@ -255,7 +271,7 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
             requires_python=entry.get("requires-python"),
             yanked=(yanked if isinstance(yanked, str) else "") if yanked else None,
             metadata=metadata if isinstance(metadata, (bool, dict)) else False,
-            versions=versions,
+            memo=memo,
         )
         if file is not None:
             found.append(file)
