@@ -18,6 +18,12 @@ buildout does; plain ``uv`` does not compile.
 All three use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
 needed. Prints the median of ``--runs`` runs of each, and the ratios.
+
+What a run removes is renamed into a trash directory and deleted only after
+all runs of a tool, followed by a pause: on a file system such as ext4
+without a journal, creating files shortly after deleting many others is
+slowed by the kernel skipping recently freed inodes for about 30 seconds,
+which would time the previous run's deletion rather than the tool.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 import venv
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -77,15 +84,41 @@ def installed_versions(python: pathlib.Path) -> dict[str, str]:
     return {entry["name"]: entry["version"] for entry in json.loads(output)}
 
 
+class Trash:
+    """Where removed trees wait, so that deleting them never overlaps a timed run."""
+
+    SETTLE = 31.0
+    """Seconds the kernel keeps treating freed inodes as recently deleted, and a margin."""
+
+    def __init__(self, work: pathlib.Path) -> None:
+        self.directory = work / "trash"
+        self._emptied = 0.0
+
+    def discard(self, path: pathlib.Path) -> None:
+        if path.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path.rename(self.directory / uuid.uuid4().hex)
+
+    def empty(self) -> None:
+        if self.directory.exists():
+            shutil.rmtree(self.directory)
+            self._emptied = time.monotonic()
+
+    def settle(self) -> None:
+        """Wait until what was last deleted no longer slows creating files."""
+        time.sleep(max(0.0, self._emptied + self.SETTLE - time.monotonic()))
+
+
 class Tool:
     """One installer under test, in its own directory."""
 
     name = ""
 
-    def __init__(self, work: pathlib.Path, scenario: str, index: str) -> None:
+    def __init__(self, work: pathlib.Path, scenario: str, index: str, trash: Trash) -> None:
         self.work = work
         self.scenario = scenario
         self.index = index
+        self.trash = trash
         self.directory = work / "runs" / scenario / self.name
         self.cache = self.directory / "cache"
 
@@ -127,13 +160,9 @@ class BuildoutTool(Tool):
 
     def reset(self, keep_cache: bool) -> None:
         for name in ("eggs", "develop-eggs", "bin", "parts", ".installed.cfg"):
-            path = self.directory / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+            self.trash.discard(self.directory / name)
         if not keep_cache:
-            shutil.rmtree(self.cache, ignore_errors=True)
+            self.trash.discard(self.cache)
         self.cache.mkdir(parents=True, exist_ok=True)
 
 
@@ -174,8 +203,8 @@ class UV(Tool):
 
     def reset(self, keep_cache: bool) -> None:
         if not keep_cache:
-            shutil.rmtree(self.cache, ignore_errors=True)
-        shutil.rmtree(self.target, ignore_errors=True)
+            self.trash.discard(self.cache)
+        self.trash.discard(self.target)
         run([self.uv, "venv", "-q", "--python", sys.executable, str(self.target)])
 
     def install(self) -> float:
@@ -193,6 +222,8 @@ class UVCompiled(UV):
 
 def measure(tool: Tool, runs: int) -> dict[str, float]:
     tool.prepare()
+    tool.trash.empty()
+    tool.trash.settle()
     times: dict[str, list[float]] = {"cold": [], "warm": [], "no-op": []}
     for number in range(runs):
         print(f"  {tool.scenario} {tool.name} run {number + 1}/{runs}", flush=True)
@@ -201,6 +232,7 @@ def measure(tool: Tool, runs: int) -> dict[str, float]:
         tool.reset(keep_cache=True)
         times["warm"].append(tool.install())
         times["no-op"].append(tool.install())
+    tool.trash.empty()
     return {mode: statistics.median(values) for mode, values in times.items()}
 
 
@@ -228,11 +260,12 @@ def main() -> None:
     index = default_index(work)
     print(f"Index: {index}")
     classes: dict[str, type[Tool]] = {"ours": Ours, "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
+    trash = Trash(work)
     results: dict[tuple[str, str], dict[str, float]] = {}
     for scenario in options.scenarios:
         for name in options.tools.split(","):
             runs = options.upstream_runs if name == "upstream" else options.runs
-            results[scenario, name] = measure(classes[name](work, scenario, index), runs)
+            results[scenario, name] = measure(classes[name](work, scenario, index, trash), runs)
     report(results, options.scenarios)
 
 
