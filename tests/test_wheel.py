@@ -116,3 +116,19 @@ class WheelInstallTests(ScratchTestCase):
         install_wheel(wheel, self.settings.eggs_directory)
         self.assertEqual(os.listdir(self.path("eggs", ".buildout", "tmp")), [])
         self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [".buildout", f"demo-1.0-{PY}.egg"])
+
+    def test_a_wheel_whose_metadata_lacks_its_version(self) -> None:
+        import zipfile
+
+        from zc.buildout.errors import UserError
+
+        path = self.path("dist", "demo-1.0-py3-none-any.whl")
+        os.makedirs(os.path.dirname(path))
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("demo/__init__.py", "")
+            archive.writestr("demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: demo\n")
+        with self.assertRaises(UserError) as caught:
+            install_wheel(path, self.settings.eggs_directory)
+        self.assertEqual(str(caught.exception),
+                         "The wheel demo-1.0-py3-none-any.whl has no Name or Version in its METADATA file.")
+        self.assertFalse(os.path.exists(self.path("eggs", f"demo-1.0-{PY}.egg")))

@@ -15,11 +15,9 @@ scripts itself); ``.data`` files other than code stay inside the egg, under
 from __future__ import annotations
 
 import dataclasses
-import email.parser
 import functools
 import logging
 import os
-import pathlib
 import posixpath
 import shutil
 import sys
@@ -35,6 +33,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 from zc.buildout.dists.compiler import Compiler
 from zc.buildout.dists.eggcache import EggCache, link_tree
 from zc.buildout.dists.environment import InstalledDistribution, egg_directory_name
+from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -126,7 +125,7 @@ def install_into(wheel_path: str, code_directory: str, *,
     with zipfile.ZipFile(wheel_path) as archive:
         names = [name for name in archive.namelist() if not name.endswith("/")]
         dropped = namespace_inits(names, lambda name: archive.read(name).decode("utf-8", "replace"))
-    with WheelFile.open(pathlib.Path(wheel_path)) as source:
+        source = WheelFile(archive)
         base = source.dist_info_dir[: -len(".dist-info")]
         data = os.path.join(code_directory, f"{base}.data")
         destination = _EggDestination(
@@ -146,11 +145,12 @@ def install_into(wheel_path: str, code_directory: str, *,
 
 def wheel_metadata(wheel_path: str) -> tuple[str, str]:
     """The project name (as its metadata spells it) and version of a wheel."""
-    from installer.sources import WheelFile
-
-    with WheelFile.open(pathlib.Path(wheel_path)) as source:
-        metadata = email.parser.HeaderParser().parsestr(source.read_dist_info("METADATA"))
-    return metadata["Name"], metadata["Version"]
+    filename = os.path.basename(wheel_path)
+    headers = headers_of_wheel(wheel_path, filename)
+    name, version = headers.get("Name"), headers.get("Version")
+    if not name or not version:
+        raise UserError(f"The wheel {filename} has no Name or Version in its METADATA file.")
+    return name, version
 
 
 @contextmanager
