@@ -283,6 +283,24 @@ class DownloadTests(_Case):
         self.assertEqual(target.read_bytes(), b"old")
         self.assertEqual(sorted(os.listdir(self.tmp)), ["files", "hello.txt", "home"])
 
+    def test_what_a_killed_download_left_is_removed_later(self) -> None:
+        import time
+
+        from zc.buildout.httpclient import STALE_PART
+
+        server = self.serve()
+        stale = self.tmp / ".hello.txt.0a1b2c3d4e5f.part"  # a download killed long ago
+        live = self.tmp / ".hello.txt.f5e4d3c2b1a0.part"  # another buildout, downloading now
+        other = self.tmp / ".other.txt.0a1b2c3d4e5f.part"  # killed, but another file's
+        for path in (stale, live, other):
+            path.write_bytes(b"hel")
+        long_ago = time.time() - STALE_PART - 60
+        os.utime(stale, (long_ago, long_ago))
+        os.utime(other, (long_ago, long_ago))
+        HTTPClient().download(server.url + "hello.txt", str(self.tmp / "hello.txt"))
+        self.assertEqual(sorted(os.listdir(self.tmp)), [
+            ".hello.txt.f5e4d3c2b1a0.part", ".other.txt.0a1b2c3d4e5f.part", "files", "hello.txt", "home"])
+
     def test_download_from_a_file_url(self) -> None:
         target = self.tmp / "copy.txt"
         HTTPClient().download((self.tmp / "files" / "hello.txt").as_uri(), str(target), sha256=SHA256_OF_HELLO)

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING
@@ -32,6 +33,7 @@ __all__ = [
     "DownloadError",
     "HTTPClient",
     "Response",
+    "STALE_PART",
     "local_path",
 ]
 
@@ -39,6 +41,9 @@ _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+STALE_PART = 3600.0
+"""Seconds after which a download's untouched temporary file is taken for a killed one's."""
 
 
 class DownloadError(UserError):
@@ -151,10 +156,12 @@ class HTTPClient:
 
         The bytes go to a temporary file beside ``path``, renamed into place
         only when complete and matching ``sha256`` (hex) if given; on any
-        failure nothing is left behind. ``progress`` is called with the size
-        of each chunk received.
+        failure nothing is left behind. What a killed download of ``path``
+        left is removed once untouched for :data:`STALE_PART` seconds.
+        ``progress`` is called with the size of each chunk received.
         """
         directory = os.path.dirname(os.path.abspath(path))
+        _discard_stale_parts(directory, os.path.basename(path))
         temporary = os.path.join(
             directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.part"
         )
@@ -274,6 +281,26 @@ class HTTPClient:
             return urlopen(url, timeout=self._timeout)  # type: ignore[no-any-return]
         except OSError as error:
             raise _failure(url, str(getattr(error, "reason", error))) from None
+
+
+def _discard_stale_parts(directory: str, name: str) -> None:
+    """Remove the temporary files of downloads of ``name`` killed mid-way.
+
+    A live download writes its file all the time; one untouched for
+    :data:`STALE_PART` seconds belongs to a process that is gone.
+    """
+    prefix, deadline = f".{name}.", time.time() - STALE_PART
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".part"):
+            try:
+                if entry.stat().st_mtime < deadline:
+                    os.remove(entry.path)
+            except OSError:
+                pass  # gone meanwhile, or not ours to remove
 
 
 def _tls_context() -> ssl.SSLContext:
