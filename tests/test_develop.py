@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.build import BuildError
 from zc.buildout.dists.develop import develop
+from zc.buildout.dists.environment import Environment
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 
@@ -105,3 +108,94 @@ class DevelopTests(ScratchTestCase):
         project = packages.project(self.path("flitty"), "flitty", backend="flit-core")
         result = develop(project, self.settings)
         self.assertEqual((result.name, result.version), ("flitty", "1.0"))
+
+
+class PdmBackendTests(ScratchTestCase):
+    """pdm-backend: a ``.pth`` naming the code directory by default, an import hook on request."""
+
+    def develop_eggs(self) -> list[str]:
+        return sorted(os.listdir(self.settings.develop_eggs_directory))
+
+    def python(self, code: str, *path: str) -> str:
+        """Run ``code`` with ``path`` then develop-eggs (a site directory, ``.pth`` files read)."""
+        setup = "import site, sys; sys.path[:0] = sys.argv[2:]; site.addsitedir(sys.argv[1]); "
+        completed = subprocess.run(
+            [sys.executable, "-S", "-c", setup + code, self.settings.develop_eggs_directory, *path],
+            capture_output=True, text=True)
+        return completed.stdout + completed.stderr
+
+    def test_src_and_flat_layouts(self) -> None:
+        for src_layout, code in ((True, "src"), (False, "")):
+            with self.subTest(src_layout=src_layout):
+                name = f"pdm-{code or 'flat'}"
+                module = name.replace("-", "_")
+                project = packages.project(self.path(name), name, backend="pdm-backend",
+                                           src_layout=src_layout)
+                result = develop(project, self.settings)
+                self.assertEqual((result.name, result.version), (name, "1.0"))
+                code_directory = os.path.join(project, code) if code else project
+                self.assertEqual(pathlib.Path(result.egg_link).read_text(),
+                                 f"{code_directory}\n{'..' if code else '.'}")
+                pth = self.path("develop-eggs", f"_editable_impl_{module}.pth")
+                self.assertEqual(pathlib.Path(pth).read_text().strip(), code_directory)
+                self.assertEqual(sorted(result.created), [
+                    pth, self.path("develop-eggs", f"{module}-1.0.dist-info"), result.egg_link])
+                self.assertEqual(self.python(f"import {module}; {module}.main()"), f"{name} 1.0\n")
+
+    def test_edits_are_seen_and_unchanged_projects_are_not_rebuilt(self) -> None:
+        project = packages.project(self.path("demo"), "demo", backend="pdm-backend")
+        first = develop(project, self.settings)
+        self.assertEqual(self.python("import demo; demo.main()"), "demo 1.0\n")
+        pathlib.Path(project, "demo.py").write_text("def main():\n    print('edited')\n")
+        self.assertEqual(self.python("import demo; demo.main()"), "edited\n")
+        # pdm-backend makes .pdm-build in the project whenever it builds.
+        build_directory = pathlib.Path(project, ".pdm-build")
+        shutil.rmtree(build_directory)
+        self.assertEqual(develop(project, self.settings), first)
+        self.assertFalse(build_directory.exists())
+
+    def test_hidden_files_of_the_editable_wheel_stay_out_of_develop_eggs(self) -> None:
+        # pdm-backend 2.5 puts the .gitignore of its build directory at the top of the
+        # editable wheel; every pdm project would claim the one develop-eggs/.gitignore.
+        for name in ("one", "two"):
+            develop(packages.project(self.path(name), name, backend="pdm-backend"), self.settings)
+        self.assertEqual(self.develop_eggs(), [
+            "_editable_impl_one.pth", "_editable_impl_two.pth",
+            "one-1.0.dist-info", "one.egg-link", "two-1.0.dist-info", "two.egg-link"])
+        record = pathlib.Path(self.path("develop-eggs", "one-1.0.dist-info", "RECORD")).read_text()
+        self.assertNotIn(".gitignore", record)
+        self.assertIn("_editable_impl_one.pth,sha256=", record)
+
+    def test_the_egg_link_names_the_directory_the_pth_file_adds(self) -> None:
+        project = packages.project(self.path("lib-demo"), "lib-demo", backend="pdm-backend",
+                                   modules={"lib_demo/__init__.py": "answer = 42\n"})
+        os.makedirs(os.path.join(project, "lib"))
+        os.rename(os.path.join(project, "lib_demo"), os.path.join(project, "lib", "lib_demo"))
+        with open(os.path.join(project, "pyproject.toml"), "a") as file:
+            file.write('\n[tool.pdm.build]\npackage-dir = "lib"\n')
+        result = develop(project, self.settings)
+        self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}/lib\n..")
+        # Scripts put the develop distribution's location on their path.
+        (dist,) = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("lib-demo")
+        self.assertEqual(dist.location, os.path.join(project, "lib"))
+        self.assertEqual(self.python("import lib_demo; print(lib_demo.answer)", dist.location), "42\n")
+
+    def test_the_editables_import_hook(self) -> None:
+        project = packages.project(self.path("hooked"), "hooked", backend="pdm-backend",
+                                   modules={"hooked/__init__.py": "answer = 42\n"})
+        with open(os.path.join(project, "pyproject.toml"), "a") as file:
+            file.write('\n[tool.pdm.build]\neditable-backend = "editables"\n')
+        result = develop(project, self.settings)
+        self.assertEqual(self.develop_eggs(), [
+            "_editable_impl_hooked.pth", "_editable_impl_hooked.py", "hooked-1.0.dist-info",
+            "hooked.egg-link"])
+        self.assertEqual(pathlib.Path(self.path("develop-eggs", "_editable_impl_hooked.pth")).read_text(),
+                         "import _editable_impl_hooked")
+        # The .pth names no directory: the egg-link names the project.
+        self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}\n.")
+        # The hook needs the editables distribution, which the install requires.
+        (dist,) = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("hooked")
+        self.assertEqual([str(r) for r in dist.requires()], ["editables"])
+        editables = os.path.dirname(os.path.dirname(importlib.import_module("editables").__file__ or ""))
+        self.assertEqual(self.python("import hooked; print(hooked.answer, hooked.__file__)", editables),
+                         f"42 {project}/hooked/__init__.py\n")

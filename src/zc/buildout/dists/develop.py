@@ -1,11 +1,12 @@
 """Develop projects: PEP 660 editable installs into develop-eggs, with an ``.egg-link``.
 
 The editable wheel's ``.dist-info``, ``.pth`` and ``__editable__`` finder
-files go into develop-eggs, beside a ``<Name>.egg-link`` (the project's code
-directory and the relative path back to the project, no trailing newline)
-that recipes such as collective.recipe.omelette read. The ``.dist-info``
-also records a fingerprint of the project's build files and what was
-created, so an unchanged project is not rebuilt on every run.
+files (not its hidden top-level files) go into develop-eggs, beside a
+``<Name>.egg-link`` (the project's code directory, as the ``.pth`` files
+name it, and the relative path back to the project, no trailing newline)
+that scripts and recipes such as collective.recipe.omelette read. The
+``.dist-info`` also records a fingerprint of the project's build files and
+what was created, so an unchanged project is not rebuilt on every run.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ RECORD_NAME = "buildout-develop.json"
 
 _BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
-_LAYOUT = "2"
-"""What develop-eggs holds per project; raised when that changes (2: ``direct_url.json``)."""
+_LAYOUT = "3"
+"""What develop-eggs holds per project; raised when that changes (2: ``direct_url.json``;
+3: the egg-link names the directory the ``.pth`` files add)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,12 +71,37 @@ def fingerprint(project_directory: str, environ: Mapping[str, str] | None = None
     return digest.hexdigest()
 
 
-def _code_location(project_directory: str) -> tuple[str, str]:
-    """The code directory recorded in the egg-link and the relative path back to the project."""
+def _code_location(project_directory: str, staging: str) -> tuple[str, str]:
+    """The code directory recorded in the egg-link and the relative path back to the project.
+
+    That is the first directory inside the project that the editable
+    install's ``.pth`` files put on the path (``src/``, pdm-backend's
+    ``package-dir``, hatchling's ``sources``); failing that (an install by
+    import hook names none), ``src/`` if the project has one, else the project.
+    """
+    real = os.path.realpath(project_directory)
+    for entry in _pth_directories(staging):
+        relative = os.path.relpath(entry, real)
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            location = os.path.normpath(os.path.join(project_directory, relative))
+            return location, os.path.relpath(project_directory, location)
     src = os.path.join(project_directory, "src")
     if os.path.isdir(src):
         return src, ".."
     return project_directory, "."
+
+
+def _pth_directories(staging: str) -> list[str]:
+    """The existing directories named by the ``.pth`` files in ``staging``, real paths."""
+    found = []
+    for name in sorted(os.listdir(staging)):
+        if name.endswith(".pth"):
+            with open(os.path.join(staging, name), encoding="utf-8") as file:
+                lines = [line.strip() for line in file]
+            found += [os.path.realpath(line) for line in lines
+                      if line and not line.startswith(("#", "import ", "import\t"))
+                      and os.path.isabs(line) and os.path.isdir(line)]
+    return found
 
 
 def _records(develop_eggs: str) -> list[tuple[str, dict[str, object]]]:
@@ -149,13 +176,14 @@ def develop(project_directory: str, settings: InstallerSettings, *,
             created = sorted(os.path.join(develop_eggs, entry) for entry in _staged_entries(
                 wheel_path, staging, project))
             created.append(egg_link)
+            location = _code_location(project, staging)
             _record(staging, {"project": project, "fingerprint": print_, "name": name,
                               "version": version, "egg_link": egg_link, "created": created})
         _remove(previous)
         _move_into_place(staging, develop_eggs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_egg_link(egg_link, project)
+    _write_egg_link(egg_link, *location)
     return DevelopResult(name, version, egg_link, tuple(created))
 
 
@@ -163,7 +191,10 @@ def _staged_entries(wheel_path: str, staging: str, project: str) -> list[str]:
     # direct_url.json (PEP 610) marks the install as editable and names the
     # project, as pip's editable installs do; zc.recipe.testrunner reads it.
     direct_url = {"url": pathlib.Path(project).as_uri(), "dir_info": {"editable": True}}
-    wheel.install_into(wheel_path, staging,
+    # Hidden files at the top of the wheel (pdm-backend's carries the
+    # .gitignore of its build directory) do nothing for imports and would be
+    # shared by every project in develop-eggs: they are left out.
+    wheel.install_into(wheel_path, staging, hidden=False,
                        metadata={"direct_url.json": json.dumps(direct_url)})
     return sorted(os.listdir(staging))
 
@@ -191,7 +222,6 @@ def _move_into_place(staging: str, develop_eggs: str) -> None:
         os.replace(os.path.join(staging, entry), target)
 
 
-def _write_egg_link(path: str, project: str) -> None:
-    location, setup = _code_location(project)
+def _write_egg_link(path: str, location: str, setup: str) -> None:
     with open(path, "w", encoding="utf-8") as file:
         file.write(f"{location}\n{setup}")

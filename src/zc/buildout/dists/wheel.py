@@ -113,11 +113,12 @@ def _launcher_kind() -> LauncherKind:
 
 
 def install_into(wheel_path: str, code_directory: str, *,
-                 metadata: Mapping[str, str] | None = None) -> None:
+                 metadata: Mapping[str, str] | None = None, hidden: bool = True) -> None:
     """Install a wheel's code and ``.dist-info`` into ``code_directory`` (not byte-compiled).
 
     ``metadata`` adds files (name to text) to the ``.dist-info``, listed in
-    its ``RECORD``.
+    its ``RECORD``. With ``hidden`` false, files at the top of the wheel
+    whose names start with a dot are left out (and out of ``RECORD``).
     """
     from installer import install
     from installer.sources import WheelFile
@@ -125,6 +126,8 @@ def install_into(wheel_path: str, code_directory: str, *,
     with zipfile.ZipFile(wheel_path) as archive:
         names = [name for name in archive.namelist() if not name.endswith("/")]
         dropped = namespace_inits(names, lambda name: archive.read(name).decode("utf-8", "replace"))
+        if not hidden:
+            dropped |= {name for name in names if name.startswith(".") and "/" not in name}
         source = WheelFile(archive)
         base = source.dist_info_dir[: -len(".dist-info")]
         data = os.path.join(code_directory, f"{base}.data")

@@ -24,7 +24,7 @@ Modules = Mapping[str, str]
 EntryPoints = Mapping[str, Mapping[str, str]]
 """Entry points: group -> name -> ``module:attribute``."""
 
-Backend = Literal["setuptools", "setup.py", "hatchling", "flit-core", "tiny"]
+Backend = Literal["setuptools", "setup.py", "hatchling", "flit-core", "pdm-backend", "tiny"]
 
 
 def _import_name(name: str) -> str:
@@ -130,6 +130,7 @@ _BUILD_SYSTEMS: Mapping[str, tuple[Sequence[str], str]] = {
     "setuptools": (["setuptools>=64"], "setuptools.build_meta"),
     "hatchling": (["hatchling"], "hatchling.build"),
     "flit-core": (["flit_core>=3.4"], "flit_core.buildapi"),
+    "pdm-backend": (["pdm-backend"], "pdm.backend"),
 }
 
 
@@ -141,13 +142,16 @@ def _pyproject(
     entry_points: EntryPoints | None,
     top_level: Sequence[str],
     src_layout: bool,
+    build_requires: Sequence[str] | None = None,
 ) -> str:
     if backend == "tiny":
         return (
             '[build-system]\nrequires = []\nbuild-backend = "tiny_backend"\n'
             'backend-path = ["_backend"]\n'
         )
-    build_requires, build_backend = _BUILD_SYSTEMS[backend]
+    default_requires, build_backend = _BUILD_SYSTEMS[backend]
+    if build_requires is None:
+        build_requires = default_requires
     text = (
         f"[build-system]\nrequires = {_toml_list(build_requires)}\n"
         f"build-backend = {json.dumps(build_backend)}\n\n"
@@ -204,6 +208,7 @@ def _tree_files(
     requires: Sequence[str],
     entry_points: EntryPoints | None,
     src_layout: bool,
+    build_requires: Sequence[str] | None = None,
 ) -> dict[str, str]:
     """The files of a project tree (or unpacked sdist) built by ``backend``."""
     code = dict(modules if modules is not None else _default_modules(name, version))
@@ -215,7 +220,7 @@ def _tree_files(
         files["setup.py"] = _setup_py(name, version, requires, entry_points, top_level, src_layout)
     else:
         files["pyproject.toml"] = _pyproject(
-            backend, name, version, requires, entry_points, top_level, src_layout
+            backend, name, version, requires, entry_points, top_level, src_layout, build_requires
         )
     if backend == "tiny":
         with open(tiny_backend.__file__, encoding="utf-8") as file:
@@ -236,16 +241,19 @@ def project(
     requires: Sequence[str] = (),
     entry_points: EntryPoints | None = None,
     src_layout: bool = False,
+    build_requires: Sequence[str] | None = None,
 ) -> str:
     """Write a project tree for ``develop`` at ``path``; return ``path``.
 
     ``backend`` is ``setuptools`` (``pyproject.toml``), ``setup.py`` (a
-    legacy ``setup.py`` only), ``hatchling``, ``flit-core`` or ``tiny`` (the
-    in-tree backend of this package; always a ``src/`` layout).
+    legacy ``setup.py`` only), ``hatchling``, ``flit-core``, ``pdm-backend``
+    or ``tiny`` (the in-tree backend of this package; always a ``src/``
+    layout). ``build_requires`` replaces the backend's usual build
+    requirements.
     """
     _write_files(path, _tree_files(
         backend, name, version, modules=modules, requires=requires,
-        entry_points=entry_points, src_layout=src_layout,
+        entry_points=entry_points, src_layout=src_layout, build_requires=build_requires,
     ))
     return path
 
@@ -255,24 +263,26 @@ def sdist(
     name: str,
     version: str = "1.0",
     *,
-    backend: Literal["tiny", "setuptools"] = "tiny",
+    backend: Backend = "tiny",
     modules: Modules | None = None,
     requires: Sequence[str] = (),
     entry_points: EntryPoints | None = None,
     metadata_version: str = "2.2",
     dynamic: Sequence[str] = (),
     fail: str | None = None,
+    build_requires: Sequence[str] | None = None,
 ) -> str:
     """Write ``<name>-<version>.tar.gz`` into ``directory``; return its path.
 
     The ``tiny`` backend travels inside the sdist, so building it needs
     nothing installed; ``fail`` makes that build fail with this message.
+    Other backends are those of :func:`project` (a flat layout).
     ``PKG-INFO`` uses ``metadata_version`` and declares ``dynamic`` fields.
     """
     os.makedirs(directory, exist_ok=True)
     files = _tree_files(
         backend, name, version, modules=modules, requires=requires,
-        entry_points=entry_points, src_layout=False,
+        entry_points=entry_points, src_layout=False, build_requires=build_requires,
     )
     files["PKG-INFO"] = core_metadata(
         name, version, requires=requires, metadata_version=metadata_version, dynamic=dynamic
