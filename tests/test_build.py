@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.metadata
 import os
 import pathlib
 import zipfile
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists import build, buildenv
+from zc.buildout.dists import InstalledDistribution, Installer, build, buildenv
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
+from zc.buildout.testing.index import FakeIndex
 
 
 class BuildTests(ScratchTestCase):
@@ -115,3 +118,51 @@ class BuildEnvironmentTests(ScratchTestCase):
         with self.assertRaises(UserError) as caught:
             buildenv.build_path(["not a requirement!"], self.settings, "demo 1.0")
         self.assertTrue(str(caught.exception).startswith("Invalid build requirement of demo 1.0:"))
+
+
+def _republished(directory: str, name: str, version: str) -> str:
+    """A wheel of the running environment's ``name`` (its code, not its metadata) as ``version``."""
+    dist = importlib.metadata.distribution(name)
+    modules = {str(file): file.read_text() for file in dist.files or ()
+               if file.parts[0] not in ("..", "__pycache__") and ".dist-info" not in file.parts[0]
+               and "__pycache__" not in file.parts}
+    return packages.wheel(directory, name, version, modules=modules)
+
+
+class PdmBackendTests(ScratchTestCase):
+    """Source distributions built by pdm-backend, installed from a loopback index."""
+
+    def install(self, *requirements: str) -> list[InstalledDistribution]:
+        index = FakeIndex(self.path("dists")).start()
+        self.addCleanup(index.stop)
+        settings = dataclasses.replace(self.settings, index=index.simple)
+        installed = Installer(settings).install(list(requirements))
+        self.requests = index.take_requests()
+        return installed
+
+    def test_pdm_backend_from_the_running_environment(self) -> None:
+        packages.sdist(self.path("dists"), "pdm-demo", "1.0", backend="pdm-backend", requires=["needed"])
+        packages.wheel(self.path("dists"), "needed", "1.0")
+        demo, needed = self.install("pdm-demo")
+        self.assertEqual([(demo.name, demo.version), (needed.name, needed.version)],
+                         [("pdm-demo", "1.0"), ("needed", "1.0")])
+        self.assertTrue(os.path.isfile(os.path.join(demo.location, "pdm_demo.py")))
+        self.assertIn("Generator: pdm-backend (2.", demo.metadata.read_text("WHEEL") or "")
+        self.assertEqual([str(r) for r in demo.requires()], ["needed"])
+        # The build saw pdm-backend (a "pdm" namespace package) through the build environment.
+        self.assertNotIn("GET /simple/pdm-backend/", self.requests)
+        (farm,) = os.listdir(self.path("eggs", ".buildout", "build-env"))
+        self.assertEqual(sorted(os.listdir(self.path("eggs", ".buildout", "build-env", farm))),
+                         ["pdm", f"pdm_backend-{importlib.metadata.version('pdm-backend')}.dist-info"])
+
+    def test_pdm_backend_from_the_index(self) -> None:
+        # The running environment has pdm-backend 2.x: a build needing 99 gets it from the index.
+        _republished(self.path("dists"), "pdm-backend", "99.0")
+        packages.sdist(self.path("dists"), "pdm-demo", "1.0", backend="pdm-backend",
+                       build_requires=["pdm-backend>=99"])
+        (demo,) = self.install("pdm-demo")
+        self.assertIn("GET /simple/pdm-backend/", self.requests)
+        self.assertIn("Generator: pdm-backend (99.0)", demo.metadata.read_text("WHEEL") or "")
+        self.assertEqual([entry.split("-py")[0] for entry in os.listdir(
+            self.path("eggs", ".buildout", "build-eggs")) if not entry.startswith(".")],
+            ["pdm_backend-99.0"])
