@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import email.parser
+import os
 import importlib.metadata
 import pathlib
+import sys
 import unittest
+import zipfile
+from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.metadata import Headers, InstalledMetadata, installed_distribution
+from zc.buildout.dists.distinfo import DistInfo, find, location
+from zc.buildout.dists.metadata import Headers, only_for_extra
 
 METADATA = """\
 Metadata-Version: 2.1
@@ -28,6 +33,19 @@ Demo.Pkg
 ========
 
 Requires-Dist: not-a-header (this is the long description)
+"""
+
+
+ENTRY_POINTS = """\
+# a comment
+[console_scripts]
+demo = os.path:join
+demo-extra = demo.main : run [one, two]
+
+[zc.buildout]
+default = demo.recipe:Recipe
+# another comment
+other = demo.other
 """
 
 
@@ -59,24 +77,108 @@ class HeadersTests(unittest.TestCase):
         })
 
 
-class InstalledMetadataTests(ScratchTestCase):
-    def test_an_importlib_metadata_distribution_reading_headers_once(self) -> None:
+class OnlyForExtraTests(unittest.TestCase):
+    def test_the_extra_a_requirement_is_only_for(self) -> None:
+        from packaging.requirements import Requirement
+
+        lines = {
+            'pytest ; extra == "Test_Suite"': "test-suite",
+            "pytest>=7; extra=='test'": "test",
+            'pytest ; python_version < "3.8" and extra == "test"': None,
+            'pytest ; extra == "test" or python_version >= "3"': None,
+            "pytest": None,
+        }
+        for line, extra in lines.items():
+            self.assertEqual(only_for_extra(line), extra, line)
+            marker = Requirement(line).marker
+            if extra is not None:  # then the marker holds for that extra, and only for it
+                assert marker is not None
+                self.assertEqual([e for e in ("", "test", "test-suite", "Test.Suite")
+                                  if marker.evaluate({"extra": e})],
+                                 ["test"] if extra == "test" else ["test-suite", "Test.Suite"])
+
+
+class DistInfoTests(ScratchTestCase):
+    def test_read_as_importlib_metadata_reads_it_headers_once(self) -> None:
         info = pathlib.Path(self.path("Demo.Pkg-1.0.dist-info"))
         info.mkdir()
         (info / "METADATA").write_text(METADATA)
-        (info / "entry_points.txt").write_text("[console_scripts]\ndemo = demo:main\n")
-        dist = InstalledMetadata(info)
+        (info / "entry_points.txt").write_text(ENTRY_POINTS)
+        dist = DistInfo(info)
+        theirs = importlib.metadata.PathDistribution(info)
         self.assertEqual((dist.name, dist.version), ("Demo.Pkg", "1.0"))
-        self.assertEqual(dist.requires, ["zope.interface", "pytest ; extra == 'test'"])
-        self.assertEqual([point.name for point in dist.entry_points], ["demo"])
+        self.assertEqual(dist.requires, theirs.requires)
+        self.assertEqual(dist.read_text("entry_points.txt"), theirs.read_text("entry_points.txt"))
+        self.assertIsNone(dist.read_text("RECORD"))
+        self.assertEqual(dist.locate_file("demo.py"), theirs.locate_file("demo.py"))
+        self.assertEqual(location(dist), self.path())
         self.assertIs(dist.metadata, dist.metadata)
         (info / "METADATA").write_text("Name: changed\n")
         self.assertEqual(dist.name, "Demo.Pkg")
 
-    def test_installed_distribution_finds_what_importlib_metadata_finds(self) -> None:
-        dist = installed_distribution("packaging")
-        self.assertIsInstance(dist, InstalledMetadata)
-        self.assertEqual(dist.version, importlib.metadata.version("packaging"))
-        self.assertEqual(dist.read_text("RECORD"), importlib.metadata.distribution("packaging").read_text("RECORD"))
-        with self.assertRaises(importlib.metadata.PackageNotFoundError):
-            installed_distribution("no-such-distribution-here")
+    def test_entry_points_as_importlib_metadata_reads_them(self) -> None:
+        info = pathlib.Path(self.path("Demo.Pkg-1.0.dist-info"))
+        info.mkdir()
+        (info / "entry_points.txt").write_text(ENTRY_POINTS)
+        ours = DistInfo(info).entry_points
+        theirs = importlib.metadata.PathDistribution(info).entry_points
+        self.assertEqual(
+            [(p.group, p.name, p.value, p.module, p.attr or "", list(p.extras)) for p in ours],
+            [(p.group, p.name, p.value, p.module, p.attr or "", list(p.extras)) for p in theirs])
+        self.assertEqual([p.name for p in ours.select(group="zc.buildout")], ["default", "other"])
+        self.assertEqual([p.value for p in ours.select(group="zc.buildout", name="other")], ["demo.other"])
+        self.assertIs(ours.select(group="console_scripts", name="demo")[0].load(), os.path.join)
+
+    def test_egg_info_requirements_come_from_importlib_metadata(self) -> None:
+        info = pathlib.Path(self.path("Legacy.egg-info"))
+        info.mkdir()
+        (info / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: Legacy\nVersion: 2.0\n")
+        (info / "requires.txt").write_text("one\n\n[extra]\ntwo\n")
+        dist = DistInfo(info)
+        self.assertEqual((dist.name, dist.version), ("Legacy", "2.0"))
+        self.assertEqual(dist.requires, importlib.metadata.PathDistribution(info).requires)
+        self.assertEqual(dist.requires, ["one", 'two; extra == "extra"'])
+
+
+class FindTests(ScratchTestCase):
+    def test_finds_what_importlib_metadata_finds(self) -> None:
+        for name in ("packaging", "zc.buildout", "zc-buildout", "ZC_Buildout", "resolvelib"):
+            found = find(name)
+            self.assertIsInstance(found, DistInfo)
+            assert isinstance(found, DistInfo)
+            theirs = importlib.metadata.distribution(name)
+            self.assertEqual(found.path, str(getattr(theirs, "_path")))
+            self.assertEqual(found.version, theirs.version)
+        self.assertIsNone(find("no-such-distribution-here"))
+
+    def test_on_the_path_in_path_order(self) -> None:
+        for directory, version in (("first", "1.0"), ("second", "2.0")):
+            info = pathlib.Path(self.path(directory, f"Demo_Pkg-{version}.dist-info"))
+            info.mkdir(parents=True)
+            (info / "METADATA").write_text(f"Name: Demo.Pkg\nVersion: {version}\n")
+        with mock.patch.object(sys, "path", [self.path("missing"), self.path("second"), self.path("first")]):
+            found = find("demo-pkg")
+            assert found is not None
+            self.assertEqual(found.version, "2.0")
+            self.assertEqual(found.version, importlib.metadata.version("demo-pkg"))
+
+    def test_an_egg_on_the_path(self) -> None:
+        info = pathlib.Path(self.path("Old.Egg-1.0-py3.11.egg", "EGG-INFO"))
+        info.mkdir(parents=True)
+        (info / "PKG-INFO").write_text("Name: Old.Egg\nVersion: 1.0\n")
+        with mock.patch.object(sys, "path", [self.path("Old.Egg-1.0-py3.11.egg")]):
+            found = find("old.egg")
+            self.assertIsInstance(found, DistInfo)
+            assert isinstance(found, DistInfo)
+            self.assertEqual(found.path, str(getattr(importlib.metadata.distribution("old.egg"), "_path")))
+
+    def test_a_zip_file_on_the_path_is_left_to_importlib_metadata(self) -> None:
+        archive = self.path("demo.zip")
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("Zipped-1.0.dist-info/METADATA", "Name: Zipped\nVersion: 1.0\n")
+        with mock.patch.object(sys, "path", [archive]):
+            found = find("zipped")
+            self.assertNotIsInstance(found, DistInfo)
+            assert found is not None
+            self.assertEqual(found.version, "1.0")
+            self.assertIsNone(find("demo-pkg"))

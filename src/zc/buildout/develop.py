@@ -10,7 +10,6 @@ develop projects can be imported.
 
 from __future__ import annotations
 
-import glob
 import importlib
 import logging
 import os
@@ -54,7 +53,12 @@ def project_directories(entries: list[str], base: str) -> dict[str, str]:
     directories: dict[str, str] = {}
     for entry in entries:
         pattern = os.path.join(base, os.path.expanduser(entry))
-        matches = sorted(glob.glob(pattern)) if _is_glob(entry) else [pattern]
+        if _is_glob(entry):
+            import glob
+
+            matches = sorted(glob.glob(pattern))
+        else:
+            matches = [pattern]
         matches = [path for path in matches if os.path.exists(path)]
         if not matches:
             logger.warning("Couldn't develop %r (not found)", entry)

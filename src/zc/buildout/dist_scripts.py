@@ -10,7 +10,6 @@ selects and renames them. Writing is :mod:`zc.buildout.scripts`' job.
 
 from __future__ import annotations
 
-import glob
 import logging
 import os
 import re
@@ -71,18 +70,27 @@ def file_scripts(requests: Iterable[ScriptRequest], working_set: WorkingSet) -> 
     """
     found = []
     for request in requests:
-        if not isinstance(request, str) or not Requirement(request).applies():
+        requirement = Requirement(request) if isinstance(request, str) else None
+        dist = working_set.find(requirement) if requirement is not None and requirement.applies() else None
+        if dist is None:
             continue
-        dist = working_set.find(Requirement(request))
-        directories = glob.glob(os.path.join(glob.escape(dist.location), "*.data", "scripts")) if dist else []
-        if dist is not None:
-            directories.append(os.path.join(dist.location, "EGG-INFO", "scripts"))
+        directories = [*_wheel_scripts(dist.location), os.path.join(dist.location, "EGG-INFO", "scripts")]
         for directory in directories:
             for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
                 path = os.path.join(directory, name)
                 if os.path.isfile(path) and not name.endswith(".exe"):
                     found.append((name, path))
     return found
+
+
+def _wheel_scripts(location: str) -> list[str]:
+    """The ``<name>.data/scripts`` directories in ``location``, in the order it lists them."""
+    try:
+        entries = os.listdir(location)
+    except OSError:
+        return []
+    return [os.path.join(location, entry, "scripts") for entry in entries
+            if os.path.normcase(entry).endswith(".data") and not entry.startswith(".")]
 
 
 _FIRST_IMPORT = re.compile(r"^(?:import|from)\s+(?!__future__\b)", re.MULTILINE)

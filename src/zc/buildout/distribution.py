@@ -2,7 +2,7 @@
 
 A :class:`Distribution` is a location (the ``sys.path`` entry: an egg
 directory, a develop project's code directory, or ``site-packages``) plus
-the ``importlib.metadata`` view of its metadata directory.
+the view of its metadata directory (:mod:`zc.buildout.dists.distinfo`).
 """
 
 from __future__ import annotations
@@ -10,17 +10,20 @@ from __future__ import annotations
 import copy
 import functools
 import importlib
-import importlib.metadata
 import os
-import pathlib
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.requirement import Requirement, UnknownExtra, safe_extra, safe_name, to_filename, yield_lines
+
+if TYPE_CHECKING:
+    import importlib.metadata
+
+    from zc.buildout.dists import distinfo
 
 __all__ = [
     "BINARY_DIST",
@@ -44,7 +47,9 @@ DEVELOP_DIST = -1
 class EntryPoint:
     """A named object in a distribution's module: ``name = module:attrs [extras]``."""
 
-    def __init__(self, entry_point: importlib.metadata.EntryPoint, dist: Distribution | None = None) -> None:
+    def __init__(
+        self, entry_point: distinfo.EntryPoint | importlib.metadata.EntryPoint, dist: Distribution | None = None
+    ) -> None:
         self.name = entry_point.name
         self.group = entry_point.group
         self.module_name = entry_point.module
@@ -82,7 +87,7 @@ class Distribution:
     def __init__(
         self,
         location: str,
-        metadata: importlib.metadata.Distribution,
+        metadata: distinfo.Distribution,
         precedence: int = EGG_DIST,
     ) -> None:
         self.location = location
@@ -168,6 +173,8 @@ class Distribution:
     def _top_level(self) -> list[str]:
         """Top-level importable names, from the files the distribution installed."""
         names = set()
+        import pathlib
+
         for path in self.metadata.files or ():
             parts = pathlib.PurePosixPath(str(path)).parts
             if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith((".dist-info", ".data", ".pth")):
@@ -250,6 +257,9 @@ def distributions_at(entry: str) -> list[Distribution]:
 
 
 def _metadata_in(entry: str) -> Iterable[importlib.metadata.Distribution]:
+    import importlib.metadata
+    import pathlib
+
     yield from importlib.metadata.distributions(path=[entry])
     legacy = os.path.join(entry, "EGG-INFO")
     if os.path.isdir(legacy):

@@ -9,7 +9,6 @@ one in the process).
 
 from __future__ import annotations
 
-import importlib.metadata
 from typing import TYPE_CHECKING
 
 from zc.buildout.errors import UserError, doing
@@ -17,6 +16,7 @@ from zc.buildout.pkgresources import ensure_pkg_resources
 
 if TYPE_CHECKING:
     from zc.buildout.buildout import Buildout
+    from zc.buildout.dists.distinfo import Distribution
 
 __all__ = ["load", "unload"]
 
@@ -26,7 +26,7 @@ _BUILT_IN = {
 }
 
 
-def load(buildout: Buildout) -> list[importlib.metadata.Distribution]:
+def load(buildout: Buildout) -> list[Distribution]:
     """Load and call the extensions ``[buildout]`` lists; return their distributions."""
     options = buildout["buildout"]
     requirements = options.get("extensions", "").split()
@@ -49,7 +49,7 @@ def load(buildout: Buildout) -> list[importlib.metadata.Distribution]:
     return distributions
 
 
-def unload(buildout: Buildout, distributions: list[importlib.metadata.Distribution]) -> None:
+def unload(buildout: Buildout, distributions: list[Distribution]) -> None:
     """Call the ``zc.buildout.unloadextension`` entry points of the loaded extensions."""
     for distribution in distributions:
         for point in distribution.entry_points.select(group="zc.buildout.unloadextension"):

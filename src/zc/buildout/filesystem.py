@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import stat
 import sys
 from collections.abc import Iterable, Mapping
@@ -44,10 +43,17 @@ def remove(paths: Iterable[str]) -> None:
             continue
         if not os.path.isdir(path) or os.path.islink(path):
             os.remove(path)
-        elif sys.version_info >= (3, 12):
-            shutil.rmtree(path, onexc=_make_writable_and_retry)
         else:
-            shutil.rmtree(path, onerror=_make_writable_and_retry)
+            _remove_tree(path)
+
+
+def _remove_tree(path: str) -> None:
+    import shutil
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=_make_writable_and_retry)
+    else:
+        shutil.rmtree(path, onerror=_make_writable_and_retry)
 
 
 def _make_writable_and_retry(function: Any, path: str, _error: object) -> None:

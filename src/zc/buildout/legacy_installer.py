@@ -19,6 +19,7 @@ from zc.buildout.distribution import DEVELOP_DIST, Distribution
 from zc.buildout.errors import UserError
 from zc.buildout.legacy_defaults import defaults, pins
 from zc.buildout.requirement import Requirement
+from zc.buildout.scripts import real_paths
 from zc.buildout.working_set import WorkingSet
 
 if TYPE_CHECKING:
@@ -262,15 +263,10 @@ def scripts(
 def sort_working_set(ws: WorkingSet, eggs_dir: str, develop_eggs_dir: str) -> WorkingSet:
     """A new working set: develop distributions first, then those in ``eggs_dir``, then the rest."""
     eggs = os.path.realpath(eggs_dir) + os.sep
-    ranked = sorted(
-        enumerate(ws),
-        key=lambda item: (
-            0 if item[1].precedence == DEVELOP_DIST
-            else 1 if os.path.realpath(item[1].location).startswith(eggs) else 2,
-            item[0],
-        ),
-    )
+    dists = list(ws)
+    ranks = [0 if dist.precedence == DEVELOP_DIST else 1 if real.startswith(eggs) else 2
+             for dist, real in zip(dists, real_paths(dist.location for dist in dists))]
     result = WorkingSet(())
-    for _, dist in ranked:
+    for _, dist in sorted(zip(ranks, dists), key=lambda ranked: ranked[0]):
         result.add(dist)
     return result

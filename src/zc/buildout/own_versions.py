@@ -7,7 +7,6 @@ what differs and leaves the choice to whoever installed it.
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import re
 from typing import TYPE_CHECKING
@@ -29,10 +28,10 @@ def _canonical(name: str) -> str:
 
 
 def _running_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    from zc.buildout.dists.distinfo import find
+
+    found = find(name)
+    return found.version if found is not None else None
 
 
 def warn_about_own_pins(buildout: Buildout) -> None:

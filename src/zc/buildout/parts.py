@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
-import importlib.metadata
 import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from zc.buildout.dists.metadata import installed_distribution
+from zc.buildout.dists.distinfo import Distribution, find
 from zc.buildout.errors import Location, UserError, doing
 from zc.buildout.pkgresources import ensure_pkg_resources
 from zc.buildout.signatures import canonical_name
@@ -85,7 +84,7 @@ class LoadedRecipe:
     """A recipe's callable and the distribution that provides it."""
 
     factory: Callable[..., Any]
-    distribution: importlib.metadata.Distribution
+    distribution: Distribution
     spec: RecipeSpec
 
 
@@ -154,7 +153,7 @@ class Recipes:
 
     def distribution(
         self, requirement: str, location: Location | None = None
-    ) -> importlib.metadata.Distribution:
+    ) -> Distribution:
         """The distribution satisfying ``requirement``, installed if this process lacks it.
 
         Errors point at ``location``, the option that asked for it.
@@ -168,7 +167,7 @@ class Recipes:
             error.location = error.location or location
             raise
 
-    def _distribution(self, spec: RecipeSpec) -> importlib.metadata.Distribution:
+    def _distribution(self, spec: RecipeSpec) -> Distribution:
         distribution = _found(spec)
         if distribution is None and self._install is not None:
             _add_to_path(self._install([spec.requirement]))
@@ -194,7 +193,7 @@ def _add_to_path(entries: Sequence[str]) -> None:
     importlib.invalidate_caches()
 
 
-def _missing_extra_requirements(distribution: importlib.metadata.Distribution,
+def _missing_extra_requirements(distribution: Distribution,
                                  extras: Sequence[str]) -> list[str]:
     """The requirements ``extras`` add to ``distribution``, if any of them is not importable."""
     from packaging.requirements import Requirement
@@ -215,16 +214,13 @@ def _missing_extra_requirements(distribution: importlib.metadata.Distribution,
     return [str(requirement) for requirement in added]
 
 
-def _found(spec: RecipeSpec) -> importlib.metadata.Distribution | None:
-    try:
-        distribution = installed_distribution(spec.name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    return distribution if spec.accepts(distribution.version) else None
+def _found(spec: RecipeSpec) -> Distribution | None:
+    distribution = find(spec.name)
+    return distribution if distribution is not None and spec.accepts(distribution.version) else None
 
 
 def _entry_point(
-    distribution: importlib.metadata.Distribution,
+    distribution: Distribution,
     group: str,
     name: str,
     location: Location | None,

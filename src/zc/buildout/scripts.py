@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Iterable, Sequence
 
 from zc.buildout.errors import UserError
@@ -28,6 +27,7 @@ __all__ = [
     "console_script",
     "interpreter_script",
     "interpreter_template",
+    "real_paths",
     "relative_paths_setup",
     "relativize",
     "safe_arg",
@@ -131,10 +131,32 @@ def baked_path(locations: Iterable[str], extra_paths: Iterable[str] = ()) -> lis
     those locations (lines that are not comments or ``import`` statements,
     relative to the location), then ``extra_paths``.
     """
-    real = [os.path.realpath(location) for location in locations]
+    real = real_paths(locations)
     from_pth = [entry for location in real for entry in _pth_entries(location)]
-    extra = [os.path.realpath(path) for path in extra_paths]
+    extra = real_paths(extra_paths)
     return list(dict.fromkeys(real + from_pth + extra))
+
+
+def real_paths(paths: Iterable[str]) -> list[str]:
+    """``os.path.realpath`` of each of ``paths``.
+
+    Paths in one directory (the eggs directory's distributions) have that
+    directory resolved once: then only their last component can be a link,
+    which saves looking at every component of every path.
+    """
+    real_directories: dict[str, str] = {}
+    result = []
+    for path in paths:
+        directory, name = os.path.split(path)
+        if os.name != "posix" or not os.path.isabs(path) or os.path.normpath(path) != path or not name:
+            result.append(os.path.realpath(path))
+            continue
+        real_directory = real_directories.get(directory)
+        if real_directory is None:
+            real_directory = real_directories[directory] = os.path.realpath(directory)
+        joined = os.path.join(real_directory, name)
+        result.append(os.path.realpath(joined) if os.path.islink(joined) else joined)
+    return result
 
 
 def _pth_entries(location: str) -> list[str]:
@@ -272,6 +294,8 @@ def write_script(script: str, text: str) -> bool:
                 return False
     except (FileNotFoundError, UnicodeDecodeError):
         pass
+    import secrets
+
     directory, name = os.path.split(os.path.abspath(script))
     temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o777)

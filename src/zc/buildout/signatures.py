@@ -17,14 +17,12 @@ requirements, as found in this process):
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import os
 import re
-import urllib.parse
 from collections.abc import Iterable
 
-from zc.buildout.dists.metadata import installed_distribution
+from zc.buildout.dists.distinfo import Distribution, editable_project, find, location
+from zc.buildout.dists.metadata import only_for_extra
 
 __all__ = ["Signatures", "canonical_name", "requirement_closure"]
 
@@ -46,12 +44,12 @@ class Signatures:
 
     def __init__(self, excluded: Iterable[str] = ()) -> None:
         self._excluded = frozenset(os.path.normcase(os.path.abspath(path)) for path in excluded)
-        self._recipes: dict[tuple[importlib.metadata.Distribution, tuple[str, ...]], str] = {}
+        self._recipes: dict[tuple[Distribution, tuple[str, ...]], str] = {}
         self._distributions: dict[str, str] = {}
         self._trees: dict[str, str] = {}
 
     def of_recipe(
-        self, distribution: importlib.metadata.Distribution, extras: tuple[str, ...] = ()
+        self, distribution: Distribution, extras: tuple[str, ...] = ()
     ) -> str:
         """The ``__buildout_signature__`` of a recipe from ``distribution``."""
         signature = self._recipes.get((distribution, extras))
@@ -61,15 +59,15 @@ class Signatures:
             self._recipes[distribution, extras] = signature
         return signature
 
-    def of_distribution(self, distribution: importlib.metadata.Distribution) -> str:
-        location = str(distribution.locate_file(""))
-        key = f"{location}\0{distribution.metadata['Name']}"
+    def of_distribution(self, distribution: Distribution) -> str:
+        path_entry = location(distribution)
+        key = f"{path_entry}\0{distribution.metadata['Name']}"
         signature = self._distributions.get(key)
         if signature is None:
-            signature = self._distributions[key] = self._compute(distribution, location)
+            signature = self._distributions[key] = self._compute(distribution, path_entry)
         return signature
 
-    def _compute(self, distribution: importlib.metadata.Distribution, location: str) -> str:
+    def _compute(self, distribution: Distribution, location: str) -> str:
         name = distribution.metadata["Name"]
         if location.rstrip(os.sep).endswith(".egg"):
             return os.path.basename(location.rstrip(os.sep))
@@ -83,8 +81,8 @@ class Signatures:
 
 
 def requirement_closure(
-    distribution: importlib.metadata.Distribution, extras: tuple[str, ...] = ()
-) -> list[importlib.metadata.Distribution]:
+    distribution: Distribution, extras: tuple[str, ...] = ()
+) -> list[Distribution]:
     """``distribution`` and the distributions it requires, as found in this process."""
     found = {canonical_name(distribution.metadata["Name"]): distribution}
     pending = [(distribution, extras)]
@@ -97,9 +95,8 @@ def requirement_closure(
             name, wanted = requirement
             if name in found:
                 continue
-            try:
-                dependency = installed_distribution(name)
-            except importlib.metadata.PackageNotFoundError:
+            dependency = find(name)
+            if dependency is None:
                 continue
             found[name] = dependency
             pending.append((dependency, wanted))
@@ -110,6 +107,9 @@ def _applicable(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...
     """The canonical name and extras of a ``Requires-Dist`` line, if its marker holds."""
     from packaging.requirements import Requirement
 
+    only_for = only_for_extra(text)
+    if only_for is not None and all(canonical_name(extra) != only_for for extra in extras):
+        return None
     requirement = Requirement(text)
     if requirement.marker is not None:
         environments = [{"extra": extra} for extra in extras] or [{"extra": ""}]
@@ -119,7 +119,7 @@ def _applicable(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...
 
 
 def _develop_project(
-    distribution: importlib.metadata.Distribution, location: str
+    distribution: Distribution, location: str
 ) -> tuple[str, str] | None:
     """The code directory and project directory of an editable install, if it is one.
 
@@ -138,21 +138,8 @@ def _develop_project(
                 code = os.path.normpath(os.path.join(location, file.readline().strip()))
                 back = file.readline().strip()
             return code, os.path.normpath(os.path.join(code, back)) if back else code
-    text = distribution.read_text("direct_url.json")
-    if text:
-        import json
-
-        try:
-            direct_url = json.loads(text)
-        except ValueError:
-            direct_url = {}
-        if direct_url.get("dir_info", {}).get("editable"):
-            url = urllib.parse.urlsplit(direct_url.get("url", ""))
-            if url.scheme == "file":
-                path = urllib.parse.unquote(url.path)
-                path = path[1:] if os.name == "nt" and re.match("/[A-Za-z]:", path) else path
-                return path, path
-    return None
+    project = editable_project(distribution)
+    return (project, project) if project is not None else None
 
 
 def _skipped(name: str) -> bool:
@@ -165,6 +152,8 @@ def _tree_hash(directory: str, project: str, excluded: frozenset[str]) -> str:
     When the code is in a subdirectory of the project, the project's build
     files (which declare the entry points) count too.
     """
+    import hashlib
+
     digest = hashlib.md5(usedforsecurity=False)
     if project != directory:
         for name in _BUILD_FILES:

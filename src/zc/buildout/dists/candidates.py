@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -14,12 +13,11 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from zc.buildout.dists.metadata import Metadata
+from zc.buildout.dists.metadata import Metadata, only_for_extra
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    import importlib.metadata
-
+    from zc.buildout.dists.distinfo import DistInfo
     from zc.buildout.dists.pages import DistributionFile
 
 __all__ = [
@@ -53,7 +51,7 @@ class Installed(Protocol):
     @property
     def develop(self) -> bool: ...
     @property
-    def metadata(self) -> importlib.metadata.Distribution: ...
+    def metadata(self) -> DistInfo: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,14 +193,11 @@ def dependencies(
     return needs
 
 
-# The usual marker of a requirement only an extra brings: ``; extra == "name"``.
-_ONLY_FOR_AN_EXTRA = re.compile(r"""^[^;]*;\s*extra\s*==\s*(["'])[^"']*\1\s*$""")
-
-
 def _requirements(lines: Iterable[str], extras: Sequence[str]) -> Iterator[Requirement]:
     for line in lines:
-        if not extras and _ONLY_FOR_AN_EXTRA.match(line):
-            continue  # not needed without extras: skip parsing it
+        only_for = only_for_extra(line)
+        if only_for is not None and only_for not in extras:
+            continue  # an extra not asked for: skip parsing it
         requirement = _parse(line)
         if requirement is None:
             continue

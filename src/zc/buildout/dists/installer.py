@@ -8,9 +8,6 @@ installs what is missing, concurrently.
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
-import json
 import logging
 import os
 import threading
@@ -22,7 +19,7 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.candidates import Need, need_from_requirement
 from zc.buildout.dists.environment import Environment, InstalledDistribution
-from zc.buildout.dists.metadata import installed_distribution
+from zc.buildout.dists.distinfo import DistInfo, Distribution, editable_project, find, location
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.errors import UserError
 
@@ -198,9 +195,8 @@ def own_distributions() -> dict[str, InstalledDistribution]:
 
     own: dict[str, InstalledDistribution] = {}
     for name in OWN:
-        try:
-            top = installed_distribution(name)
-        except importlib.metadata.PackageNotFoundError:
+        top = find(name)
+        if top is None:
             continue
         for dist in requirement_closure(top):
             key = canonicalize_name(dist.metadata["Name"])
@@ -211,10 +207,11 @@ def own_distributions() -> dict[str, InstalledDistribution]:
     return own
 
 
-def _location(dist: importlib.metadata.Distribution) -> str:
+def _location(dist: Distribution) -> str:
     """The ``sys.path`` entry ``dist`` is imported from (its source tree when editable)."""
-    direct_url = dist.read_text("direct_url.json")
-    if direct_url and json.loads(direct_url).get("dir_info", {}).get("editable"):
+    if editable_project(dist) is not None:
+        import importlib.util
+
         module = dist.metadata["Name"].replace("-", "_")
         spec = importlib.util.find_spec(module)
         if spec is not None and spec.origin:
@@ -224,10 +221,12 @@ def _location(dist: importlib.metadata.Distribution) -> str:
             for _ in module.split("."):
                 path = os.path.dirname(path)
             return path
-    return str(dist.locate_file(""))
+    return location(dist)
 
 
-def _metadata_path(dist: importlib.metadata.Distribution) -> str | None:
+def _metadata_path(dist: Distribution) -> str | None:
+    if isinstance(dist, DistInfo):
+        return dist.path
     for file in dist.files or ():
         if file.name == "METADATA" and file.parent.name.endswith(".dist-info"):
             return str(dist.locate_file(file.parent))

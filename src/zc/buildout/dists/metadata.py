@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
+import re
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from zc.buildout.errors import UserError
 
-__all__ = ["Headers", "InstalledMetadata", "Metadata", "headers_of_wheel", "installed_distribution",
-           "installed_headers", "parse_headers"]
+__all__ = ["Headers", "Metadata", "headers_of_wheel", "only_for_extra", "parse_headers"]
+
+# The usual marker of a requirement only an extra brings: ``; extra == "name"``.
+_ONLY_FOR_AN_EXTRA = re.compile(r"""^[^;]*;\s*extra\s*==\s*(["'])([^"']*)\1\s*$""")
 
 
 class Metadata(Protocol):
@@ -97,31 +98,15 @@ class Headers:
         return result
 
 
-class InstalledMetadata(importlib.metadata.PathDistribution):
-    """``importlib.metadata``'s view of one metadata directory, its headers read fast, once."""
+def only_for_extra(line: str) -> str | None:
+    """The extra (its canonical name) a ``Requires-Dist`` line is for, when its marker is just that.
 
-    @functools.cached_property
-    def metadata(self) -> Headers:
-        return Headers.parse(self.read_text("METADATA") or self.read_text("PKG-INFO") or "")
-
-
-def installed_headers(distribution: importlib.metadata.Distribution) -> Headers:
-    """The core metadata headers of an installed distribution."""
-    if isinstance(distribution, InstalledMetadata):
-        return distribution.metadata  # read once
-    return Headers.parse(distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or "")
-
-
-def installed_distribution(name: str) -> importlib.metadata.Distribution:
-    """``importlib.metadata.distribution(name)``, its headers read fast (:class:`InstalledMetadata`).
-
-    Raises ``importlib.metadata.PackageNotFoundError`` as that does.
+    Most lines of a distribution with extras are ``name ...; extra == "x"``:
+    knowing which extra they are for, a reader skips those of the extras
+    nobody asked for without parsing them (parsing is the slow part).
     """
-    found = importlib.metadata.distribution(name)
-    # A PathDistribution keeps its metadata directory in ``_path`` (pip reads
-    # it the same way); any other kind of distribution is returned as it is.
-    path = getattr(found, "_path", None)
-    return InstalledMetadata(path) if path is not None else found
+    match = _ONLY_FOR_AN_EXTRA.match(line)
+    return re.sub(r"[-_.]+", "-", match[2]).lower() if match else None
 
 
 def parse_headers(data: bytes) -> Headers:

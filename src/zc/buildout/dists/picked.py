@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import logging
 import os
 from collections.abc import Iterable
@@ -92,6 +91,8 @@ def report(picked: PickedVersions, settings: InstallerSettings) -> None:
 
 def _append(path: str, lines: list[str]) -> None:
     if os.path.exists(path):
+        import datetime
+
         stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
         header = ["", f"# Added by buildout at {stamp}"]
     else:

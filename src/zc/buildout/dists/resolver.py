@@ -31,7 +31,7 @@ from zc.buildout.dists.candidates import (
     provides_extra,
     python_candidate,
 )
-from zc.buildout.dists.metadata import Metadata, installed_headers
+from zc.buildout.dists.metadata import Metadata
 from zc.buildout.dists.resolved import Resolved, breadth_first
 from zc.buildout.errors import UserError
 
@@ -233,7 +233,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
 
     def _metadata(self, candidate: Candidate) -> Metadata:
         if candidate.installed is not None:
-            return installed_headers(candidate.installed.metadata)
+            return candidate.installed.metadata.metadata
         assert candidate.file is not None
         return self.available.source().metadata(candidate.file)
 

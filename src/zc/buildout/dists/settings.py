@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 import dataclasses
 import importlib
 import os
@@ -178,6 +177,8 @@ def _pip_config_files(environ: Mapping[str, str]) -> list[str]:
 
 
 def _pip_configured_index(environ: Mapping[str, str]) -> str | None:
+    import configparser
+
     parser = configparser.RawConfigParser()
     for path in _pip_config_files(environ):
         try:
