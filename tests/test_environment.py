@@ -52,6 +52,22 @@ class EnvironmentTests(ScratchTestCase):
         self.assertEqual(found[0].metadata.metadata["Name"], "Zope.Demo")
         self.assertEqual(environment.find("other"), [])
 
+    def test_metadata_directory_under_any_name(self) -> None:
+        # Wheels spell the .dist-info as they like: as the name, escaped, lower-cased, or otherwise.
+        eggs = self.settings.eggs_directory
+        for egg, info in ((f"Zope.Demo-1.0-{PY}.egg", "zope_demo-1.0.dist-info"),
+                          (f"Other-2.0-{PY}.egg", "Other-2.0.dist-info"),
+                          (f"Odd-3.0-{PY}.egg", "odd_spelling-3.0.dist-info")):
+            os.makedirs(os.path.join(eggs, egg, info))
+            with open(os.path.join(eggs, egg, info, "METADATA"), "w") as file:
+                file.write(f"Name: {egg.split('-')[0]}\nVersion: {egg.split('-')[1]}\n")
+        environment = Environment(eggs, self.settings.develop_eggs_directory)
+        for name, info in (("zope.demo", "zope_demo-1.0.dist-info"), ("other", "Other-2.0.dist-info"),
+                           ("odd", "odd_spelling-3.0.dist-info")):
+            dist = environment.find(name)[0]
+            self.assertEqual(dist.metadata.path, os.path.join(dist.location, info))
+            self.assertEqual(dist.metadata.version, dist.version)
+
     def test_other_pythons_and_platforms_are_ignored(self) -> None:
         eggs = self.settings.eggs_directory
         os.makedirs(os.path.join(eggs, "demo-1.0-py2.7.egg"))

@@ -139,6 +139,24 @@ class BakedPathTests(_Case):
         )
 
 
+class RealPathsTests(_Case):
+    def test_as_realpath_resolves_them(self) -> None:
+        eggs = self.base / "eggs"
+        (eggs / "real-1.0.egg").mkdir()
+        (self.tmp / "elsewhere").mkdir()
+        (eggs / "linked-1.0.egg").symlink_to(self.tmp / "elsewhere")
+        (self.tmp / "eggs-link").symlink_to(eggs)
+        linked = self.tmp / "eggs-link"
+        paths = [
+            str(linked / "real-1.0.egg"), str(linked / "linked-1.0.egg"), str(linked / "missing"),
+            str(eggs / "demo"), str(linked / ".." / "buildout" / "eggs" / "demo"), str(linked) + "/",
+            "relative/path", str(linked / "real-1.0.egg" / "sub" / ".."),
+        ]
+        self.assertEqual(scripts.real_paths(paths), [os.path.realpath(path) for path in paths])
+        self.assertEqual(scripts.real_paths(paths)[:3], [
+            str(eggs / "real-1.0.egg"), str(self.tmp / "elsewhere"), str(eggs / "missing")])
+
+
 class InterpreterTests(_Case):
     def setUp(self) -> None:
         super().setUp()
