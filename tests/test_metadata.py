@@ -12,7 +12,7 @@ import zipfile
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.distinfo import DistInfo, find, location
+from zc.buildout.dists.distinfo import DistInfo, SysPath, find, location
 from zc.buildout.dists.metadata import Headers, only_for_extra
 
 METADATA = """\
@@ -161,6 +161,21 @@ class FindTests(ScratchTestCase):
             assert found is not None
             self.assertEqual(found.version, "2.0")
             self.assertEqual(found.version, importlib.metadata.version("demo-pkg"))
+
+    def test_a_directory_is_read_again_once_it_changed(self) -> None:
+        path = SysPath()
+        with mock.patch.object(sys, "path", [self.path()]):
+            self.assertIsNone(path.find("demo"))
+            read = os.stat(self.path()).st_mtime_ns
+            info = pathlib.Path(self.path("demo-1.0.dist-info"))
+            info.mkdir()
+            (info / "METADATA").write_text("Name: demo\nVersion: 1.0\n")
+            os.utime(self.path(), ns=(read, read))
+            self.assertIsNone(path.find("demo"))  # unchanged, as far as its time stamp tells
+            os.utime(self.path(), ns=(read + 1_000_000, read + 1_000_000))
+            found = path.find("demo")
+            assert found is not None
+            self.assertEqual(found.version, "1.0")
 
     def test_an_egg_on_the_path(self) -> None:
         info = pathlib.Path(self.path("Old.Egg-1.0-py3.11.egg", "EGG-INFO"))

@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from zc.buildout.dists.distinfo import Distribution, editable_project, find, location
+from zc.buildout.dists.distinfo import Distribution, SysPath, editable_project, location
 from zc.buildout.dists.metadata import only_for_extra
 
 __all__ = ["Signatures", "canonical_name", "requirement_closure"]
@@ -47,6 +47,7 @@ class Signatures:
         self._recipes: dict[tuple[Distribution, tuple[str, ...]], str] = {}
         self._distributions: dict[str, str] = {}
         self._trees: dict[str, str] = {}
+        self._path = SysPath()
 
     def of_recipe(
         self, distribution: Distribution, extras: tuple[str, ...] = ()
@@ -54,7 +55,7 @@ class Signatures:
         """The ``__buildout_signature__`` of a recipe from ``distribution``."""
         signature = self._recipes.get((distribution, extras))
         if signature is None:
-            found = requirement_closure(distribution, extras)
+            found = requirement_closure(distribution, extras, self._path)
             signature = " ".join(sorted(self.of_distribution(dist) for dist in found))
             self._recipes[distribution, extras] = signature
         return signature
@@ -81,9 +82,10 @@ class Signatures:
 
 
 def requirement_closure(
-    distribution: Distribution, extras: tuple[str, ...] = ()
+    distribution: Distribution, extras: tuple[str, ...] = (), path: SysPath | None = None
 ) -> list[Distribution]:
-    """``distribution`` and the distributions it requires, as found in this process."""
+    """``distribution`` and the distributions it requires, as found in this process (by ``path``)."""
+    path = path or SysPath()
     found = {canonical_name(distribution.metadata["Name"]): distribution}
     pending = [(distribution, extras)]
     while pending:
@@ -95,7 +97,7 @@ def requirement_closure(
             name, wanted = requirement
             if name in found:
                 continue
-            dependency = find(name)
+            dependency = path.find(name)
             if dependency is None:
                 continue
             found[name] = dependency

@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.candidates import Need, need_from_requirement
 from zc.buildout.dists.environment import Environment, InstalledDistribution
-from zc.buildout.dists.distinfo import DistInfo, Distribution, editable_project, find, location
+from zc.buildout.dists.distinfo import DistInfo, Distribution, SysPath, editable_project, location
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.errors import UserError
 
@@ -194,11 +194,12 @@ def own_distributions() -> dict[str, InstalledDistribution]:
     from zc.buildout.signatures import requirement_closure
 
     own: dict[str, InstalledDistribution] = {}
+    path = SysPath()
     for name in OWN:
-        top = find(name)
+        top = path.find(name)
         if top is None:
             continue
-        for dist in requirement_closure(top):
+        for dist in requirement_closure(top, path=path):
             key = canonicalize_name(dist.metadata["Name"])
             if key not in own:
                 own[key] = InstalledDistribution(
