@@ -153,7 +153,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
     def _allowed(self, name: str, needs: Iterable[Need]) -> SpecifierSet:
         """The versions of ``name`` that its pin and ``needs`` all allow."""
         pin = self._pins.get(name)
-        specifier = SpecifierSet(pin.specifier if pin else "")
+        specifier = pin.specifier_set if pin else SpecifierSet()
         for need in needs:
             specifier &= need.specifier
         return specifier
@@ -196,9 +196,9 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         key = (need.identifier, str(need.specifier))
         if not self.speculating or key in self._speculated:
             return
+        self._speculated.add(key)
         if not self.available.needs_index(need):
             return
-        self._speculated.add(key)
         self.available.source().prefetch(need.name, lambda: self._quietly(self._guess, need))
 
     def _guess(self, need: Need) -> None:
@@ -279,7 +279,8 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             if best is None:
                 self._fail_if_certain(need, information)
                 return None
-            candidate = chosen[need.identifier] = dataclasses.replace(best, extras=need.extras)
+            candidate = chosen[need.identifier] = (
+                best if best.extras == need.extras else dataclasses.replace(best, extras=need.extras))
             queue.extend((dependency, candidate) for dependency in self.get_dependencies(candidate))
         return self.results(chosen, lambda node: self._children.get(node, []), information)
 

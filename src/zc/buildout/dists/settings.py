@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import os
 import sys
@@ -31,11 +32,11 @@ class Pin:
     """A PEP 440 specifier set: a bare version ``1.2`` is stored as ``==1.2``."""
     location: Location | None = None
 
-    @property
+    @functools.cached_property
     def specifier_set(self) -> SpecifierSet:
         return SpecifierSet(self.specifier)
 
-    @property
+    @functools.cached_property
     def exact(self) -> Version | None:
         """The version when the pin names exactly one (``==1.2``), else ``None``."""
         return exact_version(self.specifier_set)
