@@ -8,10 +8,11 @@ installs what is missing, concurrently.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -55,6 +56,8 @@ class Installer:
         self._lock = threading.Lock()
         self._installing = False
         self._fetcher: Fetcher | None = None
+        self._index_asked = False
+        """Whether the resolution going on has asked for the index."""
 
     def install(self, requirements: Sequence[str]) -> list[InstalledDistribution]:
         """Resolve ``requirements``, install what is missing, return the whole set.
@@ -66,16 +69,11 @@ class Installer:
         if not needs:
             return []
         logger.debug("Installing %s.", ", ".join(repr(str(need)) for need in needs))
-        from zc.buildout.dists.resolver import resolve
-
-        settings = self.settings
-        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
         self._installing = True
         try:
-            source = None if settings.offline else self._get_finder
-            resolved = resolve(needs, settings, environment.find, self.own(), source)
+            resolved = self._resolve(needs)
             _log_choices(resolved)
-            self.picked_versions.check(resolved, settings)
+            self.picked_versions.check(resolved, self.settings)
             return self._materialise(resolved)
         finally:
             with self._lock:
@@ -85,6 +83,26 @@ class Installer:
                 fetcher.close()
             if self._finder is not None:
                 self._finder.close()
+
+    def _resolve(self, needs: Sequence[Need]) -> list[Resolved]:
+        """The resolution of ``needs``, remembered from an earlier run if nothing it depends on changed."""
+        from zc.buildout.dists.remembered import Resolutions
+
+        remembered = Resolutions(self.settings, [str(need) for need in needs])
+        resolved = remembered.recall()
+        if resolved is not None:
+            return resolved
+        from zc.buildout.dists.resolver import resolve
+
+        settings = self.settings
+        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        source = None if settings.offline else self._get_finder
+        self._index_asked = False
+        with _WarningCounter.attached() as warnings:
+            resolved = resolve(needs, settings, environment.find, self.own(), source)
+        if not (self._index_asked or warnings.count or any(dist.installed is None for dist in resolved)):
+            remembered.remember(resolved)
+        return resolved
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
@@ -99,6 +117,7 @@ class Installer:
         return self._own
 
     def _get_finder(self) -> Finder:
+        self._index_asked = True
         if self._finder is None:
             from zc.buildout.dists.index import Finder
 
@@ -169,6 +188,27 @@ def _needs(requirements: Sequence[str]) -> list[Need]:
         requirement.marker = None
         needs.append(need_from_requirement(requirement))
     return needs
+
+
+class _WarningCounter(logging.Handler):
+    """Counts the warnings buildout's logger logs while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    @classmethod
+    @contextlib.contextmanager
+    def attached(cls) -> Iterator[_WarningCounter]:
+        counter = cls()
+        logger.addHandler(counter)
+        try:
+            yield counter
+        finally:
+            logger.removeHandler(counter)
 
 
 def _log_choices(resolved: Sequence[Resolved]) -> None:

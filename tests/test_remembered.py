@@ -1,0 +1,178 @@
+"""Remembered resolutions: reused only while nothing they depend on changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from unittest import mock
+
+from tests.builder_fixtures import ScratchTestCase
+from zc.buildout.dists import resolver
+from zc.buildout.dists.installer import Installer
+from zc.buildout.dists.settings import InstallerSettings, Pin
+from zc.buildout.dists.wheel import install_wheel
+from zc.buildout.testing import packages
+from zc.buildout.testing.index import FakeIndex
+
+
+class RememberedTests(ScratchTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.install("demo", "1.0", requires=["needed"])
+        self.install("needed", "1.0")
+        self.settings = dataclasses.replace(self.settings, pins=pins(demo="1.0", needed="1.0"))
+        resolving = mock.patch.object(resolver, "resolve", wraps=resolver.resolve)
+        self.resolve = resolving.start()
+        self.addCleanup(resolving.stop)
+
+    def install(self, name: str, version: str, **options: object) -> None:
+        wheel = packages.wheel(self.path("dists"), name, version, **options)  # type: ignore[arg-type]
+        install_wheel(wheel, self.settings.eggs_directory)
+
+    def resolved(self, requirements: Sequence[str] = ("demo",), **changes: object) -> list[tuple[str, str]]:
+        """What an installer with these settings gives, and whether it resolved (else: remembered)."""
+        settings = dataclasses.replace(self.settings, **changes)  # type: ignore[arg-type]
+        calls = self.resolve.call_count
+        found = Installer(settings).install(requirements)
+        self.resolved_again = self.resolve.call_count > calls
+        return [(dist.name, dist.version) for dist in found]
+
+    def remembered(self) -> list[str]:
+        directory = os.path.join(self.settings.eggs_directory, ".buildout", "resolutions")
+        return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+
+    def test_a_resolution_from_installed_distributions_is_reused(self) -> None:
+        first = self.resolved()
+        self.assertTrue(self.resolved_again)
+        self.assertEqual(len(self.remembered()), 1)
+        self.assertEqual(self.resolved(), first)
+        self.assertFalse(self.resolved_again)
+        self.assertEqual(first, [("demo", "1.0"), ("needed", "1.0")])
+
+    def test_the_same_distributions_as_resolving_gives(self) -> None:
+        first = Installer(self.settings).install(["demo"])
+        again = Installer(self.settings).install(["demo"])
+        self.assertEqual(again, first)
+        self.assertEqual([dist.metadata.path for dist in again], [dist.metadata.path for dist in first])
+
+    def test_other_requirements_pins_or_settings_resolve_again(self) -> None:
+        self.resolved()
+        for requirements, changes in (
+            (["needed"], {}),
+            (["demo", "needed"], {}),
+            (["demo"], {"pins": pins(demo="1.0", needed="1.0", other="2.0")}),
+            (["demo"], {"prefer_final": False}),
+            (["demo"], {"develop_eggs_directory": self.path("other-develop-eggs")}),
+        ):
+            self.resolved(requirements, **changes)
+            self.assertTrue(self.resolved_again, (requirements, changes))
+            self.resolved(requirements, **changes)
+            self.assertFalse(self.resolved_again, (requirements, changes))
+
+    def test_a_changed_eggs_directory_resolves_again(self) -> None:
+        self.assertEqual(self.resolved(newest=False, pins={}), [("demo", "1.0"), ("needed", "1.0")])
+        self.install("needed", "2.0")
+        self.assertEqual(self.resolved(newest=False, pins={}), [("demo", "1.0"), ("needed", "2.0")])
+        self.assertTrue(self.resolved_again)
+
+    def test_an_egg_changed_in_place_resolves_again(self) -> None:
+        self.resolved()
+        demo = next(dist for dist in Installer(self.settings).install(["demo"]) if dist.name == "demo")
+        metadata = os.path.join(demo.metadata.path, "METADATA")
+        with open(metadata, encoding="utf-8") as file:
+            text = file.read()
+        with open(metadata, "w", encoding="utf-8") as file:
+            file.write(text.replace("Requires-Dist: needed\n", ""))
+        self.assertEqual(self.resolved(), [("demo", "1.0")])
+        self.assertTrue(self.resolved_again)
+
+    def test_a_changed_develop_project_resolves_again(self) -> None:
+        from zc.buildout.dists.develop import develop
+
+        self.install("extra", "1.0")
+        project = packages.project(self.path("demo-project"), "demo", "3.0")
+        develop(project, self.settings)
+        self.assertEqual(self.resolved(pins=pins(extra="1.0")), [("demo", "3.0")])
+        self.resolved(pins=pins(extra="1.0"))
+        self.assertFalse(self.resolved_again)
+        packages.project(project, "demo", "3.0", requires=["extra"])
+        develop(project, self.settings)
+        self.assertEqual(self.resolved(pins=pins(extra="1.0")), [("demo", "3.0"), ("extra", "1.0")])
+        self.assertTrue(self.resolved_again)
+
+    def test_another_python_or_environment_resolves_again(self) -> None:
+        self.resolved()
+        with mock.patch.object(sys, "version", sys.version + " (another build)"):
+            self.resolved()
+        self.assertTrue(self.resolved_again)
+        os.makedirs(self.path("on-the-path"))
+        with mock.patch.object(sys, "path", [*sys.path, self.path("on-the-path")]):
+            self.resolved()
+            self.assertTrue(self.resolved_again)
+            self.resolved()
+            self.assertFalse(self.resolved_again)
+            with open(self.path("on-the-path", "unrelated.txt"), "w", encoding="utf-8") as file:
+                file.write("\n")
+            self.resolved()
+            self.assertFalse(self.resolved_again)
+            os.makedirs(self.path("on-the-path", "new-1.0.dist-info"))
+            self.resolved()
+            self.assertTrue(self.resolved_again)
+            self.resolved()
+            self.assertFalse(self.resolved_again)
+            with open(self.path("on-the-path", "new-1.0.dist-info", "METADATA"), "w", encoding="utf-8") as file:
+                file.write("Name: new\nVersion: 1.0\n")
+            self.resolved()
+            self.assertTrue(self.resolved_again)
+
+    def test_with_warnings_hidden_a_resolution_is_kept_apart(self) -> None:
+        self.resolved()
+        with mock.patch.object(logging.getLogger("zc.buildout"), "level", logging.ERROR):
+            self.resolved()
+            self.assertTrue(self.resolved_again)
+
+    def test_not_remembered_when_something_was_warned_about(self) -> None:
+        with self.assertLogs("zc.buildout", logging.WARNING):
+            self.resolved(["demo[nothing]"], allow_unknown_extras=True)
+        self.assertEqual(self.remembered(), [])
+
+    def test_not_remembered_when_the_index_was_read(self) -> None:
+        index = FakeIndex(self.path("dists")).start()
+        self.addCleanup(index.stop)
+        self.assertEqual(self.resolved(index=index.simple, pins={}), [("demo", "1.0"), ("needed", "1.0")])
+        self.assertEqual(self.remembered(), [])
+        self.resolved(index=index.simple, pins={})
+        self.assertTrue(self.resolved_again)
+
+    def test_unreadable_or_unwritable_means_resolving(self) -> None:
+        self.resolved()
+        [name] = self.remembered()
+        path = os.path.join(self.settings.eggs_directory, ".buildout", "resolutions", name)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write("{not json")
+        self.resolved()
+        self.assertTrue(self.resolved_again)
+        self.resolved()
+        self.assertFalse(self.resolved_again)
+        shutil.rmtree(os.path.dirname(path))
+        with open(os.path.dirname(path), "w", encoding="utf-8") as file:
+            file.write("not a directory: nothing can be remembered")
+        for _ in range(2):
+            self.assertEqual(self.resolved(), [("demo", "1.0"), ("needed", "1.0")])
+            self.assertTrue(self.resolved_again)
+
+    def test_only_the_newest_are_kept(self) -> None:
+        from zc.buildout.dists import remembered
+
+        with mock.patch.object(remembered, "_KEPT", 2):
+            for version in ("1.0", "1.1", "1.2"):
+                self.resolved(pins=pins(demo="1.0", needed="1.0", other=version))
+        self.assertEqual(len(self.remembered()), 2)
+
+
+def pins(**versions: str) -> dict[str, Pin]:
+    return {name: Pin(name, f"=={version}") for name, version in versions.items()}
