@@ -85,9 +85,12 @@ def _report_picked_versions(buildout: Buildout) -> None:
     from zc.buildout.dists.picked import report
     from zc.buildout.dists.settings import InstallerSettings
 
+    picked = legacy_defaults.defaults.picked
+    if not picked.versions:
+        return  # nothing to report: no need to read the settings again
     installer = buildout._installer_instance
     settings = installer.settings if installer is not None else InstallerSettings.from_buildout(buildout)
-    report(legacy_defaults.defaults.picked, settings)
+    report(picked, settings)
 
 
 def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:

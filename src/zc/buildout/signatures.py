@@ -48,6 +48,7 @@ class Signatures:
         self._distributions: dict[str, str] = {}
         self._trees: dict[str, str] = {}
         self._path = SysPath()
+        self._links: dict[str, list[str]] = {}
 
     def of_recipe(
         self, distribution: Distribution, extras: tuple[str, ...] = ()
@@ -72,13 +73,25 @@ class Signatures:
         name = distribution.metadata["Name"]
         if location.rstrip(os.sep).endswith(".egg"):
             return os.path.basename(location.rstrip(os.sep))
-        project = _develop_project(distribution, location)
+        project = _develop_project(distribution, location, self._egg_links(location))
         if project is None:
             return f"{name}-{distribution.version}"
         tree = self._trees.get(project[0])
         if tree is None:
             tree = self._trees[project[0]] = _tree_hash(*project, self._excluded)
         return f"{name}-{tree}"
+
+
+    def _egg_links(self, location: str) -> list[str]:
+        """The ``.egg-link`` files in a path entry (listed once: many distributions share one)."""
+        links = self._links.get(location)
+        if links is None:
+            try:
+                links = [entry for entry in os.listdir(location) if entry.endswith(".egg-link")]
+            except OSError:
+                links = []
+            self._links[location] = links
+        return links
 
 
 def requirement_closure(
@@ -121,21 +134,18 @@ def _applicable(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...
 
 
 def _develop_project(
-    distribution: Distribution, location: str
+    distribution: Distribution, location: str, egg_links: list[str]
 ) -> tuple[str, str] | None:
     """The code directory and project directory of an editable install, if it is one.
 
-    An ``.egg-link`` beside the distribution holds the code directory
-    (``src/`` in a src layout) and the way back to the project, so it wins
-    over ``direct_url.json``, which names only the project.
+    An ``.egg-link`` beside the distribution (one of ``egg_links``, the
+    ones in ``location``) holds the code directory (``src/`` in a src
+    layout) and the way back to the project, so it wins over
+    ``direct_url.json``, which names only the project.
     """
     wanted = canonical_name(distribution.metadata["Name"])
-    try:
-        entries = os.listdir(location)
-    except OSError:
-        entries = []
-    for entry in entries:
-        if entry.endswith(".egg-link") and canonical_name(entry[: -len(".egg-link")]) == wanted:
+    for entry in egg_links:
+        if canonical_name(entry[: -len(".egg-link")]) == wanted:
             with open(os.path.join(location, entry), encoding="utf-8") as file:
                 code = os.path.normpath(os.path.join(location, file.readline().strip()))
                 back = file.readline().strip()

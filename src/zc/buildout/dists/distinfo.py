@@ -123,7 +123,22 @@ class DistInfo:
 
     @functools.cached_property
     def metadata(self) -> Headers:
-        return Headers.parse(self.read_text("METADATA") or self.read_text("PKG-INFO") or "")
+        return Headers.parse(self._headers_text("METADATA") or self._headers_text("PKG-INFO") or "")
+
+    def _headers_text(self, filename: str) -> str | None:
+        """The start of a core metadata file, up to the end of its headers (the body is not read)."""
+        try:
+            with open(os.path.join(self.path, filename), "rb") as file:
+                data = b""
+                while b"\n\n" not in data:
+                    chunk = file.read(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            return None
+        end = data.find(b"\n\n")
+        return data.decode("utf-8") if end < 0 else data[: end + 2].decode("utf-8")
 
     @property
     def name(self) -> str:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, cast
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.candidates import Need, need_from_requirement
 from zc.buildout.dists.environment import Environment, InstalledDistribution
 from zc.buildout.dists.distinfo import DistInfo, Distribution, SysPath, editable_project, location
 from zc.buildout.dists.picked import PickedVersions
@@ -65,13 +64,13 @@ class Installer:
         The order is breadth-first from the requirements, as they are given.
         Requirements whose marker is false here are left out.
         """
-        needs = _needs(requirements)
-        if not needs:
+        wanted = _requirements(requirements)
+        if not wanted:
             return []
-        logger.debug("Installing %s.", ", ".join(repr(str(need)) for need in needs))
+        logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
         self._installing = True
         try:
-            resolved = self._resolve(needs)
+            resolved = self._resolve(wanted)
             _log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
             return self._materialise(resolved)
@@ -84,15 +83,18 @@ class Installer:
             if self._finder is not None:
                 self._finder.close()
 
-    def _resolve(self, needs: Sequence[Need]) -> list[Resolved]:
-        """The resolution of ``needs``, remembered from an earlier run if nothing it depends on changed."""
+    def _resolve(self, wanted: Sequence[Requirement]) -> list[Resolved]:
+        """The resolution of ``wanted``, remembered from an earlier run if nothing it depends on changed."""
         from zc.buildout.dists.remembered import Resolutions
 
-        remembered = Resolutions(self.settings, [str(need) for need in needs])
+        remembered = Resolutions(self.settings, [str(requirement) for requirement in wanted])
         resolved = remembered.recall()
         if resolved is not None:
             return resolved
+        from zc.buildout.dists.candidates import need_from_requirement
         from zc.buildout.dists.resolver import resolve
+
+        needs = [need_from_requirement(requirement) for requirement in wanted]
 
         settings = self.settings
         environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
@@ -176,9 +178,10 @@ class Installer:
         return fetcher.materialise(files)
 
 
-def _needs(requirements: Sequence[str]) -> list[Need]:
-    needs = []
-    for text in requirements:
+def _requirements(texts: Sequence[str]) -> list[Requirement]:
+    """The requirements whose markers hold here, without their markers."""
+    found = []
+    for text in texts:
         try:
             requirement = Requirement(text)
         except InvalidRequirement as error:
@@ -186,8 +189,12 @@ def _needs(requirements: Sequence[str]) -> list[Need]:
         if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
             continue
         requirement.marker = None
-        needs.append(need_from_requirement(requirement))
-    return needs
+        if requirement.url:
+            from zc.buildout.dists.candidates import need_from_requirement
+
+            need_from_requirement(requirement)  # refuses it, as the resolver does
+        found.append(requirement)
+    return found
 
 
 class _WarningCounter(logging.Handler):

@@ -20,6 +20,7 @@ written just means resolving again.
 from __future__ import annotations
 
 import dataclasses
+import marshal
 import os
 import sys
 import zlib
@@ -37,6 +38,10 @@ __all__ = ["Resolutions"]
 _FORMAT = 1
 """Bumped whenever what is stored, or what the key covers, changes."""
 
+_SUFFIX = ".marshal"
+"""Stored with ``marshal``, as Python's own byte-code cache: it needs no import and
+reads fastest; an entry written by another Python has another key (or fails to load)."""
+
 _KEPT = 50
 """Remembered resolutions kept per eggs directory (the newest)."""
 
@@ -47,33 +52,29 @@ class Resolutions:
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
         self._directory = os.path.join(settings.eggs_directory, ".buildout", "resolutions")
         self._key = _key(settings, requirements)
-        self._path = os.path.join(self._directory, f"{zlib.crc32(self._key.encode()):08x}.json")
+        self._path = os.path.join(self._directory, f"{zlib.crc32(self._key.encode()):08x}{_SUFFIX}")
 
     def recall(self) -> list[Resolved] | None:
         """The resolution remembered for these requirements and this state, if any (still valid)."""
-        import json
-
         try:
-            with open(self._path, encoding="utf-8") as file:
-                stored = json.load(file)
+            with open(self._path, "rb") as file:
+                stored = marshal.loads(file.read())
             if stored["key"] != self._key or not all(_stat(path) == stat for path, stat in stored["files"]):
                 return None
             return [_resolved(entry) for entry in stored["resolved"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
             return None
 
     def remember(self, resolved: Sequence[Resolved]) -> None:
         """Keep ``resolved`` (wholly installed distributions) for later runs."""
-        import json
-
         files = [[path, _stat(path)] for path in _metadata_files(resolved)]
-        text = json.dumps({
+        data = marshal.dumps({
             "key": self._key, "files": files, "resolved": [_stored(dist) for dist in resolved]})
         temporary = f"{self._path}.{os.getpid()}.tmp"
         try:
             os.makedirs(self._directory, exist_ok=True)
-            with open(temporary, "w", encoding="utf-8") as file:
-                file.write(text)
+            with open(temporary, "wb") as file:
+                file.write(data)
             os.replace(temporary, self._path)
             _forget_oldest(self._directory)
         except OSError:  # a read-only eggs directory, say: nothing is remembered
@@ -168,7 +169,7 @@ def _resolved(entry: list[Any]) -> Resolved:
 
 def _forget_oldest(directory: str) -> None:
     """Remove all but the newest :data:`_KEPT` remembered resolutions."""
-    paths = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(".json")]
+    paths = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(_SUFFIX)]
     if len(paths) > _KEPT:
         paths.sort(key=lambda path: _stat(path) or [0, 0])
         for path in paths[: len(paths) - _KEPT]:

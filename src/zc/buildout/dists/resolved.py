@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from zc.buildout.dists.candidates import PYTHON
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -44,6 +43,8 @@ def breadth_first(
 
     Children are visited in the order their parent lists them (``order``).
     """
+    from zc.buildout.dists.candidates import PYTHON
+
     found: dict[str, None] = {}
     queue: collections.deque[str | None] = collections.deque([None])
     visited: set[str | None] = set()

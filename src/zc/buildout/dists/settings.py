@@ -14,7 +14,6 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from zc.buildout.dists.candidates import exact_version
 from zc.buildout.errors import Location, UserError
 
 __all__ = ["InstallerSettings", "Pin", "default_index", "parse_pin"]
@@ -39,6 +38,8 @@ class Pin:
     @functools.cached_property
     def exact(self) -> Version | None:
         """The version when the pin names exactly one (``==1.2``), else ``None``."""
+        from zc.buildout.dists.candidates import exact_version
+
         return exact_version(self.specifier_set)
 
     def __str__(self) -> str:
