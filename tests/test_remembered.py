@@ -15,6 +15,7 @@ from zc.buildout.dists import resolver
 from zc.buildout.dists.installer import Installer
 from zc.buildout.dists.settings import InstallerSettings, Pin
 from zc.buildout.dists.wheel import install_wheel
+from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
 
@@ -164,6 +165,28 @@ class RememberedTests(ScratchTestCase):
         for _ in range(2):
             self.assertEqual(self.resolved(), [("demo", "1.0"), ("needed", "1.0")])
             self.assertTrue(self.resolved_again)
+
+    def test_picked_versions_are_told_as_when_resolving(self) -> None:
+        settings = dataclasses.replace(self.settings, pins=pins(demo="1.0"), newest=False)
+        for resolving in (True, False):
+            installer = Installer(settings)
+            installer.install(["demo"])
+            self.assertEqual(self.resolve.called, resolving)
+            self.assertEqual(installer.picked_versions.versions, {"needed": "1.0"})
+            self.assertEqual(installer.picked_versions.required_by, {"needed": {"demo==1.0"}})
+            self.resolve.reset_mock()
+        strict = dataclasses.replace(settings, allow_picked_versions=False)
+        for _ in range(2):
+            with self.assertRaisesRegex(UserError, "Picked: needed = 1.0"):
+                Installer(strict).install(["demo"])
+        self.assertEqual(self.resolve.call_count, 1)  # the second time, as remembered
+
+    def test_only_in_an_eggs_directory_buildout_installs_into(self) -> None:
+        shutil.rmtree(os.path.join(self.settings.eggs_directory, ".buildout"))
+        for _ in range(2):
+            self.resolved()
+            self.assertTrue(self.resolved_again)
+        self.assertFalse(os.path.exists(os.path.join(self.settings.eggs_directory, ".buildout")))
 
     def test_only_the_newest_are_kept(self) -> None:
         from zc.buildout.dists import remembered

@@ -13,8 +13,10 @@ the same requirements, settings and Python, while
 - the metadata files of every distribution it chose are unchanged.
 
 Anything else resolves again. Each remembered resolution is a file in
-``<eggs-directory>/.buildout/resolutions/``; one that cannot be read or
-written just means resolving again.
+``<eggs-directory>/.buildout/resolutions/``, kept only where buildout already
+keeps things of its own (``.buildout/``, made when it first installs into
+the eggs directory): a directory a recipe names as its eggs is left alone.
+One that cannot be read or written just means resolving again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import marshal
 import os
 import sys
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.dists.environment import InstalledDistribution
@@ -67,6 +69,8 @@ class Resolutions:
 
     def remember(self, resolved: Sequence[Resolved]) -> None:
         """Keep ``resolved`` (wholly installed distributions) for later runs."""
+        if not os.path.isdir(os.path.dirname(self._directory)):
+            return  # not an eggs directory buildout installs into
         files = [[path, _stat(path)] for path in _metadata_files(resolved)]
         data = marshal.dumps({
             "key": self._key, "files": files, "resolved": [_stored(dist) for dist in resolved]})
@@ -92,20 +96,24 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
 
     from packaging.markers import default_environment
 
+    pins = sorted((name, pin.specifier) for name, pin in settings.pins.items())
     return repr([
         _FORMAT, sys.executable, sys.version, sorted(default_environment().items()),
         logging.getLogger("zc.buildout").getEffectiveLevel(), list(requirements),
-        dataclasses.replace(settings, pins={}), sorted((name, pin.specifier) for name, pin in settings.pins.items()),
-        _directory(settings.eggs_directory, lambda name: name != ".buildout"),
-        _directory(settings.develop_eggs_directory, lambda name: True, entries=True),
+        dataclasses.replace(settings, pins={}), pins,
+        _directory(settings.eggs_directory),
+        _directory(settings.develop_eggs_directory, entries=True),
         [(entry, _metadata_directories(entry or ".")) for entry in sys.path],
     ])
 
 
-def _directory(path: str, listed: Callable[[str], bool], entries: bool = False) -> Any:
-    """A directory's modification time and listing (with each entry's, if ``entries``)."""
+def _directory(path: str, entries: bool = False) -> Any:
+    """A directory's modification time and listing (with each entry's, if ``entries``).
+
+    Buildout's own ``.buildout`` is left out.
+    """
     try:
-        names = sorted(name for name in os.listdir(path) if listed(name))
+        names = sorted(name for name in os.listdir(path) if name != ".buildout")
     except OSError:
         return None
     if entries:
@@ -144,7 +152,7 @@ def _metadata_files(resolved: Sequence[Resolved]) -> list[str]:
         assert isinstance(dist.installed, InstalledDistribution)
         directory = dist.installed.metadata.path
         # A .dist-info has it all in METADATA; a legacy .egg-info's requirements are in requires.txt.
-        names = ("METADATA",) if directory.endswith(".dist-info") else ("METADATA", "PKG-INFO", "requires.txt")
+        names = ["METADATA"] if directory.endswith(".dist-info") else ["METADATA", "PKG-INFO", "requires.txt"]
         files += [os.path.join(directory, name) for name in names]
     return files
 
