@@ -27,24 +27,20 @@ def _canonical(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-def _running_version(name: str) -> str | None:
-    from zc.buildout.dists.distinfo import find
-
-    found = find(name)
-    return found.version if found is not None else None
-
-
 def warn_about_own_pins(buildout: Buildout) -> None:
     """Log a warning for each own distribution whose pin the running version misses."""
     own = {_canonical(name): name for name in OWN_DISTRIBUTIONS}
     pinned = {own[_canonical(key)]: key for key in buildout.versions if _canonical(key) in own}
     if not pinned:
         return
+    from zc.buildout.dists.distinfo import SysPath
     from zc.buildout.dists.settings import parse_pin
 
     section = buildout["buildout"].get("versions", "versions")
+    path = SysPath()
     for name, key in pinned.items():
-        running = _running_version(name)
+        found = path.find(name)
+        running = found.version if found is not None else None
         value = buildout._annotated.get(section, {}).get(key)
         pin = parse_pin(name, buildout.versions[key], value.location if value else None)
         if running is None or pin is None or pin.specifier_set.contains(running, prereleases=True):
