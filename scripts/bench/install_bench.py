@@ -17,7 +17,9 @@ buildout does; plain ``uv`` does not compile.
 
 All three use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
-needed. Prints the median of ``--runs`` runs of each, and the ratios.
+needed. Prints the median of ``--runs`` runs of each, and the ratios. A tool that
+fails (upstream sometimes does) has its output shown and its failed runs
+counted; the table still reports every run that finished.
 
 What a run removes is renamed into a trash directory and deleted only after
 all runs of a tool, followed by a pause: on a file system such as ext4
@@ -29,6 +31,7 @@ which would time the previous run's deletion rather than the tool.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import pathlib
@@ -45,9 +48,16 @@ ROOT = HERE.parent.parent
 UPSTREAM = ["zc.buildout==6.0.1", "zc.recipe.egg"]
 
 
+MODES = ("cold", "warm", "no-op")
+
+
+class RunFailed(Exception):
+    """A command under test (or preparing for one) exited with an error."""
+
+
 def run(argv: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None,
         quiet: bool = True) -> float:
-    """Run ``argv``; return the seconds it took. Fails loudly, with its output."""
+    """Run ``argv``; return the seconds it took. A failure shows its output and raises RunFailed."""
     start = time.perf_counter()
     completed = subprocess.run(argv, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -55,7 +65,7 @@ def run(argv: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | 
     if completed.returncode or not quiet:
         print(completed.stdout[-5000:])
     if completed.returncode:
-        raise SystemExit(f"failed ({completed.returncode}): {' '.join(argv)}")
+        raise RunFailed(f"exit status {completed.returncode}: {' '.join(argv)}")
     return elapsed
 
 
@@ -220,20 +230,43 @@ class UVCompiled(UV):
     options = ("--compile-bytecode",)
 
 
-def measure(tool: Tool, runs: int) -> dict[str, float]:
-    tool.prepare()
+@dataclasses.dataclass
+class Measured:
+    """One tool's timings on one scenario, and how many of its runs failed."""
+
+    times: dict[str, list[float]] = dataclasses.field(default_factory=lambda: {mode: [] for mode in MODES})
+    failed: int = 0
+
+    def median(self, mode: str) -> float | None:
+        return statistics.median(self.times[mode]) if self.times[mode] else None
+
+
+def measure(tool: Tool, runs: int) -> Measured:
+    measured = Measured()
+    try:
+        tool.prepare()
+    except RunFailed as error:
+        print(f"  {tool.scenario} {tool.name} could not be prepared: {error}", flush=True)
+        measured.failed = runs
+        return measured
     tool.trash.empty()
     tool.trash.settle()
-    times: dict[str, list[float]] = {"cold": [], "warm": [], "no-op": []}
     for number in range(runs):
         print(f"  {tool.scenario} {tool.name} run {number + 1}/{runs}", flush=True)
-        tool.reset(keep_cache=False)
-        times["cold"].append(tool.install())
-        tool.reset(keep_cache=True)
-        times["warm"].append(tool.install())
-        times["no-op"].append(tool.install())
+        try:
+            tool.reset(keep_cache=False)
+            cold = tool.install()
+            tool.reset(keep_cache=True)
+            warm = tool.install()
+            noop = tool.install()
+        except RunFailed as error:
+            print(f"  {tool.scenario} {tool.name} run {number + 1} failed: {error}", flush=True)
+            measured.failed += 1
+            continue
+        for mode, seconds in zip(MODES, (cold, warm, noop)):
+            measured.times[mode].append(seconds)
     tool.trash.empty()
-    return {mode: statistics.median(values) for mode, values in times.items()}
+    return measured
 
 
 def default_index(work: pathlib.Path) -> str:
@@ -261,7 +294,7 @@ def main() -> None:
     print(f"Index: {index}")
     classes: dict[str, type[Tool]] = {"ours": Ours, "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
     trash = Trash(work)
-    results: dict[tuple[str, str], dict[str, float]] = {}
+    results: dict[tuple[str, str], Measured] = {}
     for scenario in options.scenarios:
         for name in options.tools.split(","):
             runs = options.upstream_runs if name == "upstream" else options.runs
@@ -269,10 +302,12 @@ def main() -> None:
     report(results, options.scenarios)
 
 
-def report(results: dict[tuple[str, str], dict[str, float]], scenarios: list[str]) -> None:
+def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> None:
     print(f"\n{'scenario':10}{'tool':10}{'cold':>9}{'warm':>9}{'no-op':>9}   (median seconds)")
-    for (scenario, name), times in results.items():
-        print(f"{scenario:10}{name:10}" + "".join(f"{times[m]:9.2f}" for m in ("cold", "warm", "no-op")))
+    for (scenario, name), measured in results.items():
+        cells = "".join(_seconds(measured.median(mode)) for mode in MODES)
+        failed = f"   {measured.failed} of its runs failed" if measured.failed else ""
+        print(f"{scenario:10}{name:10}{cells}{failed}")
     for scenario in scenarios:
         ours = results.get((scenario, "ours"))
         if ours is None:
@@ -282,8 +317,16 @@ def report(results: dict[tuple[str, str], dict[str, float]], scenarios: list[str
             theirs = results.get((scenario, other))
             if theirs is not None:
                 ratios.append(other + " " + ", ".join(
-                    f"{mode} {ours[mode] / theirs[mode]:.2f}x" for mode in ("cold", "warm", "no-op")))
+                    f"{mode} {_ratio(ours.median(mode), theirs.median(mode))}" for mode in MODES))
         print(f"{scenario}: ours relative to " + "; ".join(ratios))
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:9.2f}" if value is not None else f"{'failed':>9}"
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}x" if ours is not None and theirs is not None else "n/a"
 
 
 if __name__ == "__main__":
