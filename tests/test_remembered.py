@@ -141,7 +141,20 @@ class RememberedTests(ScratchTestCase):
             self.resolved(["demo[nothing]"], allow_unknown_extras=True)
         self.assertEqual(self.remembered(), [])
 
-    def test_not_remembered_when_the_index_was_read(self) -> None:
+    def test_pinned_and_installed_from_the_index_is_remembered_once_installed(self) -> None:
+        index = FakeIndex(self.path("dists")).start()
+        self.addCleanup(index.stop)
+        packages.wheel(self.path("dists"), "other", "2.0", requires=["needed"])
+        settings = {"index": index.simple, "pins": pins(demo="1.0", needed="1.0", other="2.0")}
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertTrue(self.resolved_again)
+        self.assertEqual(len(self.remembered()), 1)
+        index.take_requests()
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertFalse(self.resolved_again)
+        self.assertEqual(index.take_requests(), [])
+
+    def test_not_remembered_when_the_index_picked_versions(self) -> None:
         index = FakeIndex(self.path("dists")).start()
         self.addCleanup(index.stop)
         self.assertEqual(self.resolved(index=index.simple, pins={}), [("demo", "1.0"), ("needed", "1.0")])
@@ -179,7 +192,8 @@ class RememberedTests(ScratchTestCase):
         for _ in range(2):
             with self.assertRaisesRegex(UserError, "Picked: needed = 1.0"):
                 Installer(strict).install(["demo"])
-        self.assertEqual(self.resolve.call_count, 1)  # the second time, as remembered
+        # A resolution refused for its picked versions is never installed, so never remembered.
+        self.assertEqual(self.resolve.call_count, 2)
 
     def test_only_in_an_eggs_directory_buildout_installs_into(self) -> None:
         shutil.rmtree(os.path.join(self.settings.eggs_directory, ".buildout"))

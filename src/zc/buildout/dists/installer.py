@@ -9,6 +9,7 @@ installs what is missing, concurrently.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import threading
@@ -70,10 +71,18 @@ class Installer:
         logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
         self._installing = True
         try:
-            resolved = self._resolve(wanted)
+            resolved, settled = self._resolve(wanted)
             _log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
-            return self._materialise(resolved)
+            installed = self._materialise(resolved)
+            if settled:
+                from zc.buildout.dists.remembered import Resolutions
+
+                # Asked for after installing: the eggs directory is as the next run will find it.
+                Resolutions(self.settings, [str(requirement) for requirement in wanted]).remember([
+                    dataclasses.replace(dist, installed=dist_installed, file=None)
+                    for dist, dist_installed in zip(resolved, installed)])
+            return installed
         finally:
             with self._lock:
                 self._installing = False
@@ -83,14 +92,20 @@ class Installer:
             if self._finder is not None:
                 self._finder.close()
 
-    def _resolve(self, wanted: Sequence[Requirement]) -> list[Resolved]:
-        """The resolution of ``wanted``, remembered from an earlier run if nothing it depends on changed."""
+    def _resolve(self, wanted: Sequence[Requirement]) -> tuple[list[Resolved], bool]:
+        """The resolution of ``wanted``, and whether to remember it once installed.
+
+        It is the one remembered from an earlier run if nothing it depends on
+        changed. A new one is worth remembering when it warned about nothing
+        and either came from installed distributions alone or has every
+        version fixed by a pin or an ``==`` requirement, so that the index
+        could not have changed it.
+        """
         from zc.buildout.dists.remembered import Resolutions
 
-        remembered = Resolutions(self.settings, [str(requirement) for requirement in wanted])
-        resolved = remembered.recall()
+        resolved = Resolutions(self.settings, [str(requirement) for requirement in wanted]).recall()
         if resolved is not None:
-            return resolved
+            return resolved, False
         from zc.buildout.dists.candidates import need_from_requirement
         from zc.buildout.dists.resolver import resolve
 
@@ -102,9 +117,8 @@ class Installer:
         self._index_asked = False
         with _WarningCounter.attached() as warnings:
             resolved = resolve(needs, settings, environment.find, self.own(), source)
-        if not (self._index_asked or warnings.count or any(dist.installed is None for dist in resolved)):
-            remembered.remember(resolved)
-        return resolved
+        fixed = not any(dist.picked for dist in resolved)
+        return resolved, not warnings.count and (fixed or not self._index_asked)
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""

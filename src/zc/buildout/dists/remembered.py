@@ -1,9 +1,11 @@
 """Resolutions remembered between runs, so that a run with nothing to do need not resolve again.
 
-A resolution is remembered when it came from installed distributions
-alone: no index, find-links page or download cache was looked at, nothing
-had to be fetched, and nothing was warned about. It is used again only for
-the same requirements, settings and Python, while
+A resolution is remembered when nothing was warned about and the index
+could not have made it any different: it came from installed distributions
+alone (no index, find-links page or download cache was looked at), or every
+version in it was fixed by a pin or an ``==`` requirement, in which case it
+is remembered once its distributions are installed. It is used again only
+for the same requirements, settings and Python, while
 
 - the eggs directory and the develop-eggs directory hold the same entries,
   and are not modified (their modification times are unchanged); so are the
