@@ -70,6 +70,10 @@ class EngineTestCase(unittest.TestCase):
         return read_sections(self.sandbox.read(".installed.cfg"))
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class InterruptTests(EngineTestCase):
     def test_sigint_keeps_finished_parts_and_removes_the_half_made_one(self) -> None:
         self.sandbox.write("steps", "step.py", RECIPE)
@@ -89,6 +93,9 @@ class InterruptTests(EngineTestCase):
         process = subprocess.Popen(
             buildout_command(), cwd=self.directory, env=self.environment(BLOCK="1"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # As from a terminal: a shell starts background jobs with SIGINT ignored,
+            # and a test run started that way would pass that on.
+            preexec_fn=_default_sigint,
         )
         ready = os.path.join(self.directory, "ready")
         deadline = time.monotonic() + 240
