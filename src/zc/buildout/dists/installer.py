@@ -71,7 +71,8 @@ class Installer:
         logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
         self._installing = True
         try:
-            resolved, settled = self._resolve(wanted)
+            texts = [str(requirement) for requirement in wanted]
+            resolved, settled = self._resolve(wanted, texts)
             _log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
             installed = self._materialise(resolved)
@@ -79,7 +80,7 @@ class Installer:
                 from zc.buildout.dists.remembered import Resolutions
 
                 # Asked for after installing: the eggs directory is as the next run will find it.
-                Resolutions(self.settings, [str(requirement) for requirement in wanted]).remember([
+                Resolutions(self.settings, texts).remember([
                     dataclasses.replace(dist, installed=dist_installed, file=None)
                     for dist, dist_installed in zip(resolved, installed)])
             return installed
@@ -92,8 +93,8 @@ class Installer:
             if self._finder is not None:
                 self._finder.close()
 
-    def _resolve(self, wanted: Sequence[Requirement]) -> tuple[list[Resolved], bool]:
-        """The resolution of ``wanted``, and whether to remember it once installed.
+    def _resolve(self, wanted: Sequence[Requirement], texts: Sequence[str]) -> tuple[list[Resolved], bool]:
+        """The resolution of ``wanted`` (spelt ``texts``), and whether to remember it once installed.
 
         It is the one remembered from an earlier run if nothing it depends on
         changed. A new one is worth remembering when it warned about nothing
@@ -103,7 +104,7 @@ class Installer:
         """
         from zc.buildout.dists.remembered import Resolutions
 
-        resolved = Resolutions(self.settings, [str(requirement) for requirement in wanted]).recall()
+        resolved = Resolutions(self.settings, texts).recall()
         if resolved is not None:
             return resolved, False
         from zc.buildout.dists.candidates import need_from_requirement
