@@ -132,3 +132,42 @@ class WheelInstallTests(ScratchTestCase):
         self.assertEqual(str(caught.exception),
                          "The wheel demo-1.0-py3-none-any.whl has no Name or Version in its METADATA file.")
         self.assertFalse(os.path.exists(self.path("eggs", f"demo-1.0-{PY}.egg")))
+
+    def _rewrite(self, wheel: str, renamed: dict[str, str], executable: frozenset[str] = frozenset()) -> None:
+        """Rename members of ``wheel`` (in its RECORD too) and give some the executable bit."""
+        import zipfile
+
+        with zipfile.ZipFile(wheel) as archive:
+            members = [(info, archive.read(info)) for info in archive.infolist()]
+        with zipfile.ZipFile(wheel, "w") as archive:
+            for info, data in members:
+                if info.filename.endswith("/RECORD"):
+                    for old, new in renamed.items():
+                        data = data.replace(f"{old},".encode(), f"{new},".encode())
+                name = renamed.get(info.filename, info.filename)
+                copy = zipfile.ZipInfo(name, info.date_time)
+                copy.external_attr = (0o100755 if name in executable else 0o100644) << 16
+                archive.writestr(copy, data)
+
+    def test_executable_files_stay_executable(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={
+            "demo/__init__.py": "", "demo/tool.sh": "#!/bin/sh\necho hi\n"})
+        self._rewrite(wheel, {}, executable=frozenset({"demo/tool.sh"}))
+        dist = install_wheel(wheel, self.settings.eggs_directory)
+        self.assertTrue(os.access(os.path.join(dist.location, "demo", "tool.sh"), os.X_OK))
+        self.assertFalse(os.access(os.path.join(dist.location, "demo", "__init__.py"), os.X_OK))
+
+    def test_a_file_outside_the_egg_is_refused(self) -> None:
+        from zc.buildout.errors import UserError
+
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={
+            "demo/__init__.py": "", "demo/evil.py": "x = 1\n"})
+        self._rewrite(wheel, {"demo/evil.py": "../evil.py"})
+        with self.assertRaises(UserError) as caught:
+            install_wheel(wheel, self.settings.eggs_directory)
+        self.assertEqual(str(caught.exception), "The wheel demo-1.0-py3-none-any.whl holds ../evil.py,"
+                         " a path outside its egg directory.\n"
+                         "The wheel is malformed: nothing of it was installed.")
+        written = [name for _, _, names in os.walk(self.root) for name in names if name == "evil.py"]
+        self.assertEqual(written, [])
+        self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [".buildout"])

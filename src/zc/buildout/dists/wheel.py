@@ -84,8 +84,12 @@ def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str
 class _EggDestination(SchemeDictionaryDestination):
     """Writes code into the egg, skipping dropped files and console scripts."""
 
+    wheel: str = ""
+    """The wheel's file name, for messages."""
     dropped: frozenset[str] = frozenset()
     skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+    made: set[str] = dataclasses.field(default_factory=set)
+    """Directories known to exist: a wheel puts many files into each."""
 
     def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
                    is_executable: bool) -> RecordEntry:
@@ -95,6 +99,31 @@ class _EggDestination(SchemeDictionaryDestination):
             self.skipped.add((scheme, os.fspath(path)))
             return RecordEntry(os.fspath(path), None, None)
         return super().write_file(scheme, path, stream, is_executable)
+
+    def write_to_fs(self, scheme: Scheme, path: str, stream: BinaryIO,
+                    is_executable: bool) -> RecordEntry:
+        """Write one file, as the base class does with fewer system calls and no pathlib.
+
+        A path leading out of the scheme's directory is refused; an existing
+        file is never overwritten (the egg is made in a fresh directory).
+        """
+        from installer.records import Hash, RecordEntry
+        from installer.utils import copyfileobj_with_hashing
+
+        root = os.path.abspath(self.scheme_dict[scheme])
+        target = os.path.normpath(os.path.join(root, path))
+        if os.path.commonpath((root, target)) != root:
+            raise UserError(f"The wheel {self.wheel} holds {path}, a path outside its egg directory.",
+                            hint="The wheel is malformed: nothing of it was installed.")
+        directory = os.path.dirname(target)
+        if directory not in self.made:
+            os.makedirs(directory, exist_ok=True)
+            self.made.add(directory)
+        with open(target, "xb") as file:
+            digest, size = copyfileobj_with_hashing(stream, file, self.hash_algorithm)
+        if is_executable:
+            os.chmod(target, os.stat(target).st_mode | 0o111)
+        return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
 
     def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
         from installer.records import RecordEntry
@@ -139,6 +168,7 @@ def install_into(wheel_path: str, code_directory: str, *,
             },
             interpreter=sys.executable,
             script_kind=_launcher_kind(),
+            wheel=os.path.basename(wheel_path),
             dropped=frozenset(dropped),
         )
         additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
