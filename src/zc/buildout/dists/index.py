@@ -16,8 +16,6 @@ import concurrent.futures
 import hashlib
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import canonicalize_name
 
+from zc.buildout.dists.archives import Archives
 from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.pages import (
     JSON_TYPE,
@@ -50,7 +49,6 @@ logger = logging.getLogger("zc.buildout")
 
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 _WORKERS = 10
-_DOWNLOAD_WORKERS = 4
 _T = TypeVar("_T")
 
 
@@ -72,36 +70,28 @@ class Finder:
                  on_download: Callable[[DistributionFile, str], None] | None = None) -> None:
         self._settings = settings
         self._client = client
-        self._on_download = on_download
         self._lock = threading.Lock()
         self._links_lock = threading.Lock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._download_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pages: dict[str, concurrent.futures.Future[list[DistributionFile]]] = {}
         self._metadata: dict[str, concurrent.futures.Future[Metadata]] = {}
-        self._archives: dict[str, concurrent.futures.Future[str]] = {}
+        self._archives = Archives(client, on_download)
         self._links: dict[str, list[DistributionFile]] | None = None
         self._index: str | None = None
-        self._downloads: str | None = None
         self._usable = Usability(settings.allow_hosts)
 
     def close(self) -> None:
         """Stop reading ahead and remove downloaded archives; the pages read are kept."""
         with self._lock:
-            pools = [self._pool, self._download_pool]
-            self._pool = self._download_pool = None
-        for pool in pools:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        self._archives.close()
         with self._lock:
-            downloads, self._downloads = self._downloads, None
-            self._archives.clear()
             # What was read is kept for the rest of the run; what was not, is forgotten.
             for futures in (self._pages, self._metadata):
                 for key in [key for key, future in futures.items() if future.cancelled()]:
                     del futures[key]
-        if downloads is not None:
-            shutil.rmtree(downloads, ignore_errors=True)
 
     def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None:
         """Start reading the index page of ``name``; call ``then()`` once it is read.
@@ -139,22 +129,7 @@ class Finder:
 
     def archive(self, file: DistributionFile) -> str:
         """A local path of ``file``'s archive, downloading it (once) if it is remote."""
-        path = local_path(file.url)
-        if path is not None:
-            return path
-        # Downloaded in this thread (often a worker reading metadata): waiting
-        # on another task of the pool could starve it.
-        with self._lock:
-            future = self._archives.get(file.url)
-            mine = future is None or future.cancelled()
-            if future is None or mine:
-                future = self._archives[file.url] = concurrent.futures.Future()
-        if mine:
-            try:
-                future.set_result(self._download(file))
-            except BaseException as error:
-                future.set_exception(error)
-        return future.result()
+        return self._archives.get(file)
 
     def prefetch_archive(self, file: DistributionFile) -> None:
         """Start downloading ``file``'s archive: it will probably be installed.
@@ -162,21 +137,7 @@ class Finder:
         Downloads have workers of their own, so that they never hold up
         reading pages and metadata.
         """
-        path = local_path(file.url)
-        if path is not None:
-            if self._on_download is not None:
-                self._on_download(file, path)
-            return
-        with self._lock:
-            future = self._archives.get(file.url)
-            if future is None:
-                if self._download_pool is None:
-                    self._download_pool = concurrent.futures.ThreadPoolExecutor(
-                        _DOWNLOAD_WORKERS, thread_name_prefix="buildout-download")
-                future = self._archives[file.url] = self._download_pool.submit(self._download, file)
-        on_download = self._on_download
-        if on_download is not None:
-            _on_success(future, lambda path: on_download(file, path))
+        self._archives.prefetch(file)
 
     def downloaded(self, file: DistributionFile) -> str | None:
         """The local copy of a remote archive this finder downloaded (or is downloading), if any.
@@ -185,14 +146,7 @@ class Finder:
         caller downloads the file itself otherwise, so reading ahead must not
         start it any more.
         """
-        with self._lock:
-            future = self._archives.get(file.url)
-            if future is None:
-                future = self._archives[file.url] = concurrent.futures.Future()
-                future.cancel()
-        if future.cancelled() or future.exception() is not None:
-            return None
-        return future.result()
+        return self._archives.downloaded(file)
 
     # Pages.
 
@@ -306,16 +260,6 @@ class Finder:
         from zc.buildout.dists.sdistinfo import sdist_metadata
 
         return sdist_metadata(path, self._settings)
-
-    def _download(self, file: DistributionFile) -> str:
-        with self._lock:
-            if self._downloads is None:
-                self._downloads = tempfile.mkdtemp(prefix="buildout-")
-            directory = os.path.join(self._downloads, file.url.rsplit("/", 1)[0].replace("/", "_"))
-        os.makedirs(directory, exist_ok=True)
-        path = os.path.join(directory, file.filename)
-        self._client.download(file.url, path, sha256=file.sha256)
-        return path
 
 
 def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], None]) -> None:
