@@ -16,6 +16,7 @@ from unittest import mock
 
 from zc.buildout.credentials import redact_url
 from zc.buildout.httpclient import ChecksumError, DownloadError, HTTPClient
+from zc.buildout.testing.index import FakeIndex
 from zc.buildout.testing.server import FileServer
 
 SHA256_OF_HELLO = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
@@ -387,3 +388,69 @@ class HTTPSTests(_Case):
                 thread.join()
         self.assertEqual(len(done), 4)
         self.assertEqual(load.call_count, 1)
+
+
+class RangeTests(unittest.TestCase):
+    """``get_range`` against the fake index, which answers ranges as HTTP says."""
+
+    def setUp(self) -> None:
+        temporary = tempfile.TemporaryDirectory()
+        self.addCleanup(temporary.cleanup)
+        self.data = bytes(range(256)) * 1000
+        with open(os.path.join(temporary.name, "blob.bin"), "wb") as file:
+            file.write(self.data)
+        self.index = FakeIndex(temporary.name).start()
+        self.addCleanup(self.index.stop)
+        self.url = self.index.url + "files/blob.bin"
+        self.client = HTTPClient(timeout=5)
+
+    def test_ranges(self) -> None:
+        size = len(self.data)
+        for start, end in [(-100, None), (10, 20), (size - 5, None), (0, size + 50)]:
+            part = self.client.get_range(self.url, start, end)
+            assert part is not None
+            self.assertEqual(part.data, self.data[start:end])
+            self.assertEqual((part.start, part.end, part.size),
+                             (range(size)[start:end].start, len(self.data[:end]), size))
+        self.assertEqual(self.index.take_requests(), [
+            "GET /files/blob.bin bytes=-100", "GET /files/blob.bin bytes=10-19",
+            f"GET /files/blob.bin bytes={size - 5}-", f"GET /files/blob.bin bytes=0-{size + 49}"])
+
+    def test_past_the_end(self) -> None:
+        with self.assertRaises(DownloadError) as caught:
+            self.client.get_range(self.url, len(self.data))
+        self.assertEqual(str(caught.exception),
+                         f"Couldn't download '{self.url}': 416 Requested Range Not Satisfiable")
+        self.assertEqual(caught.exception.status, 416)
+
+    def test_a_server_that_ignores_ranges(self) -> None:
+        self.index.ranges = False
+        self.assertIsNone(self.client.get_range(self.url, -100))
+        self.assertEqual(self.client.get(self.url).data, self.data)  # the client still works
+
+    def test_credentials(self) -> None:
+        self.index.credentials = ("user", "password")
+        url = self.url.replace("http://", "http://user:password@")
+        part = self.client.get_range(url, -10)
+        assert part is not None
+        self.assertEqual((part.data, part.url), (self.data[-10:], self.url))
+        with self.assertRaises(DownloadError) as caught:
+            self.client.get_range(url.replace(":password@", ":wrong@"), -10)
+        self.assertEqual(str(caught.exception), f"Couldn't download '{url.replace(':password@', ':****@')}':"
+                         " 401 Unauthorized")
+
+    def test_the_fake_index_answers_ranges_as_http_says(self) -> None:
+        size = len(self.data)
+        for wanted, status, start, stop in [
+            ("bytes=0-9", 206, 0, 10), ("bytes=5-", 206, 5, size), ("bytes=-5", 206, size - 5, size),
+            (f"bytes=-{size * 2}", 206, 0, size), (f"bytes=10-{size * 2}", 206, 10, size),
+            ("bytes=9-5", 200, 0, size), ("bytes=0-1,5-6", 200, 0, size), ("items=0-1", 200, 0, size),
+        ]:
+            response = self.client.get(self.url, {"Range": wanted})
+            self.assertEqual((response.status, response.data), (status, self.data[start:stop]), wanted)
+            if status == 206:
+                self.assertEqual(response.headers["Content-Range"], f"bytes {start}-{stop - 1}/{size}")
+        for wanted in (f"bytes={size}-", "bytes=-0"):
+            with self.assertRaises(DownloadError) as caught:
+                self.client.get(self.url, {"Range": wanted})
+            self.assertEqual(caught.exception.status, 416)

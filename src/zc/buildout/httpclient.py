@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import urllib3
 
 __all__ = [
+    "ByteRange",
     "ChecksumError",
     "DownloadError",
     "HTTPClient",
@@ -41,6 +42,7 @@ _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.IGNORECASE)
 
 STALE_PART = 3600.0
 """Seconds after which a download's untouched temporary file is taken for a killed one's."""
@@ -75,6 +77,25 @@ class Response:
     """Response headers; names are case-insensitive."""
     data: bytes
     """The body, with any ``Content-Encoding`` undone."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ByteRange:
+    """A part of a remote file, as :meth:`HTTPClient.get_range` fetched it."""
+
+    url: str
+    """The final URL, after redirects (credentials removed)."""
+    start: int
+    """Where :attr:`data` begins in the file."""
+    data: bytes
+    """The bytes, as stored (no ``Content-Encoding`` applies to them)."""
+    size: int
+    """The size of the whole file."""
+
+    @property
+    def end(self) -> int:
+        """Where :attr:`data` ends in the file (the offset just after it)."""
+        return self.start + len(self.data)
 
 
 def local_path(url: str) -> str | None:
@@ -143,6 +164,36 @@ class HTTPClient:
         finally:
             response.release_conn()
         return Response(final_url, response.status, response.headers, data)
+
+    def get_range(self, url: str, start: int, end: int | None = None) -> ByteRange | None:
+        """Fetch the bytes ``[start:end]`` of the file at an ``http(s)`` ``url``, as slicing counts.
+
+        A negative ``start`` (and no ``end``) asks for the last ``-start``
+        bytes. The server says which part it sends; ``None`` when it sends
+        something else (it ignores ranges and answers ``200`` with the whole
+        file, which is then not read, or the part is not described). A status
+        of 400 or more raises :class:`DownloadError` as :meth:`get` does
+        (``416`` for a range past the end of the file).
+        """
+        import urllib3
+
+        wanted = f"bytes={start}" if start < 0 else f"bytes={start}-{'' if end is None else end - 1}"
+        headers = {"Range": wanted, "Accept-Encoding": "identity"}
+        final_url, response = self._request(url, headers, decode=False)
+        try:
+            place = _content_range(response.status, response.headers)
+            if place is None:
+                response.close()  # hangs up rather than read a whole file
+                return None
+            data = response.data
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            raise _failure(url, _reason(error, self._timeout)) from None
+        finally:
+            response.release_conn()
+        first, last, size = place
+        if len(data) != last + 1 - first:
+            return None
+        return ByteRange(final_url, first, data, size)
 
     def download(
         self,
@@ -281,6 +332,17 @@ class HTTPClient:
             return urlopen(url, timeout=self._timeout)  # type: ignore[no-any-return]
         except OSError as error:
             raise _failure(url, str(getattr(error, "reason", error))) from None
+
+
+def _content_range(status: int, headers: Mapping[str, str]) -> tuple[int, int, int] | None:
+    """First byte, last byte and file size of a ``206`` answer, or ``None`` if it is not one."""
+    if status != 206 or headers.get("Content-Encoding", "identity").lower() != "identity":
+        return None
+    match = _CONTENT_RANGE.fullmatch(headers.get("Content-Range", "").strip())
+    if match is None:
+        return None
+    first, last, size = (int(number) for number in match.groups())
+    return (first, last, size) if first <= last < size else None
 
 
 def _discard_stale_parts(directory: str, name: str) -> None:

@@ -10,7 +10,9 @@ Paths served (``<root>`` is :attr:`FakeIndex.url`):
   PEP 691 JSON when the ``Accept`` header asks for it (and :attr:`json` is on);
   a project name that is not canonical is redirected to the canonical one;
 - ``<root>files/<file>``: the files, and ``<file>.metadata`` for wheels
-  (PEP 658, when :attr:`metadata` is on);
+  (PEP 658, when :attr:`metadata` is on); a file request may ask for one
+  byte range (``Range: bytes=a-b``, ``bytes=a-`` or ``bytes=-n``), answered
+  with ``206`` and ``Content-Range`` (``416`` when it lies past the end);
 - ``<root>links/``: one flat page linking every file, for ``find-links``.
 """
 
@@ -23,6 +25,7 @@ import html
 import http.server
 import json
 import os
+import re
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -41,10 +44,13 @@ class FakeIndex:
     wait before answering), :attr:`fail_status` (answer with this HTTP
     status instead), :attr:`truncate` (send only half the body, then close
     the connection); :attr:`faulty` is the glob of paths they apply to.
-    :attr:`json` and :attr:`metadata` turn PEP 691 and PEP 658 support off.
+    :attr:`json` and :attr:`metadata` turn PEP 691 and PEP 658 support off;
+    :attr:`ranges` turns byte ranges off (files are then sent whole, with
+    ``200``, as by servers that ignore ``Range``).
     :attr:`credentials` (``(user, password)``) makes every request need them
     (HTTP basic authentication).
-    Each request is logged as ``"GET /path"`` in :attr:`requests`.
+    Each request is logged as ``"GET /path"`` in :attr:`requests`, followed
+    by the range asked for, if any: ``"GET /path bytes=-65536"``.
     """
 
     def __init__(self, directory: str) -> None:
@@ -55,6 +61,7 @@ class FakeIndex:
         self.faulty = "*"
         self.json = True
         self.metadata = True
+        self.ranges = True
         self.credentials: tuple[str, str] | None = None
         self.yanked: dict[str, str] = {}
         """File name -> reason: these files are marked yanked (PEP 592)."""
@@ -203,6 +210,24 @@ def _html_page(entries: list[dict[str, object]]) -> str:
     return f"<!DOCTYPE html>\n<html><body>\n{''.join(lines)}</body></html>\n"
 
 
+def _byte_range(wanted: str, size: int) -> range | None:
+    """The bytes a ``Range`` header asks for, empty when it lies past the end of a file of ``size``.
+
+    ``None`` when the header is not one range of bytes: it is ignored, as
+    HTTP lets a server do.
+    """
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted.strip())
+    if match is None or match[1] == match[2] == "":
+        return None
+    if match[1] == "":  # the last n bytes
+        return range(max(0, size - int(match[2])), size if int(match[2]) else 0)
+    start = int(match[1])
+    if match[2] != "" and int(match[2]) < start:
+        return None
+    stop = size if match[2] == "" else min(size, int(match[2]) + 1)
+    return range(start, max(start, stop))
+
+
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = False  # so that closing the server waits for its requests
     index: FakeIndex
@@ -216,7 +241,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         index = self.server.index
         path = self.path.split("?", 1)[0]
-        index.requests.append(f"GET {path}")
+        wanted = self.headers.get("Range")
+        index.requests.append(f"GET {path}" if wanted is None else f"GET {path} {wanted}")
         if index.credentials is not None and not self._authorized(index.credentials):
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="index"')
@@ -272,11 +298,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(404, "text/plain", b"no such file\n")
             return
         with open(path, "rb") as file:
-            self._send(200, "application/octet-stream", file.read(), truncate=truncate)
+            body = file.read()
+        wanted = self.headers.get("Range") if index.ranges else None
+        span = None if wanted is None else _byte_range(wanted, len(body))
+        if span is None:
+            self._send(200, "application/octet-stream", body, truncate=truncate)
+        elif span.start < span.stop:
+            self._send(206, "application/octet-stream", body[span.start : span.stop],
+                       truncate=truncate,
+                       content_range=f"bytes {span.start}-{span.stop - 1}/{len(body)}")
+        else:
+            self._send(416, "text/plain", b"range not satisfiable\n",
+                       content_range=f"bytes */{len(body)}")
 
-    def _send(self, status: int, content_type: str, body: bytes, truncate: bool = False) -> None:
+    def _send(self, status: int, content_type: str, body: bytes, truncate: bool = False,
+              content_range: str | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if content_range is not None:
+            self.send_header("Content-Range", content_range)
         self.send_header("Content-Length", str(len(body)))
         if truncate:
             self.send_header("Connection", "close")
