@@ -5,7 +5,10 @@ and "what is the core metadata of this file", reading each page and each
 metadata file at most once per run, several at a time in a thread pool;
 :mod:`zc.buildout.dists.usable` judges which files can be used here (allowed
 hosts, Python, platform); :mod:`zc.buildout.dists.pages` turns page bytes into
-:class:`~zc.buildout.dists.pages.DistributionFile` objects; the run's
+:class:`~zc.buildout.dists.pages.DistributionFile` objects;
+:mod:`zc.buildout.dists.remotewheel` reads the metadata of a wheel with range
+requests when the index publishes none, and :mod:`zc.buildout.dists.archives`
+downloads the archives; the run's
 :class:`~zc.buildout.httpclient.HTTPClient` does the transfers (and knows
 about credentials).
 """
@@ -34,6 +37,7 @@ from zc.buildout.dists.pages import (
     parse_page,
     read_local_index,
 )
+from zc.buildout.dists.remotewheel import RemoteWheels
 from zc.buildout.dists.usable import Usability
 from zc.buildout.credentials import redact_url
 from zc.buildout.errors import UserError
@@ -79,6 +83,7 @@ class Finder:
         self._links: dict[str, list[DistributionFile]] | None = None
         self._index: str | None = None
         self._usable = Usability(settings.allow_hosts)
+        self._remote_wheels = RemoteWheels(client)
 
     def close(self) -> None:
         """Stop reading ahead and remove downloaded archives; the pages read are kept."""
@@ -116,7 +121,11 @@ class Finder:
         return self._usable.choose(files)
 
     def metadata(self, file: DistributionFile) -> Metadata:
-        """The core metadata of ``file``: from the index (PEP 658), else from the archive."""
+        """The core metadata of ``file``: from the index (PEP 658), else from the archive.
+
+        The archive of a remote wheel is read with range requests, unless it
+        is downloaded (or being downloaded) anyway.
+        """
         return self._future(self._metadata, file.url, self._read_metadata, file).result()
 
     def prefetch_metadata(
@@ -135,9 +144,16 @@ class Finder:
         """Start downloading ``file``'s archive: it will probably be installed.
 
         Downloads have workers of their own, so that they never hold up
-        reading pages and metadata.
+        reading pages and metadata. A wheel whose metadata is being read
+        with range requests is downloaded once that is over: a small one
+        comes whole with it.
         """
-        self._archives.prefetch(file)
+        with self._lock:
+            reading = self._metadata.get(file.url)
+        if reading is None or reading.done() or not _by_ranges(file):
+            self._archives.prefetch(file)
+        else:
+            self._archives.prefetch_after(file, reading)
 
     def downloaded(self, file: DistributionFile) -> str | None:
         """The local copy of a remote archive this finder downloaded (or is downloading), if any.
@@ -254,6 +270,12 @@ class Finder:
                     raise IndexPageError(f"The metadata at {response.url} does not match its"
                                      f" sha256 checksum ({file.metadata_sha256}).")
                 return parse_headers(response.data)
+        if file.kind == "wheel" and not self._archives.under_way(file):
+            read = self._remote_wheels.metadata(file.url)
+            if read is not None:
+                if read.archive is not None:
+                    self._archives.keep(file, read.archive)
+                return parse_headers(read.metadata)
         path = self.archive(file)
         if file.kind == "wheel":
             return headers_of_wheel(path, file.filename)
@@ -270,6 +292,16 @@ def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], 
             callback(future.result())
 
     future.add_done_callback(done)
+
+
+def _by_ranges(file: DistributionFile) -> bool:
+    """Whether the metadata of ``file`` is read with range requests, if at all.
+
+    So it is for a remote wheel without a metadata file on the index (see
+    :mod:`zc.buildout.dists.remotewheel`).
+    """
+    remote = urllib.parse.urlsplit(file.url).scheme in ("http", "https")
+    return remote and file.kind == "wheel" and file.metadata_url is None
 
 
 def _parse(response: Response, requested: str, project: str | None) -> list[DistributionFile]:
