@@ -454,3 +454,23 @@ class RangeTests(unittest.TestCase):
             with self.assertRaises(DownloadError) as caught:
                 self.client.get(self.url, {"Range": wanted})
             self.assertEqual(caught.exception.status, 416)
+
+
+class ConcurrencyTests(unittest.TestCase):
+    def test_as_many_requests_at_once_as_a_run_makes_keep_their_connections(self) -> None:
+        # Pages, metadata, downloads ahead and installs: some twenty threads may talk to one host.
+        import concurrent.futures
+
+        temporary = tempfile.TemporaryDirectory()
+        self.addCleanup(temporary.cleanup)
+        with open(os.path.join(temporary.name, "hello.txt"), "wb") as file:
+            file.write(b"hello")
+        index = FakeIndex(temporary.name).start()
+        self.addCleanup(index.stop)
+        index.delay = 0.2  # so that the requests overlap
+        client = HTTPClient(timeout=5)
+        with self.assertNoLogs("urllib3", logging.WARNING):
+            with concurrent.futures.ThreadPoolExecutor(22) as pool:
+                answers = list(pool.map(lambda _: client.get(index.url + "files/hello.txt").data,
+                                        range(22)))
+        self.assertEqual(answers, [b"hello"] * 22)

@@ -44,6 +44,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.IGNORECASE)
 
+_CONNECTIONS_PER_HOST = 32
+"""Kept open per host: more than the run's threads use at once (pages and metadata,
+downloads ahead, installs), or connections would be opened only to be dropped."""
+
 STALE_PART = 3600.0
 """Seconds after which a download's untouched temporary file is taken for a killed one's."""
 
@@ -318,10 +322,10 @@ class HTTPClient:
                 if proxy:
                     plain_proxy, authorization = Credentials.from_user_info(proxy)
                     proxy_headers = {"Proxy-Authorization": authorization} if authorization else None
-                    manager = urllib3.ProxyManager(plain_proxy, maxsize=10, proxy_headers=proxy_headers,
-                                                   ssl_context=self._tls)
+                    manager = urllib3.ProxyManager(plain_proxy, maxsize=_CONNECTIONS_PER_HOST,
+                                                   proxy_headers=proxy_headers, ssl_context=self._tls)
                 else:
-                    manager = urllib3.PoolManager(maxsize=10, ssl_context=self._tls)
+                    manager = urllib3.PoolManager(maxsize=_CONNECTIONS_PER_HOST, ssl_context=self._tls)
                 self._managers[key] = manager
             return manager
 
