@@ -1,8 +1,9 @@
 """The one HTTP client of a run: pooled, proxy- and netrc-aware, never showing credentials.
 
 Who does what: :class:`HTTPClient` turns a URL into bytes (``get``) or a
-file (``download``); :mod:`zc.buildout.credentials` finds the credentials for
-a URL and hides them in anything shown to people; the ``Download`` API in
+file (``download``); :mod:`zc.buildout.connections` keeps the connection
+pools (direct or through a proxy); :mod:`zc.buildout.credentials` finds the
+credentials for a URL and hides them in anything shown to people; the ``Download`` API in
 :mod:`zc.buildout.download` and the installer are built on this client.
 """
 
@@ -13,19 +14,17 @@ import hashlib
 import os
 import re
 import secrets
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING
 
 import zc.buildout
+from zc.buildout.connections import Connections
 from zc.buildout.credentials import Credentials, redact_url
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    import ssl
-
     import urllib3
 
 __all__ = [
@@ -43,10 +42,6 @@ _MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.IGNORECASE)
-
-_CONNECTIONS_PER_HOST = 32
-"""Kept open per host: more than the run's threads use at once (pages and metadata,
-downloads ahead, installs), or connections would be opened only to be dropped."""
 
 STALE_PART = 3600.0
 """Seconds after which a download's untouched temporary file is taken for a killed one's."""
@@ -128,23 +123,17 @@ def _failure(url: str, reason: str, status: int | None = None) -> DownloadError:
 class HTTPClient:
     """Fetches URLs for one buildout run; safe to share between threads.
 
-    Proxies come from the environment (``http_proxy``, ``https_proxy``,
-    ``no_proxy`` and their upper-case spellings), read when the client is
-    created. Credentials come from the URL's user-info, else from
+    Proxies come from the environment, read when the client is created (see
+    :mod:`zc.buildout.connections`). Credentials come from the URL's user-info, else from
     ``~/.netrc``; they are sent as HTTP basic authentication and never
     appear in messages. ``timeout`` (seconds) applies to connecting and to
     each read. Plain paths, ``file:`` and ``ftp:`` URLs work too.
     """
 
     def __init__(self, *, timeout: float | None = None) -> None:
-        from urllib.request import getproxies
-
         self._timeout = timeout
-        self._proxies = getproxies()
+        self._connections = Connections()
         self._credentials = Credentials()
-        self._lock = threading.Lock()
-        self._managers: dict[str, urllib3.PoolManager] = {}
-        self._tls: ssl.SSLContext | None = None
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """Fetch ``url`` into memory, following redirects.
@@ -277,7 +266,7 @@ class HTTPClient:
             if authorization is not None:
                 request_headers["Authorization"] = authorization
             try:
-                response = self._manager_for(plain).request(
+                response = self._connections.manager_for(plain).request(
                     "GET",
                     plain,
                     headers=request_headers,
@@ -302,32 +291,6 @@ class HTTPClient:
                 raise _failure(url, reason, response.status)
             return redact_url(plain), response
         raise _failure(url, f"more than {_MAX_REDIRECTS} redirects")
-
-    def _manager_for(self, url: str) -> urllib3.PoolManager:
-        """The connection pool manager for ``url``: direct, or through its proxy."""
-        from urllib.request import proxy_bypass
-
-        import urllib3
-
-        parts = urllib.parse.urlsplit(url)
-        proxy = self._proxies.get(parts.scheme)
-        if proxy and proxy_bypass(parts.netloc):
-            proxy = None
-        key = proxy or ""
-        with self._lock:
-            manager = self._managers.get(key)
-            if manager is None:
-                if self._tls is None:
-                    self._tls = _tls_context()
-                if proxy:
-                    plain_proxy, authorization = Credentials.from_user_info(proxy)
-                    proxy_headers = {"Proxy-Authorization": authorization} if authorization else None
-                    manager = urllib3.ProxyManager(plain_proxy, maxsize=_CONNECTIONS_PER_HOST,
-                                                   proxy_headers=proxy_headers, ssl_context=self._tls)
-                else:
-                    manager = urllib3.PoolManager(maxsize=_CONNECTIONS_PER_HOST, ssl_context=self._tls)
-                self._managers[key] = manager
-            return manager
 
     def _open_ftp(self, url: str) -> IO[bytes]:
         from urllib.request import urlopen
@@ -367,19 +330,6 @@ def _discard_stale_parts(directory: str, name: str) -> None:
                     os.remove(entry.path)
             except OSError:
                 pass  # gone meanwhile, or not ours to remove
-
-
-def _tls_context() -> ssl.SSLContext:
-    """The TLS settings of every connection of a client, trusting the system's certificates.
-
-    Made once: loading the certificate store takes tens of milliseconds, which
-    urllib3 would otherwise spend on every new connection.
-    """
-    from urllib3.util.ssl_ import create_urllib3_context
-
-    context = create_urllib3_context()
-    context.load_default_certs()
-    return context
 
 
 def _follow(current: str, location: str) -> str:
