@@ -87,6 +87,7 @@ class Buildout(Configuration):
             self._installer_instance = Installer(InstallerSettings.from_buildout(self))
             # Recipes' easy_install calls record their picks there too.
             self._installer_instance.picked_versions = legacy_defaults.defaults.picked
+            self._installer_instance.used = legacy_defaults.defaults.used
         return self._installer_instance
 
     def _install_requirements(self, requirements: Sequence[str]) -> list[str]:

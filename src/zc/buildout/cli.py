@@ -41,6 +41,7 @@ Options:
                   $BUILDOUT_HOME/default.cfg).
   -v              Show more output; repeat for even more.
   --version       Show the version of buildout and exit.
+  --locked        Install only what the lock file holds (locked = true).
 
 Assignments are of the form section:option=value and override the
 configuration files. The section defaults to buildout. option+=value and
@@ -148,6 +149,8 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
             fields["show_help"] = True
         elif arg == "--version":
             fields["show_version"] = True
+        elif arg == "--locked":
+            assignments.append(("buildout", "locked", "true"))
         elif arg.startswith("--"):
             raise UsageError(f"Invalid option {arg}")
         elif arg.startswith("-") and len(arg) > 1:

@@ -76,6 +76,7 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
             # An update may rightly skip options; install has to read them all.
             warn_unused(options_of_part)
     _report_picked_versions(buildout)
+    _write_lock(buildout)
     extensions.unload(buildout, loaded_extensions)
 
 
@@ -91,6 +92,21 @@ def _report_picked_versions(buildout: Buildout) -> None:
     installer = buildout._installer_instance
     settings = installer.settings if installer is not None else InstallerSettings.from_buildout(buildout)
     report(picked, settings)
+
+
+def _write_lock(buildout: Buildout) -> None:
+    """Bring the lock file up to date with what the run used (never with ``--locked``)."""
+    from zc.buildout import legacy_defaults
+
+    installer = buildout._installer_instance
+    settings = installer.settings if installer is not None else legacy_defaults.defaults.settings
+    if settings.lock_file is None or settings.locked:
+        return
+    from zc.buildout.dists.lock import Lock
+
+    lock = Lock.read(settings.lock_file)
+    if lock.updated(legacy_defaults.defaults.used.found.values()).write():
+        logger.info("Updated the lock file %s.", os.path.relpath(settings.lock_file))
 
 
 def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:

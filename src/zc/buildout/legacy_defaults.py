@@ -17,6 +17,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from zc.buildout.dists.lock import UsedDistributions
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
 
@@ -51,6 +52,8 @@ class _Defaults:
     store_required_by: bool = False
     picked: PickedVersions = dataclasses.field(default_factory=PickedVersions)
     """What the installations of this process picked (every call shares it)."""
+    used: UsedDistributions = dataclasses.field(default_factory=UsedDistributions)
+    """What they used, for the lock file."""
 
     def replace(self, **changes: Any) -> None:
         """Change fields of the (frozen) settings."""
@@ -72,6 +75,7 @@ def use_buildout(buildout: Any) -> None:
     """Take the process-wide defaults from a buildout's ``[buildout]`` and versions section."""
     defaults.settings = InstallerSettings.from_buildout(buildout)
     defaults.picked = PickedVersions()  # a new run
+    defaults.used = UsedDistributions()
     defaults.use_dependency_links = buildout["buildout"].get("use-dependency-links", "true") != "false"
 
 

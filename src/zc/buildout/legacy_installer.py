@@ -123,6 +123,7 @@ class Installer:
 
         core = dists.Installer(self._settings)
         core.picked_versions = defaults.picked
+        core.used = defaults.used
         installed = core.install([str(spec) for spec in specs])
         result = WorkingSet(()) if working_set is None else working_set
         for dist in installed:

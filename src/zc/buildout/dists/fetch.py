@@ -193,16 +193,17 @@ class Fetcher:
     def install(self, picked: PickedFile, progress: Progress) -> InstalledDistribution:
         """Obtain one picked file and install it."""
         archive = self.archive(picked, progress)
-        digest = picked.sha256  # checked by archive()
+        source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known
+        digest: str | None = source
         if not picked.filename.endswith(".whl"):
             archive, digest = self.built_wheel(picked, archive), None
         if self.egg_cache is not None:
-            digest = (digest or sha256_of(archive)).lower()
+            digest = digest or sha256_of(archive)
             prepared = self._prepared.get(digest)
             if prepared is not None and not prepared.cancelled():
                 prepared.result()  # never fails: installing meets again what it met
         dist = wheel.install_wheel(archive, self.settings.eggs_directory, compiler=self.compiler,
-                                   egg_cache=self.egg_cache, sha256=digest)
+                                   egg_cache=self.egg_cache, sha256=digest, archive_sha256=source)
         progress.file_done()
         return dist
 

@@ -21,6 +21,7 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.environment import Environment, InstalledDistribution
 from zc.buildout.dists.distinfo import DistInfo, Distribution, SysPath, editable_project, location
+from zc.buildout.dists.lock import UsedDistributions
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.errors import UserError
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.develop import DevelopResult
     from zc.buildout.dists.fetch import Fetcher
     from zc.buildout.dists.index import Finder
+    from zc.buildout.dists.lock import Lock, LockedDistribution
     from zc.buildout.dists.pages import DistributionFile
     from zc.buildout.dists.resolver import Resolved
     from zc.buildout.dists.settings import InstallerSettings
@@ -50,6 +52,8 @@ class Installer:
     def __init__(self, settings: InstallerSettings, *, client: HTTPClient | None = None) -> None:
         self.settings = settings
         self.picked_versions = PickedVersions()
+        self.used = UsedDistributions()
+        """What this installer's installations used, for the lock file."""
         self._client = client
         self._finder: Finder | None = None
         self._own: dict[str, InstalledDistribution] | None = None
@@ -58,6 +62,7 @@ class Installer:
         self._fetcher: Fetcher | None = None
         self._index_asked = False
         """Whether the resolution going on has asked for the index."""
+        self._lock_file: Lock | None = None
 
     def install(self, requirements: Sequence[str]) -> list[InstalledDistribution]:
         """Resolve ``requirements``, install what is missing, return the whole set.
@@ -75,7 +80,9 @@ class Installer:
             resolved, settled = self._resolve(wanted, texts)
             _log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
+            locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
+            self.used.add(locked)
             if settled:
                 from zc.buildout.dists.remembered import Resolutions
 
@@ -120,6 +127,28 @@ class Installer:
             resolved = resolve(needs, settings, environment.find, self.own(), source)
         fixed = not any(dist.picked for dist in resolved)
         return resolved, not warnings.count and (fixed or not self._index_asked)
+
+    def _lock_entries(self, resolved: Sequence[Resolved]) -> list[LockedDistribution]:
+        """The lock entries of ``resolved``; with ``--locked``, none, after checking them."""
+        settings = self.settings
+        if settings.lock_file is None:
+            return []
+        from zc.buildout.dists import locking
+
+        dists = locking.lockable(resolved, self.own())
+        if settings.locked:
+            locking.check(dists, self._read_lock())
+            return []
+        locking.check_files(dists, self._read_lock())
+        return locking.entries(dists, self._read_lock(), None if settings.offline else self._get_finder)
+
+    def _read_lock(self) -> Lock:
+        from zc.buildout.dists.lock import Lock
+
+        assert self.settings.lock_file is not None
+        if self._lock_file is None:
+            self._lock_file = Lock.read(self.settings.lock_file)
+        return self._lock_file
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
@@ -185,12 +214,20 @@ class Installer:
                 version=str(dist.version),
                 filename=dist.file.filename,
                 url=file_url(local) if local else dist.file.url,
-                sha256=dist.file.sha256,
+                sha256=self._expected_sha256(dist.file),
                 requirement=dist.requirement,
             ))
         fetcher = self._get_fetcher()
         assert fetcher is not None
         return fetcher.materialise(files)
+
+    def _expected_sha256(self, file: DistributionFile) -> str | None:
+        """The digest ``file`` must have: the lock's when it holds the file, else the index's."""
+        if self.settings.lock_file is None:
+            return file.sha256
+        from zc.buildout.dists.locking import expected_sha256
+
+        return expected_sha256(self._read_lock(), file) or file.sha256
 
 
 def _requirements(texts: Sequence[str]) -> list[Requirement]:

@@ -84,6 +84,10 @@ class InstallerSettings:
     socket_timeout: float | None = None
     show_picked_versions: bool = False
     update_versions_file: str | None = None
+    lock_file: str | None = None
+    """The lock file's absolute path (``lock-file``); its versions are pins too."""
+    locked: bool = False
+    """``--locked``: install only what the lock file holds, and never rewrite it."""
 
     @classmethod
     def from_buildout(cls, buildout: Any) -> InstallerSettings:
@@ -93,13 +97,24 @@ class InstallerSettings:
         """
         options: Mapping[str, str] = buildout["buildout"]
         offline = _flag(options, "offline", False)
+        lock_file = _lock_file(options)
+        locked = _flag(options, "locked", False)
+        if locked and lock_file is None:
+            raise UserError("--locked asks to install what the lock file holds, but there is no lock-file.",
+                            hint="Set the lock-file option of [buildout] and run buildout once without --locked.")
+        pins = _pins(buildout, options.get("versions", "versions"))
+        if lock_file is not None:
+            from zc.buildout.dists.lock import Lock
+            from zc.buildout.dists.locking import with_lock_pins
+
+            pins = with_lock_pins(pins, Lock.read(lock_file))
         return cls(
             eggs_directory=options["eggs-directory"],
             develop_eggs_directory=options["develop-eggs-directory"],
             index=options.get("index") or None,
             find_links=tuple(options.get("find-links", "").split()),
             allow_hosts=tuple(options.get("allow-hosts", "*").split()) or ("*",),
-            pins=_pins(buildout, options.get("versions", "versions")),
+            pins=pins,
             newest=_flag(options, "newest", True) and not offline,
             offline=offline,
             prefer_final=_flag(options, "prefer-final", True),
@@ -110,6 +125,8 @@ class InstallerSettings:
             socket_timeout=_timeout(options.get("socket-timeout", "")),
             show_picked_versions=_flag(options, "show-picked-versions", False),
             update_versions_file=options.get("update-versions-file") or None,
+            lock_file=lock_file,
+            locked=locked,
         )
 
 
@@ -120,6 +137,13 @@ def _flag(options: Mapping[str, str], name: str, default: bool) -> bool:
     if value not in ("true", "false"):
         raise UserError(f"Invalid value for {name!r} option: {value!r}")
     return value == "true"
+
+
+def _lock_file(options: Mapping[str, str]) -> str | None:
+    value = options.get("lock-file", "").strip()
+    if not value:
+        return None
+    return os.path.join(options.get("directory") or os.getcwd(), value)
 
 
 def _timeout(value: str) -> float | None:

@@ -41,11 +41,21 @@ if TYPE_CHECKING:
     from installer.scripts import LauncherKind
     from installer.utils import Scheme
 
-__all__ = ["cached_egg", "install_into", "install_wheel", "locked", "namespace_inits", "wheel_metadata"]
+__all__ = [
+    "ARCHIVE_RECORD",
+    "cached_egg",
+    "install_into",
+    "install_wheel",
+    "locked",
+    "namespace_inits",
+    "wheel_metadata",
+]
 
 logger = logging.getLogger("zc.buildout")
 
 INSTALLER_NAME = b"zc.buildout\n"
+ARCHIVE_RECORD = "BUILDOUT_ARCHIVE_SHA256"
+"""The ``.dist-info`` file of an egg holding the sha256 of the archive (wheel or sdist) it was made from."""
 
 
 def _is_namespace_declaration(text: str) -> bool:
@@ -226,19 +236,23 @@ def install_wheel(
     compiler: Compiler | None = None,
     egg_cache: EggCache | None = None,
     sha256: str | None = None,
+    archive_sha256: str | None = None,
 ) -> InstalledDistribution:
     """Install a wheel as one byte-compiled egg directory (reusing one already there); return it.
 
     ``compiler`` does the compiling (a private one when not given). With an
     ``egg_cache`` and the wheel's ``sha256``, the egg is made in the cache
-    (once) and linked from there.
+    (once) and linked from there. ``archive_sha256`` is the digest of the
+    archive the wheel came from (the wheel itself, or the sdist it was
+    built from), recorded in the egg (:data:`ARCHIVE_RECORD`).
     """
     name, version, egg_name = _egg_of(wheel_path)
     target = os.path.join(eggs_directory, egg_name)
     result = InstalledDistribution(name, version, target, False)
     if os.path.isdir(target):
         return result
-    fill: Callable[[str], None] = functools.partial(_make_egg, wheel_path, target, compiler)
+    fill: Callable[[str], None] = functools.partial(_make_egg, wheel_path, target, compiler,
+                                                    archive_sha256)
     if egg_cache is not None and sha256 is not None:
         try:
             entry = egg_cache.entry(egg_name, sha256, fill)
@@ -272,7 +286,8 @@ def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256
     """
     egg_name = _egg_of(wheel_path)[2]
     target = os.path.join(eggs_directory, egg_name)
-    return egg_cache.entry(egg_name, sha256, functools.partial(_make_egg, wheel_path, target, compiler))
+    make = functools.partial(_make_egg, wheel_path, target, compiler, sha256)
+    return egg_cache.entry(egg_name, sha256, make)
 
 
 def _egg_of(wheel_path: str) -> tuple[str, str, str]:
@@ -282,9 +297,11 @@ def _egg_of(wheel_path: str) -> tuple[str, str, str]:
     return name, version, egg_directory_name(name, version, tags)
 
 
-def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, path: str) -> None:
+def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_sha256: str | None,
+              path: str) -> None:
     """Install the wheel at ``path``, compiled as if it were at ``target``."""
-    install_into(wheel_path, path)
+    record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
+    install_into(wheel_path, path, metadata=record)
     if compiler is None:
         with Compiler() as private:
             private.compile_tree(path, target)

@@ -1,0 +1,183 @@
+"""What installations do with the lock file: take its pins, record what they use, check ``--locked``.
+
+Every distribution a resolution hands out comes from an index, find-links
+or the eggs directory, except develop projects and buildout's own
+distributions: those are never locked. For the others, the lock entry
+lists every file of the version the index offers; an egg records the
+digest of the archive it was made from (in its ``.dist-info``, see
+:data:`~zc.buildout.dists.wheel.ARCHIVE_RECORD`), so that ``--locked`` checks installed eggs too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
+from zc.buildout.dists.settings import Pin
+from zc.buildout.dists.wheel import ARCHIVE_RECORD
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.candidates import Installed
+    from zc.buildout.dists.index import Finder
+    from zc.buildout.dists.pages import DistributionFile
+    from zc.buildout.dists.resolved import Resolved
+
+__all__ = [
+    "archive_digest",
+    "check",
+    "check_files",
+    "entries",
+    "expected_sha256",
+    "lockable",
+    "with_lock_pins",
+]
+
+
+
+def with_lock_pins(pins: Mapping[str, Pin], lock: Lock) -> dict[str, Pin]:
+    """``pins`` with the lock's versions as exact pins, located at their lines of the lock file.
+
+    A ``[versions]`` pin the locked version does not satisfy wins: the lock
+    is out of date there.
+    """
+    merged = dict(pins)
+    for key, dist in lock.distributions.items():
+        pin = pins.get(key)
+        if pin is None or pin.specifier_set.contains(dist.version, prereleases=True):
+            merged[key] = Pin(dist.name, f"=={dist.version}", dist.location)
+    return merged
+
+
+def lockable(resolved: Sequence[Resolved], own: Mapping[str, object]) -> list[Resolved]:
+    """The distributions of ``resolved`` that belong in a lock."""
+    return [dist for dist in resolved
+            if canonicalize_name(dist.name) not in own
+            and not (dist.installed is not None and dist.installed.develop)]
+
+
+def entries(
+    dists: Sequence[Resolved],
+    lock: Lock,
+    finder: Callable[[], Finder] | None,
+) -> list[LockedDistribution]:
+    """The lock entries of ``dists``.
+
+    The files of a version the lock does not have yet are the ones the
+    index and find-links offer, when there is a ``finder`` (not offline).
+    """
+    found = []
+    for dist in dists:
+        version = str(dist.version)
+        old = lock.get(dist.name)
+        files: tuple[LockedFile, ...] = ()
+        if old is not None and old.version == version and old.files:
+            files = old.files
+        elif finder is not None:
+            files = tuple(sorted(_offered(finder(), dist.name, version)))
+        found.append(LockedDistribution(dist.name, version, files))
+    return found
+
+
+def _offered(finder: Finder, name: str, version: str) -> Iterator[LockedFile]:
+    """The files of ``name`` ``version`` the index and find-links offer (not the download cache's)."""
+    from zc.buildout.dists.fetch import sha256_of
+    from zc.buildout.httpclient import local_path
+
+    cached = {file.url for file in finder.cached(name)}
+    for file in finder.files(name):
+        if str(file.version) != version or file.url in cached:
+            continue
+        digest = file.sha256
+        path = local_path(file.url)
+        if digest is None and path is not None:
+            digest = sha256_of(path)
+        if digest:
+            yield LockedFile.of(file.url, digest)
+
+
+def check(dists: Sequence[Resolved], lock: Lock) -> None:
+    """Refuse, in one error naming every one, the distributions the lock does not hold as they are."""
+    check_files(dists, lock)
+    problems = []
+    for dist in dists:
+        locked = lock.get(dist.name)
+        if locked is None:
+            problems.append(f"{dist.name} {dist.version} is not in the lock.")
+        elif locked.version != str(dist.version):
+            problems.append(f"{dist.name} {dist.version} is not the locked version {locked.version}"
+                            f" ({locked.location}).")
+        elif not locked.files:
+            problems.append(f"The lock holds no files of {dist.name} {dist.version}.")
+        elif dist.file is not None:
+            problems += _file_problems(dist.file, locked, strict=True)
+        elif dist.installed is not None and dist.file is None:
+            digest = archive_digest(dist.installed)
+            if digest is None:
+                problems.append(f"Nothing records which archive the installed {dist.name}"
+                                f" {dist.version} was made from: remove {dist.installed.location}"
+                                " to install it again.")
+            elif digest not in locked.digests:
+                problems.append(f"The installed {dist.name} {dist.version} was made from an"
+                                f" archive that is not in the lock: remove {dist.installed.location}"
+                                " to install it again.")
+    if problems:
+        raise UserError(
+            "\n".join([*problems, f"The lock file {lock.path} does not match, and --locked is on."]),
+            hint="Run buildout without --locked to bring the lock up to date, and review the change.",
+        )
+
+
+def check_files(dists: Sequence[Resolved], lock: Lock) -> None:
+    """Refuse files the index offers under a locked file's name with another digest."""
+    problems: dict[str, list[str]] = {}
+    for dist in dists:
+        locked = lock.get(dist.name)
+        if dist.file is not None and locked is not None and locked.version == str(dist.version):
+            found = _file_problems(dist.file, locked, strict=False)
+            if found:
+                problems[dist.name] = found
+    if problems:
+        raise UserError(
+            "\n".join(line for lines in problems.values() for line in lines),
+            hint=f"If the new files are to be trusted, remove the lines of {', '.join(problems)}"
+                 f" from {lock.path}.",
+        )
+
+
+def _file_problems(file: DistributionFile, locked: LockedDistribution, *, strict: bool) -> list[str]:
+    """Why ``file`` is not a locked file of ``locked`` (one it does not name counts when ``strict``)."""
+    expected = _expected(locked, file)
+    if expected is None:
+        return [f"{file.filename} is not one of the locked files of {locked.name}."] if strict else []
+    if file.sha256 is not None and file.sha256.lower() != expected:
+        return [f"{file.filename} on the index is not the locked file: its sha256 is {file.sha256},"
+                f" the lock's {expected}."]
+    return []
+
+
+def expected_sha256(lock: Lock, file: DistributionFile) -> str | None:
+    """The digest the lock holds for ``file`` (``None`` when it holds none)."""
+    locked = lock.get(file.name)
+    return None if locked is None else _expected(locked, file)
+
+
+def _expected(locked: LockedDistribution, file: DistributionFile) -> str | None:
+    for candidate in locked.files:
+        if candidate.filename == file.filename:
+            return candidate.sha256
+    return None
+
+
+def archive_digest(installed: Installed) -> str | None:
+    """The digest of the archive an installed egg was made from, when the egg recorded it."""
+    try:
+        path = os.path.join(installed.metadata.path, ARCHIVE_RECORD)
+        with open(path, encoding="ascii") as file:
+            return file.read().strip().lower() or None
+    except (OSError, UnicodeDecodeError):
+        return None
