@@ -60,6 +60,9 @@ Commands:
                     came from; with -v, its whole history.
   query [section:]option
                     Show one option's value as configured.
+  export-lock files Write the lock (the lock-file option) as each file
+                    asks: pylock.toml or pylock.<name>.toml (PEP 751),
+                    or a pip constraints file for names ending in .txt.
   setup path [arguments]
                     Run a project's setup script (runsetup is the same).
 """
@@ -75,6 +78,7 @@ COMMANDS: dict[str, str] = {
     "bootstrap": "zc.buildout.bootstrap:bootstrap_command",
     "annotate": "zc.buildout.annotate:annotate_command",
     "query": "zc.buildout.annotate:query_command",
+    "export-lock": "zc.buildout.dists.lockexport:export_lock_command",
     "setup": "zc.buildout.runsetup:setup_command",
     "runsetup": "zc.buildout.runsetup:setup_command",
 }
