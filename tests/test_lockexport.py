@@ -11,7 +11,8 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
-from zc.buildout.dists.lockexport import constraints, exporter, pylock_toml, write_atomically
+from zc.buildout.dists.lock import write_atomically
+from zc.buildout.dists.lockexport import constraints, exporter, pylock_toml
 from zc.buildout.errors import Location, UserError
 
 if sys.version_info >= (3, 11):

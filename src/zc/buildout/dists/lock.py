@@ -31,7 +31,7 @@ from packaging.version import InvalidVersion, Version
 
 from zc.buildout.errors import Location, UserError
 
-__all__ = ["Lock", "LockedDistribution", "LockedFile", "UsedDistributions"]
+__all__ = ["Lock", "LockedDistribution", "LockedFile", "UsedDistributions", "write_atomically"]
 
 FILES_SECTION = "locked-files"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -164,16 +164,7 @@ class Lock:
                     return False
         except FileNotFoundError:
             pass
-        directory = os.path.dirname(os.path.abspath(self.path))
-        descriptor, temporary = tempfile.mkstemp(prefix=".lock-", dir=directory)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, self.path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_atomically(self.path, text)
         return True
 
 
@@ -186,6 +177,20 @@ class UsedDistributions:
     def add(self, dists: Iterable[LockedDistribution]) -> None:
         for dist in dists:
             self.found[dist.key] = _merged(self.found.get(dist.key), dist)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole, or not at all."""
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=".buildout-", dir=directory)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def _merged(old: LockedDistribution | None, new: LockedDistribution) -> LockedDistribution:

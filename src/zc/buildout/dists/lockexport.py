@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
+from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile, write_atomically
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     from zc.buildout.cli import CommandLine
     from zc.buildout.options import Options
 
-__all__ = ["constraints", "export_lock_command", "exporter", "pylock_toml", "write_atomically"]
+__all__ = ["constraints", "export_lock_command", "exporter", "pylock_toml"]
 
 _PYLOCK_NAME = re.compile(r"^pylock\.([^.]+\.)?toml$")
 _SDIST_SUFFIXES = (".tar.gz", ".zip")
@@ -102,20 +101,6 @@ def exporter(path: str) -> Callable[[Lock], str]:
         return constraints
     raise UserError(f"Don't know how to export the lock as {path}.",
                     hint=f"Name the file {_NAMES_UNDERSTOOD}.")
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` whole, or not at all."""
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".export-", dir=directory)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def export_lock_command(command_line: CommandLine) -> None:
