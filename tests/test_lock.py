@@ -144,6 +144,24 @@ class LockedInstallTests(unittest.TestCase):
         self.assertEqual(len(Lock.read(self.lock_file).get("demo").files), 1)  # type: ignore[union-attr]
         self.locked_install()
 
+    def test_buildout_own_distributions_are_locked_where_parts_use_them(self) -> None:
+        import importlib.metadata
+
+        packages.wheel(self.dists, "tool", "1.0", requires=["packaging"])
+        installer = Installer(self.settings())
+        installer.install(["tool", "zc.buildout"])
+        running = importlib.metadata.version("packaging")
+        self.assertEqual({dist.name: dist.version for dist in installer.used.found.values()},
+                         {"tool": "1.0", "packaging": running})
+        # The environment decides an own distribution's version, whatever the lock says:
+        lock = Lock(self.lock_file).updated([*installer.used.found.values(),
+                                             LockedDistribution("packaging", "1.0")])
+        lock.write()
+        Installer(self.settings()).install(["tool"])
+        with self.assertRaises(UserError) as caught:
+            Installer(self.settings(locked=True)).install(["tool"])
+        self.assertIn(f"packaging {running} is not the locked version 1.0 ({self.lock_file}:", str(caught.exception))
+
     def test_find_links_files_are_locked_by_path_with_their_digest(self) -> None:
         links = os.path.join(self.root, "links")
         wheel = packages.wheel(links, "solo", "1.0")

@@ -120,6 +120,10 @@ class Installer:
         needs = [need_from_requirement(requirement) for requirement in wanted]
 
         settings = self.settings
+        if settings.lock_file is not None:
+            from zc.buildout.dists.locking import without_own_pins
+
+            settings = without_own_pins(settings, self.own())
         environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
         source = None if settings.offline else self._get_finder
         self._index_asked = False
@@ -137,7 +141,7 @@ class Installer:
 
         dists = locking.lockable(resolved, self.own())
         if settings.locked:
-            locking.check(dists, self._read_lock())
+            locking.check(dists, self._read_lock(), self.own())
             return []
         locking.check_files(dists, self._read_lock())
         return locking.entries(dists, self._read_lock(), None if settings.offline else self._get_finder)

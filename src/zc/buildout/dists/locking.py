@@ -10,8 +10,9 @@ digest of the archive it was made from (in its ``.dist-info``, see
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.index import Finder
     from zc.buildout.dists.pages import DistributionFile
     from zc.buildout.dists.resolved import Resolved
+    from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = [
     "archive_digest",
@@ -35,6 +37,7 @@ __all__ = [
     "expected_sha256",
     "lockable",
     "with_lock_pins",
+    "without_own_pins",
 ]
 
 
@@ -53,11 +56,32 @@ def with_lock_pins(pins: Mapping[str, Pin], lock: Lock) -> dict[str, Pin]:
     return merged
 
 
-def lockable(resolved: Sequence[Resolved], own: Mapping[str, object]) -> list[Resolved]:
-    """The distributions of ``resolved`` that belong in a lock."""
+def lockable(resolved: Sequence[Resolved], own: Collection[str]) -> list[Resolved]:
+    """The distributions of ``resolved`` that belong in a lock.
+
+    Develop projects do not. Buildout's own distributions (canonical names
+    ``own``) do only where a distribution that is not buildout's requires
+    them: then a part's code uses them.
+    """
+    def used_by_parts(dist: Resolved) -> bool:
+        return any(canonicalize_name(by.partition("==")[0]) not in own for by in dist.required_by)
+
     return [dist for dist in resolved
-            if canonicalize_name(dist.name) not in own
-            and not (dist.installed is not None and dist.installed.develop)]
+            if not (dist.installed is not None and dist.installed.develop)
+            and (canonicalize_name(dist.name) not in own or used_by_parts(dist))]
+
+
+def without_own_pins(settings: InstallerSettings, own: Collection[str]) -> InstallerSettings:
+    """``settings`` without the lock's pins of buildout's own distributions.
+
+    Those come from the environment buildout runs in, whatever the lock
+    says: a run without ``--locked`` takes them as they are (and the lock
+    follows), ``--locked`` refuses a version other than the locked one.
+    """
+    lock_file = settings.lock_file
+    pins = {key: pin for key, pin in settings.pins.items()
+            if key not in own or pin.location is None or pin.location.source != lock_file}
+    return settings if len(pins) == len(settings.pins) else dataclasses.replace(settings, pins=pins)
 
 
 def entries(
@@ -100,8 +124,12 @@ def _offered(finder: Finder, name: str, version: str) -> Iterator[LockedFile]:
             yield LockedFile.of(file.url, digest)
 
 
-def check(dists: Sequence[Resolved], lock: Lock) -> None:
-    """Refuse, in one error naming every one, the distributions the lock does not hold as they are."""
+def check(dists: Sequence[Resolved], lock: Lock, own: Collection[str]) -> None:
+    """Refuse, in one error naming every one, the distributions the lock does not hold as they are.
+
+    Of buildout's own distributions (canonical names ``own``), only the
+    version is checked: they are not installed from files.
+    """
     check_files(dists, lock)
     problems = []
     for dist in dists:
@@ -111,6 +139,8 @@ def check(dists: Sequence[Resolved], lock: Lock) -> None:
         elif locked.version != str(dist.version):
             problems.append(f"{dist.name} {dist.version} is not the locked version {locked.version}"
                             f" ({locked.location}).")
+        elif canonicalize_name(dist.name) in own:
+            continue
         elif not locked.files:
             problems.append(f"The lock holds no files of {dist.name} {dist.version}.")
         elif dist.file is not None:
