@@ -63,23 +63,13 @@ def _locations() -> list[str]:
     return locations
 
 
-def _buildout(command_line: CommandLine, command: str) -> Buildout:
-    from zc.buildout.buildout import Buildout
-
-    return Buildout(
-        command_line.config_file,
-        command_line.assignments,
-        command_line.use_user_defaults,
-        command=command,
-        args=command_line.args,
-    )
-
-
 def bootstrap_command(command_line: CommandLine) -> None:
     """``buildout bootstrap``."""
     if command_line.args:
         raise UserError("The bootstrap command takes no arguments.")
-    bootstrap(_buildout(command_line, "bootstrap"))
+    from zc.buildout.buildout import Buildout
+
+    bootstrap(Buildout.from_command_line(command_line))
 
 
 def starter_configuration(requirements: Sequence[str]) -> str:
@@ -113,7 +103,9 @@ def init_command(command_line: CommandLine) -> None:
             os.makedirs(os.path.join(os.path.dirname(path), argument), exist_ok=True)
     with open(path, "w", encoding="utf-8") as file:
         file.write(starter_configuration(command_line.args))
-    buildout = _buildout(command_line, "init")
+    from zc.buildout.buildout import Buildout
+
+    buildout = Buildout.from_command_line(command_line)
     bootstrap(buildout)
     if command_line.args:
         buildout.install(())

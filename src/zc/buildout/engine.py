@@ -37,14 +37,7 @@ def install_command(command_line: CommandLine) -> None:
     """``buildout [install [parts]]``."""
     from zc.buildout.buildout import Buildout
 
-    buildout = Buildout(
-        command_line.config_file,
-        command_line.assignments,
-        command_line.use_user_defaults,
-        command="install",
-        args=command_line.args,
-    )
-    install(buildout, command_line.args)
+    install(Buildout.from_command_line(command_line), command_line.args)
 
 
 def install(buildout: Buildout, names: Sequence[str] = ()) -> None:

@@ -112,14 +112,7 @@ def export_lock_command(command_line: CommandLine) -> None:
         raise UsageError(f"The export-lock command needs the files to write: {_NAMES_UNDERSTOOD}.")
     # Paths are relative to where buildout was started, not to the buildout directory.
     targets = [(os.path.abspath(path), exporter(path)) for path in command_line.args]
-    buildout = Buildout(
-        command_line.config_file,
-        command_line.assignments,
-        command_line.use_user_defaults,
-        command="export-lock",
-        args=command_line.args,
-    )
-    lock = _read_lock(buildout["buildout"])
+    lock = _read_lock(Buildout.from_command_line(command_line)["buildout"])
     _write_all((path, export(lock)) for path, export in targets)
 
 
