@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
 import urllib.parse
 from collections.abc import Iterable, Mapping
 
@@ -181,6 +180,8 @@ class UsedDistributions:
 
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` whole, or not at all."""
+    import tempfile
+
     directory = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(prefix=".buildout-", dir=directory)
     try:

@@ -145,7 +145,7 @@ def check(dists: Sequence[Resolved], lock: Lock, own: Collection[str]) -> None:
             problems.append(f"The lock holds no files of {dist.name} {dist.version}.")
         elif dist.file is not None:
             problems += _file_problems(dist.file, locked, strict=True)
-        elif dist.installed is not None and dist.file is None:
+        elif dist.installed is not None:
             digest = archive_digest(dist.installed)
             if digest is None:
                 problems.append(f"Nothing records which archive the installed {dist.name}"
