@@ -59,9 +59,10 @@ class LockFileTests(unittest.TestCase):
         one = LockedFile("https://index.example/demo-1.0.tar.gz", DIGEST)
         two = LockedFile("https://index.example/demo-1.0-py3-none-any.whl", "cd" * 32)
         lock = Lock(self.path).updated([LockedDistribution("demo", "1.0", (one,))])
-        self.assertEqual(lock.updated([LockedDistribution("demo", "1.0", (two,))]).get("demo").files,
-                         (two, one))  # type: ignore[union-attr]
-        self.assertEqual(lock.updated([LockedDistribution("demo", "2.0", ())]).get("demo").files, ())  # type: ignore[union-attr]
+        same = lock.updated([LockedDistribution("demo", "1.0", (two,))]).distributions["demo"]
+        self.assertEqual(same.files, (two, one))
+        newer = lock.updated([LockedDistribution("demo", "2.0", ())]).distributions["demo"]
+        self.assertEqual(newer.files, ())
 
     def test_malformed_lock_files_name_the_line(self) -> None:
         self.assertIn(":3: The lock pins demo to 'latest', not a version.",
@@ -104,7 +105,7 @@ class LockedInstallTests(unittest.TestCase):
     def install(self, **options: object) -> Installer:
         installer = Installer(self.settings(**options))
         installer.install(["demo"])
-        Lock.read(self.lock_file).updated(installer.used.found.values()).write()
+        Lock.read(self.lock_file).updated(installer.used.values()).write()
         return installer
 
     def locked_install(self) -> None:
@@ -151,10 +152,10 @@ class LockedInstallTests(unittest.TestCase):
         installer = Installer(self.settings())
         installer.install(["tool", "zc.buildout"])
         running = importlib.metadata.version("packaging")
-        self.assertEqual({dist.name: dist.version for dist in installer.used.found.values()},
+        self.assertEqual({dist.name: dist.version for dist in installer.used.values()},
                          {"tool": "1.0", "packaging": running})
         # The environment decides an own distribution's version, whatever the lock says:
-        lock = Lock(self.lock_file).updated([*installer.used.found.values(),
+        lock = Lock(self.lock_file).updated([*installer.used.values(),
                                              LockedDistribution("packaging", "1.0")])
         lock.write()
         Installer(self.settings()).install(["tool"])
@@ -169,7 +170,7 @@ class LockedInstallTests(unittest.TestCase):
         installer = Installer(dataclasses.replace(settings, index=os.path.join(self.root, "empty")))
         os.makedirs(os.path.join(self.root, "empty"))
         installer.install(["solo"])
-        (solo,) = installer.used.found.values()
+        (solo,) = installer.used.values()
         self.assertEqual([(f.url.startswith("file://"), f.filename, f.sha256) for f in solo.files],
                          [(True, "solo-1.0-py3-none-any.whl", sha256_of(wheel))])
 

@@ -98,7 +98,7 @@ def _write_lock(buildout: Buildout) -> None:
     from zc.buildout.dists.lock import Lock
 
     lock = Lock.read(settings.lock_file)
-    if lock.updated(legacy_defaults.defaults.used.found.values()).write():
+    if lock.updated(legacy_defaults.defaults.used.values()).write():
         logger.info("Updated the lock file %s.", os.path.relpath(settings.lock_file))
 
 

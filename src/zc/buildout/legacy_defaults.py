@@ -13,13 +13,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.lock import UsedDistributions
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.lock import LockedDistribution
 
 __all__ = [
     "allow_picked_versions",
@@ -52,8 +54,8 @@ class _Defaults:
     store_required_by: bool = False
     picked: PickedVersions = dataclasses.field(default_factory=PickedVersions)
     """What the installations of this process picked (every call shares it)."""
-    used: UsedDistributions = dataclasses.field(default_factory=UsedDistributions)
-    """What they used, for the lock file."""
+    used: dict[str, LockedDistribution] = dataclasses.field(default_factory=dict)
+    """What they used, for the lock file (by canonical name)."""
 
     def replace(self, **changes: Any) -> None:
         """Change fields of the (frozen) settings."""
@@ -75,7 +77,7 @@ def use_buildout(buildout: Any) -> None:
     """Take the process-wide defaults from a buildout's ``[buildout]`` and versions section."""
     defaults.settings = InstallerSettings.from_buildout(buildout)
     defaults.picked = PickedVersions()  # a new run
-    defaults.used = UsedDistributions()
+    defaults.used = {}
     defaults.use_dependency_links = buildout["buildout"].get("use-dependency-links", "true") != "false"
 
 

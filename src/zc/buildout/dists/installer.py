@@ -21,7 +21,6 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.environment import Environment, InstalledDistribution
 from zc.buildout.dists.distinfo import DistInfo, Distribution, SysPath, editable_project, location
-from zc.buildout.dists.lock import UsedDistributions
 from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.errors import UserError
 
@@ -52,8 +51,8 @@ class Installer:
     def __init__(self, settings: InstallerSettings, *, client: HTTPClient | None = None) -> None:
         self.settings = settings
         self.picked_versions = PickedVersions()
-        self.used = UsedDistributions()
-        """What this installer's installations used, for the lock file."""
+        self.used: dict[str, LockedDistribution] = {}
+        """What this installer's installations used, for the lock file (by canonical name)."""
         self._client = client
         self._finder: Finder | None = None
         self._own: dict[str, InstalledDistribution] | None = None
@@ -82,7 +81,10 @@ class Installer:
             self.picked_versions.check(resolved, self.settings)
             locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
-            self.used.add(locked)
+            if locked:
+                from zc.buildout.dists.lock import record
+
+                record(self.used, locked)
             if settled:
                 from zc.buildout.dists.remembered import Resolutions
 

@@ -30,7 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from zc.buildout.errors import Location, UserError
 
-__all__ = ["Lock", "LockedDistribution", "LockedFile", "UsedDistributions", "write_atomically"]
+__all__ = ["Lock", "LockedDistribution", "LockedFile", "record", "write_atomically"]
 
 FILES_SECTION = "locked-files"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -167,15 +167,10 @@ class Lock:
         return True
 
 
-@dataclasses.dataclass
-class UsedDistributions:
-    """The locked-to-be distributions the installations of a run used."""
-
-    found: dict[NormalizedName, LockedDistribution] = dataclasses.field(default_factory=dict)
-
-    def add(self, dists: Iterable[LockedDistribution]) -> None:
-        for dist in dists:
-            self.found[dist.key] = _merged(self.found.get(dist.key), dist)
+def record(used: dict[str, LockedDistribution], dists: Iterable[LockedDistribution]) -> None:
+    """Add ``dists`` to ``used``, what a run used so far (a version seen twice keeps all its files)."""
+    for dist in dists:
+        used[dist.key] = _merged(used.get(dist.key), dist)
 
 
 def write_atomically(path: str, text: str) -> None:
