@@ -59,9 +59,11 @@ class LockFileTests(unittest.TestCase):
         one = LockedFile("https://index.example/demo-1.0.tar.gz", DIGEST)
         two = LockedFile("https://index.example/demo-1.0-py3-none-any.whl", "cd" * 32)
         lock = Lock(self.path).updated([LockedDistribution("demo", "1.0", (one,))])
-        same = lock.updated([LockedDistribution("demo", "1.0", (two,))]).distributions["demo"]
+        same = lock.updated([LockedDistribution("demo", "1.0", (two,))]).get("demo")
+        assert same is not None
         self.assertEqual(same.files, (two, one))
-        newer = lock.updated([LockedDistribution("demo", "2.0", ())]).distributions["demo"]
+        newer = lock.updated([LockedDistribution("demo", "2.0", ())]).get("demo")
+        assert newer is not None
         self.assertEqual(newer.files, ())
 
     def test_malformed_lock_files_name_the_line(self) -> None:
