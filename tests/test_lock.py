@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import http.server
 import os
 import shutil
 import tempfile
@@ -165,6 +166,29 @@ class LockedInstallTests(unittest.TestCase):
             Installer(self.settings(locked=True)).install(["tool"])
         self.assertIn(f"packaging {running} is not the locked version 1.0 ({self.lock_file}:", str(caught.exception))
 
+    def test_files_a_page_gives_no_digest_for_are_locked_with_the_installed_one(self) -> None:
+        import functools
+        import threading
+
+        handler = functools.partial(_QuietHandler, directory=self.dists)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        links = f"http://127.0.0.1:{server.server_address[1]}/"  # a directory listing: no digests
+        empty = os.path.join(self.root, "empty")
+        os.makedirs(empty)
+        settings = dataclasses.replace(self.settings(), index=empty, find_links=(links,))
+        installer = Installer(settings)
+        installer.install(["demo"])
+        demo = installer.used["demo"]
+        wheel = os.path.join(self.dists, "demo-1.0-py3-none-any.whl")
+        self.assertEqual([(f.url, f.sha256) for f in demo.files],
+                         [(links + "demo-1.0-py3-none-any.whl", sha256_of(wheel))])
+        Lock(self.lock_file).updated(installer.used.values()).write()
+        shutil.rmtree(os.path.join(self.root, "eggs"))
+        Installer(dataclasses.replace(settings, locked=True)).install(["demo"])
+
     def test_find_links_files_are_locked_by_path_with_their_digest(self) -> None:
         links = os.path.join(self.root, "links")
         wheel = packages.wheel(links, "solo", "1.0")
@@ -175,6 +199,11 @@ class LockedInstallTests(unittest.TestCase):
         (solo,) = installer.used.values()
         self.assertEqual([(f.url.startswith("file://"), f.filename, f.sha256) for f in solo.files],
                          [(True, "solo-1.0-py3-none-any.whl", sha256_of(wheel))])
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 if __name__ == "__main__":

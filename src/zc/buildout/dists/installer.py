@@ -83,8 +83,9 @@ class Installer:
             installed = self._materialise(resolved)
             if locked:
                 from zc.buildout.dists.lock import record
+                from zc.buildout.dists.locking import with_fetched_archives
 
-                record(self.used, locked)
+                record(self.used, with_fetched_archives(locked, resolved, installed))
             if settled:
                 from zc.buildout.dists.remembered import Resolutions
 

@@ -36,6 +36,7 @@ __all__ = [
     "entries",
     "expected_sha256",
     "lockable",
+    "with_fetched_archives",
     "with_lock_pins",
     "without_own_pins",
 ]
@@ -105,6 +106,29 @@ def entries(
             files = tuple(sorted(_offered(finder(), dist.name, version)))
         found.append(LockedDistribution(dist.name, version, files))
     return found
+
+
+def with_fetched_archives(
+    found: Sequence[LockedDistribution],
+    resolved: Sequence[Resolved],
+    installed: Sequence[Installed],
+) -> list[LockedDistribution]:
+    """``found``, each entry also naming the file just installed when the index gave no digest for it.
+
+    The digest is the one the new egg recorded for its archive.
+    """
+    fetched = {canonicalize_name(dist.name): (dist.file, egg)
+               for dist, egg in zip(resolved, installed) if dist.file is not None}
+    result = []
+    for entry in found:
+        file, egg = fetched.get(entry.key, (None, None))
+        if file is not None and egg is not None and file.filename not in {f.filename for f in entry.files}:
+            digest = archive_digest(egg)
+            if digest is not None:
+                entry = dataclasses.replace(
+                    entry, files=tuple(sorted((*entry.files, LockedFile.of(file.url, digest)))))
+        result.append(entry)
+    return result
 
 
 def _offered(finder: Finder, name: str, version: str) -> Iterator[LockedFile]:
