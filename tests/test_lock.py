@@ -100,10 +100,10 @@ class LockedInstallTests(unittest.TestCase):
         self.lock_file = os.path.join(self.root, "buildout.lock")
 
     def settings(self, **options: object) -> InstallerSettings:
-        settings = InstallerSettings(os.path.join(self.root, "eggs"), os.path.join(self.root, "develop-eggs"),
-                                     index=self.index.simple, lock_file=self.lock_file)
         lock = Lock.read(self.lock_file)
-        return dataclasses.replace(settings, pins=with_lock_pins({}, lock), **options)  # type: ignore[arg-type]
+        settings = InstallerSettings(os.path.join(self.root, "eggs"), os.path.join(self.root, "develop-eggs"),
+                                     index=self.index.simple, lock=lock, pins=with_lock_pins({}, lock))
+        return dataclasses.replace(settings, **options)  # type: ignore[arg-type]
 
     def install(self, **options: object) -> Installer:
         installer = Installer(self.settings(**options))
@@ -123,6 +123,16 @@ class LockedInstallTests(unittest.TestCase):
         self.locked_install()  # the installed eggs agree with the lock
         shutil.rmtree(os.path.join(self.root, "eggs"))
         self.locked_install()  # and so do the files, installed again
+
+    def test_eggs_linked_from_older_cache_entries_get_their_record(self) -> None:
+        cache = os.path.join(self.root, "cache")
+        self.install(download_cache=cache)
+        for directory, _, names in os.walk(cache):  # as entries made before eggs kept records
+            if "BUILDOUT_ARCHIVE_SHA256" in names:
+                os.remove(os.path.join(directory, "BUILDOUT_ARCHIVE_SHA256"))
+        shutil.rmtree(os.path.join(self.root, "eggs"))
+        Installer(self.settings(download_cache=cache)).install(["demo"])
+        Installer(self.settings(download_cache=cache, locked=True)).install(["demo"])
 
     def test_eggs_that_recorded_no_archive_are_refused(self) -> None:
         self.install()
@@ -187,7 +197,8 @@ class LockedInstallTests(unittest.TestCase):
                          [(links + "demo-1.0-py3-none-any.whl", sha256_of(wheel))])
         Lock(self.lock_file).updated(installer.used.values()).write()
         shutil.rmtree(os.path.join(self.root, "eggs"))
-        Installer(dataclasses.replace(settings, locked=True)).install(["demo"])
+        locked = dataclasses.replace(self.settings(locked=True), index=empty, find_links=(links,))
+        Installer(locked).install(["demo"])
 
     def test_find_links_files_are_locked_by_path_with_their_digest(self) -> None:
         links = os.path.join(self.root, "links")

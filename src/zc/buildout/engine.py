@@ -93,13 +93,11 @@ def _write_lock(buildout: Buildout) -> None:
 
     installer = buildout._installer_instance
     settings = installer.settings if installer is not None else legacy_defaults.defaults.settings
-    if settings.lock_file is None or settings.locked:
+    lock = settings.lock
+    if lock is None or settings.locked:
         return
-    from zc.buildout.dists.lock import Lock
-
-    lock = Lock.read(settings.lock_file)
     if lock.updated(legacy_defaults.defaults.used.values()).write():
-        logger.info("Updated the lock file %s.", os.path.relpath(settings.lock_file))
+        logger.info("Updated the lock file %s.", os.path.relpath(lock.path))
 
 
 def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:

@@ -24,6 +24,7 @@ from packaging.version import InvalidVersion, Version
 from zc.buildout.dists.distinfo import DistInfo
 
 __all__ = [
+    "ARCHIVE_RECORD",
     "Environment",
     "InstalledDistribution",
     "egg_directory_name",
@@ -31,6 +32,9 @@ __all__ = [
     "filename_component",
     "python_tag",
 ]
+
+ARCHIVE_RECORD = "BUILDOUT_ARCHIVE_SHA256"
+"""The file of an egg's ``.dist-info`` holding the sha256 of the archive (wheel or sdist) it was made from."""
 
 _EGG_DIRECTORY = re.compile(
     r"^(?P<name>[^-]+)-(?P<version>[^-]+)(?:-py(?P<python>[^-]+))?(?:-(?P<platform>.+))?\.egg$"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.develop import DevelopResult
     from zc.buildout.dists.fetch import Fetcher
     from zc.buildout.dists.index import Finder
-    from zc.buildout.dists.lock import Lock, LockedDistribution
+    from zc.buildout.dists.lock import LockedDistribution
     from zc.buildout.dists.pages import DistributionFile
     from zc.buildout.dists.resolver import Resolved
     from zc.buildout.dists.settings import InstallerSettings
@@ -61,7 +61,6 @@ class Installer:
         self._fetcher: Fetcher | None = None
         self._index_asked = False
         """Whether the resolution going on has asked for the index."""
-        self._lock_file: Lock | None = None
 
     def install(self, requirements: Sequence[str]) -> list[InstalledDistribution]:
         """Resolve ``requirements``, install what is missing, return the whole set.
@@ -123,7 +122,7 @@ class Installer:
         needs = [need_from_requirement(requirement) for requirement in wanted]
 
         settings = self.settings
-        if settings.lock_file is not None:
+        if settings.lock is not None:
             from zc.buildout.dists.locking import without_own_pins
 
             settings = without_own_pins(settings, self.own())
@@ -138,24 +137,16 @@ class Installer:
     def _lock_entries(self, resolved: Sequence[Resolved]) -> list[LockedDistribution]:
         """The lock entries of ``resolved``; with ``--locked``, none, after checking them."""
         settings = self.settings
-        if settings.lock_file is None:
+        if settings.lock is None:
             return []
         from zc.buildout.dists import locking
 
         dists = locking.lockable(resolved, self.own())
         if settings.locked:
-            locking.check(dists, self._read_lock(), self.own())
+            locking.check(dists, settings.lock, self.own())
             return []
-        locking.check_files(dists, self._read_lock())
-        return locking.entries(dists, self._read_lock(), None if settings.offline else self._get_finder)
-
-    def _read_lock(self) -> Lock:
-        from zc.buildout.dists.lock import Lock
-
-        assert self.settings.lock_file is not None
-        if self._lock_file is None:
-            self._lock_file = Lock.read(self.settings.lock_file)
-        return self._lock_file
+        locking.check_files(dists, settings.lock)
+        return locking.entries(dists, settings.lock, None if settings.offline else self._get_finder)
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
@@ -230,11 +221,11 @@ class Installer:
 
     def _expected_sha256(self, file: DistributionFile) -> str | None:
         """The digest ``file`` must have: the lock's when it holds the file, else the index's."""
-        if self.settings.lock_file is None:
+        if self.settings.lock is None:
             return file.sha256
         from zc.buildout.dists.locking import expected_sha256
 
-        return expected_sha256(self._read_lock(), file) or file.sha256
+        return expected_sha256(self.settings.lock, file) or file.sha256
 
 
 def _requirements(texts: Sequence[str]) -> list[Requirement]:

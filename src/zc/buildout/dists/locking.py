@@ -5,7 +5,7 @@ or the eggs directory, except develop projects and buildout's own
 distributions: those are never locked. For the others, the lock entry
 lists every file of the version the index offers; an egg records the
 digest of the archive it was made from (in its ``.dist-info``, see
-:data:`~zc.buildout.dists.wheel.ARCHIVE_RECORD`), so that ``--locked`` checks installed eggs too.
+:data:`~zc.buildout.dists.environment.ARCHIVE_RECORD`), so that ``--locked`` checks installed eggs too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
 from zc.buildout.dists.settings import Pin
-from zc.buildout.dists.wheel import ARCHIVE_RECORD
+from zc.buildout.dists.environment import ARCHIVE_RECORD
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def without_own_pins(settings: InstallerSettings, own: Collection[str]) -> Insta
     says: a run without ``--locked`` takes them as they are (and the lock
     follows), ``--locked`` refuses a version other than the locked one.
     """
-    lock_file = settings.lock_file
+    lock_file = None if settings.lock is None else settings.lock.path
     pins = {key: pin for key, pin in settings.pins.items()
             if key not in own or pin.location is None or pin.location.source != lock_file}
     return settings if len(pins) == len(settings.pins) else dataclasses.replace(settings, pins=pins)
@@ -93,16 +93,22 @@ def entries(
     """The lock entries of ``dists``.
 
     The files of a version the lock does not have yet are the ones the
-    index and find-links offer, when there is a ``finder`` (not offline).
+    index and find-links offer, when there is a ``finder`` (not offline):
+    their pages are read concurrently.
     """
+    def known(dist: Resolved) -> tuple[LockedFile, ...]:
+        old = lock.get(dist.name)
+        return old.files if old is not None and old.version == str(dist.version) else ()
+
+    unknown = [dist.name for dist in dists if not known(dist)]
+    if finder is not None:
+        for name in unknown:
+            finder().prefetch(name)
     found = []
     for dist in dists:
         version = str(dist.version)
-        old = lock.get(dist.name)
-        files: tuple[LockedFile, ...] = ()
-        if old is not None and old.version == version and old.files:
-            files = old.files
-        elif finder is not None:
+        files = known(dist)
+        if not files and finder is not None:
             files = tuple(sorted(_offered(finder(), dist.name, version)))
         found.append(LockedDistribution(dist.name, version, files))
     return found

@@ -102,7 +102,7 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
     return repr([
         _FORMAT, sys.executable, sys.version, sorted(default_environment().items()),
         logging.getLogger("zc.buildout").getEffectiveLevel(), list(requirements),
-        dataclasses.replace(settings, pins={}, lock_file=None, locked=False), pins,
+        dataclasses.replace(settings, pins={}, lock=None, locked=False), pins,
         _directory(settings.eggs_directory),
         _directory(settings.develop_eggs_directory, entries=True),
         [(entry, _metadata_directories(entry or ".")) for entry in sys.path],

@@ -8,13 +8,16 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from zc.buildout.errors import Location, UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.lock import Lock
 
 __all__ = ["InstallerSettings", "Pin", "default_index", "parse_pin"]
 
@@ -84,8 +87,8 @@ class InstallerSettings:
     socket_timeout: float | None = None
     show_picked_versions: bool = False
     update_versions_file: str | None = None
-    lock_file: str | None = None
-    """The lock file's absolute path (``lock-file``); its versions are pins too."""
+    lock: Lock | None = dataclasses.field(default=None, repr=False)
+    """The lock file (``lock-file``) as the run found it; its versions are pins too."""
     locked: bool = False
     """``--locked``: install only what the lock file holds, and never rewrite it."""
 
@@ -97,17 +100,16 @@ class InstallerSettings:
         """
         options: Mapping[str, str] = buildout["buildout"]
         offline = _flag(options, "offline", False)
-        lock_file = _lock_file(options)
+        lock = _lock(options)
         locked = _flag(options, "locked", False)
-        if locked and lock_file is None:
+        if locked and lock is None:
             raise UserError("--locked asks to install what the lock file holds, but there is no lock-file.",
                             hint="Set the lock-file option of [buildout] and run buildout once without --locked.")
         pins = _pins(buildout, options.get("versions", "versions"))
-        if lock_file is not None:
-            from zc.buildout.dists.lock import Lock
+        if lock is not None:
             from zc.buildout.dists.locking import with_lock_pins
 
-            pins = with_lock_pins(pins, Lock.read(lock_file))
+            pins = with_lock_pins(pins, lock)
         return cls(
             eggs_directory=options["eggs-directory"],
             develop_eggs_directory=options["develop-eggs-directory"],
@@ -125,7 +127,7 @@ class InstallerSettings:
             socket_timeout=_timeout(options.get("socket-timeout", "")),
             show_picked_versions=_flag(options, "show-picked-versions", False),
             update_versions_file=options.get("update-versions-file") or None,
-            lock_file=lock_file,
+            lock=lock,
             locked=locked,
         )
 
@@ -139,11 +141,13 @@ def _flag(options: Mapping[str, str], name: str, default: bool) -> bool:
     return value == "true"
 
 
-def _lock_file(options: Mapping[str, str]) -> str | None:
+def _lock(options: Mapping[str, str]) -> Lock | None:
     value = options.get("lock-file", "").strip()
     if not value:
         return None
-    return os.path.join(options.get("directory") or os.getcwd(), value)
+    from zc.buildout.dists.lock import Lock
+
+    return Lock.read(os.path.join(options.get("directory") or os.getcwd(), value))
 
 
 def _timeout(value: str) -> float | None:

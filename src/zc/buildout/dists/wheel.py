@@ -32,7 +32,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from zc.buildout.dists.compiler import Compiler
 from zc.buildout.dists.eggcache import EggCache, link_tree
-from zc.buildout.dists.environment import InstalledDistribution, egg_directory_name
+from zc.buildout.dists.environment import ARCHIVE_RECORD, InstalledDistribution, egg_directory_name
 from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.errors import UserError
 
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from installer.utils import Scheme
 
 __all__ = [
-    "ARCHIVE_RECORD",
     "cached_egg",
     "install_into",
     "install_wheel",
@@ -54,8 +53,7 @@ __all__ = [
 logger = logging.getLogger("zc.buildout")
 
 INSTALLER_NAME = b"zc.buildout\n"
-ARCHIVE_RECORD = "BUILDOUT_ARCHIVE_SHA256"
-"""The ``.dist-info`` file of an egg holding the sha256 of the archive (wheel or sdist) it was made from."""
+
 
 
 def _is_namespace_declaration(text: str) -> bool:
@@ -244,7 +242,7 @@ def install_wheel(
     ``egg_cache`` and the wheel's ``sha256``, the egg is made in the cache
     (once) and linked from there. ``archive_sha256`` is the digest of the
     archive the wheel came from (the wheel itself, or the sdist it was
-    built from), recorded in the egg (:data:`ARCHIVE_RECORD`).
+    built from), recorded in the egg (:data:`~zc.buildout.dists.environment.ARCHIVE_RECORD`).
     """
     name, version, egg_name = _egg_of(wheel_path)
     target = os.path.join(eggs_directory, egg_name)
@@ -259,7 +257,7 @@ def install_wheel(
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
-            fill = functools.partial(link_tree, entry)
+            fill = functools.partial(_link_entry, entry, archive_sha256)
     tmp = os.path.join(eggs_directory, ".buildout", "tmp")
     os.makedirs(tmp, exist_ok=True)
     with locked(eggs_directory, egg_name):
@@ -276,6 +274,18 @@ def install_wheel(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _link_entry(entry: str, archive_sha256: str | None, path: str) -> None:
+    """Link the egg cache ``entry`` at ``path``, adding the archive record older entries lack."""
+    link_tree(entry, path)
+    if archive_sha256 is None:
+        return
+    for name in os.listdir(path):
+        record = os.path.join(path, name, ARCHIVE_RECORD)
+        if name.endswith(".dist-info") and not os.path.exists(record):
+            with open(record, "x", encoding="ascii") as file:
+                file.write(f"{archive_sha256.lower()}\n")
 
 
 def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256: str,
