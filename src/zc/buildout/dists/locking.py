@@ -1,11 +1,10 @@
-"""What installations do with the lock file: take its pins, record what they use, check ``--locked``.
+"""What installations do with the lock file: take its pins, make its entries, check ``--locked``.
 
-Every distribution a resolution hands out comes from an index, find-links
-or the eggs directory, except develop projects and buildout's own
-distributions: those are never locked. For the others, the lock entry
-lists every file of the version the index offers; an egg records the
-digest of the archive it was made from (in its ``.dist-info``, see
-:data:`~zc.buildout.dists.environment.ARCHIVE_RECORD`), so that ``--locked`` checks installed eggs too.
+Develop projects are never locked, nor buildout's own distributions unless
+a part's distribution requires them. For the others, an entry lists every
+file of the version the index offers. An egg records the digest of the
+archive it was made from (:data:`~zc.buildout.dists.environment.ARCHIVE_RECORD`
+in its ``.dist-info``), so that ``--locked`` checks installed eggs too.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from zc.buildout.dists.environment import ARCHIVE_RECORD
 from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
 from zc.buildout.dists.settings import Pin
-from zc.buildout.dists.environment import ARCHIVE_RECORD
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ __all__ = [
     "with_lock_pins",
     "without_own_pins",
 ]
-
 
 
 def with_lock_pins(pins: Mapping[str, Pin], lock: Lock) -> dict[str, Pin]:
@@ -100,10 +98,10 @@ def entries(
         old = lock.get(dist.name)
         return old.files if old is not None and old.version == str(dist.version) else ()
 
-    unknown = [dist.name for dist in dists if not known(dist)]
     if finder is not None:
-        for name in unknown:
-            finder().prefetch(name)
+        for dist in dists:
+            if not known(dist):
+                finder().prefetch(dist.name)
     found = []
     for dist in dists:
         version = str(dist.version)
