@@ -22,10 +22,12 @@ fails (upstream sometimes does) has its output shown and its failed runs
 counted; the table still reports every run that finished.
 
 What a run removes is renamed into a trash directory and deleted only after
-all runs of a tool, followed by a pause: on a file system such as ext4
-without a journal, creating files shortly after deleting many others is
-slowed by the kernel skipping recently freed inodes for about 30 seconds,
-which would time the previous run's deletion rather than the tool.
+all runs of a tool, followed by a pause: on ext4 without a journal (this
+machine's), the kernel will not reuse an inode freed less than 60 seconds
+ago, counted from when its inode table block was written back, and looks
+past every such inode when it creates a file. Creating thousands of files
+then costs seconds of system time, which would time the previous run's
+deletion rather than the tool.
 """
 
 from __future__ import annotations
@@ -97,8 +99,10 @@ def installed_versions(python: pathlib.Path) -> dict[str, str]:
 class Trash:
     """Where removed trees wait, so that deleting them never overlaps a timed run."""
 
-    SETTLE = 31.0
-    """Seconds the kernel keeps treating freed inodes as recently deleted, and a margin."""
+    SETTLE = 60.0 + 40.0
+    """Seconds the kernel keeps treating freed inodes as recently deleted (60 after the
+    write-back, which comes within 35 with the default dirty_expire and dirty_writeback),
+    and a margin."""
 
     def __init__(self, work: pathlib.Path) -> None:
         self.directory = work / "trash"
