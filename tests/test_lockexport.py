@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import unittest
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
-from zc.buildout.dists.lock import write_atomically
 from zc.buildout.dists.lockexport import constraints, exporter, pylock_toml
 from zc.buildout.errors import Location, UserError
 
@@ -156,15 +154,6 @@ class ExporterTests(unittest.TestCase):
                     exporter(name)
                 self.assertIn(name, str(caught.exception))
                 self.assertIn("pylock.toml", str(caught.exception))
-
-    def test_write_atomically_replaces_whole_file(self) -> None:
-        with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "pylock.toml")
-            write_atomically(path, "old\n")
-            write_atomically(path, "new\n")
-            with open(path, encoding="utf-8") as file:
-                self.assertEqual(file.read(), "new\n")
-            self.assertEqual(os.listdir(directory), ["pylock.toml"])
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["DIRECTORY_OPTIONS", "create", "own", "remove"]
+__all__ = ["DIRECTORY_OPTIONS", "create", "own", "remove", "write_text"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -63,3 +63,31 @@ def _make_writable_and_retry(function: Any, path: str, _error: object) -> None:
     if parent:
         os.chmod(parent, os.stat(parent).st_mode | stat.S_IWRITE)
     function(path)
+
+
+def write_text(path: str, text: str, *, mode: int = 0o666) -> bool:
+    """Write ``text`` to ``path`` unless it already holds it; return whether it changed.
+
+    A new text replaces the file at once (written beside it, then renamed),
+    so a reader sees the old file or the new one, never a part; the new file
+    gets ``mode`` less the umask.
+    """
+    try:
+        with open(path, encoding="utf-8") as file:
+            if file.read() == text:
+                return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    import secrets
+
+    directory, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.remove(temporary)
+        raise
+    return True

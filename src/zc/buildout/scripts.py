@@ -285,25 +285,8 @@ def interpreter_script(
 def write_script(script: str, text: str) -> bool:
     """Write ``text`` to ``script`` unless it already holds it; return whether it changed.
 
-    A new text replaces the file at once (written beside it, then renamed),
-    with mode ``0o777`` less the umask.
+    See :func:`zc.buildout.filesystem.write_text`; the mode is ``0o777`` less the umask.
     """
-    try:
-        with open(script, encoding="utf-8") as file:
-            if file.read() == text:
-                return False
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
-    import secrets
+    from zc.buildout.filesystem import write_text
 
-    directory, name = os.path.split(os.path.abspath(script))
-    temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o777)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, script)
-    except BaseException:
-        os.remove(temporary)
-        raise
-    return True
+    return write_text(script, text, mode=0o777)

@@ -20,7 +20,6 @@ too. URLs never carry credentials.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -30,7 +29,7 @@ from packaging.version import InvalidVersion, Version
 
 from zc.buildout.errors import Location, UserError
 
-__all__ = ["Lock", "LockedDistribution", "LockedFile", "record", "write_atomically"]
+__all__ = ["Lock", "LockedDistribution", "LockedFile", "record"]
 
 FILES_SECTION = "locked-files"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -156,37 +155,15 @@ class Lock:
 
     def write(self) -> bool:
         """Write the lock file (whole, or not at all); whether it changed."""
-        text = self.text()
-        try:
-            with open(self.path, encoding="utf-8") as file:
-                if file.read() == text:
-                    return False
-        except FileNotFoundError:
-            pass
-        write_atomically(self.path, text)
-        return True
+        from zc.buildout.filesystem import write_text
+
+        return write_text(self.path, self.text())
 
 
 def record(used: dict[str, LockedDistribution], dists: Iterable[LockedDistribution]) -> None:
     """Add ``dists`` to ``used``, what a run used so far (a version seen twice keeps all its files)."""
     for dist in dists:
         used[dist.key] = _merged(used.get(dist.key), dist)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` whole, or not at all."""
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".buildout-", dir=directory)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def _merged(old: LockedDistribution | None, new: LockedDistribution) -> LockedDistribution:

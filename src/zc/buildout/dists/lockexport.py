@@ -9,7 +9,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile, write_atomically
+from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -130,8 +130,10 @@ def _read_lock(options: Options) -> Lock:
 
 def _write_all(exports: Iterable[tuple[str, str]]) -> None:
     """Compute every export first, so that an error leaves no file written."""
+    from zc.buildout.filesystem import write_text
+
     texts: Sequence[tuple[str, str]] = list(exports)
     logger = logging.getLogger("zc.buildout")
     for path, text in texts:
-        write_atomically(path, text)
+        write_text(path, text)
         logger.info("Wrote %s.", path)
