@@ -110,10 +110,11 @@ def export_lock_command(command_line: CommandLine) -> None:
 
     if not command_line.args:
         raise UsageError(f"The export-lock command needs the files to write: {_NAMES_UNDERSTOOD}.")
-    # Paths are relative to where buildout was started, not to the buildout directory.
-    targets = [(os.path.abspath(path), exporter(path)) for path in command_line.args]
+    # Paths are relative to where buildout was started, not to the buildout
+    # directory (Buildout changes into it), and are logged as they were given.
+    targets = [(path, os.path.abspath(path), exporter(path)) for path in command_line.args]
     lock = _read_lock(Buildout.from_command_line(command_line)["buildout"])
-    _write_all((path, export(lock)) for path, export in targets)
+    _write_all((given, path, export(lock)) for given, path, export in targets)
 
 
 def _read_lock(options: Options) -> Lock:
@@ -128,12 +129,12 @@ def _read_lock(options: Options) -> Lock:
     return Lock.read(path)
 
 
-def _write_all(exports: Iterable[tuple[str, str]]) -> None:
-    """Compute every export first, so that an error leaves no file written."""
+def _write_all(exports: Iterable[tuple[str, str, str]]) -> None:
+    """Write each ``(name given, path, text)``; every text is computed first, so an error writes nothing."""
     from zc.buildout.filesystem import write_text
 
-    texts: Sequence[tuple[str, str]] = list(exports)
+    texts: Sequence[tuple[str, str, str]] = list(exports)
     logger = logging.getLogger("zc.buildout")
-    for path, text in texts:
+    for given, path, text in texts:
         write_text(path, text)
-        logger.info("Wrote %s.", path)
+        logger.info("Wrote %s.", given)
