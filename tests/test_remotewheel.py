@@ -4,6 +4,7 @@ without ranges, and faults (each falling back to a whole download, or failing as
 
 from __future__ import annotations
 
+import http
 import logging
 import os
 import struct
@@ -238,7 +239,7 @@ class RangeReadTests(_IndexTestCase):
         for path, reason in [(two, "2 .dist-info directories"), (none, "no none-1.0.dist-info/METADATA"),
                              (corrupt, "does not match its size and CRC"),
                              (garbage, "no end of central directory record"),
-                             (empty, "416 Requested Range Not Satisfiable")]:
+                             (empty, f"416 {http.HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE.phrase}")]:
             with self.assertLogs("zc.buildout", logging.DEBUG) as logged:
                 self.assertIsNone(wheels.metadata(self.url(path)))
             self.assertIn(reason, logged.output[0])

@@ -34,7 +34,11 @@ def make_dist(
     files: tuple[str, ...] = (),
     extra_files: dict[str, str] | None = None,
 ) -> pathlib.Path:
-    """A ``.dist-info`` for ``name`` in ``directory``; returns ``directory``."""
+    """A ``.dist-info`` for ``name`` in ``directory``, with the installed ``files``; returns ``directory``.
+
+    The ``files`` exist, as in a real installation: Python 3.12 and later
+    leave a recorded file that is missing out of a distribution's files.
+    """
     info = directory / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
     lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
@@ -43,6 +47,10 @@ def make_dist(
     (info / "METADATA").write_text("\n".join(lines) + "\n")
     if files:
         (info / "RECORD").write_text("".join(f"{path},,\n" for path in files))
+    for path in files:
+        installed = directory / path
+        installed.parent.mkdir(parents=True, exist_ok=True)
+        installed.touch()
     for filename, text in (extra_files or {}).items():
         (info / filename).write_text(text)
     return directory
