@@ -124,6 +124,30 @@ class LockedInstallTests(unittest.TestCase):
         shutil.rmtree(os.path.join(self.root, "eggs"))
         self.locked_install()  # and so do the files, installed again
 
+    def test_files_published_after_locking_are_passed_over_while_a_locked_one_will_do(self) -> None:
+        from zc.buildout.dists.locking import archive_digest
+
+        self.install()
+        before = Lock.read(self.lock_file).get("built")
+        packages.wheel(self.dists, "built", "1.0")  # a wheel: preferred to the sdist, but not locked
+        for install in (self.locked_install, self.install):
+            shutil.rmtree(os.path.join(self.root, "eggs"))
+            install()
+            (built,) = Installer(self.settings(offline=True)).install(["built"])
+            self.assertEqual(archive_digest(built), sha256_of(self.sdist))
+        self.assertEqual(Lock.read(self.lock_file).get("built"), before)
+
+    def test_files_published_after_locking_are_taken_and_locked_when_no_locked_one_will_do(self) -> None:
+        other = LockedFile.of(f"{self.index.url}files/built-1.0-cp39-cp39-win32.whl", DIGEST)
+        Lock(self.lock_file).updated([LockedDistribution("built", "1.0", (other,))]).write()
+        self.install()
+        built = Lock.read(self.lock_file).get("built")
+        assert built is not None
+        self.assertEqual([(f.filename, f.sha256) for f in built.files],
+                         [("built-1.0-cp39-cp39-win32.whl", DIGEST),
+                          ("built-1.0.tar.gz", sha256_of(self.sdist))])
+        self.locked_install()
+
     def test_eggs_linked_from_older_cache_entries_get_their_record(self) -> None:
         cache = os.path.join(self.root, "cache")
         self.install(download_cache=cache)

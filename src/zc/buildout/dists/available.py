@@ -7,7 +7,8 @@ and the index and find-links through a :class:`Source`. Within a project,
 candidates are ordered newest first, final releases before pre-releases with
 ``prefer-final``, installed ones before others of the same version; with
 ``newest = false`` installed versions come first. Offline, only installed
-versions exist.
+versions exist. Of a version the lock file holds files of, a locked file is
+taken whenever one is usable here.
 """
 
 from __future__ import annotations
@@ -165,6 +166,9 @@ class Available:
         key = (name, version, "cached")
         if key not in self._chosen:
             files = [file for file in self.source().cached(name) if file.version == version]
+            names = self._locked_names(name, version)
+            if names:  # only a locked file will do; else the index may have one
+                files = [file for file in files if file.filename in names]
             chosen = self.source().choose(files) if files else None
             self._chosen[key] = None if chosen is None or isinstance(chosen, str) else Candidate(
                 name, version, file=chosen)
@@ -180,14 +184,20 @@ class Available:
         return by_version
 
     def _remote_candidate(self, name: str, version: Version, allow_yanked: bool) -> Candidate | None:
-        """The candidate for the best usable file of one version (cached), if there is one."""
+        """The candidate for the best usable file of one version (cached), if there is one.
+
+        Where the lock names files of the version, one of those is taken if
+        any is usable here: a file published after the version was locked
+        changes nothing.
+        """
         key = (name, version, allow_yanked)
         if key not in self._chosen:
             files = self._files[name][version]
-            live = [file for file in files if file.yanked is None]
-            chosen = self.source().choose(live) if live else "yanked"
-            if isinstance(chosen, str) and allow_yanked and len(live) < len(files):
-                chosen = self.source().choose([file for file in files if file.yanked is not None])
+            names = self._locked_names(name, version)
+            locked = [file for file in files if file.filename in names]
+            chosen = self._choose(locked, allow_yanked) if locked else "not locked"
+            if isinstance(chosen, str):
+                chosen = self._choose(files, allow_yanked)
             if isinstance(chosen, str):
                 if chosen != "yanked":
                     self._unusable.setdefault(name, {})[version] = chosen
@@ -195,6 +205,22 @@ class Available:
             else:
                 self._chosen[key] = Candidate(name, version, file=chosen)
         return self._chosen[key]
+
+    def _choose(self, files: Sequence[DistributionFile], allow_yanked: bool) -> DistributionFile | str:
+        """The best usable of ``files``, yanked ones only if allowed and no other will do; or why none."""
+        live = [file for file in files if file.yanked is None]
+        chosen = self.source().choose(live) if live else "yanked"
+        if isinstance(chosen, str) and allow_yanked and len(live) < len(files):
+            chosen = self.source().choose([file for file in files if file.yanked is not None])
+        return chosen
+
+    def _locked_names(self, name: str, version: Version) -> frozenset[str]:
+        """The names of the files the lock holds for ``name`` ``version`` (none without a lock)."""
+        lock = self._settings.lock
+        entry = None if lock is None else lock.get(name)
+        if entry is None or entry.version != str(version):
+            return frozenset()
+        return frozenset(file.filename for file in entry.files)
 
     def best_first(self, candidates: Iterable[Candidate]) -> list[Candidate]:
         """Newest first (finals before pre-releases with prefer-final); installed first on ties."""

@@ -117,9 +117,11 @@ def with_fetched_archives(
     resolved: Sequence[Resolved],
     installed: Sequence[Installed],
 ) -> list[LockedDistribution]:
-    """``found``, each entry also naming the file just installed when the index gave no digest for it.
+    """``found``, each entry also naming the file just installed if it does not yet.
 
-    The digest is the one the new egg recorded for its archive.
+    That is a file whose page gave no digest, or one published after its
+    version was locked. The digest is the one the new egg recorded for its
+    archive (checked against the index's, when the index gave one).
     """
     fetched = {canonicalize_name(dist.name): (dist.file, egg)
                for dist, egg in zip(resolved, installed) if dist.file is not None}
