@@ -195,8 +195,8 @@ class Available:
             files = self._files[name][version]
             names = self._locked_names(name, version)
             locked = [file for file in files if file.filename in names]
-            chosen = self._choose(locked, allow_yanked) if locked else "not locked"
-            if isinstance(chosen, str):
+            chosen = self._choose(locked, allow_yanked) if locked else None
+            if chosen is None or isinstance(chosen, str):
                 chosen = self._choose(files, allow_yanked)
             if isinstance(chosen, str):
                 if chosen != "yanked":
