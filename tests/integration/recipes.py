@@ -129,6 +129,26 @@ class RecipeTests(BuildoutTestCase):
         self.assertIn("Installing made.", output)
         self.assertEqual(self.read("made.txt"), f"made in {self.directory}\n")
 
+    def test_plone_recipe_zope2instance(self) -> None:
+        # The recipe subclasses zc.recipe.egg.egg.Scripts and writes the
+        # instance's configuration and control script; the script then starts
+        # Zope far enough to open its database and run a script in it.
+        self.buildout("""
+            [buildout]
+            parts = instance
+
+            [instance]
+            recipe = plone.recipe.zope2instance
+            eggs = Zope
+            user = admin:secret
+            http-address = 127.0.0.1:8080
+            zodb-temporary-storage = off
+        """)
+        self.assertIn("127.0.0.1:8080", self.read("parts", "instance", "etc", "wsgi.ini"))
+        self.write("ids.py", text="print(sorted(app.objectIds()))\n")
+        output = self.command(self.path("bin", "instance"), "run", self.path("ids.py"))
+        self.assertIn("['acl_users', 'index_html', 'virtual_hosting']", output)
+
     def test_zc_recipe_testrunner(self) -> None:
         self.write("demo", "pyproject.toml", text=DEMO_PYPROJECT)
         self.write("demo", "src", "demo", "__init__.py", text="""

@@ -7,6 +7,6 @@ Entry points (group ``zc.buildout``): ``default``, ``script`` and
 """
 
 from zc.recipe.egg.custom import Custom, Develop
-from zc.recipe.egg.eggs import Egg, Eggs, Scripts
+from zc.recipe.egg.egg import Egg, Eggs, Scripts
 
 __all__ = ["Custom", "Develop", "Egg", "Eggs", "Scripts"]
