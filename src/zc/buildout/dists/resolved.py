@@ -29,7 +29,7 @@ class Resolved:
     file: DistributionFile | None
     """Set when the distribution must be fetched and installed."""
     requirement: str
-    """What was asked of it, e.g. ``demo<2``, for log lines."""
+    """What was asked of it, e.g. ``demo<2``, for log lines (``demo==1.0`` alone when that is all it allows)."""
     picked: bool
     """No exact pin or ``==`` requirement chose the version: it was picked."""
     required_by: tuple[str, ...] = ()

@@ -353,7 +353,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             version=candidate.version,
             installed=candidate.installed,
             file=candidate.file,
-            requirement=f"{name}{specifier}",
+            requirement=f"{name}=={exact}" if exact else f"{name}{specifier}",
             picked=not (exact or candidate.develop or candidate.own),
             required_by=tuple(sorted(requirers)),
         )
