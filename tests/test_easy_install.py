@@ -163,7 +163,8 @@ class InstallTests(_Isolated):
                 warnings = [r.getMessage() for r in logs.records if r.levelname == "WARNING"]
                 expected = [] if warned is None else [
                     f"Both {warned[0]} and {warned[1]} provide the script 'demo';"
-                    f" generating the one of {warned[0]}."]
+                    f" generating the one of {warned[0]}. An entry-points line names the one"
+                    f" to generate, e.g. 'demo={warned[1].split()[0]}:main'."]
                 self.assertEqual(warnings, expected)
 
 

@@ -121,13 +121,14 @@ def _selected(
     wanted = [(names[name] if names is not None else name, module, attrs, origin)
               for name, module, attrs, origin in entry_points if names is None or name in names]
     winners: dict[str, str | None] = {}
-    for script, _, _, origin in sorted(wanted, key=lambda entry: entry[3] is not None):
+    for script, module, attrs, origin in sorted(wanted, key=lambda entry: entry[3] is not None):
         if script not in winners:
             winners[script] = origin
         elif origin is not None and winners[script] not in (None, origin):
             logger.warning(
-                "Both %s and %s provide the script '%s'; generating the one of %s.",
-                winners[script], origin, script, winners[script],
+                "Both %s and %s provide the script '%s'; generating the one of %s."
+                " An entry-points line names the one to generate, e.g. '%s=%s:%s'.",
+                winners[script], origin, script, winners[script], script, module, attrs,
             )
     selected = []
     for script, module, attrs, origin in wanted:
