@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import io
+import json
 import os
 import stat
 import subprocess
@@ -148,6 +149,30 @@ class RecipeTests(BuildoutTestCase):
         self.write("ids.py", text="print(sorted(app.objectIds()))\n")
         output = self.command(self.path("bin", "instance"), "run", self.path("ids.py"))
         self.assertIn("['acl_users', 'index_html', 'virtual_hosting']", output)
+
+    def test_plone_versioncheck(self) -> None:
+        # The extension observes the picks through Installer._get_dist; the
+        # script parses the configuration with zc.buildout.configparser and
+        # zc.buildout.buildout._default_globals and reads what was observed.
+        self.buildout("""
+            [buildout]
+            extensions = plone.versioncheck
+            parts = versioncheck
+
+            [versioncheck]
+            recipe = zc.recipe.egg
+            eggs =
+                plone.versioncheck
+                zope.event
+
+            [versions]
+            zope.event = 5.0
+        """)
+        self.command(self.path("bin", "versioncheck"), "--machine", "--required-by", "--output", "report.json")
+        report = json.loads(self.read("report.json"))
+        self.assertEqual(report["zope.event"]["versions"][0]["version"], "5.0")
+        self.assertEqual(report["zope.event"]["state"], "A")  # pinned in buildout.cfg, and active
+        self.assertIn("httpx", report["anyio"]["required_by"])
 
     def test_zc_recipe_testrunner(self) -> None:
         self.write("demo", "pyproject.toml", text=DEMO_PYPROJECT)

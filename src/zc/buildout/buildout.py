@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from zc.buildout import loading
+from zc.buildout import conditions, loading
 from zc.buildout.errors import MissingOption, MissingSection
 from zc.buildout.installed import InstalledDatabase
 from zc.buildout.options import Configuration, Options, bool_option
@@ -28,11 +28,26 @@ __all__ = [
     "MissingSection",
     "Options",
     "_buildout_default_options",
+    "_default_globals",
     "bool_option",
 ]
 
 _buildout_default_options = loading.DEFAULT_OPTIONS
 """The ``[buildout]`` defaults (upstream's private name; language servers read it)."""
+
+
+def _default_globals() -> dict[str, object]:
+    """The plain names section conditions know, computed now (upstream's private name).
+
+    Tools that parse configuration files themselves pass it to
+    :func:`zc.buildout.configparser.parse`, as plone.versioncheck does.
+    """
+    names: dict[str, object] = {
+        name: compute() for name, compute in conditions.NAMES.items() if "." not in name}
+    major, minor = sys.version_info[:2]
+    names.update(python2=major == 2, python3=major == 3)
+    names[f"python{major}{minor}"] = True
+    return names
 
 
 class Buildout(Configuration):
