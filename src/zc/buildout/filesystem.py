@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["DIRECTORY_OPTIONS", "create", "own", "remove", "write_text"]
+__all__ = ["DIRECTORY_OPTIONS", "create", "own", "remove", "remove_tree", "write_text"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -44,10 +44,11 @@ def remove(paths: Iterable[str]) -> None:
         if not os.path.isdir(path) or os.path.islink(path):
             os.remove(path)
         else:
-            _remove_tree(path)
+            remove_tree(path)
 
 
-def _remove_tree(path: str) -> None:
+def remove_tree(path: str) -> None:
+    """Remove the directory tree at ``path``, making read-only entries writable first."""
     import shutil
 
     if sys.version_info >= (3, 12):

@@ -1,0 +1,8 @@
+"""``zc.buildout.rmtree``: remove a directory tree even where it holds read-only files.
+
+Upstream's module; recipes (SlapOS's among them) import ``rmtree`` from it.
+"""
+
+from zc.buildout.filesystem import remove_tree as rmtree
+
+__all__ = ["rmtree"]
