@@ -41,6 +41,8 @@ class InstallerTests(unittest.TestCase):
         self.assertNotIn("GET /simple/packaging/", self.index.take_requests())
         packaging = dists[1]
         self.assertTrue(os.path.isfile(os.path.join(packaging.location, "packaging", "version.py")))
+        # A copy of its own in the eggs directory, not the environment's site-packages.
+        self.assertEqual(os.path.dirname(packaging.location), os.path.join(self.root, "eggs"))
         self.assertEqual(packaging.metadata.version, packaging.version)
 
     def test_each_file_is_downloaded_once(self) -> None:

@@ -196,8 +196,16 @@ class Installer:
         missing = [dist for dist in resolved if dist.installed is None]
         fetched = iter(self._fetch(missing) if missing else [])
         # The resolver hands back the installed distributions it was given: these.
-        return [cast(InstalledDistribution, dist.installed) if dist.installed is not None
+        return [self._own_egg(cast(InstalledDistribution, dist.installed)) if dist.installed is not None
                 else next(fetched) for dist in resolved]
+
+    def _own_egg(self, dist: InstalledDistribution) -> InstalledDistribution:
+        """``dist``, or, for one of buildout's own, where it is without its neighbours."""
+        if self._own is None or self._own.get(dist.key) is not dist:
+            return dist
+        from zc.buildout.dists.owneggs import own_egg
+
+        return own_egg(dist, self.settings.eggs_directory)
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
         from zc.buildout.dists.fetch import PickedFile

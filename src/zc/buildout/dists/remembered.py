@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Resolutions"]
 
-_FORMAT = 1
+_FORMAT = 2
 """Bumped whenever what is stored, or what the key covers, changes."""
 
 _SUFFIX = ".marshal"

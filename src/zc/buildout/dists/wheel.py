@@ -47,6 +47,7 @@ __all__ = [
     "install_wheel",
     "locked",
     "namespace_inits",
+    "place_egg",
     "wheel_metadata",
 ]
 
@@ -258,22 +259,33 @@ def install_wheel(
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
             fill = functools.partial(_link_entry, entry, archive_sha256)
+    place_egg(eggs_directory, result, fill)
+    return result
+
+
+def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[str], None]) -> None:
+    """Make the egg directory of ``dist`` (in ``eggs_directory``) unless it is there.
+
+    ``fill`` makes it at a temporary path, renamed into place when complete,
+    under the lock for that egg: a run killed meanwhile leaves no half egg,
+    and its leftovers are removed by the next.
+    """
+    egg_name = os.path.basename(dist.location)
     tmp = os.path.join(eggs_directory, ".buildout", "tmp")
     os.makedirs(tmp, exist_ok=True)
     with locked(eggs_directory, egg_name):
         for stale in os.listdir(tmp):
             if stale.startswith(f"{egg_name}-"):  # left by a killed run; we hold the lock
                 shutil.rmtree(os.path.join(tmp, stale), ignore_errors=True)
-        if os.path.isdir(target):
-            return result
+        if os.path.isdir(dist.location):
+            return
         staging = tempfile.mkdtemp(prefix=f"{egg_name}-", dir=tmp)
         try:
             staged = os.path.join(staging, egg_name)
             fill(staged)
-            _rename(staged, target, name, version)
+            _rename(staged, dist.location, dist.name, dist.version)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return result
 
 
 def _link_entry(entry: str, archive_sha256: str | None, path: str) -> None:

@@ -1,0 +1,75 @@
+"""Buildout's own distributions copied out of a shared installation directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import unittest
+
+from zc.buildout.dists.environment import InstalledDistribution
+from zc.buildout.dists.owneggs import own_egg
+from zc.buildout.dists.wheel import install_into
+from zc.buildout.testing import packages
+
+
+class OwnEggTests(unittest.TestCase):
+    def setUp(self) -> None:
+        temporary = tempfile.TemporaryDirectory()
+        self.addCleanup(temporary.cleanup)
+        self.root = temporary.name
+        self.site = os.path.join(self.root, "site-packages")
+        self.eggs = os.path.join(self.root, "eggs")
+        os.makedirs(self.eggs)
+        self.install("own", "value = 1\n")
+        self.install("neighbour", "value = 2\n")
+        self.dist = InstalledDistribution("own", "1.0", self.site, False,
+                                          metadata_path=os.path.join(self.site, "own-1.0.dist-info"))
+
+    def install(self, name: str, code: str) -> None:
+        """Install ``name`` 1.0 into the shared directory, as pip would (RECORD, WHEEL)."""
+        wheels = tempfile.mkdtemp(dir=self.root)
+        install_into(packages.wheel(wheels, name, modules={f"{name}/__init__.py": code}), self.site)
+
+    def test_copied_alone_into_an_egg_directory_and_compiled(self) -> None:
+        egg = own_egg(self.dist, self.eggs)
+        self.assertEqual(os.path.dirname(egg.location), self.eggs)
+        self.assertTrue(os.path.basename(egg.location).startswith("own-1.0-py3."))
+        self.assertEqual(sorted(os.listdir(egg.location)), ["own", "own-1.0.dist-info"])
+        self.assertEqual([name.split(".")[0] for name in os.listdir(
+            os.path.join(egg.location, "own", "__pycache__"))], ["__init__"])
+        self.assertEqual(egg.metadata.version, "1.0")
+        self.assertFalse(egg.develop)
+
+    def test_made_once_per_version(self) -> None:
+        first = own_egg(self.dist, self.eggs)
+        marker = os.path.join(first.location, "kept")
+        open(marker, "w").close()
+        self.assertEqual(own_egg(self.dist, self.eggs), first)
+        self.assertTrue(os.path.exists(marker))
+
+    def test_another_build_of_the_version_replaces_the_copy(self) -> None:
+        first = own_egg(self.dist, self.eggs)
+        for installed in ("own", "own-1.0.dist-info"):  # uninstalled, as pip would
+            shutil.rmtree(os.path.join(self.site, installed))
+        self.install("own", "value = 'rebuilt'\n")
+        with self.assertLogs("zc.buildout", "INFO") as logs:
+            second = own_egg(self.dist, self.eggs)
+        self.assertEqual(second.location, first.location)
+        with open(os.path.join(second.location, "own", "__init__.py")) as file:
+            self.assertEqual(file.read(), "value = 'rebuilt'\n")
+        self.assertEqual(logs.output, [
+            f"INFO:zc.buildout:Replacing {first.location}: the running environment has another"
+            " build of own 1.0."])
+
+    def test_used_where_it_is_without_a_record(self) -> None:
+        os.remove(os.path.join(self.site, "own-1.0.dist-info", "RECORD"))
+        self.assertIs(own_egg(self.dist, self.eggs), self.dist)
+        self.assertEqual(os.listdir(self.eggs), [])
+
+    def test_editable_installs_are_used_where_they_are(self) -> None:
+        source = os.path.join(self.root, "src")
+        editable = InstalledDistribution("own", "1.0", source, False,
+                                         metadata_path=os.path.join(self.site, "own-1.0.dist-info"))
+        self.assertIs(own_egg(editable, self.eggs), editable)
+        self.assertEqual(os.listdir(self.eggs), [])
