@@ -174,6 +174,20 @@ class RecipeTests(BuildoutTestCase):
         self.assertEqual(report["zope.event"]["state"], "A")  # pinned in buildout.cfg, and active
         self.assertIn("httpx", report["anyio"]["required_by"])
 
+    def test_slapos_recipe_build_download(self) -> None:
+        # SlapOS's recipes import zc.buildout.rmtree and use zc.buildout.download.
+        data = self.write("data.txt", text="the data\n")
+        self.buildout(f"""
+            [buildout]
+            parts = data
+
+            [data]
+            recipe = slapos.recipe.build:download
+            url = file://{data}
+            md5sum = {md5(data)}
+        """)
+        self.assertEqual(self.read("parts", "data", "data"), "the data\n")
+
     def test_zc_recipe_testrunner(self) -> None:
         self.write("demo", "pyproject.toml", text=DEMO_PYPROJECT)
         self.write("demo", "src", "demo", "__init__.py", text="""
