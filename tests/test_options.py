@@ -234,6 +234,8 @@ class OptionsMappingTests(unittest.TestCase):
         self.options["bad"] = "yes"
         self.assertTrue(bool_option(self.options, "t"))
         self.assertFalse(bool_option(self.options, "missing", "false"))
+        self.assertTrue(bool_option(self.options, "missing", default=True))  # recipes pass bools
+        self.assertFalse(bool_option(self.options, "missing", default=False))
         with self.assertRaisesRegex(UserError, "Invalid value for 'bad' option: 'yes'"):
             bool_option(self.options, "bad")
 

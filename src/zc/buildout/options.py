@@ -279,14 +279,18 @@ class Configuration(MutableMapping[str, Options]):
         return "".join(line + "\n" for line in lines)
 
 
-def bool_option(options: Mapping[str, str], name: str, default: str | None = None) -> bool:
-    """The value of a ``true``/``false`` option; anything else is a user error."""
-    value = options.get(name, default)
+def bool_option(options: Mapping[str, str], name: str, default: str | bool | None = None) -> bool:
+    """The value of a ``true``/``false`` option; anything else is a user error.
+
+    ``default`` applies when the option is not set; it may be a ``bool``
+    (recipes pass ``default=True``).
+    """
+    value: str | bool | None = options.get(name, default)
     if value is None:
         raise MissingOption(f"Missing option: {getattr(options, 'name', '?')}:{name}")
-    if value == "true":
+    if value == "true" or value is True:
         return True
-    if value == "false":
+    if value == "false" or value is False:
         return False
     location = options._location(name) if isinstance(options, Options) else None
     raise UserError(
