@@ -27,9 +27,20 @@ class OwnEggTests(unittest.TestCase):
                                           metadata_path=os.path.join(self.site, "own-1.0.dist-info"))
 
     def install(self, name: str, code: str) -> None:
-        """Install ``name`` 1.0 into the shared directory, as pip would (RECORD, WHEEL)."""
+        """Install ``name`` 1.0 into the shared directory, as pip would (RECORD, WHEEL).
+
+        pip keeps the wheel's metadata directory name (``zc_own-1.0.dist-info``).
+        """
         wheels = tempfile.mkdtemp(dir=self.root)
         install_into(packages.wheel(wheels, name, modules={f"{name}/__init__.py": code}), self.site)
+        ours, pips = f"{name}-1.0.dist-info", f"{name.replace('.', '_')}-1.0.dist-info"
+        if ours != pips:
+            os.rename(os.path.join(self.site, ours), os.path.join(self.site, pips))
+            record = os.path.join(self.site, pips, "RECORD")
+            with open(record) as file:
+                text = file.read()
+            with open(record, "w") as file:
+                file.write(text.replace(f"{ours}/", f"{pips}/"))
 
     def test_copied_alone_into_an_egg_directory_and_compiled(self) -> None:
         egg = own_egg(self.dist, self.eggs)
@@ -73,3 +84,15 @@ class OwnEggTests(unittest.TestCase):
                                          metadata_path=os.path.join(self.site, "own-1.0.dist-info"))
         self.assertIs(own_egg(editable, self.eggs), editable)
         self.assertEqual(os.listdir(self.eggs), [])
+
+    def test_metadata_directory_named_as_the_metadata_spells_the_project(self) -> None:
+        self.install("zc.own", "value = 3\n")  # the wheel's zc_own-1.0.dist-info
+        dotted = InstalledDistribution("zc.own", "1.0", self.site, False,
+                                       metadata_path=os.path.join(self.site, "zc_own-1.0.dist-info"))
+        egg = own_egg(dotted, self.eggs)
+        self.assertEqual(os.path.dirname(egg.location), self.eggs)
+        self.assertEqual(sorted(os.listdir(egg.location)), ["zc.own", "zc.own-1.0.dist-info"])
+        with open(os.path.join(egg.location, "zc.own-1.0.dist-info", "RECORD")) as file:
+            self.assertIn("zc.own-1.0.dist-info/METADATA,sha256=", file.read())
+        with self.assertNoLogs("zc.buildout", "INFO"):
+            self.assertEqual(own_egg(dotted, self.eggs), egg)  # recognised as the same copy

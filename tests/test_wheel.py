@@ -38,20 +38,23 @@ class WheelInstallTests(ScratchTestCase):
         self.assertEqual((dist.name, dist.version, dist.location, dist.develop),
                          ("Tiny-Pkg", "1.0", egg, False))
         self.assertEqual(tree(egg), [
+            # named as the metadata spells the project, for old pkg_resources
+            "Tiny_Pkg-1.0.dist-info/INSTALLER",
+            "Tiny_Pkg-1.0.dist-info/METADATA",
+            "Tiny_Pkg-1.0.dist-info/RECORD",
+            "Tiny_Pkg-1.0.dist-info/WHEEL",
+            "Tiny_Pkg-1.0.dist-info/entry_points.txt",
             "tiny/__init__.py",
             "tiny_extra.py",
             "tiny_pkg-1.0.data/data/share/tiny.txt",
             "tiny_pkg-1.0.data/headers/tiny.h",
             "tiny_pkg-1.0.data/scripts/legacy-tool",
-            "tiny_pkg-1.0.dist-info/INSTALLER",
-            "tiny_pkg-1.0.dist-info/METADATA",
-            "tiny_pkg-1.0.dist-info/RECORD",
-            "tiny_pkg-1.0.dist-info/WHEEL",
-            "tiny_pkg-1.0.dist-info/entry_points.txt",
         ])
         self.assertTrue(os.listdir(os.path.join(egg, "tiny", "__pycache__")))
-        record = pathlib.Path(egg, "tiny_pkg-1.0.dist-info", "RECORD").read_text()
+        record = pathlib.Path(egg, "Tiny_Pkg-1.0.dist-info", "RECORD").read_text()
         self.assertNotIn("bin/", record)
+        self.assertIn("Tiny_Pkg-1.0.dist-info/RECORD,,", record)
+        self.assertNotIn("tiny_pkg-1.0.dist-info", record)
         self.assertIn("tiny_pkg-1.0.data/headers/tiny.h,sha256=", record)
         # The compiled file names the final location, not the staging directory.
         pyc = os.path.join(egg, "tiny", "__pycache__", os.listdir(os.path.join(egg, "tiny", "__pycache__"))[0])
@@ -80,7 +83,7 @@ class WheelInstallTests(ScratchTestCase):
             "zope_demo-1.0-nspkg.pth": "import sys\n",
         })
         dist = install_wheel(wheel, self.settings.eggs_directory)
-        self.assertEqual([p for p in tree(dist.location) if not p.startswith("zope_demo-1.0.d")],
+        self.assertEqual([p for p in tree(dist.location) if not p.startswith("zope.demo-1.0.dist-info")],
                          ["zope/demo/__init__.py"])
         other = packages.wheel(self.path("dist"), "zope.other", "1.0", modules={
             "zope/__init__.py": PKGUTIL, "zope/other.py": "value = 2\n"})

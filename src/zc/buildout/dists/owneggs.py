@@ -15,7 +15,9 @@ directory that cannot be written).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import email.parser
+import functools
 import logging
 import os
 import shutil
@@ -24,7 +26,7 @@ from packaging.tags import Tag, parse_tag
 
 from zc.buildout.dists.compiler import Compiler
 from zc.buildout.dists.environment import InstalledDistribution, egg_directory_name
-from zc.buildout.dists.wheel import locked, place_egg
+from zc.buildout.dists.wheel import dist_info_name, locked, place_egg
 from zc.buildout.filesystem import remove_tree
 
 __all__ = ["own_egg"]
@@ -46,36 +48,71 @@ def own_egg(dist: InstalledDistribution, eggs_directory: str) -> InstalledDistri
             tags = [tag for value in email.parser.Parser().parse(file).get_all("Tag", [])
                     for tag in parse_tag(value)]
         with open(os.path.join(metadata, "RECORD"), encoding="utf-8", newline="") as file:
-            files = [row[0] for row in csv.reader(file) if row and _belongs(row[0])]
+            record = file.read()
     except (OSError, ValueError) as error:
         logger.debug("Using %s %s where it is installed: %s", dist.name, dist.version, error)
         return dist
     egg = InstalledDistribution(dist.name, dist.version,
                                 os.path.join(eggs_directory, _egg_name(dist, tags)), False)
-    if _same_record(metadata, egg.location):
+    copy = _Copy(dist.location, os.path.basename(metadata),
+                 dist_info_name(os.path.basename(metadata), dist.name), record)
+    if copy.made(egg.location):
         return egg
     try:
         with locked(eggs_directory, os.path.basename(egg.location)):
-            if os.path.isdir(egg.location) and not _same_record(metadata, egg.location):
+            if os.path.isdir(egg.location) and not copy.made(egg.location):
                 # Another build of the same version (a development version reinstalled, say).
                 logger.info("Replacing %s: the running environment has another build of %s %s.",
                             egg.location, dist.name, dist.version)
                 remove_tree(egg.location)
-        place_egg(eggs_directory, egg, lambda path: _copy(dist.location, files, path, egg.location))
+        place_egg(eggs_directory, egg, lambda path: copy.make(path, egg.location))
     except OSError as error:
         logger.debug("Using %s %s where it is installed: %s", dist.name, dist.version, error)
         return dist
     return egg
 
 
-def _same_record(metadata: str, egg: str) -> bool:
-    """Whether the copy in ``egg`` was made from the files ``metadata`` records (digests and all)."""
-    copied = os.path.join(egg, os.path.basename(metadata), "RECORD")
-    try:
-        with open(os.path.join(metadata, "RECORD"), "rb") as source, open(copied, "rb") as copy:
-            return source.read() == copy.read()
-    except OSError:
-        return False
+@dataclasses.dataclass(frozen=True)
+class _Copy:
+    """The copy of an installed distribution: its files, with the metadata directory renamed."""
+
+    source: str
+    """The directory it is installed in."""
+    installed_dist_info: str
+    dist_info: str
+    """The metadata directory's name in the copy (as in eggs installed from wheels)."""
+    installed_record: str
+    """The text of its ``RECORD``."""
+
+    def _renamed(self, path: str) -> str:
+        old = self.installed_dist_info
+        return self.dist_info + path[len(old):] if path.startswith(f"{old}/") else path
+
+    @functools.cached_property
+    def record(self) -> str:
+        """The copy's ``RECORD``: the installed one, under the new metadata directory name."""
+        return "".join(self._renamed(line) for line in self.installed_record.splitlines(keepends=True))
+
+    def made(self, egg: str) -> bool:
+        """Whether ``egg`` holds a copy of these very files (their digests are in ``RECORD``)."""
+        try:
+            with open(os.path.join(egg, self.dist_info, "RECORD"), encoding="utf-8", newline="") as file:
+                return file.read() == self.record
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def make(self, path: str, final: str) -> None:
+        """Copy the files to ``path``, compiled as if at ``final``."""
+        for row in csv.reader(self.installed_record.splitlines()):
+            if not row or not _belongs(row[0]):
+                continue
+            target = os.path.join(path, self._renamed(row[0]))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy2(os.path.join(self.source, row[0]), target)
+        with open(os.path.join(path, self.dist_info, "RECORD"), "w", encoding="utf-8", newline="") as file:
+            file.write(self.record)
+        with Compiler() as compiler:
+            compiler.compile_tree(path, final)
 
 
 def _egg_name(dist: InstalledDistribution, tags: list[Tag]) -> str:
@@ -90,13 +127,3 @@ def _belongs(path: str) -> bool:
     """
     parts = path.replace("\\", "/").split("/")
     return not (os.path.isabs(path) or ".." in parts or "__pycache__" in parts)
-
-
-def _copy(source: str, files: list[str], path: str, final: str) -> None:
-    """Copy ``files`` (relative to ``source``) to ``path``, compiled as if at ``final``."""
-    for name in files:
-        target = os.path.join(path, name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copy2(os.path.join(source, name), target)
-    with Compiler() as compiler:
-        compiler.compile_tree(path, final)

@@ -15,6 +15,7 @@ scripts itself); ``.data`` files other than code stay inside the egg, under
 from __future__ import annotations
 
 import dataclasses
+import email.parser
 import functools
 import logging
 import os
@@ -32,7 +33,12 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from zc.buildout.dists.compiler import Compiler
 from zc.buildout.dists.eggcache import EggCache, link_tree
-from zc.buildout.dists.environment import ARCHIVE_RECORD, InstalledDistribution, egg_directory_name
+from zc.buildout.dists.environment import (
+    ARCHIVE_RECORD,
+    InstalledDistribution,
+    egg_directory_name,
+    filename_component,
+)
 from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.errors import UserError
 
@@ -89,16 +95,40 @@ def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str
     return found
 
 
+def dist_info_name(wheel_dist_info: str, name: str) -> str:
+    """The ``.dist-info`` directory name in an egg: the project's name as its metadata spells it.
+
+    ``Products.CMFPlone-6.2.2.dist-info`` for a wheel's
+    ``products_cmfplone-6.2.2.dist-info``, as upstream lays eggs out:
+    ``pkg_resources`` releases before setuptools 67 find a distribution under
+    the name in its metadata directory's name only, so
+    ``get_distribution('Products.CMFPlone')`` needs the dots.
+    """
+    version = wheel_dist_info[: -len(".dist-info")].rpartition("-")[2]
+    return f"{filename_component(name)}-{version}.dist-info"
+
+
 @dataclasses.dataclass
 class _EggDestination(SchemeDictionaryDestination):
-    """Writes code into the egg, skipping dropped files and console scripts."""
+    """Writes code into the egg, skipping dropped files and console scripts.
+
+    The ``.dist-info`` directory is written under the name ``dist_info``
+    gives it (wheel's name to egg's), in ``RECORD`` too.
+    """
 
     wheel: str = ""
     """The wheel's file name, for messages."""
     dropped: frozenset[str] = frozenset()
+    dist_info: tuple[str, str] = ("", "")
     skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
     made: set[str] = dataclasses.field(default_factory=set)
     """Directories known to exist: a wheel puts many files into each."""
+
+    def _renamed(self, path: str) -> str:
+        wheels, eggs = self.dist_info
+        if wheels != eggs and path.startswith(wheels) and path[len(wheels):len(wheels) + 1] in ("/", os.sep):
+            return eggs + path[len(wheels):]
+        return path
 
     def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
                    is_executable: bool) -> RecordEntry:
@@ -107,7 +137,7 @@ class _EggDestination(SchemeDictionaryDestination):
         if scheme in ("purelib", "platlib") and os.fspath(path) in self.dropped:
             self.skipped.add((scheme, os.fspath(path)))
             return RecordEntry(os.fspath(path), None, None)
-        return super().write_file(scheme, path, stream, is_executable)
+        return super().write_file(scheme, self._renamed(os.fspath(path)), stream, is_executable)
 
     def write_to_fs(self, scheme: Scheme, path: str, stream: BinaryIO,
                     is_executable: bool) -> RecordEntry:
@@ -142,8 +172,9 @@ class _EggDestination(SchemeDictionaryDestination):
 
     def finalize_installation(self, scheme: Scheme, record_file_path: str,
                               records: Iterable[tuple[Scheme, RecordEntry]]) -> None:
-        kept = [(s, record) for s, record in records if (s, record.path) not in self.skipped]
-        super().finalize_installation(scheme, record_file_path, kept)
+        kept = [(s, dataclasses.replace(record, path=self._renamed(record.path)))
+                for s, record in records if (s, record.path) not in self.skipped]
+        super().finalize_installation(scheme, self._renamed(record_file_path), kept)
 
 
 def _launcher_kind() -> LauncherKind:
@@ -168,6 +199,8 @@ def install_into(wheel_path: str, code_directory: str, *,
             dropped |= {name for name in names if name.startswith(".") and "/" not in name}
         source = WheelFile(archive)
         base = source.dist_info_dir[: -len(".dist-info")]
+        name = email.parser.BytesHeaderParser().parsebytes(
+            archive.read(f"{source.dist_info_dir}/METADATA")).get("Name", "")
         data = os.path.join(code_directory, f"{base}.data")
         destination = _EggDestination(
             scheme_dict={
@@ -179,6 +212,8 @@ def install_into(wheel_path: str, code_directory: str, *,
             script_kind=_launcher_kind(),
             wheel=os.path.basename(wheel_path),
             dropped=frozenset(dropped),
+            dist_info=(source.dist_info_dir, dist_info_name(source.dist_info_dir, name) if name
+                       else source.dist_info_dir),
         )
         additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
         additional.update({name: text.encode("utf-8") for name, text in (metadata or {}).items()})
