@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import unittest
 
+from zc.buildout.dists.compiler import Compiler
 from zc.buildout.dists.environment import InstalledDistribution
 from zc.buildout.dists.owneggs import own_egg
 from zc.buildout.dists.wheel import install_into
@@ -21,6 +22,8 @@ class OwnEggTests(unittest.TestCase):
         self.site = os.path.join(self.root, "site-packages")
         self.eggs = os.path.join(self.root, "eggs")
         os.makedirs(self.eggs)
+        self.compiler = Compiler()
+        self.addCleanup(self.compiler.close)
         self.install("own", "value = 1\n")
         self.install("neighbour", "value = 2\n")
         self.dist = InstalledDistribution("own", "1.0", self.site, False,
@@ -43,7 +46,7 @@ class OwnEggTests(unittest.TestCase):
                 file.write(text.replace(f"{ours}/", f"{pips}/"))
 
     def test_copied_alone_into_an_egg_directory_and_compiled(self) -> None:
-        egg = own_egg(self.dist, self.eggs)
+        egg = own_egg(self.dist, self.eggs, self.compiler)
         self.assertEqual(os.path.dirname(egg.location), self.eggs)
         self.assertTrue(os.path.basename(egg.location).startswith("own-1.0-py3."))
         self.assertEqual(sorted(os.listdir(egg.location)), ["own", "own-1.0.dist-info"])
@@ -53,19 +56,19 @@ class OwnEggTests(unittest.TestCase):
         self.assertFalse(egg.develop)
 
     def test_made_once_per_version(self) -> None:
-        first = own_egg(self.dist, self.eggs)
+        first = own_egg(self.dist, self.eggs, self.compiler)
         marker = os.path.join(first.location, "kept")
         open(marker, "w").close()
-        self.assertEqual(own_egg(self.dist, self.eggs), first)
+        self.assertEqual(own_egg(self.dist, self.eggs, self.compiler), first)
         self.assertTrue(os.path.exists(marker))
 
     def test_another_build_of_the_version_replaces_the_copy(self) -> None:
-        first = own_egg(self.dist, self.eggs)
+        first = own_egg(self.dist, self.eggs, self.compiler)
         for installed in ("own", "own-1.0.dist-info"):  # uninstalled, as pip would
             shutil.rmtree(os.path.join(self.site, installed))
         self.install("own", "value = 'rebuilt'\n")
         with self.assertLogs("zc.buildout", "INFO") as logs:
-            second = own_egg(self.dist, self.eggs)
+            second = own_egg(self.dist, self.eggs, self.compiler)
         self.assertEqual(second.location, first.location)
         with open(os.path.join(second.location, "own", "__init__.py")) as file:
             self.assertEqual(file.read(), "value = 'rebuilt'\n")
@@ -75,24 +78,24 @@ class OwnEggTests(unittest.TestCase):
 
     def test_used_where_it_is_without_a_record(self) -> None:
         os.remove(os.path.join(self.site, "own-1.0.dist-info", "RECORD"))
-        self.assertIs(own_egg(self.dist, self.eggs), self.dist)
+        self.assertIs(own_egg(self.dist, self.eggs, self.compiler), self.dist)
         self.assertEqual(os.listdir(self.eggs), [])
 
     def test_editable_installs_are_used_where_they_are(self) -> None:
         source = os.path.join(self.root, "src")
         editable = InstalledDistribution("own", "1.0", source, False,
                                          metadata_path=os.path.join(self.site, "own-1.0.dist-info"))
-        self.assertIs(own_egg(editable, self.eggs), editable)
+        self.assertIs(own_egg(editable, self.eggs, self.compiler), editable)
         self.assertEqual(os.listdir(self.eggs), [])
 
     def test_metadata_directory_named_as_the_metadata_spells_the_project(self) -> None:
         self.install("zc.own", "value = 3\n")  # the wheel's zc_own-1.0.dist-info
         dotted = InstalledDistribution("zc.own", "1.0", self.site, False,
                                        metadata_path=os.path.join(self.site, "zc_own-1.0.dist-info"))
-        egg = own_egg(dotted, self.eggs)
+        egg = own_egg(dotted, self.eggs, self.compiler)
         self.assertEqual(os.path.dirname(egg.location), self.eggs)
         self.assertEqual(sorted(os.listdir(egg.location)), ["zc.own", "zc.own-1.0.dist-info"])
         with open(os.path.join(egg.location, "zc.own-1.0.dist-info", "RECORD")) as file:
             self.assertIn("zc.own-1.0.dist-info/METADATA,sha256=", file.read())
         with self.assertNoLogs("zc.buildout", "INFO"):
-            self.assertEqual(own_egg(dotted, self.eggs), egg)  # recognised as the same copy
+            self.assertEqual(own_egg(dotted, self.eggs, self.compiler), egg)  # recognised as the same copy

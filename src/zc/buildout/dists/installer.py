@@ -25,6 +25,7 @@ from zc.buildout.dists.picked import PickedVersions
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    from zc.buildout.dists.compiler import Compiler
     from zc.buildout.dists.develop import DevelopResult
     from zc.buildout.dists.fetch import Fetcher
     from zc.buildout.dists.index import Finder
@@ -193,19 +194,22 @@ class Installer:
 
     def _materialise(self, resolved: Sequence[Resolved]) -> list[InstalledDistribution]:
         """The installed distributions of ``resolved``, installing those that are not yet."""
+        from zc.buildout.dists.compiler import Compiler
+
         missing = [dist for dist in resolved if dist.installed is None]
         fetched = iter(self._fetch(missing) if missing else [])
         # The resolver hands back the installed distributions it was given: these.
-        return [self._own_egg(cast(InstalledDistribution, dist.installed)) if dist.installed is not None
-                else next(fetched) for dist in resolved]
+        with Compiler() as compiler:  # for copies of buildout's own (its workers start if needed)
+            return [self._own_egg(cast(InstalledDistribution, dist.installed), compiler)
+                    if dist.installed is not None else next(fetched) for dist in resolved]
 
-    def _own_egg(self, dist: InstalledDistribution) -> InstalledDistribution:
+    def _own_egg(self, dist: InstalledDistribution, compiler: Compiler) -> InstalledDistribution:
         """``dist``, or, for one of buildout's own, where it is without its neighbours."""
         if self._own is None or self._own.get(dist.key) is not dist:
             return dist
         from zc.buildout.dists.owneggs import own_egg
 
-        return own_egg(dist, self.settings.eggs_directory)
+        return own_egg(dist, self.settings.eggs_directory, compiler)
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
         from zc.buildout.dists.fetch import PickedFile

@@ -34,9 +34,10 @@ __all__ = ["own_egg"]
 logger = logging.getLogger("zc.buildout")
 
 
-def own_egg(dist: InstalledDistribution, eggs_directory: str) -> InstalledDistribution:
+def own_egg(dist: InstalledDistribution, eggs_directory: str, compiler: Compiler) -> InstalledDistribution:
     """``dist`` in an egg directory of its own in ``eggs_directory``, copied there if need be.
 
+    ``compiler`` compiles a new copy.
     ``dist`` itself when it already has a directory of its own, or cannot be copied.
     """
     metadata = dist.metadata_path
@@ -65,7 +66,7 @@ def own_egg(dist: InstalledDistribution, eggs_directory: str) -> InstalledDistri
                 logger.info("Replacing %s: the running environment has another build of %s %s.",
                             egg.location, dist.name, dist.version)
                 remove_tree(egg.location)
-        place_egg(eggs_directory, egg, lambda path: copy.make(path, egg.location))
+        place_egg(eggs_directory, egg, lambda path: copy.make(path, egg.location, compiler))
     except OSError as error:
         logger.debug("Using %s %s where it is installed: %s", dist.name, dist.version, error)
         return dist
@@ -101,8 +102,8 @@ class _Copy:
         except (OSError, UnicodeDecodeError):
             return False
 
-    def make(self, path: str, final: str) -> None:
-        """Copy the files to ``path``, compiled as if at ``final``."""
+    def make(self, path: str, final: str, compiler: Compiler) -> None:
+        """Copy the files to ``path``, compiled (by ``compiler``) as if at ``final``."""
         for row in csv.reader(self.installed_record.splitlines()):
             if not row or not _belongs(row[0]):
                 continue
@@ -111,8 +112,7 @@ class _Copy:
             shutil.copy2(os.path.join(self.source, row[0]), target)
         with open(os.path.join(path, self.dist_info, "RECORD"), "w", encoding="utf-8", newline="") as file:
             file.write(self.record)
-        with Compiler() as compiler:
-            compiler.compile_tree(path, final)
+        compiler.compile_tree(path, final)
 
 
 def _egg_name(dist: InstalledDistribution, tags: list[Tag]) -> str:
