@@ -68,6 +68,15 @@ class BuildoutApiTests(unittest.TestCase):
         with self.assertRaises(MissingOption):
             buildout["data"]["nothing"]
         self.assertEqual(_buildout_default_options["parts-directory"], "parts")
+
+    def test_links_and_allowed_hosts_for_recipes_that_install(self) -> None:
+        # slapos.recipe.build hands these to easy_install.Installer.
+        buildout = Buildout("buildout.cfg", [
+            ("buildout", "find-links", "https://dists.example/links\n  /srv/dists"),
+            ("buildout", "allow-hosts", "*.example\nlocalhost"),
+        ], user_defaults=False)
+        self.assertEqual(buildout._links, ("https://dists.example/links", "/srv/dists"))
+        self.assertEqual(buildout._allow_hosts, ("*.example", "localhost"))
         self.assertFalse(bool_option(buildout["buildout"], "offline"))
 
     def test_upstream_keyword_and_print_options(self) -> None:

@@ -130,6 +130,16 @@ class Buildout(Configuration):
         settings = dataclasses.replace(self._installer().settings, offline=True, newest=False)
         return [dist.location for dist in Installer(settings).install(requirements)]
 
+    @property
+    def _links(self) -> tuple[str, ...]:
+        """The ``find-links`` of ``[buildout]`` (upstream's private name; SlapOS recipes read it)."""
+        return self._installer().settings.find_links
+
+    @property
+    def _allow_hosts(self) -> tuple[str, ...]:
+        """The ``allow-hosts`` of ``[buildout]`` (upstream's private name; SlapOS recipes read it)."""
+        return self._installer().settings.allow_hosts
+
     def _put_develop_eggs_on_path(self) -> None:
         from zc.buildout import develop
 
