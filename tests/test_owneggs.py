@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import compileall
+import importlib.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -99,3 +103,25 @@ class OwnEggTests(unittest.TestCase):
             self.assertIn("zc.own-1.0.dist-info/METADATA,sha256=", file.read())
         with self.assertNoLogs("zc.buildout", "INFO"):
             self.assertEqual(own_egg(dotted, self.eggs, self.compiler), egg)  # recognised as the same copy
+
+    def test_compiled_files_of_the_installation_are_copied(self) -> None:
+        self.install("comp", "def where():\n    return where.__code__.co_filename\n")
+        compileall.compile_dir(os.path.join(self.site, "comp"), quiet=1)
+        installed = InstalledDistribution("comp", "1.0", self.site, False,
+                                          metadata_path=os.path.join(self.site, "comp-1.0.dist-info"))
+        egg = own_egg(installed, self.eggs, self.compiler)
+        source = importlib.util.cache_from_source(os.path.join(self.site, "comp", "__init__.py"))
+        copied = importlib.util.cache_from_source(os.path.join(egg.location, "comp", "__init__.py"))
+        with open(source, "rb") as original, open(copied, "rb") as copy:
+            data = copy.read()
+            self.assertEqual(data, original.read())
+        # Still valid: it records the copied source's modification time and size.
+        copied_source = os.stat(os.path.join(egg.location, "comp", "__init__.py"))
+        self.assertEqual((int.from_bytes(data[8:12], "little"), int.from_bytes(data[12:16], "little")),
+                         (int(copied_source.st_mtime) & 0xFFFFFFFF, copied_source.st_size))
+        # Loaded from the copied file, the code names the module where it now is.
+        result = subprocess.run([sys.executable, "-S", "-c", "import comp; print(comp.where())"],
+                                env=dict(os.environ, PYTHONPATH=egg.location, PYTHONDONTWRITEBYTECODE="1"),
+                                capture_output=True, text=True)
+        self.assertEqual(result.stdout, os.path.join(egg.location, "comp", "__init__.py") + "\n",
+                         result.stderr)

@@ -6,7 +6,8 @@ environment's ``site-packages``. That directory holds whatever else was
 installed there, so a script with it on its path could import all of it. So
 where a part uses one of them, it is copied from its installed files (as its
 ``RECORD`` lists them) into an egg directory of its own, once per version,
-and byte-compiled there, like any distribution installed from the index. An
+with their compiled files (modules the installation has none for are
+compiled), like any distribution installed from the index. An
 editable install, whose code directory holds that project only, is used
 where it is, and so is one that cannot be copied (no ``RECORD``, or an eggs
 directory that cannot be written).
@@ -18,6 +19,7 @@ import csv
 import dataclasses
 import email.parser
 import functools
+import importlib.util
 import logging
 import os
 import shutil
@@ -103,16 +105,37 @@ class _Copy:
             return False
 
     def make(self, path: str, final: str, compiler: Compiler) -> None:
-        """Copy the files to ``path``, compiled (by ``compiler``) as if at ``final``."""
+        """Copy the files to ``path``, compiled as if at ``final``.
+
+        A module's compiled file is copied along when the installation has
+        one (it stays valid: the source keeps its modification time, and
+        Python names the module's new path in it when loading it);
+        ``compiler`` compiles the others.
+        """
+        uncompiled = []
         for row in csv.reader(self.installed_record.splitlines()):
             if not row or not _belongs(row[0]):
                 continue
-            target = os.path.join(path, self._renamed(row[0]))
+            source, target = os.path.join(self.source, row[0]), os.path.join(path, self._renamed(row[0]))
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(os.path.join(self.source, row[0]), target)
+            shutil.copy2(source, target)
+            if target.endswith(".py") and not _copy_compiled(source, target):
+                relative = os.path.relpath(os.path.dirname(target), path)
+                uncompiled.append((target, os.path.normpath(os.path.join(final, relative))))
         with open(os.path.join(path, self.dist_info, "RECORD"), "w", encoding="utf-8", newline="") as file:
             file.write(self.record)
-        compiler.compile_tree(path, final)
+        compiler.compile(uncompiled)
+
+
+def _copy_compiled(source: str, target: str) -> bool:
+    """Copy the compiled file of the module ``source`` to where ``target``'s belongs, if there is one."""
+    compiled = importlib.util.cache_from_source(source)
+    if not os.path.isfile(compiled):
+        return False
+    destination = importlib.util.cache_from_source(target)
+    os.makedirs(os.path.dirname(destination), exist_ok=True)
+    shutil.copy2(compiled, destination)
+    return True
 
 
 def _egg_name(dist: InstalledDistribution, tags: list[Tag]) -> str:
