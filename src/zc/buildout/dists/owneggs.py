@@ -39,8 +39,8 @@ logger = logging.getLogger("zc.buildout")
 def own_egg(dist: InstalledDistribution, eggs_directory: str, compiler: Compiler) -> InstalledDistribution:
     """``dist`` in an egg directory of its own in ``eggs_directory``, copied there if need be.
 
-    ``compiler`` compiles a new copy.
-    ``dist`` itself when it already has a directory of its own, or cannot be copied.
+    ``dist`` itself when it already has a directory of its own, or cannot be
+    copied. ``compiler`` compiles what a new copy lacks.
     """
     metadata = dist.metadata_path
     if (dist.develop or metadata is None or not metadata.endswith(".dist-info")
