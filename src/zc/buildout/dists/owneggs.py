@@ -28,7 +28,7 @@ from packaging.tags import Tag, parse_tag
 
 from zc.buildout.dists.compiler import Compiler
 from zc.buildout.dists.environment import InstalledDistribution, egg_directory_name
-from zc.buildout.dists.wheel import dist_info_name, locked, place_egg
+from zc.buildout.dists.wheel import dist_info_name, locked, place_egg, renamed_path
 from zc.buildout.filesystem import remove_tree
 
 __all__ = ["own_egg"]
@@ -88,8 +88,7 @@ class _Copy:
     """The text of its ``RECORD``."""
 
     def _renamed(self, path: str) -> str:
-        old = self.installed_dist_info
-        return self.dist_info + path[len(old):] if path.startswith(f"{old}/") else path
+        return renamed_path(path, self.installed_dist_info, self.dist_info)
 
     @functools.cached_property
     def record(self) -> str:

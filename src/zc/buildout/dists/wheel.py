@@ -54,6 +54,7 @@ __all__ = [
     "locked",
     "namespace_inits",
     "place_egg",
+    "renamed_path",
     "wheel_metadata",
 ]
 
@@ -108,6 +109,13 @@ def dist_info_name(wheel_dist_info: str, name: str) -> str:
     return f"{filename_component(name)}-{version}.dist-info"
 
 
+def renamed_path(path: str, old: str, new: str) -> str:
+    """``path`` (relative, as ``RECORD`` has it) with a leading directory ``old`` renamed ``new``."""
+    if path.startswith(old) and path[len(old):len(old) + 1] in ("/", os.sep):
+        return new + path[len(old):]
+    return path
+
+
 @dataclasses.dataclass
 class _EggDestination(SchemeDictionaryDestination):
     """Writes code into the egg, skipping dropped files and console scripts.
@@ -125,10 +133,7 @@ class _EggDestination(SchemeDictionaryDestination):
     """Directories known to exist: a wheel puts many files into each."""
 
     def _renamed(self, path: str) -> str:
-        wheels, eggs = self.dist_info
-        if wheels != eggs and path.startswith(wheels) and path[len(wheels):len(wheels) + 1] in ("/", os.sep):
-            return eggs + path[len(wheels):]
-        return path
+        return renamed_path(path, *self.dist_info)
 
     def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
                    is_executable: bool) -> RecordEntry:
