@@ -15,7 +15,8 @@ from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists import InstallerSettings
 from zc.buildout.dists.compiler import Compiler, python_files
 from zc.buildout.dists.eggcache import EggCache, link_tree
-from zc.buildout.dists.fetch import PickedFile, materialise, sha256_of
+from zc.buildout.dists.distcache import sha256_of
+from zc.buildout.dists.fetch import PickedFile, materialise
 from zc.buildout.dists.wheel import install_wheel
 from zc.buildout.httpclient import HTTPClient
 from zc.buildout.testing import packages

@@ -9,7 +9,8 @@ import shutil
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists import InstallerSettings
-from zc.buildout.dists.fetch import PickedFile, materialise, sha256_of
+from zc.buildout.dists.distcache import sha256_of
+from zc.buildout.dists.fetch import PickedFile, materialise
 from zc.buildout.dists.sdistinfo import sdist_metadata
 from zc.buildout.dists.progress import Progress, terminal_progress
 from zc.buildout.errors import UserError

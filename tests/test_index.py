@@ -120,6 +120,50 @@ class IndexTests(FinderTestCase):
         finder.close()
         self.assertFalse(os.path.exists(local or ""))
 
+    def test_archives_go_into_the_download_cache(self) -> None:
+        # Kept whole from a range read, or downloaded ahead: into <cache>/dist, left by close.
+        self.index.metadata = False
+        cache = os.path.join(self.root, "cache")
+        finder = self.finder(download_cache=cache)
+        needed = finder.files("needed-pkg")[0]
+        finder.metadata(needed)
+        demo = next(f for f in finder.files("demo") if f.filename == "demo-1.0-py3-none-any.whl")
+        finder.prefetch_archive(demo)
+        dist = os.path.join(cache, "dist")
+        self.assertEqual(finder.downloaded(needed), os.path.join(dist, needed.filename))
+        self.assertEqual(finder.downloaded(demo), os.path.join(dist, demo.filename))
+        finder.close()
+        self.assertEqual(sorted(name for name in os.listdir(dist) if not name.startswith(".")),
+                         ["Needed_Pkg-1.0-py3-none-any.whl", "demo-1.0-py3-none-any.whl"])
+
+    def test_an_archive_in_the_download_cache_is_not_downloaded_again(self) -> None:
+        cache = os.path.join(self.root, "cache")
+        finder = self.finder(download_cache=cache)
+        demo = next(f for f in finder.files("demo") if f.filename == "demo-1.0-py3-none-any.whl")
+        finder.prefetch_archive(demo)
+        self.assertIsNotNone(finder.downloaded(demo))
+        finder.close()
+        self.index.take_requests()
+        again = self.finder(download_cache=cache)
+        demo = next(f for f in again.files("demo") if f.url.startswith("http") and f.filename == demo.filename)
+        again.prefetch_archive(demo)
+        self.assertEqual(again.downloaded(demo), os.path.join(cache, "dist", demo.filename))
+        self.assertEqual(self.index.take_requests(), ["GET /simple/demo/"])
+
+    def test_a_damaged_archive_in_the_download_cache_is_replaced(self) -> None:
+        cache = os.path.join(self.root, "cache")
+        os.makedirs(os.path.join(cache, "dist"))
+        damaged = os.path.join(cache, "dist", "demo-1.0-py3-none-any.whl")
+        with open(damaged, "wb") as file:
+            file.write(b"half a wheel")
+        finder = self.finder(download_cache=cache)
+        demo = next(f for f in finder.files("demo")
+                    if f.url.startswith("http") and f.filename == "demo-1.0-py3-none-any.whl")
+        finder.prefetch_archive(demo)
+        self.assertEqual(finder.downloaded(demo), damaged)
+        with zipfile.ZipFile(damaged) as archive:
+            self.assertIn("demo.py", archive.namelist())
+
     def test_many_archives_read_at_once(self) -> None:
         # More metadata reads than worker threads, each downloading a wheel:
         # the downloads must not wait for a worker (that would never come).

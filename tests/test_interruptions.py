@@ -22,7 +22,8 @@ from typing import Any
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.environment import Environment
-from zc.buildout.dists.fetch import PickedFile, materialise, sha256_of
+from zc.buildout.dists.distcache import sha256_of
+from zc.buildout.dists.fetch import PickedFile, materialise
 from zc.buildout.dists.wheel import install_wheel, locked
 from zc.buildout.httpclient import HTTPClient
 from zc.buildout.testing import packages

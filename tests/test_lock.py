@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 from zc.buildout.dists import Installer, InstallerSettings
-from zc.buildout.dists.fetch import sha256_of
+from zc.buildout.dists.distcache import sha256_of
 from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
 from zc.buildout.dists.locking import with_lock_pins
 from zc.buildout.dists.settings import parse_pin

@@ -1,6 +1,7 @@
 """The archives of remote distribution files, downloaded once per run before installing.
 
 Who does what: :class:`Archives` downloads each remote file at most once, into
+the download cache when there is one (where installing finds it), else into
 a temporary directory of its own: ahead of installing (on workers of its own,
 so that downloads never hold up reading pages and metadata), or when a
 file's metadata must be read from it. A wheel whose metadata is being read
@@ -22,6 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from zc.buildout.dists.distcache import cached_archive
 from zc.buildout.httpclient import local_path
 
 if TYPE_CHECKING:
@@ -37,12 +39,16 @@ class Archives:
     """The archives of remote files downloaded with ``client``, until :meth:`close`.
 
     ``on_download(file, path)`` is told of each archive downloaded ahead of
-    installing (in a worker thread).
+    installing (in a worker thread). With ``cache``, the ``dist`` directory
+    of a download cache, archives are downloaded there (or found there) and
+    kept; otherwise into a temporary directory that :meth:`close` removes.
     """
 
     def __init__(self, client: HTTPClient,
-                 on_download: Callable[[DistributionFile, str], None] | None = None) -> None:
+                 on_download: Callable[[DistributionFile, str], None] | None = None,
+                 cache: str | None = None) -> None:
         self._client = client
+        self._cache = cache
         self._on_download = on_download
         self._lock = threading.Lock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -52,7 +58,7 @@ class Archives:
         self._directory: str | None = None
 
     def close(self) -> None:
-        """Stop downloading ahead and remove the archives downloaded."""
+        """Stop downloading ahead and remove the archives downloaded (but not into the cache)."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -174,7 +180,9 @@ class Archives:
         if file.sha256 and hashlib.sha256(data).hexdigest() != file.sha256.lower():
             return
         path = self._path(file)
-        with tempfile.NamedTemporaryFile(dir=os.path.dirname(path), delete=False) as output:
+        # Named as a download's partial file, so that a killed run's is discarded.
+        with tempfile.NamedTemporaryFile(dir=os.path.dirname(path), prefix=f".{file.filename}.",
+                                         suffix=".part", delete=False) as output:
             output.write(data)
         with self._lock:
             kept = self._futures.get(file.url)
@@ -190,12 +198,20 @@ class Archives:
             kept.set_result(path)
 
     def _download(self, file: DistributionFile) -> str:
+        def download(path: str) -> None:
+            self._client.download(file.url, path, sha256=file.sha256)
+
+        if self._cache is not None:
+            return cached_archive(self._cache, file.filename, file.sha256, download)
         path = self._path(file)
-        self._client.download(file.url, path, sha256=file.sha256)
+        download(path)
         return path
 
     def _path(self, file: DistributionFile) -> str:
         """Where the archive of ``file`` goes."""
+        if self._cache is not None:
+            os.makedirs(self._cache, exist_ok=True)
+            return os.path.join(self._cache, file.filename)
         with self._lock:
             if self._directory is None:
                 self._directory = tempfile.mkdtemp(prefix="buildout-")

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import hashlib
 import logging
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from packaging.tags import sys_tags
@@ -31,6 +29,7 @@ from packaging.utils import parse_wheel_filename
 
 from zc.buildout.dists import build, wheel
 from zc.buildout.dists.compiler import Compiler
+from zc.buildout.dists.distcache import archive_lock, cached_archive, sha256_of
 from zc.buildout.dists.eggcache import EggCache
 from zc.buildout.dists.environment import Environment, InstalledDistribution
 from zc.buildout.dists.progress import Progress, terminal_progress
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.httpclient import HTTPClient
 
-__all__ = ["Fetcher", "PickedFile", "materialise", "sha256_of"]
+__all__ = ["Fetcher", "PickedFile", "materialise"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -60,24 +59,6 @@ class PickedFile:
     sha256: str | None = None
     requirement: str | None = None
     """What ``Getting distribution for '...'`` names (the name when not given)."""
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@contextmanager
-def _cache_lock(directory: str, filename: str) -> Iterator[None]:
-    from filelock import FileLock
-
-    locks = os.path.join(directory, ".locks")
-    os.makedirs(locks, exist_ok=True)
-    with FileLock(os.path.join(locks, f"{filename}.lock")):
-        yield
 
 
 class Fetcher:
@@ -156,9 +137,7 @@ class Fetcher:
 
     @property
     def cache(self) -> str | None:
-        if self.settings.download_cache is None:
-            return None
-        return os.path.join(self.settings.download_cache, "dist")
+        return self.settings.archive_cache
 
     def materialise(self, files: Sequence[PickedFile], progress: Progress | None = None
                     ) -> list[InstalledDistribution]:
@@ -220,11 +199,8 @@ class Fetcher:
             self.client.download(picked.url, target, sha256=picked.sha256,
                                  progress=progress.add_bytes)
             return target
-        os.makedirs(self.cache, exist_ok=True)
-        cached = os.path.join(self.cache, picked.filename)
-        with _cache_lock(self.cache, picked.filename):
-            if os.path.exists(cached) and self.matches(picked, cached):
-                return cached
+
+        def download(cached: str) -> None:
             if self.settings.install_from_cache and local != cached:
                 raise UserError(
                     f"Couldn't find {picked.filename} in the download cache {self.cache}.",
@@ -232,13 +208,11 @@ class Fetcher:
                 )
             self.client.download(picked.url, cached, sha256=picked.sha256,
                                  progress=progress.add_bytes)
-        return cached
 
-    def matches(self, picked: PickedFile, path: str) -> bool:
-        return picked.sha256 is None or sha256_of(path) == picked.sha256.lower()
+        return cached_archive(self.cache, picked.filename, picked.sha256, download)
 
     def check(self, picked: PickedFile, path: str) -> None:
-        if not self.matches(picked, path):
+        if picked.sha256 is not None and sha256_of(path) != picked.sha256.lower():
             raise UserError(
                 f"SHA256 checksum mismatch for {path}: expected {picked.sha256}.",
                 hint="The file is not the one the index describes.",
@@ -252,7 +226,7 @@ class Fetcher:
                                      description=f"{picked.name} {picked.version}")
         built = os.path.join(self.cache, ".built", sha256_of(sdist))
         os.makedirs(built, exist_ok=True)
-        with _cache_lock(self.cache, f"{picked.filename}.build"):
+        with archive_lock(self.cache, f"{picked.filename}.build"):
             found = _compatible_wheel(built)
             if found is not None:
                 return found

@@ -65,7 +65,8 @@ class Finder:
 
     Call :meth:`close` when done with an installation: it stops the worker
     threads and removes the archives it downloaded (to read their metadata,
-    or ahead of installing them); the pages read are kept for the run.
+    or ahead of installing them) unless they went into the download cache;
+    the pages read are kept for the run.
     ``on_download(file, path)`` is told of each archive downloaded ahead of
     installing (in a worker thread), until :meth:`close`.
     """
@@ -79,14 +80,14 @@ class Finder:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pages: dict[str, concurrent.futures.Future[list[DistributionFile]]] = {}
         self._metadata: dict[str, concurrent.futures.Future[Metadata]] = {}
-        self._archives = Archives(client, on_download)
+        self._archives = Archives(client, on_download, cache=settings.archive_cache)
         self._links: dict[str, list[DistributionFile]] | None = None
         self._index: str | None = None
         self._usable = Usability(settings.allow_hosts)
         self._remote_wheels = RemoteWheels(client)
 
     def close(self) -> None:
-        """Stop reading ahead and remove downloaded archives; the pages read are kept."""
+        """Stop reading ahead and remove downloaded archives (not the cache's); the pages read are kept."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -214,10 +215,9 @@ class Finder:
 
     def cached(self, name: str) -> list[DistributionFile]:
         """The files of project ``name`` in the download cache (earlier runs' downloads)."""
-        cache = self._settings.download_cache
-        if cache is None:
+        directory = self._settings.archive_cache
+        if directory is None:
             return []
-        directory = os.path.abspath(os.path.join(cache, "dist"))
         return [file for file in self.find_links().get(canonicalize_name(name), [])
                 if os.path.dirname(local_path(file.url) or "") == directory]
 
@@ -236,8 +236,7 @@ class Finder:
 
     def _link_locations(self) -> list[str]:
         settings = self._settings
-        cache = settings.download_cache
-        cached = [os.path.join(cache, "dist")] if cache else []
+        cached = [settings.archive_cache] if settings.archive_cache else []
         return cached if settings.install_from_cache else cached + list(settings.find_links)
 
     def _read_link(self, location: str) -> list[DistributionFile]:

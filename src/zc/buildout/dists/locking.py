@@ -139,7 +139,7 @@ def with_fetched_archives(
 
 def _offered(finder: Finder, name: str, version: str) -> Iterator[LockedFile]:
     """The files of ``name`` ``version`` the index and find-links offer (not the download cache's)."""
-    from zc.buildout.dists.fetch import sha256_of
+    from zc.buildout.dists.distcache import sha256_of
     from zc.buildout.httpclient import local_path
 
     cached = {file.url for file in finder.cached(name)}

@@ -65,7 +65,7 @@ def sdist_metadata(path: str, settings: InstallerSettings) -> email.message.Mess
     from zc.buildout.dists import build
     from zc.buildout.dists.buildenv import private_directory
     from zc.buildout.dists.environment import python_tag
-    from zc.buildout.dists.fetch import sha256_of
+    from zc.buildout.dists.distcache import sha256_of
 
     if settings.download_cache is not None:
         cache = os.path.join(settings.download_cache, "dist", ".metadata")

@@ -92,6 +92,13 @@ class InstallerSettings:
     locked: bool = False
     """``--locked``: install only what the lock file holds, and never rewrite it."""
 
+    @property
+    def archive_cache(self) -> str | None:
+        """Where the download cache keeps archives (``<download-cache>/dist``), if there is one."""
+        if self.download_cache is None:
+            return None
+        return os.path.join(os.path.abspath(self.download_cache), "dist")
+
     @classmethod
     def from_buildout(cls, buildout: Any) -> InstallerSettings:
         """Settings from a ``Buildout`` mapping: ``[buildout]`` and the versions section.
