@@ -156,7 +156,7 @@ class _EggDestination(SchemeDictionaryDestination):
 
         root = os.path.abspath(self.scheme_dict[scheme])
         target = os.path.normpath(os.path.join(root, path))
-        if os.path.commonpath((root, target)) != root:
+        if not target.startswith(os.path.join(root, "")):
             raise UserError(f"The wheel {self.wheel} holds {path}, a path outside its egg directory.",
                             hint="The wheel is malformed: nothing of it was installed.")
         directory = os.path.dirname(target)
