@@ -1,7 +1,8 @@
-"""Byte-compiling in worker processes, and installed eggs kept in the download cache."""
+"""Unpacking and byte-compiling in worker processes, and installed eggs kept in the download cache."""
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import io
 import logging
@@ -55,6 +56,30 @@ class CompilerTests(ScratchTestCase):
             (self.path("tree", "pkg", "sub.py"), "/final/pkg"),
             (self.path("tree", "top.py"), "/final"),
         ])
+
+    def test_unpacking_in_a_worker(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={"demo/__init__.py": "X = 1\n"})
+        with Compiler(workers=1) as compiler:
+            compiler.unpack(wheel, self.path("egg"), {"EXTRA": "kept\n"})
+        self.assertEqual(pathlib.Path(self.path("egg", "demo", "__init__.py")).read_text(), "X = 1\n")
+        self.assertEqual(pathlib.Path(self.path("egg", "demo-1.0.dist-info", "EXTRA")).read_text(),
+                         "kept\n")
+
+    def test_a_worker_s_errors_are_raised_in_the_caller(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0")
+        pathlib.Path(self.path("file")).write_text("")
+        not_a_wheel = self.path("dist", "broken-1.0-py3-none-any.whl")
+        pathlib.Path(not_a_wheel).write_text("not a zip file")
+        with Compiler(workers=1) as compiler:
+            with self.assertRaises(OSError) as raised:
+                compiler.unpack(wheel, self.path("file", "egg"), {})
+            self.assertEqual(raised.exception.errno, errno.ENOTDIR)
+            with self.assertRaises(RuntimeError) as failed:
+                compiler.unpack(not_a_wheel, self.path("egg"), {})
+            self.assertIn("BadZipFile", str(failed.exception))
+            # The worker carries on.
+            compiler.unpack(wheel, self.path("egg"), {})
+        self.assertTrue(os.path.isdir(self.path("egg", "demo-1.0.dist-info")))
 
     @unittest.skipUnless(os.path.isdir("/proc"), "finds the worker processes in /proc")
     def test_a_worker_that_dies_is_replaced(self) -> None:

@@ -39,6 +39,19 @@ def wait_until(condition: Any, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
+def workers_of(pid: int) -> list[str]:
+    """The worker processes (see zc.buildout.dists.compiler) of the process ``pid``, alive or orphaned."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            arguments = pathlib.Path("/proc", entry, "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"stop_when_orphaned" in b"".join(arguments) and str(pid).encode() in arguments[-2:]:
+            found.append(entry)
+    return found
+
+
 def count_files(directory: str) -> int:
     return sum(len(files) for _, _, files in os.walk(directory))
 
@@ -81,6 +94,8 @@ class InterruptionTests(ScratchTestCase):
         wait_until(lambda: os.path.isdir(tmp) and count_files(tmp) > 200)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+        # The worker unpacking the wheel notices, and stops writing.
+        wait_until(lambda: not workers_of(child.pid), timeout=10)
         target = os.path.join(eggs, f"big-1.0-{PY}.egg")
         self.assertFalse(os.path.exists(target))
         self.assertEqual(Environment(eggs, self.settings.develop_eggs_directory).find("big"), [])

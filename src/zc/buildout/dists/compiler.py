@@ -1,11 +1,12 @@
-"""Byte-compiling installed code in worker processes, while downloads and installs go on.
+"""Unpacking wheels and byte-compiling their code in worker processes, while downloads go on.
 
-Compiling is CPU work: in threads the interpreter lock would serialise it, so
-a :class:`Compiler` keeps one worker process per processor, each a plain
-``python -c`` loop (standard library only: a worker may not find
-zc.buildout). Any thread may hand it files and wait for just those; the files
-are cut into small batches that the workers take in turn, so an egg waits for
-its own files, never for a whole run's.
+Both are CPU work (decompressing, hashing and writing files; compiling): in
+threads the interpreter lock would serialise them, so a :class:`Compiler`
+keeps one worker process per processor, each a ``python -c`` loop started
+with the running buildout's ``sys.path``. Any thread may hand it work and
+wait for just that: a wheel to unpack, or files to compile, cut into small
+batches that the workers take in turn, so that an egg waits for its own
+files, never for a whole run's.
 
 Compiling is quiet, as pip's: modules not meant to compile (Python 2 code,
 the skin scripts of Zope products) are left as they are, without a word.
@@ -20,25 +21,49 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
+from typing import Any
+
+from zc.buildout.errors import UserError
 
 __all__ = ["Compiler", "python_files"]
 
 _BATCH = 16
 """Files per batch: small enough to spread one big egg over all workers."""
 
-# One line in: a JSON list of [source, directory to name in the compiled file].
-# One empty line out once they are compiled. Anything a compiler prints goes
-# to stderr, so that the replies stay readable.
+# One line in: a JSON list of [source, directory to name in the compiled file]
+# to compile, or an object asking to unpack a wheel (see Compiler.unpack).
+# One line out once done: a JSON object, empty unless the work failed. What
+# the work prints goes to stderr, so that the replies stay readable.
+# A worker whose buildout is gone (killed, say) stops at once rather than
+# write on into a directory the next run will remove.
 _WORKER = """\
-import compileall, json, os, sys, warnings
+import compileall, json, os, sys, threading, time, traceback, warnings
+def stop_when_orphaned(parent=int(sys.argv[2])):
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
+threading.Thread(target=stop_when_orphaned, daemon=True).start()
 warnings.simplefilter("ignore")
 replies, sys.stdout = sys.stdout, sys.stderr
+sys.path[:] = json.loads(sys.argv[1])
 for line in sys.stdin:
-    for source, ddir in json.loads(line):
-        compileall.compile_file(source, ddir=ddir, quiet=2)
-    replies.write("\\n")
+    request, reply = json.loads(line), {}
+    if isinstance(request, list):
+        for source, ddir in request:
+            compileall.compile_file(source, ddir=ddir, quiet=2)
+    else:
+        try:
+            from zc.buildout.dists.wheel import install_into
+            install_into(request["wheel"], request["directory"], metadata=request["metadata"])
+        except Exception as error:
+            reply = {"kind": type(error).__name__, "message": " ".join(map(str, error.args)),
+                     "hint": getattr(error, "hint", None), "errno": getattr(error, "errno", None),
+                     "strerror": getattr(error, "strerror", None),
+                     "filename": getattr(error, "filename", None),
+                     "traceback": traceback.format_exc()}
+    replies.write(json.dumps(reply) + "\\n")
     replies.flush()
 """
 
@@ -60,7 +85,7 @@ def python_files(directory: str, final: str) -> Iterator[tuple[str, str]]:
 
 
 class Compiler:
-    """Byte-compiles files on every processor; use it as a context manager.
+    """Unpacks wheels and byte-compiles files on every processor; use it as a context manager.
 
     Worker processes start when first needed and stop at :meth:`close`.
     """
@@ -85,12 +110,22 @@ class Compiler:
         for future in futures:
             future.result()
 
+    def unpack(self, wheel_path: str, directory: str, metadata: Mapping[str, str]) -> None:
+        """:func:`~zc.buildout.dists.wheel.install_into` in a worker; return when done.
+
+        Its errors are raised here: a :class:`~zc.buildout.errors.UserError`
+        or an :class:`OSError` as it was, anything else as a
+        :class:`RuntimeError` holding the worker's traceback.
+        """
+        request = {"wheel": wheel_path, "directory": directory, "metadata": dict(metadata)}
+        self._submit(request).result()
+
     def compile_tree(self, directory: str, final: str) -> None:
         """Compile the modules below ``directory``, which will be renamed to ``final``."""
         self.compile(list(python_files(directory, final)))
 
     def close(self) -> None:
-        """Stop the workers, once they have compiled what they were given."""
+        """Stop the workers, once they have done what they were given."""
         with self._lock:
             threads, self._threads = self._threads, []
         for _ in threads:
@@ -98,7 +133,7 @@ class Compiler:
         for thread in threads:
             thread.join()
 
-    def _submit(self, files: Sequence[tuple[str, str]]) -> concurrent.futures.Future[None]:
+    def _submit(self, request: object) -> concurrent.futures.Future[None]:
         future: concurrent.futures.Future[None] = concurrent.futures.Future()
         with self._lock:
             if not self._threads:
@@ -107,7 +142,7 @@ class Compiler:
                                               name=f"buildout-compile-{number}")
                     thread.start()
                     self._threads.append(thread)
-            self._batches.put((json.dumps(files) + "\n", future))
+            self._batches.put((json.dumps(request) + "\n", future))
         return future
 
     def _serve(self) -> None:
@@ -121,23 +156,37 @@ class Compiler:
                     assert worker.stdin is not None and worker.stdout is not None
                     worker.stdin.write(line)
                     worker.stdin.flush()
-                    if worker.stdout.readline() != "\n":
-                        raise OSError("a byte-compiling process stopped unexpectedly")
+                    reply = worker.stdout.readline()
+                    if not reply:
+                        raise OSError("a worker process (unpacking, byte-compiling) stopped unexpectedly")
                 except OSError as error:
                     if worker is not None:
                         _stop(worker)
                     worker = None  # the next batch gets a fresh process
                     future.set_exception(error)
                 else:
-                    future.set_result(None)
+                    failure = json.loads(reply)
+                    if failure:
+                        future.set_exception(_error(failure))
+                    else:
+                        future.set_result(None)
         finally:
             if worker is not None:
                 _stop(worker)
 
 
+def _error(failure: dict[str, Any]) -> Exception:
+    """The exception a worker reported, rebuilt."""
+    if failure["kind"] == "UserError":
+        return UserError(failure["message"], hint=failure["hint"])
+    if failure["errno"] is not None:
+        return OSError(failure["errno"], failure["strerror"], failure["filename"])
+    return RuntimeError(f"Unpacking a wheel failed in a worker process:\n{failure['traceback']}")
+
+
 def _start() -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [sys.executable, "-c", _WORKER, json.dumps(sys.path), str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
     )
 

@@ -3,8 +3,8 @@
 Each picked file is fetched (from the download cache when it has it, into it
 when set), checked against the index's sha256, built into a wheel when it is
 an sdist (the built wheel is kept in the download cache), and installed into
-the eggs directory: each egg is byte-compiled as soon as it is unpacked, by
-worker processes on all processors, while other files download. With a
+the eggs directory: each egg is unpacked and byte-compiled by worker
+processes on all processors, while other files download. With a
 download cache, the installed egg is kept in the cache too
 (:mod:`~zc.buildout.dists.eggcache`) and linked from there, so installing it
 again needs no unpacking and no compiling; a wheel downloaded while

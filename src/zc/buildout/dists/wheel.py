@@ -14,6 +14,7 @@ scripts itself); ``.data`` files other than code stay inside the egg, under
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.parser
 import functools
@@ -361,14 +362,12 @@ def _egg_of(wheel_path: str) -> tuple[str, str, str]:
 
 def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_sha256: str | None,
               path: str) -> None:
-    """Install the wheel at ``path``, compiled as if it were at ``target``."""
+    """Install the wheel at ``path``, compiled as if it were at ``target`` (all on ``compiler``'s workers)."""
     record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
-    install_into(wheel_path, path, metadata=record)
-    if compiler is None:
-        with Compiler() as private:
-            private.compile_tree(path, target)
-    else:
-        compiler.compile_tree(path, target)
+    with contextlib.ExitStack() as stack:
+        workers = compiler or stack.enter_context(Compiler())
+        workers.unpack(wheel_path, path, record)
+        workers.compile_tree(path, target)
 
 
 def _rename(staged: str, target: str, name: str, version: str) -> None:
