@@ -186,8 +186,9 @@ def _error(failure: dict[str, Any]) -> Exception:
 
 def _start() -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER, json.dumps(sys.path), str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+        [sys.executable, "-c", _WORKER, json.dumps(sys.path), str(os.getpid())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True, encoding="utf-8",
     )
 
 

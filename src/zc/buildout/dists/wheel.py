@@ -362,7 +362,7 @@ def _egg_of(wheel_path: str) -> tuple[str, str, str]:
 
 def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_sha256: str | None,
               path: str) -> None:
-    """Install the wheel at ``path``, compiled as if it were at ``target`` (all on ``compiler``'s workers)."""
+    """Install the wheel at ``path``, compiled as if it were at ``target``, on ``compiler``'s workers."""
     record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
     with contextlib.ExitStack() as stack:
         workers = compiler or stack.enter_context(Compiler())
