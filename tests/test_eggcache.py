@@ -134,6 +134,19 @@ class EggCacheTests(ScratchTestCase):
         # Directories are each eggs directory's own: removing one leaves the cache whole.
         self.assertNotEqual(os.stat(first.location).st_ino, os.stat(second.location).st_ino)
 
+    def test_uncompiled_eggs_never_stand_in_for_compiled_ones(self) -> None:
+        uncompiled = EggCache.in_download_cache(self.path("cache"), compiled=False)
+        plain = install_wheel(self.wheel, self.path("eggs1"), egg_cache=uncompiled,
+                              sha256=self.sha256, byte_compile=False)
+        module = os.path.join("demo", "__init__.py")
+        self.assertFalse(os.path.exists(os.path.join(plain.location, "demo", "__pycache__")))
+        # The same wheel, the same download cache, compiling on: a compiled entry of its own.
+        dist = install_wheel(self.wheel, self.path("eggs2"), egg_cache=self.cache, sha256=self.sha256)
+        self.assertTrue(os.path.exists(compiled(os.path.join(dist.location, module))))
+        self.assertNotEqual(os.stat(os.path.join(plain.location, module)).st_ino,
+                            os.stat(os.path.join(dist.location, module)).st_ino)
+        self.assertEqual(os.path.basename(uncompiled.directory), "uncompiled")
+
     def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
         name = f"demo-1.0-{PY}.egg-{self.sha256[:16]}"
         stale = os.path.join(self.cache.directory, ".tmp", f"{name}-killed")

@@ -12,8 +12,10 @@ times:
 - warm: eggs directory (or target environment) removed, caches kept;
 - no-op: everything installed, run again.
 
-``uv-pyc`` is uv byte-compiling what it installs (``--compile-bytecode``), as
-buildout does; plain ``uv`` does not compile.
+Buildout byte-compiles what it installs by default, as pip does; ``ours-nopyc``
+is this buildout with ``byte-compile = false``. ``uv-pyc`` is uv byte-compiling
+(``--compile-bytecode``); plain ``uv`` does not compile. Like is compared with
+like: ours with uv-pyc, ours-nopyc with uv.
 
 All three use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
@@ -149,10 +151,15 @@ class Tool:
 class BuildoutTool(Tool):
     """A buildout directory; subclasses say how to run it."""
 
+    settings: tuple[str, ...] = ()
+    """More ``[buildout]`` lines."""
+    venv: pathlib.Path
+    """The tool's environment, made by :meth:`prepare`."""
+
     def write_config(self, extra_pins: dict[str, str]) -> None:
         lines = [
             "[buildout]", "parts = app", f"index = {self.index}", f"download-cache = {self.cache}",
-            "allow-picked-versions = false", "", "[app]", "recipe = zc.recipe.egg",
+            "allow-picked-versions = false", *self.settings, "", "[app]", "recipe = zc.recipe.egg",
             "interpreter = py", "eggs =", *(f"    {egg}" for egg in eggs(self.scenario)),
             "", "[versions]",
         ]
@@ -192,6 +199,13 @@ class Ours(BuildoutTool):
         run([str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
              "--force-reinstall", str(ROOT), recipe])
         self.write_config({})
+
+
+class OursUncompiled(Ours):
+    """This buildout leaving byte-compiling to Python, as plain uv does."""
+
+    name = "ours-nopyc"
+    settings = ("byte-compile = false",)
 
 
 class Upstream(BuildoutTool):
@@ -288,7 +302,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--upstream-runs", type=int, default=1,
                         help="runs for upstream zc.buildout, which is slow (default 1)")
-    parser.add_argument("--tools", default="ours,upstream,uv,uv-pyc")
+    parser.add_argument("--tools", default="ours,ours-nopyc,upstream,uv,uv-pyc")
     parser.add_argument("--work", default=os.path.join(os.path.expanduser("~"), ".cache",
                                                         "buildout-install-bench"))
     options = parser.parse_args()
@@ -296,7 +310,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     index = default_index(work)
     print(f"Index: {index}")
-    classes: dict[str, type[Tool]] = {"ours": Ours, "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
+    classes: dict[str, type[Tool]] = {"ours": Ours, "ours-nopyc": OursUncompiled,
+                                      "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
     trash = Trash(work)
     results: dict[tuple[str, str], Measured] = {}
     for scenario in options.scenarios:
@@ -313,16 +328,18 @@ def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> No
         failed = f"   {measured.failed} of its runs failed" if measured.failed else ""
         print(f"{scenario:10}{name:10}{cells}{failed}")
     for scenario in scenarios:
-        ours = results.get((scenario, "ours"))
-        if ours is None:
-            continue
-        ratios = []
-        for other in ("uv", "uv-pyc", "upstream"):
-            theirs = results.get((scenario, other))
-            if theirs is not None:
-                ratios.append(other + " " + ", ".join(
-                    f"{mode} {_ratio(ours.median(mode), theirs.median(mode))}" for mode in MODES))
-        print(f"{scenario}: ours relative to " + "; ".join(ratios))
+        for name, others in (("ours", ("uv-pyc", "uv", "upstream")), ("ours-nopyc", ("uv", "upstream"))):
+            ours = results.get((scenario, name))
+            if ours is None:
+                continue
+            ratios = []
+            for other in others:
+                theirs = results.get((scenario, other))
+                if theirs is not None:
+                    ratios.append(other + " " + ", ".join(
+                        f"{mode} {_ratio(ours.median(mode), theirs.median(mode))}" for mode in MODES))
+            if ratios:
+                print(f"{scenario}: {name} relative to " + "; ".join(ratios))
 
 
 def _seconds(value: float | None) -> str:

@@ -21,7 +21,7 @@ CONSUMED_OPTIONS = frozenset(
     {
         "directory", "parts", "develop", "extends", "optional-extends", "extends-cache",
         "extensions", "index", "find-links", "download-cache", "install-from-cache",
-        "abi-tag-eggs", "verbosity", "allow-hosts", "use-dependency-links",
+        "abi-tag-eggs", "verbosity", "allow-hosts", "use-dependency-links", "byte-compile",
     }
 )
 """``[buildout]`` options read by buildout itself (or its installer) even when a
@@ -29,7 +29,7 @@ run does not need them; they never count as unused."""
 
 _FLAGS = (
     "offline", "newest", "prefer-final", "allow-picked-versions", "show-picked-versions",
-    "install-from-cache", "allow-unknown-extras", "use-dependency-links",
+    "install-from-cache", "allow-unknown-extras", "use-dependency-links", "byte-compile",
 )
 
 

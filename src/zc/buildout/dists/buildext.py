@@ -159,7 +159,8 @@ def build_sdist(
                 description=f"{best.name} {best.version}",
                 environ=build_environ(build_ext, settings, environment),
             )
-            dist = wheel.install_wheel(wheel_path, settings.develop_eggs_directory)
+            dist = wheel.install_wheel(wheel_path, settings.develop_eggs_directory,
+                                       byte_compile=settings.byte_compile)
     finally:
         finder.close()
     logger.info("Got %s %s.", dist.name, dist.version)

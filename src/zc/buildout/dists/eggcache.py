@@ -11,7 +11,9 @@ as across file systems); the directories are the eggs directory's own.
 
 Byte-compiled files carry the source path they were compiled for (the first
 eggs directory the entry was made for); Python puts the path a module is
-really imported from in its place when it loads one.
+really imported from in its place when it loads one. Eggs installed with
+``byte-compile = false`` have entries of their own, so that they never stand
+in for compiled ones.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ class EggCache:
     """The installed eggs of one Python in a download cache."""
 
     directory: str
-    """``<download-cache>/eggs/<cache tag>`` (``cpython-311``: whose compiled files they hold)."""
+    """``<download-cache>/eggs/<cache tag>`` (``cpython-311``: whose compiled files they hold),
+    or ``<download-cache>/eggs/uncompiled``."""
 
     @classmethod
-    def in_download_cache(cls, download_cache: str) -> EggCache:
-        tag = sys.implementation.cache_tag or sys.implementation.name
+    def in_download_cache(cls, download_cache: str, *, compiled: bool = True) -> EggCache:
+        """The entries of eggs byte-compiled by this Python or, not ``compiled``, of uncompiled ones."""
+        tag = (sys.implementation.cache_tag or sys.implementation.name) if compiled else "uncompiled"
         return cls(os.path.join(os.path.abspath(download_cache), "eggs", tag))
 
     def entry(self, egg_name: str, sha256: str, make: Callable[[str], None]) -> str:

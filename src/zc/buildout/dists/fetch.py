@@ -74,8 +74,8 @@ class Fetcher:
         self.settings = settings
         self.client = client
         self.compiler = Compiler()
-        self.egg_cache = (None if settings.download_cache is None
-                          else EggCache.in_download_cache(settings.download_cache))
+        self.egg_cache = (None if settings.download_cache is None else EggCache.in_download_cache(
+            settings.download_cache, compiled=settings.byte_compile))
         self._lock = threading.Lock()
         self._closed = False
         self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
@@ -116,7 +116,8 @@ class Fetcher:
     def _prepare(self, path: str, sha256: str) -> None:
         assert self.egg_cache is not None
         try:
-            wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler)
+            wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
+                             self.settings.byte_compile)
         except Exception:
             logger.debug("Preparing the egg of %s failed", path, exc_info=True)
 
@@ -182,7 +183,8 @@ class Fetcher:
             if prepared is not None and not prepared.cancelled():
                 prepared.result()  # never fails: installing meets again what it met
         dist = wheel.install_wheel(archive, self.settings.eggs_directory, compiler=self.compiler,
-                                   egg_cache=self.egg_cache, sha256=digest, archive_sha256=source)
+                                   egg_cache=self.egg_cache, sha256=digest, archive_sha256=source,
+                                   byte_compile=self.settings.byte_compile)
         progress.file_done()
         return dist
 

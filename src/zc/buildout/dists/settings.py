@@ -84,6 +84,8 @@ class InstallerSettings:
     allow_unknown_extras: bool = False
     download_cache: str | None = None
     install_from_cache: bool = False
+    byte_compile: bool = True
+    """Byte-compile the modules of distributions as they are installed (``byte-compile``)."""
     socket_timeout: float | None = None
     show_picked_versions: bool = False
     update_versions_file: str | None = None
@@ -131,6 +133,7 @@ class InstallerSettings:
             allow_unknown_extras=_flag(options, "allow-unknown-extras", False),
             download_cache=options.get("download-cache") or None,
             install_from_cache=_flag(options, "install-from-cache", False),
+            byte_compile=_flag(options, "byte-compile", True),
             socket_timeout=_timeout(options.get("socket-timeout", "")),
             show_picked_versions=_flag(options, "show-picked-versions", False),
             update_versions_file=options.get("update-versions-file") or None,

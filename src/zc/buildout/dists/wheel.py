@@ -2,7 +2,7 @@
 
 The wheel is installed into a staging directory inside the eggs directory,
 byte-compiled (by a :class:`~zc.buildout.dists.compiler.Compiler`, naming
-the final paths), and renamed into place, under a per-distribution file
+the final paths) unless ``byte-compile = false``, and renamed into place, under a per-distribution file
 lock: an interrupted run never leaves half an egg, and a staging directory
 left by a killed run is removed by the next one. With an egg cache, the
 staged egg is linked from the cache entry instead (made the same way, once).
@@ -277,10 +277,12 @@ def install_wheel(
     egg_cache: EggCache | None = None,
     sha256: str | None = None,
     archive_sha256: str | None = None,
+    byte_compile: bool = True,
 ) -> InstalledDistribution:
-    """Install a wheel as one byte-compiled egg directory (reusing one already there); return it.
+    """Install a wheel as one egg directory (reusing one already there); return it.
 
-    ``compiler`` does the compiling (a private one when not given). With an
+    ``compiler`` unpacks and, with ``byte_compile``, compiles (a private
+    one when not given). With an
     ``egg_cache`` and the wheel's ``sha256``, the egg is made in the cache
     (once) and linked from there. ``archive_sha256`` is the digest of the
     archive the wheel came from (the wheel itself, or the sdist it was
@@ -292,7 +294,7 @@ def install_wheel(
     if os.path.isdir(target):
         return result
     fill: Callable[[str], None] = functools.partial(_make_egg, wheel_path, target, compiler,
-                                                    archive_sha256)
+                                                    archive_sha256, byte_compile)
     if egg_cache is not None and sha256 is not None:
         try:
             entry = egg_cache.entry(egg_name, sha256, fill)
@@ -342,14 +344,15 @@ def _link_entry(entry: str, archive_sha256: str | None, path: str) -> None:
 
 
 def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256: str,
-               compiler: Compiler | None = None) -> str:
+               compiler: Compiler | None = None, byte_compile: bool = True) -> str:
     """The egg cache entry of a wheel with digest ``sha256``, made when missing.
 
-    A new entry is compiled for the wheel's egg directory in ``eggs_directory``.
+    A new entry is compiled (with ``byte_compile``) for the wheel's egg
+    directory in ``eggs_directory``.
     """
     egg_name = _egg_of(wheel_path)[2]
     target = os.path.join(eggs_directory, egg_name)
-    make = functools.partial(_make_egg, wheel_path, target, compiler, sha256)
+    make = functools.partial(_make_egg, wheel_path, target, compiler, sha256, byte_compile)
     return egg_cache.entry(egg_name, sha256, make)
 
 
@@ -361,13 +364,14 @@ def _egg_of(wheel_path: str) -> tuple[str, str, str]:
 
 
 def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_sha256: str | None,
-              path: str) -> None:
-    """Install the wheel at ``path``, compiled as if it were at ``target``, on ``compiler``'s workers."""
+              byte_compile: bool, path: str) -> None:
+    """Install the wheel at ``path`` on ``compiler``'s workers, compiled as if it were at ``target``."""
     record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
     with contextlib.ExitStack() as stack:
         workers = compiler or stack.enter_context(Compiler())
         workers.unpack(wheel_path, path, record)
-        workers.compile_tree(path, target)
+        if byte_compile:
+            workers.compile_tree(path, target)
 
 
 def _rename(staged: str, target: str, name: str, version: str) -> None:
