@@ -81,6 +81,15 @@ class CompilerTests(ScratchTestCase):
             compiler.unpack(wheel, self.path("egg"), {})
         self.assertTrue(os.path.isdir(self.path("egg", "demo-1.0.dist-info")))
 
+    def test_linking_in_a_worker(self) -> None:
+        source = self.write("pkg/module.py", "X = 1\n")
+        with Compiler(workers=1) as compiler:
+            compiler.link(self.path("tree"), self.path("linked"))
+            with self.assertRaises(FileExistsError):  # as link_tree raises it
+                compiler.link(self.path("tree"), self.path("linked"))
+        linked = self.path("linked", "pkg", "module.py")
+        self.assertEqual(os.stat(linked).st_ino, os.stat(source).st_ino)
+
     @unittest.skipUnless(os.path.isdir("/proc"), "finds the worker processes in /proc")
     def test_a_worker_that_dies_is_replaced(self) -> None:
         source = self.write("m.py", "value = 1\n")

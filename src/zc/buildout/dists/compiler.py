@@ -1,10 +1,11 @@
-"""Unpacking wheels and byte-compiling their code in worker processes, while downloads go on.
+"""Unpacking wheels, byte-compiling their code and linking eggs in worker processes.
 
-Both are CPU work (decompressing, hashing and writing files; compiling): in
-threads the interpreter lock would serialise them, so a :class:`Compiler`
+All are CPU work (decompressing, hashing and writing files; compiling;
+making thousands of links): in threads the interpreter lock would serialise
+them with resolving and downloading, so a :class:`Compiler`
 keeps one worker process per processor, each a ``python -c`` loop started
 with the running buildout's ``sys.path``. Any thread may hand it work and
-wait for just that: a wheel to unpack, or files to compile, cut into small
+wait for just that: a wheel to unpack, a tree to link, or files to compile, cut into small
 batches that the workers take in turn, so that an egg waits for its own
 files, never for a whole run's.
 
@@ -33,7 +34,8 @@ _BATCH = 16
 """Files per batch: small enough to spread one big egg over all workers."""
 
 # One line in: a JSON list of [source, directory to name in the compiled file]
-# to compile, or an object asking to unpack a wheel (see Compiler.unpack).
+# to compile, or an object asking to unpack a wheel (Compiler.unpack) or to
+# link a tree (Compiler.link).
 # One line out once done: a JSON object, empty unless the work failed. What
 # the work prints goes to stderr, so that the replies stay readable.
 # A worker whose buildout is gone (killed, say) stops at once rather than
@@ -55,8 +57,12 @@ for line in sys.stdin:
             compileall.compile_file(source, ddir=ddir, quiet=2)
     else:
         try:
-            from zc.buildout.dists.wheel import install_into
-            install_into(request["wheel"], request["directory"], metadata=request["metadata"])
+            if "link" in request:
+                from zc.buildout.dists.eggcache import link_tree
+                link_tree(*request["link"])
+            else:
+                from zc.buildout.dists.wheel import install_into
+                install_into(request["wheel"], request["directory"], metadata=request["metadata"])
         except Exception as error:
             reply = {"kind": type(error).__name__, "message": " ".join(map(str, error.args)),
                      "hint": getattr(error, "hint", None), "errno": getattr(error, "errno", None),
@@ -120,6 +126,13 @@ class Compiler:
         request = {"wheel": wheel_path, "directory": directory, "metadata": dict(metadata)}
         self._submit(request).result()
 
+    def link(self, source: str, target: str) -> None:
+        """:func:`~zc.buildout.dists.eggcache.link_tree` in a worker; return when done.
+
+        Its errors are raised here, as :meth:`unpack` raises them.
+        """
+        self._submit({"link": [source, target]}).result()
+
     def compile_tree(self, directory: str, final: str) -> None:
         """Compile the modules below ``directory``, which will be renamed to ``final``."""
         self.compile(list(python_files(directory, final)))
@@ -181,7 +194,7 @@ def _error(failure: dict[str, Any]) -> Exception:
         return UserError(failure["message"], hint=failure["hint"])
     if failure["errno"] is not None:
         return OSError(failure["errno"], failure["strerror"], failure["filename"])
-    return RuntimeError(f"Unpacking a wheel failed in a worker process:\n{failure['traceback']}")
+    return RuntimeError(f"Unpacking or linking failed in a worker process:\n{failure['traceback']}")
 
 
 def _start() -> subprocess.Popen[str]:

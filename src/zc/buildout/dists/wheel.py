@@ -301,7 +301,7 @@ def install_wheel(
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
-            fill = functools.partial(_link_entry, entry, archive_sha256)
+            fill = functools.partial(_link_entry, entry, archive_sha256, compiler)
     place_egg(eggs_directory, result, fill)
     return result
 
@@ -331,9 +331,15 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _link_entry(entry: str, archive_sha256: str | None, path: str) -> None:
-    """Link the egg cache ``entry`` at ``path``, adding the archive record older entries lack."""
-    link_tree(entry, path)
+def _link_entry(entry: str, archive_sha256: str | None, compiler: Compiler | None, path: str) -> None:
+    """Link the egg cache ``entry`` at ``path`` (on ``compiler``'s workers, when given).
+
+    Adds the archive record older entries lack.
+    """
+    if compiler is None:
+        link_tree(entry, path)
+    else:
+        compiler.link(entry, path)
     if archive_sha256 is None:
         return
     for name in os.listdir(path):
