@@ -7,7 +7,7 @@ import unittest
 
 from packaging.version import Version
 
-from zc.buildout.dists.pages import parse_html, parse_json, split_filename
+from zc.buildout.dists.pages import ProjectFiles, parse_html, parse_json, project_files, split_filename
 
 PAGE = "https://index.example/simple/demo/"
 
@@ -96,6 +96,54 @@ class HTMLTests(unittest.TestCase):
         html = '<a href="demo-1.0.zip" data-dist-info-metadata="sha256=old"' \
                ' data-core-metadata="sha256=new">x</a>'
         self.assertEqual(parse_html(html, PAGE)[0].metadata_sha256, "new")
+
+
+class ProjectFilesTests(unittest.TestCase):
+    """An index page read a version at a time gives what reading it whole gives."""
+
+    PAGES = (
+        """<a href="../../files/demo-1.0-py3-none-any.whl#sha256=abc"
+           data-requires-python="&gt;=3.8" data-core-metadata="sha256=def">demo</a>
+        <A HREF="/files/demo-0.9.tar.gz" data-yanked="">old</A>
+        <a href="demo-0.8.zip" data-yanked="broken &amp; bad">older</a>
+        <a href="demo-1.0.tar.gz?x=1&amp;y=2#sha256=fff">sdist of 1.0</a>
+        <a>no href</a><a href="">empty</a><a href="notes.html">notes</a>""",
+        """<a data-requires-python='>=3.8' HREF=demo-1.0.zip data-yanked>x</a>
+        <a class="x > y" href="demo-2.0.zip" data-core-metadata=true>y</a>
+        <a title="href=demo-9.0.zip" href="demo-3.0.zip">spelled out</a>
+        <a title=" href=demo-4.0.zip">no link at all</a>
+        <a data-x="1"href="demo-5.0.zip">squeezed</a>""",
+        '<html><head><base href="https://files.example/d/"></head>'
+        '<body><a href="demo-1.0.tar.gz">x</a><a href="demo%2B-1.0.tar.gz">y</a></body></html>',
+    )
+
+    def test_the_same_files_by_version(self) -> None:
+        for html in self.PAGES:
+            with self.subTest(html=html[:40]):
+                whole: dict[Version, list[object]] = {}
+                for file in parse_html(html, PAGE, "demo"):
+                    whole.setdefault(file.version, []).append(file)
+                files = ProjectFiles.from_html(html, PAGE, "demo")
+                self.assertEqual({version: list(files[version]) for version in files}, whole)
+                self.assertEqual(len(files), len(whole))
+                self.assertEqual(sorted(files.files(), key=str), sorted(parse_html(html, PAGE, "demo"), key=str))
+
+    def test_versions_in_page_order_and_unknown_ones(self) -> None:
+        files = ProjectFiles.from_html(self.PAGES[0], PAGE, "demo")
+        self.assertEqual(list(files), [Version("1.0"), Version("0.9"), Version("0.8")])
+        self.assertIs(files[Version("1.0")], files[Version("1.0")])  # read once
+        self.assertNotIn(Version("7.0"), files)
+        with self.assertRaises(KeyError):
+            files[Version("7.0")]
+
+    def test_json_pages_and_lists(self) -> None:
+        data = json.dumps({"meta": {"api-version": "1.1"}, "name": "demo", "files": [
+            {"filename": "demo-1.0.tar.gz", "url": "demo-1.0.tar.gz", "hashes": {}}]}).encode()
+        files = project_files(data, "application/vnd.pypi.simple.v1+json", PAGE, "demo")
+        self.assertEqual([f.filename for f in files[Version("1.0")]], ["demo-1.0.tar.gz"])
+        html = project_files(self.PAGES[2].encode("latin-1"), "text/html; charset=latin-1", PAGE, "demo")
+        self.assertEqual(html.files(), parse_html(self.PAGES[2], PAGE, "demo"))
+        self.assertEqual(ProjectFiles(files.files()).files(), files.files())
 
 
 class JSONTests(unittest.TestCase):

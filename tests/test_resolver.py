@@ -64,9 +64,12 @@ class Index:
         self.read: list[str] = []
         self.prefetched: list[str] = []
 
-    def files(self, name: str) -> list[DistributionFile]:
+    def versions(self, name: str) -> dict[Version, list[DistributionFile]]:
         self.read.append(name)
-        return sorted(self.files_by_name.get(name, []), key=lambda f: f.version, reverse=True)
+        by_version: dict[Version, list[DistributionFile]] = {}
+        for file in sorted(self.files_by_name.get(name, []), key=lambda f: f.version, reverse=True):
+            by_version.setdefault(file.version, []).append(file)
+        return by_version
 
     def metadata(self, file: DistributionFile) -> email.message.Message:
         return email.message_from_string(self.dists[file.url].metadata_text())

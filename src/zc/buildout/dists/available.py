@@ -32,13 +32,13 @@ __all__ = ["Available", "Source"]
 class Source(Protocol):
     """Where distributions not yet installed come from (the index ``Finder``).
 
-    ``files`` lists every file of a project, ``cached`` those in the download
-    cache; ``choose`` picks the best usable one among files of one version,
+    ``versions`` has the files of a project by version, ``cached`` those in the
+    download cache; ``choose`` picks the best usable one among files of one version,
     or says why none is usable. The ``prefetch`` methods start reading in
     the background and call ``then`` (in a worker thread) when done.
     """
 
-    def files(self, name: str) -> list[DistributionFile]: ...
+    def versions(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]: ...
     def cached(self, name: str) -> list[DistributionFile]: ...
     def metadata(self, file: DistributionFile) -> Metadata: ...
     def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None: ...
@@ -75,7 +75,7 @@ class Available:
         self._made_source: Source | None = None
         self.online = source is not None
         self._local: dict[str, list[Candidate]] = {}
-        self._files: dict[str, dict[Version, list[DistributionFile]]] = {}
+        self._files: dict[str, Mapping[Version, Sequence[DistributionFile]]] = {}
         self._chosen: dict[tuple[str, Version, bool | str], Candidate | None] = {}
         self._unusable: dict[str, dict[Version, str]] = {}
 
@@ -174,13 +174,10 @@ class Available:
                 name, version, file=chosen)
         return self._chosen[key]
 
-    def _remote_files(self, name: str) -> dict[Version, list[DistributionFile]]:
+    def _remote_files(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]:
         by_version = self._files.get(name)
         if by_version is None:
-            by_version = {}
-            for file in self.source().files(name):
-                by_version.setdefault(file.version, []).append(file)
-            self._files[name] = by_version
+            by_version = self._files[name] = self.source().versions(name)
         return by_version
 
     def _remote_candidate(self, name: str, version: Version, allow_yanked: bool) -> Candidate | None:

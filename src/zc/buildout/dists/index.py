@@ -16,25 +16,29 @@ about credentials).
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
 import logging
 import os
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from zc.buildout.dists.archives import Archives
 from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.pages import (
     JSON_TYPE,
     DistributionFile,
+    ProjectFiles,
     distribution_file,
     file_url,
     local_files,
     parse_page,
+    project_files,
     read_local_index,
 )
 from zc.buildout.dists.remotewheel import RemoteWheels
@@ -78,7 +82,7 @@ class Finder:
         self._lock = threading.Lock()
         self._links_lock = threading.Lock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._pages: dict[str, concurrent.futures.Future[list[DistributionFile]]] = {}
+        self._pages: dict[str, concurrent.futures.Future[ProjectFiles]] = {}
         self._metadata: dict[str, concurrent.futures.Future[Metadata]] = {}
         self._archives = Archives(client, on_download, cache=settings.archive_cache)
         self._links: dict[str, list[DistributionFile]] | None = None
@@ -111,8 +115,14 @@ class Finder:
     def files(self, name: str) -> list[DistributionFile]:
         """Every file the index and find-links offer for project ``name``, usable or not."""
         name = canonicalize_name(name)
-        found = self._page(name).result() + self.find_links().get(name, [])
+        found = self._page(name).result().files() + self.find_links().get(name, [])
         return list({file.url: file for file in found}.values())
+
+    def versions(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]:
+        """:meth:`files` by version, each version's read from the index page when asked for."""
+        name = canonicalize_name(name)
+        page = self._page(name).result()
+        return ProjectFiles(self.files(name)) if name in self.find_links() else page
 
     def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
         """The best usable file among ``files`` (of one version), or why none is usable.
@@ -167,7 +177,7 @@ class Finder:
 
     # Pages.
 
-    def _page(self, name: str) -> concurrent.futures.Future[list[DistributionFile]]:
+    def _page(self, name: str) -> concurrent.futures.Future[ProjectFiles]:
         return self._future(self._pages, name, self._read_index, name)
 
     def _future(self, futures: dict[str, concurrent.futures.Future[_T]], key: str,
@@ -190,19 +200,21 @@ class Finder:
             self._index = self._settings.index or default_index()
         return self._index
 
-    def _read_index(self, name: str) -> list[DistributionFile]:
+    def _read_index(self, name: str) -> ProjectFiles:
         index = self._index_location()
         if index is None:
-            return []
+            return ProjectFiles()
         directory = local_path(index)
         if directory is not None:
-            return read_local_index(directory, name)
+            return ProjectFiles(read_local_index(directory, name))
         url = f"{index.rstrip('/')}/{name}/"
         if not self._usable.host_allowed(url):
-            return []
+            return ProjectFiles()
         logger.debug("Reading %s", redact_url(url))
         response = self._get(url, {"Accept": ACCEPT})
-        return [] if response is None else _parse(response, url, name)
+        if response is None:
+            return ProjectFiles()
+        return _parse(response, url, functools.partial(project_files, project=name))
 
     def _get(self, url: str, headers: Mapping[str, str] | None = None) -> Response | None:
         """The response for ``url``, or ``None`` when there is nothing there (404)."""
@@ -256,7 +268,7 @@ class Finder:
         except UserError as error:
             logger.warning("Couldn't read find-links page: %s", error)
             return []
-        return [] if response is None else _parse(response, location, None)
+        return [] if response is None else _parse(response, location, parse_page)
 
     # Metadata and archives.
 
@@ -303,10 +315,11 @@ def _by_ranges(file: DistributionFile) -> bool:
     return remote and file.kind == "wheel" and file.metadata_url is None
 
 
-def _parse(response: Response, requested: str, project: str | None) -> list[DistributionFile]:
+def _parse(response: Response, requested: str, read: Callable[[bytes, str, str], _T]) -> _T:
+    """``read(data, content type, URL)`` of a page."""
     base = _with_credentials(response.url, requested)
     try:
-        return parse_page(response.data, response.headers.get("Content-Type", ""), base, project)
+        return read(response.data, response.headers.get("Content-Type", ""), base)
     except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
         raise IndexPageError(f"The index page {response.url} could not be read: {error}") from None
 

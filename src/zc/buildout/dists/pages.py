@@ -9,7 +9,7 @@ import json
 import os
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Literal
 
 from packaging.tags import Tag
@@ -23,6 +23,8 @@ from packaging.version import InvalidVersion, Version
 
 __all__ = [
     "DistributionFile",
+    "ProjectFiles",
+    "project_files",
     "file_url",
     "local_files",
     "parse_page",
@@ -218,6 +220,80 @@ def parse_html(text: str, url: str, project: str | None = None) -> list[Distribu
     return list(_html_files(anchors, base, project))
 
 
+# The link of an anchor whose first attribute it is (as index pages write
+# them), to know its version before reading the rest.
+_FIRST_HREF = re.compile(r"""\s*href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+
+
+def _link_version(inside: str, project: str, memo: _Memo) -> Version | None:
+    """The version of the file an anchor (the text inside its tag) links to, if it links to one."""
+    match = _FIRST_HREF.match(inside)
+    href = (match[1] or match[2] or match[3]) if match else _attributes(inside).get("href")
+    if not href:
+        return None
+    if "&" in href:
+        href = html.unescape(href)
+    path = href.partition("#")[0].partition("?")[0]
+    split = split_filename(urllib.parse.unquote(path[path.rfind("/") + 1 :]), project, memo)
+    return None if split is None else split[1]
+
+
+class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
+    """The files of one project by version, each version's read when first asked for.
+
+    An index page may link 10,000 files, of which a resolution looks at a
+    version or two: the links of an HTML page are only split into name and
+    version at first, and the rest of their attributes read when their
+    version is asked for. Threads may read one concurrently.
+    """
+
+    def __init__(self, files: Iterable[DistributionFile] = ()) -> None:
+        self._read: dict[Version, list[DistributionFile]] = {}
+        self._unread: dict[Version, list[str]] = {}
+        """The text inside the anchors of each version not read yet."""
+        self._base = ""
+        self._project: str | None = None
+        for file in files:
+            self._read.setdefault(file.version, []).append(file)
+
+    @classmethod
+    def from_html(cls, text: str, url: str, project: str) -> ProjectFiles:
+        """The files of the PEP 503 page of ``project`` at ``url`` (see :func:`parse_html`)."""
+        page = cls()
+        page._project = project
+        memo = _Memo()
+        base = url
+        for tag, inside in _TAG.findall(text):
+            if tag in "aA":
+                version = _link_version(inside, project, memo)
+                if version is not None:
+                    page._unread.setdefault(version, []).append(inside)
+            elif base is url and (href := _attributes(inside).get("href")):
+                base = urllib.parse.urljoin(url, href)
+        page._base = base
+        return page
+
+    def __getitem__(self, version: Version) -> Sequence[DistributionFile]:
+        files = self._read.get(version)
+        if files is None:
+            anchors = map(_attributes, self._unread[version])
+            found = [file for file in _html_files(anchors, self._base, self._project)
+                     if file.version == version]
+            files = self._read.setdefault(version, found)
+        return files
+
+    def __iter__(self) -> Iterator[Version]:
+        yield from self._unread
+        yield from (version for version in self._read if version not in self._unread)
+
+    def __len__(self) -> int:
+        return len(self._unread) + sum(1 for version in self._read if version not in self._unread)
+
+    def files(self) -> list[DistributionFile]:
+        """Every file, read."""
+        return [file for version in self for file in self[version]]
+
+
 def _html_files(
     anchors: Iterable[dict[str, str | None]], base: str, project: str | None
 ) -> Iterator[DistributionFile]:
@@ -287,12 +363,25 @@ def parse_page(data: bytes, content_type: str, url: str, project: str | None = N
     media_type, _, parameters = content_type.partition(";")
     if media_type.strip().lower() == JSON_TYPE:
         return parse_json(data, url, project)
+    return parse_html(_decoded(data, parameters), url, project)
+
+
+def project_files(data: bytes, content_type: str, url: str, project: str) -> ProjectFiles:
+    """:func:`parse_page` for the index page of ``project``, its HTML links read when needed."""
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() == JSON_TYPE:
+        return ProjectFiles(parse_json(data, url, project))
+    return ProjectFiles.from_html(_decoded(data, parameters), url, project)
+
+
+def _decoded(data: bytes, parameters: str) -> str:
+    """The text of a page, as the parameters of its ``Content-Type`` say (UTF-8 by default)."""
     charset = "utf-8"
     for parameter in parameters.split(";"):
         key, _, value = parameter.partition("=")
         if key.strip().lower() == "charset" and value.strip():
             charset = value.strip().strip('"')
-    return parse_html(data.decode(charset), url, project)
+    return data.decode(charset)
 
 
 def file_url(path: str) -> str:
