@@ -18,18 +18,14 @@ import concurrent.futures
 import dataclasses
 import logging
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from packaging.tags import sys_tags
-from packaging.utils import parse_wheel_filename
-
 from zc.buildout.dists import build, wheel
 from zc.buildout.dists.compiler import Compiler
-from zc.buildout.dists.distcache import archive_lock, cached_archive, sha256_of
+from zc.buildout.dists.distcache import built_wheel, cached_archive, sha256_of
 from zc.buildout.dists.eggcache import EggCache
 from zc.buildout.dists.environment import Environment, InstalledDistribution
 from zc.buildout.dists.progress import Progress, terminal_progress
@@ -222,33 +218,14 @@ class Fetcher:
 
     def built_wheel(self, picked: PickedFile, sdist: str) -> str:
         """A wheel built from the sdist, kept in the download cache when there is one."""
-        if self.cache is None:
-            output = tempfile.mkdtemp(dir=self.scratch)
+
+        def build_into(output: str) -> str:
             return build.build_wheel(sdist, output, self.settings,
                                      description=f"{picked.name} {picked.version}")
-        built = os.path.join(self.cache, ".built", sha256_of(sdist))
-        os.makedirs(built, exist_ok=True)
-        with archive_lock(self.cache, f"{picked.filename}.build"):
-            found = _compatible_wheel(built)
-            if found is not None:
-                return found
-            output = tempfile.mkdtemp(prefix=".build-", dir=built)
-            try:
-                path = build.build_wheel(sdist, output, self.settings,
-                                         description=f"{picked.name} {picked.version}")
-                target = os.path.join(built, os.path.basename(path))
-                os.replace(path, target)
-            finally:
-                shutil.rmtree(output, ignore_errors=True)
-        return target
 
-
-def _compatible_wheel(directory: str) -> str | None:
-    supported = set(sys_tags())
-    for entry in sorted(os.listdir(directory)):
-        if entry.endswith(".whl") and supported & set(parse_wheel_filename(entry)[3]):
-            return os.path.join(directory, entry)
-    return None
+        if self.cache is None:
+            return build_into(tempfile.mkdtemp(dir=self.scratch))
+        return built_wheel(self.cache, sdist, build_into)
 
 
 def _already_installed(picked: PickedFile, environment: Environment) -> InstalledDistribution | None:

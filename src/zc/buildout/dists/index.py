@@ -292,7 +292,8 @@ class Finder:
             return headers_of_wheel(path, file.filename)
         from zc.buildout.dists.sdistinfo import sdist_metadata
 
-        return sdist_metadata(path, self._settings)
+        pin = self._settings.pins.get(file.name)
+        return sdist_metadata(path, self._settings, pinned=pin is not None and pin.exact == file.version)
 
 
 def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], None]) -> None:

@@ -1,4 +1,10 @@
-"""The core metadata of a source distribution: its ``PKG-INFO`` when reliable, else the backend's."""
+"""The core metadata of a source distribution: its ``PKG-INFO`` when reliable, else the backend's.
+
+The backend prepares the metadata (``prepare_metadata_for_build_wheel``),
+except for the version a pin names exactly, with a download cache: that one
+is built into a wheel at once, kept where installing finds it (see
+:func:`~zc.buildout.dists.distcache.built_wheel`), so the backend runs once.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from typing import TYPE_CHECKING
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    from zc.buildout.dists.metadata import Metadata
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["sdist_metadata"]
@@ -51,13 +58,14 @@ def _pkg_info_text(sdist: str) -> str | None:
         raise UserError(f"Couldn't read {sdist}: {error}") from None
 
 
-def sdist_metadata(path: str, settings: InstallerSettings) -> email.message.Message:
-    """The core metadata of an sdist.
+def sdist_metadata(path: str, settings: InstallerSettings, *, pinned: bool = False) -> Metadata:
+    """The core metadata of an sdist; ``pinned``: its version is the one a pin names.
 
     ``PKG-INFO`` when it is reliable (metadata 2.2 or later, requirements not
-    dynamic), else what the build backend prepares; that result is kept (in
-    the download cache, or in the eggs directory) keyed by the sdist's digest
-    and the Python, so it is computed once.
+    dynamic). Else the metadata of the wheel built from it, for a ``pinned``
+    sdist with a download cache; else what the build backend prepares, kept
+    (in the download cache, or in the eggs directory) keyed by the sdist's
+    digest and the Python, so it is computed once.
     """
     found = _reliable_pkg_info(path)
     if found is not None:
@@ -65,7 +73,15 @@ def sdist_metadata(path: str, settings: InstallerSettings) -> email.message.Mess
     from zc.buildout.dists import build
     from zc.buildout.dists.buildenv import private_directory
     from zc.buildout.dists.environment import python_tag
-    from zc.buildout.dists.distcache import sha256_of
+    from zc.buildout.dists.distcache import built_wheel, sha256_of
+
+    description = os.path.basename(path)
+    if pinned and settings.archive_cache is not None:
+        from zc.buildout.dists.metadata import headers_of_wheel
+
+        wheel = built_wheel(settings.archive_cache, path, lambda output: build.build_wheel(
+            path, output, settings, description=description))
+        return headers_of_wheel(wheel, os.path.basename(wheel))
 
     if settings.download_cache is not None:
         cache = os.path.join(settings.download_cache, "dist", ".metadata")
@@ -75,8 +91,7 @@ def sdist_metadata(path: str, settings: InstallerSettings) -> email.message.Mess
     key = os.path.join(cache, f"{sha256_of(path)}-{python_tag()}-{sysconfig.get_platform()}")
     if not os.path.exists(key):
         with tempfile.TemporaryDirectory(prefix="buildout-metadata-") as output:
-            info = build.prepare_metadata(path, output, settings,
-                                          description=os.path.basename(path))
+            info = build.prepare_metadata(path, output, settings, description=description)
             descriptor, staged = tempfile.mkstemp(prefix=".tmp-", dir=cache)
             os.close(descriptor)
             shutil.copyfile(os.path.join(info, "METADATA"), staged)
