@@ -1,4 +1,4 @@
-"""Index and find-links pages as data: PEP 503 HTML, PEP 691 JSON, file names."""
+"""Index and find-links pages as data: PEP 503 HTML, PEP 691 JSON."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.filenames import NameMemo, split_filename
+
 __all__ = [
     "DistributionFile",
     "ProjectFiles",
@@ -31,16 +33,13 @@ __all__ = [
     "read_local_index",
     "HTML_TYPES",
     "JSON_TYPE",
-    "SDIST_SUFFIXES",
     "distribution_file",
     "parse_html",
     "parse_json",
-    "split_filename",
 ]
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("text/html", "application/vnd.pypi.simple.v1+html")
-SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,73 +71,6 @@ class DistributionFile:
             return frozenset()
 
 
-class _Versions(dict[str, Version]):
-    """Parsed versions by their text: a page names the same version many times."""
-
-    def __missing__(self, text: str) -> Version:
-        version = self[text] = Version(text)
-        return version
-
-
-class _Names(dict[str, NormalizedName]):
-    """Normalised project names by their spelling: a page spells one name a few ways."""
-
-    def __missing__(self, text: str) -> NormalizedName:
-        name = self[text] = canonicalize_name(text)
-        return name
-
-
-@dataclasses.dataclass
-class _Memo:
-    """What the files of one page share: their names and versions, each parsed once."""
-
-    versions: _Versions = dataclasses.field(default_factory=_Versions)
-    names: _Names = dataclasses.field(default_factory=_Names)
-
-
-def split_filename(
-    filename: str, project: str | None = None, memo: _Memo | None = None
-) -> tuple[NormalizedName, Version, Literal["wheel", "sdist"]] | None:
-    """Name, version and kind of a distribution file name, or ``None``.
-
-    Sdist names are ambiguous when the project name holds dashes; when the
-    page belongs to a known ``project``, the split that names it wins.
-    """
-    memo = _Memo() if memo is None else memo
-    if filename.endswith(".whl"):
-        parts = filename[:-4].split("-")
-        if len(parts) not in (5, 6) or not parts[0]:
-            return None
-        try:
-            return memo.names[parts[0]], memo.versions[parts[1]], "wheel"
-        except InvalidVersion:
-            return None
-    lowered = filename.lower()
-    for suffix in SDIST_SUFFIXES:
-        if lowered.endswith(suffix):
-            split = _split_sdist_stem(filename[: -len(suffix)], project, memo)
-            return None if split is None else (split[0], split[1], "sdist")
-    return None
-
-
-def _split_sdist_stem(
-    stem: str, project: str | None, memo: _Memo
-) -> tuple[NormalizedName, Version] | None:
-    positions = [index for index, char in enumerate(stem) if char == "-"]
-    if project is not None:
-        wanted = memo.names[project]
-        positions = [i for i in positions if memo.names[stem[:i]] == wanted]
-    for position in reversed(positions):
-        try:
-            version = memo.versions[stem[position + 1 :]]
-        except InvalidVersion:
-            continue
-        name = stem[:position]
-        if name:
-            return memo.names[name], version
-    return None
-
-
 def distribution_file(
     url: str,
     *,
@@ -148,7 +80,7 @@ def distribution_file(
     requires_python: str | None = None,
     yanked: str | None = None,
     metadata: bool | Mapping[str, str] = False,
-    memo: _Memo | None = None,
+    memo: NameMemo | None = None,
 ) -> DistributionFile | None:
     """The file a link points at, or ``None`` when it is not a distribution.
 
@@ -225,7 +157,7 @@ def parse_html(text: str, url: str, project: str | None = None) -> list[Distribu
 _FIRST_HREF = re.compile(r"""\s*href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
-def _link_version(inside: str, project: str, memo: _Memo) -> Version | None:
+def _link_version(inside: str, project: str, memo: NameMemo) -> Version | None:
     """The version of the file an anchor (the text inside its tag) links to, if it links to one."""
     match = _FIRST_HREF.match(inside)
     href = (match[1] or match[2] or match[3]) if match else _attributes(inside).get("href")
@@ -261,7 +193,7 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
         """The files of the PEP 503 page of ``project`` at ``url`` (see :func:`parse_html`)."""
         page = cls()
         page._project = project
-        memo = _Memo()
+        memo = NameMemo()
         base = url
         for tag, inside in _TAG.findall(text):
             if tag in "aA":
@@ -297,7 +229,7 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
 def _html_files(
     anchors: Iterable[dict[str, str | None]], base: str, project: str | None
 ) -> Iterator[DistributionFile]:
-    memo = _Memo()
+    memo = NameMemo()
     for attrs in anchors:
         href = attrs.get("href")
         if not href:
@@ -332,7 +264,7 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
     if not isinstance(page, dict) or not isinstance(page.get("files"), list):
         raise ValueError("not a PEP 691 project page")
     found = []
-    memo = _Memo()
+    memo = NameMemo()
     for entry in page["files"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
             continue
