@@ -5,9 +5,9 @@ making thousands of links): in threads the interpreter lock would serialise
 them with resolving and downloading, so a :class:`Compiler`
 keeps one worker process per processor, each a ``python -c`` loop started
 with the running buildout's ``sys.path``. Any thread may hand it work and
-wait for just that: a wheel to unpack, a tree to link, or files to compile, cut into small
-batches that the workers take in turn, so that an egg waits for its own
-files, never for a whole run's.
+wait for just that: a wheel to unpack, a tree to link, or files to compile,
+cut into small batches that the workers take in turn, so that an egg waits
+for its own files, never for a whole run's.
 
 Compiling is quiet, as pip's: modules not meant to compile (Python 2 code,
 the skin scripts of Zope products) are left as they are, without a word.

@@ -121,8 +121,9 @@ class Finder:
     def versions(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]:
         """:meth:`files` by version, each version's read from the index page when asked for."""
         name = canonicalize_name(name)
-        page = self._page(name).result()
-        return ProjectFiles(self.files(name)) if name in self.find_links() else page
+        if name in self.find_links():
+            return ProjectFiles(self.files(name))
+        return self._page(name).result()
 
     def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
         """The best usable file among ``files`` (of one version), or why none is usable.

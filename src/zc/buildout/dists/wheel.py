@@ -2,10 +2,11 @@
 
 The wheel is installed into a staging directory inside the eggs directory,
 byte-compiled (by a :class:`~zc.buildout.dists.compiler.Compiler`, naming
-the final paths) unless ``byte-compile = false``, and renamed into place, under a per-distribution file
-lock: an interrupted run never leaves half an egg, and a staging directory
-left by a killed run is removed by the next one. With an egg cache, the
-staged egg is linked from the cache entry instead (made the same way, once).
+the final paths) unless ``byte-compile = false``, and renamed into place,
+under a per-distribution file lock: an interrupted run never leaves half an
+egg, and a staging directory left by a killed run is removed by the next
+one. With an egg cache, the staged egg is linked from the cache entry
+instead (made the same way, once).
 Legacy namespace ``__init__.py`` files are dropped (the packages become
 native namespaces); console scripts are not written (buildout generates
 scripts itself); ``.data`` files other than code stay inside the egg, under
@@ -281,10 +282,9 @@ def install_wheel(
 ) -> InstalledDistribution:
     """Install a wheel as one egg directory (reusing one already there); return it.
 
-    ``compiler`` unpacks and, with ``byte_compile``, compiles (a private
-    one when not given). With an
-    ``egg_cache`` and the wheel's ``sha256``, the egg is made in the cache
-    (once) and linked from there. ``archive_sha256`` is the digest of the
+    ``compiler`` unpacks and, with ``byte_compile``, compiles (a private one
+    when not given). With an ``egg_cache`` and the wheel's ``sha256``, the
+    egg is made in the cache (once) and linked from there. ``archive_sha256`` is the digest of the
     archive the wheel came from (the wheel itself, or the sdist it was
     built from), recorded in the egg (:data:`~zc.buildout.dists.environment.ARCHIVE_RECORD`).
     """
