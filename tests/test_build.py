@@ -9,7 +9,10 @@ import pathlib
 import zipfile
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists import InstalledDistribution, Installer, build, buildenv
+from zc.buildout.dists.store.eggs import InstalledDistribution
+from zc.buildout.dists.installer import Installer
+from zc.buildout.dists.build import frontend
+from zc.buildout.dists.build import isolation
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
@@ -21,7 +24,7 @@ class BuildTests(ScratchTestCase):
             with self.subTest(backend=backend):
                 sdist = packages.sdist(self.path("dist"), f"demo-{backend}", "1.0", backend=backend)
                 os.makedirs(self.path("out", backend))
-                path = build.build_wheel(sdist, self.path("out", backend), self.settings,
+                path = frontend.build_wheel(sdist, self.path("out", backend), self.settings,
                                          description=f"demo-{backend} 1.0")
                 self.assertEqual(os.path.basename(path), f"demo_{backend}-1.0-py3-none-any.whl")
                 with zipfile.ZipFile(path) as archive:
@@ -30,14 +33,14 @@ class BuildTests(ScratchTestCase):
     def test_metadata_without_a_wheel(self) -> None:
         sdist = packages.sdist(self.path("dist"), "demo", "1.0", requires=["other>=2"])
         os.makedirs(self.path("out"))
-        info = build.prepare_metadata(sdist, self.path("out"), self.settings, description="demo 1.0")
+        info = frontend.prepare_metadata(sdist, self.path("out"), self.settings, description="demo 1.0")
         self.assertEqual(os.path.basename(info), "demo-1.0.dist-info")
         self.assertIn("Requires-Dist: other>=2", pathlib.Path(info, "METADATA").read_text())
 
     def test_a_failing_backend_shows_its_output_and_names_the_distribution(self) -> None:
         sdist = packages.sdist(self.path("dist"), "broken", "1.0", fail="no C compiler found")
-        with self.assertRaises(build.BuildError) as caught:
-            build.build_wheel(sdist, self.root, self.settings, description="broken 1.0")
+        with self.assertRaises(frontend.BuildError) as caught:
+            frontend.build_wheel(sdist, self.root, self.settings, description="broken 1.0")
         self.assertEqual(str(caught.exception), (
             "Couldn't build broken 1.0: the build backend 'tiny_backend' failed:\n"
             "  tiny_backend: refusing to build: no C compiler found"))
@@ -48,8 +51,8 @@ class BuildTests(ScratchTestCase):
         os.makedirs(project)
         pathlib.Path(project, "setup.py").write_text(
             "import sys\nprint('checking for frobnicator')\nsys.exit('error: no frobnicator')\n")
-        with self.assertRaises(build.BuildError) as caught:
-            build.build_wheel(project, self.root, self.settings, description="legacy")
+        with self.assertRaises(frontend.BuildError) as caught:
+            frontend.build_wheel(project, self.root, self.settings, description="legacy")
         message = str(caught.exception)
         self.assertTrue(message.startswith(
             "Couldn't build legacy: the build backend 'setuptools.build_meta:__legacy__' failed:\n"))
@@ -61,8 +64,8 @@ class BuildTests(ScratchTestCase):
         os.makedirs(project)
         pathlib.Path(project, "pyproject.toml").write_text(
             '[build-system]\nrequires = []\nbuild-backend = "no_such_backend"\n')
-        with self.assertRaises(build.BuildError) as caught:
-            build.build_wheel(project, self.root, self.settings, description="odd 1.0")
+        with self.assertRaises(frontend.BuildError) as caught:
+            frontend.build_wheel(project, self.root, self.settings, description="odd 1.0")
         self.assertTrue(str(caught.exception).startswith(
             "Couldn't build odd 1.0: the build backend 'no_such_backend' could not be imported."))
 
@@ -70,8 +73,8 @@ class BuildTests(ScratchTestCase):
         project = packages.project(self.path("old"), "old", backend="tiny")
         backend = pathlib.Path(project, "_backend", "tiny_backend.py")
         backend.write_text(backend.read_text().replace("def build_editable(", "def _no_editable("))
-        with self.assertRaises(build.BuildError) as caught:
-            build.build_editable(project, self.root, self.settings, description="old")
+        with self.assertRaises(frontend.BuildError) as caught:
+            frontend.build_editable(project, self.root, self.settings, description="old")
         self.assertEqual(str(caught.exception), (
             "Couldn't build old: the build backend 'tiny_backend' has no build_editable hook.\n"
             "Editable installs (develop) need a backend supporting PEP 660, "
@@ -82,41 +85,41 @@ class BuildTests(ScratchTestCase):
         os.makedirs(project)
         pathlib.Path(project, "pyproject.toml").write_text("[build-system\n")
         with self.assertRaises(UserError) as caught:
-            build.read_build_system(project)
+            frontend.read_build_system(project)
         self.assertIn("Invalid pyproject.toml", str(caught.exception))
 
     def test_build_system_defaults(self) -> None:
         project = self.path("plain")
         os.makedirs(project)
-        self.assertEqual(build.read_build_system(project), build.BuildSystem(
+        self.assertEqual(frontend.read_build_system(project), frontend.BuildSystem(
             ("setuptools>=40.8.0",), "setuptools.build_meta:__legacy__"))
         pathlib.Path(project, "pyproject.toml").write_text("[tool.other]\nx = 1\n")
-        self.assertEqual(build.read_build_system(project).backend, "setuptools.build_meta:__legacy__")
+        self.assertEqual(frontend.read_build_system(project).backend, "setuptools.build_meta:__legacy__")
 
 
 class BuildEnvironmentTests(ScratchTestCase):
     def test_only_the_build_requirements_are_exposed(self) -> None:
-        path = buildenv.build_path(["hatchling"], self.settings, "demo")
+        path = isolation.build_path(["hatchling"], self.settings, "demo")
         (farm,) = path
         entries = set(os.listdir(farm))
         self.assertIn("hatchling", entries)
         self.assertIn("pluggy", entries)  # a dependency of hatchling
         self.assertNotIn("setuptools", entries)
         self.assertNotIn("zc", entries)
-        self.assertEqual(buildenv.build_path(["hatchling"], self.settings, "demo"), path)
+        self.assertEqual(isolation.build_path(["hatchling"], self.settings, "demo"), path)
 
     def test_what_the_running_environment_lacks(self) -> None:
         from packaging.requirements import Requirement
 
-        self.assertIsNone(buildenv.running_distributions([Requirement("no-such-dist")]))
-        self.assertIsNone(buildenv.running_distributions([Requirement("setuptools<1")]))
-        found = buildenv.running_distributions([Requirement("hatchling")])
+        self.assertIsNone(isolation.running_distributions([Requirement("no-such-dist")]))
+        self.assertIsNone(isolation.running_distributions([Requirement("setuptools<1")]))
+        found = isolation.running_distributions([Requirement("hatchling")])
         assert found is not None
         self.assertIn("pluggy", {dist.metadata["Name"] for dist in found})
 
     def test_invalid_build_requirement(self) -> None:
         with self.assertRaises(UserError) as caught:
-            buildenv.build_path(["not a requirement!"], self.settings, "demo 1.0")
+            isolation.build_path(["not a requirement!"], self.settings, "demo 1.0")
         self.assertTrue(str(caught.exception).startswith("Invalid build requirement of demo 1.0:"))
 
 

@@ -7,7 +7,7 @@ import platform
 import sys
 import unittest
 
-from zc.buildout.conditions import ConditionError, evaluate
+from zc.buildout.config.conditions import ConditionError, evaluate
 from zc.buildout.errors import Location
 
 HERE = Location("/cfg/buildout.cfg", 7)

@@ -9,8 +9,8 @@ import unittest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zc.buildout import configparser
-from zc.buildout.configparser import (
+from zc.buildout.config import parser
+from zc.buildout.config.parser import (
     MissingSectionHeaderError,
     ParsingError,
     parse,
@@ -96,7 +96,7 @@ class OperatorTests(unittest.TestCase):
 
     def test_raw_options_carry_operator_and_line(self) -> None:
         options = parse_text("[s]\n\nb += 1\n  2\n", "f.cfg")["s"]
-        self.assertEqual(options["b +"], configparser.RawOption("b", "+", "1\n2", 3, "b +"))
+        self.assertEqual(options["b +"], parser.RawOption("b", "+", "1\n2", 3, "b +"))
 
     def test_dashes_inside_names_are_not_operators(self) -> None:
         self.assertEqual(parsed("[s]\neggs-directory = x\n")["s"], {"eggs-directory": "x"})
@@ -133,8 +133,8 @@ class ErrorTests(unittest.TestCase):
         self.assertIsInstance(error, ParsingError)
 
     def test_errors_are_user_errors(self) -> None:
-        self.assertTrue(issubclass(configparser.Error, UserError))
-        self.assertTrue(issubclass(ParsingError, configparser.Error))
+        self.assertTrue(issubclass(parser.Error, UserError))
+        self.assertTrue(issubclass(ParsingError, parser.Error))
 
     def test_bad_condition_names_the_line(self) -> None:
         with self.assertRaises(UserError) as caught:

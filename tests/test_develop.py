@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.build import BuildError
-from zc.buildout.dists.develop import develop
-from zc.buildout.dists.environment import Environment
+from zc.buildout.dists.build.frontend import BuildError
+from zc.buildout.dists.install.editable import develop
+from zc.buildout.dists.store.eggs import Environment
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 

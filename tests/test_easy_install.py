@@ -12,18 +12,22 @@ import tempfile
 import unittest
 from typing import Any
 
-from zc.buildout import easy_install, legacy_defaults, logsetup
+from zc.buildout import easy_install
+
+from zc.buildout.legacy import defaults
+
+from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
-from zc.buildout.legacy_installer import _settings_for
+from zc.buildout.legacy.installer import _settings_for
 from zc.buildout.testing import packages
-from zc.buildout.working_set import WorkingSet
+from zc.buildout.legacy.working_set import WorkingSet
 
 
 class _Isolated(unittest.TestCase):
     """Each test runs in a temporary directory with the facade's defaults restored afterwards."""
 
     def setUp(self) -> None:
-        self.addCleanup(legacy_defaults.reset())
+        self.addCleanup(defaults.reset())
         preserved = logsetup.preserved()  # testing.Buildout() configures logging
         preserved.__enter__()
         self.addCleanup(preserved.__exit__, None, None, None)
@@ -260,7 +264,7 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
     def test_install_develop_and_install(self) -> None:
         import types
 
-        from zc.buildout.dists.environment import Environment
+        from zc.buildout.dists.store.eggs import Environment
         from zc.buildout.testing import install, install_develop
 
         import zc.recipe.egg

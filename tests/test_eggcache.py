@@ -13,13 +13,13 @@ import sys
 import unittest
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists import InstallerSettings
-from zc.buildout.dists.compiler import Compiler, python_files
-from zc.buildout.dists.eggcache import EggCache, link_tree
-from zc.buildout.dists.distcache import sha256_of
-from zc.buildout.dists.fetch import PickedFile, materialise
-from zc.buildout.dists.wheel import install_wheel
-from zc.buildout.httpclient import HTTPClient
+from zc.buildout.dists.settings import InstallerSettings
+from zc.buildout.dists.install.compiler import Compiler, python_files
+from zc.buildout.dists.store.egg_cache import EggCache, link_tree
+from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.install.fetch import PickedFile, materialise
+from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"

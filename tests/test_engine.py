@@ -11,8 +11,8 @@ import textwrap
 import time
 import unittest
 
-from zc.buildout.installed import read_sections
-from zc.buildout.signatures import Signatures
+from zc.buildout.run.installed import read_sections
+from zc.buildout.run.signatures import Signatures
 from zc.buildout.testing import Sandbox, buildout_command
 
 RECIPE = '''

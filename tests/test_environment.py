@@ -10,8 +10,8 @@ import unittest
 from packaging.tags import Tag, parse_tag
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.environment import Environment, egg_directory_name
-from zc.buildout.dists.wheel import install_wheel
+from zc.buildout.dists.store.eggs import Environment, egg_directory_name
+from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -86,7 +86,7 @@ class EnvironmentTests(ScratchTestCase):
         self.assertEqual([d.version for d in environment.find("demo")], ["1.0"])
 
     def test_develop_projects_come_first(self) -> None:
-        from zc.buildout.dists.develop import develop
+        from zc.buildout.dists.install.editable import develop
 
         self.install("demo", "9.0")
         project = packages.project(self.path("demo"), "demo", "1.0", backend="tiny")

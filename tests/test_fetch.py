@@ -8,13 +8,13 @@ import os
 import shutil
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists import InstallerSettings
-from zc.buildout.dists.distcache import sha256_of
-from zc.buildout.dists.fetch import PickedFile, materialise
-from zc.buildout.dists.sdistinfo import sdist_metadata
-from zc.buildout.dists.progress import Progress, terminal_progress
+from zc.buildout.dists.settings import InstallerSettings
+from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.install.fetch import PickedFile, materialise
+from zc.buildout.dists.build.sdist_metadata import sdist_metadata
+from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.errors import UserError
-from zc.buildout.httpclient import HTTPClient
+from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 from zc.buildout.testing.server import FileServer
 

@@ -14,8 +14,8 @@ import unittest
 from typing import Any
 from unittest import mock
 
-from zc.buildout.credentials import redact_url
-from zc.buildout.httpclient import ChecksumError, DownloadError, HTTPClient
+from zc.buildout.net.credentials import redact_url
+from zc.buildout.net.httpclient import ChecksumError, DownloadError, HTTPClient
 from zc.buildout.testing.index import FakeIndex
 from zc.buildout.testing.server import FileServer
 
@@ -290,7 +290,7 @@ class DownloadTests(_Case):
     def test_what_a_killed_download_left_is_removed_later(self) -> None:
         import time
 
-        from zc.buildout.httpclient import STALE_PART
+        from zc.buildout.net.httpclient import STALE_PART
 
         server = self.serve()
         stale = self.tmp / ".hello.txt.0a1b2c3d4e5f.part"  # a download killed long ago

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from packaging.version import Version
 
-from zc.buildout.dists.index import Finder
-from zc.buildout.dists.pages import file_url
+from zc.buildout.dists.find.index import Finder
+from zc.buildout.dists.find.pages import file_url
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
-from zc.buildout.httpclient import HTTPClient
+from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing.index import FakeIndex
 
 

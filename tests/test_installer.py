@@ -7,7 +7,9 @@ import os
 import tempfile
 import unittest
 
-from zc.buildout.dists import Installer, InstallerSettings
+from zc.buildout.dists.installer import Installer
+
+from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex

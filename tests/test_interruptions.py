@@ -21,11 +21,11 @@ import time
 from typing import Any
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.environment import Environment
-from zc.buildout.dists.distcache import sha256_of
-from zc.buildout.dists.fetch import PickedFile, materialise
-from zc.buildout.dists.wheel import install_wheel, locked
-from zc.buildout.httpclient import HTTPClient
+from zc.buildout.dists.store.eggs import Environment
+from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.install.fetch import PickedFile, materialise
+from zc.buildout.dists.install.wheel import install_wheel, locked
+from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -40,7 +40,7 @@ def wait_until(condition: Any, timeout: float = 60.0) -> None:
 
 
 def workers_of(pid: int) -> list[str]:
-    """The worker processes (see zc.buildout.dists.compiler) of the process ``pid``, alive or orphaned."""
+    """The worker processes (see zc.buildout.dists.install.compiler) of the process ``pid``, alive or orphaned."""
     found = []
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         try:
@@ -87,7 +87,7 @@ class InterruptionTests(ScratchTestCase):
         tmp = self.path("eggs", ".buildout", "tmp")
         child = self.child("""
             import sys
-            from zc.buildout.dists.wheel import install_wheel
+            from zc.buildout.dists.install.wheel import install_wheel
             install_wheel(sys.argv[1], sys.argv[2])
             """, wheel, eggs)
         self.addCleanup(child.communicate)
@@ -139,9 +139,9 @@ class InterruptionTests(ScratchTestCase):
         cache = self.path("cache")
         child = self.child("""
             import sys
-            from zc.buildout.dists import InstallerSettings
-            from zc.buildout.dists.fetch import PickedFile, materialise
-            from zc.buildout.httpclient import HTTPClient
+            from zc.buildout.dists.settings import InstallerSettings
+            from zc.buildout.dists.install.fetch import PickedFile, materialise
+            from zc.buildout.net.httpclient import HTTPClient
             settings = InstallerSettings(sys.argv[1], sys.argv[2], download_cache=sys.argv[3])
             picked = PickedFile("big", "1.0", sys.argv[4].rsplit("/", 1)[1], sys.argv[4], sys.argv[5])
             materialise([picked], settings, HTTPClient())
@@ -172,7 +172,7 @@ class InterruptionTests(ScratchTestCase):
             child = self.child("""
                 import logging, sys
                 logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
-                from zc.buildout.dists.wheel import install_wheel
+                from zc.buildout.dists.install.wheel import install_wheel
                 print(install_wheel(sys.argv[1], sys.argv[2]).location, flush=True)
                 """, wheel, eggs)
             assert child.stdout is not None
@@ -187,7 +187,7 @@ class InterruptionTests(ScratchTestCase):
             f"d{i}/m{j}.py": "x = 1\n" for j in range(200)}) for i in range(4)]
         code = """
             import sys
-            from zc.buildout.dists.wheel import install_wheel
+            from zc.buildout.dists.install.wheel import install_wheel
             for wheel in sys.argv[2:]:
                 install_wheel(wheel, sys.argv[1])
             """

@@ -11,7 +11,7 @@ import unittest
 from unittest import mock
 
 from zc.buildout.errors import MissingOption, UserError
-from zc.buildout.loading import DEFAULT_OPTIONS, LoadedConfiguration, expand_macros, load
+from zc.buildout.config.loading import DEFAULT_OPTIONS, LoadedConfiguration, expand_macros, load
 
 
 class LoadingTestCase(unittest.TestCase):
@@ -215,7 +215,7 @@ class DirectoryTests(LoadingTestCase):
 
     def test_url_configuration_needs_a_directory(self) -> None:
         with self.assertRaises(MissingOption):
-            from zc.buildout.directories import resolve_directories
+            from zc.buildout.config.directories import resolve_directories
 
             resolve_directories({}, self.root)
 

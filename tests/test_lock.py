@@ -9,10 +9,12 @@ import shutil
 import tempfile
 import unittest
 
-from zc.buildout.dists import Installer, InstallerSettings
-from zc.buildout.dists.distcache import sha256_of
-from zc.buildout.dists.lock import Lock, LockedDistribution, LockedFile
-from zc.buildout.dists.locking import with_lock_pins
+from zc.buildout.dists.installer import Installer
+
+from zc.buildout.dists.settings import InstallerSettings
+from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
+from zc.buildout.dists.lock.checks import with_lock_pins
 from zc.buildout.dists.settings import parse_pin
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
@@ -125,7 +127,7 @@ class LockedInstallTests(unittest.TestCase):
         self.locked_install()  # and so do the files, installed again
 
     def test_files_published_after_locking_are_passed_over_while_a_locked_one_will_do(self) -> None:
-        from zc.buildout.dists.locking import archive_digest
+        from zc.buildout.dists.lock.checks import archive_digest
 
         self.install()
         before = Lock.read(self.lock_file).get("built")

@@ -7,7 +7,7 @@ import io
 import logging
 import unittest
 
-from zc.buildout import logsetup
+from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
 
 

@@ -12,7 +12,7 @@ import zipfile
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.distinfo import DistInfo, SysPath, find, location
+from zc.buildout.dists.store.distinfo import DistInfo, SysPath, find, location
 from zc.buildout.dists.metadata import Headers, only_for_extra
 
 METADATA = """\

@@ -6,8 +6,8 @@ import unittest
 from typing import Any
 
 from zc.buildout.errors import MissingOption, MissingSection, UserError
-from zc.buildout.loading import HistoryEntry, LoadedConfiguration, Value
-from zc.buildout.options import Configuration, Options, bool_option
+from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value
+from zc.buildout.config.options import Configuration, Options, bool_option
 
 
 class FakeRecipe:

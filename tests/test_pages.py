@@ -7,8 +7,8 @@ import unittest
 
 from packaging.version import Version
 
-from zc.buildout.dists.filenames import split_filename
-from zc.buildout.dists.pages import ProjectFiles, parse_html, parse_json, project_files
+from zc.buildout.dists.find.filenames import split_filename
+from zc.buildout.dists.find.pages import ProjectFiles, parse_html, parse_json, project_files
 
 PAGE = "https://index.example/simple/demo/"
 

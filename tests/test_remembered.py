@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists import resolver
+from zc.buildout.dists.resolve import resolver
 from zc.buildout.dists.installer import Installer
 from zc.buildout.dists.settings import InstallerSettings, Pin
-from zc.buildout.dists.wheel import install_wheel
+from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
@@ -92,7 +92,7 @@ class RememberedTests(ScratchTestCase):
         self.assertTrue(self.resolved_again)
 
     def test_a_changed_develop_project_resolves_again(self) -> None:
-        from zc.buildout.dists.develop import develop
+        from zc.buildout.dists.install.editable import develop
 
         self.install("extra", "1.0")
         project = packages.project(self.path("demo-project"), "demo", "3.0")
@@ -203,7 +203,7 @@ class RememberedTests(ScratchTestCase):
         self.assertFalse(os.path.exists(os.path.join(self.settings.eggs_directory, ".buildout")))
 
     def test_only_the_newest_are_kept(self) -> None:
-        from zc.buildout.dists import remembered
+        from zc.buildout.dists.resolve import remembered
 
         with mock.patch.object(remembered, "_KEPT", 2):
             for version in ("1.0", "1.1", "1.2"):

@@ -11,7 +11,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from zc.buildout import scripts
+from zc.buildout.run import scripts
 from zc.buildout.errors import UserError
 
 

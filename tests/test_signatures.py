@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from zc.buildout.signatures import Signatures, requirement_closure
+from zc.buildout.run.signatures import Signatures, requirement_closure
 
 
 def dist_info(directory: str, name: str, version: str, *requires: str) -> importlib.metadata.Distribution:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.wheel import install_wheel, namespace_inits
+from zc.buildout.dists.install.wheel import install_wheel, namespace_inits
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"

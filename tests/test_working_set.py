@@ -11,18 +11,18 @@ import tempfile
 import unittest
 from unittest import mock
 
-from zc.buildout import pkgresources
-from zc.buildout.compat import pkg_resources as compat
-from zc.buildout.dists.environment import InstalledDistribution
-from zc.buildout.distribution import DEVELOP_DIST, EGG_DIST, Distribution, distributions_at
-from zc.buildout.requirement import (
+from zc.buildout.run import pkgresources
+from zc.buildout.legacy.stand_ins import pkg_resources as compat
+from zc.buildout.dists.store.eggs import InstalledDistribution
+from zc.buildout.legacy.distribution import DEVELOP_DIST, EGG_DIST, Distribution, distributions_at
+from zc.buildout.legacy.requirement import (
     DistributionNotFound,
     Requirement,
     UnknownExtra,
     VersionConflict,
     parse_requirements,
 )
-from zc.buildout.working_set import Environment, WorkingSet
+from zc.buildout.legacy.working_set import Environment, WorkingSet
 
 
 def make_dist(
@@ -223,15 +223,15 @@ class CompatTests(_Case):
         with mock.patch.object(importlib.util, "find_spec", return_value=object()), \
                 mock.patch.object(sys, "path", list(sys.path)):
             self.assertFalse(pkgresources.ensure_pkg_resources())
-            self.assertNotIn(pkgresources.COMPAT_DIRECTORY, sys.path)
+            self.assertNotIn(pkgresources.STAND_INS, sys.path)
 
     def test_ensure_adds_ours_once(self) -> None:
         with mock.patch.object(importlib.util, "find_spec", return_value=None), \
                 mock.patch.object(sys, "path", list(sys.path)):
             self.assertTrue(pkgresources.ensure_pkg_resources())
             self.assertTrue(pkgresources.ensure_pkg_resources())
-            self.assertEqual(sys.path.count(pkgresources.COMPAT_DIRECTORY), 1)
-        self.assertEqual(sorted(os.listdir(pkgresources.COMPAT_DIRECTORY)), ["pkg_resources", "setuptools"])
+            self.assertEqual(sys.path.count(pkgresources.STAND_INS), 1)
+        self.assertEqual(sorted(os.listdir(pkgresources.STAND_INS)), ["pkg_resources", "setuptools"])
 
     def test_process_working_set_follows_sys_path(self) -> None:
         location = self.egg("latecomer", "1.0")

@@ -152,7 +152,7 @@ class RecipeTests(BuildoutTestCase):
 
     def test_plone_versioncheck(self) -> None:
         # The extension observes the picks through Installer._get_dist; the
-        # script parses the configuration with zc.buildout.configparser and
+        # script parses the configuration with zc.buildout.config.parser and
         # zc.buildout.buildout._default_globals and reads what was observed.
         self.buildout("""
             [buildout]
@@ -175,7 +175,7 @@ class RecipeTests(BuildoutTestCase):
         self.assertIn("httpx", report["anyio"]["required_by"])
 
     def test_slapos_recipe_build_download(self) -> None:
-        # SlapOS's recipes import zc.buildout.rmtree and use zc.buildout.download.
+        # SlapOS's recipes import zc.buildout.rmtree and use zc.buildout.net.download.
         data = self.write("data.txt", text="the data\n")
         self.buildout(f"""
             [buildout]

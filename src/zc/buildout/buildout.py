@@ -12,11 +12,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from zc.buildout import conditions, loading
+from zc.buildout.config import conditions
+
+from zc.buildout.config import loading
 from zc.buildout.errors import MissingOption, MissingSection
-from zc.buildout.installed import InstalledDatabase
-from zc.buildout.options import Configuration, Options, bool_option
-from zc.buildout.parts import Recipes
+from zc.buildout.run.installed import InstalledDatabase
+from zc.buildout.config.options import Configuration, Options, bool_option
+from zc.buildout.run.parts import Recipes
 
 if TYPE_CHECKING:
     from zc.buildout.cli import CommandLine
@@ -40,7 +42,7 @@ def _default_globals() -> dict[str, object]:
     """The plain names section conditions know, computed now (upstream's private name).
 
     Tools that parse configuration files themselves pass it to
-    :func:`zc.buildout.configparser.parse`, as plone.versioncheck does.
+    :func:`zc.buildout.config.parser.parse`, as plone.versioncheck does.
     """
     names: dict[str, object] = {
         name: compute() for name, compute in conditions.NAMES.items() if "." not in name}
@@ -69,7 +71,7 @@ class Buildout(Configuration):
         use_user_defaults: bool | None = None,
         windows_restart: bool = False,
     ) -> None:
-        from zc.buildout import startup
+        from zc.buildout.run import startup
 
         if use_user_defaults is not None:
             user_defaults = use_user_defaults
@@ -109,12 +111,12 @@ class Buildout(Configuration):
             from zc.buildout.dists.installer import Installer
             from zc.buildout.dists.settings import InstallerSettings
 
-            from zc.buildout import legacy_defaults
+            from zc.buildout.legacy import defaults
 
             self._installer_instance = Installer(InstallerSettings.from_buildout(self))
             # Recipes' easy_install calls record their picks there too.
-            self._installer_instance.picked_versions = legacy_defaults.defaults.picked
-            self._installer_instance.used = legacy_defaults.defaults.used
+            self._installer_instance.picked_versions = defaults.defaults.picked
+            self._installer_instance.used = defaults.defaults.used
         return self._installer_instance
 
     def _install_requirements(self, requirements: Sequence[str]) -> list[str]:
@@ -141,7 +143,7 @@ class Buildout(Configuration):
         return self._installer().settings.allow_hosts
 
     def _put_develop_eggs_on_path(self) -> None:
-        from zc.buildout import develop
+        from zc.buildout.run import develop
 
         develop.add_to_path(self["buildout"]["develop-eggs-directory"])
 
@@ -149,13 +151,13 @@ class Buildout(Configuration):
 
     def install(self, install_args: Sequence[str] = ()) -> None:
         """Run the ``install`` command: with part names, only those parts."""
-        from zc.buildout import engine
+        from zc.buildout.run import engine
 
         engine.install(self, install_args)
 
     def bootstrap(self, args: Sequence[str] = ()) -> None:
         """Run the ``bootstrap`` command."""
-        from zc.buildout import bootstrap
+        from zc.buildout.run import bootstrap
 
         bootstrap.bootstrap(self)
 

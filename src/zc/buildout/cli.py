@@ -73,12 +73,12 @@ _FLAGS = frozenset("vqhUoOnND")
 _VALUE_FLAGS = frozenset("ct")
 
 COMMANDS: dict[str, str] = {
-    "install": "zc.buildout.engine:install_command",
-    "init": "zc.buildout.bootstrap:init_command",
-    "bootstrap": "zc.buildout.bootstrap:bootstrap_command",
-    "annotate": "zc.buildout.annotate:annotate_command",
-    "query": "zc.buildout.annotate:query_command",
-    "export-lock": "zc.buildout.dists.lockexport:export_lock_command",
+    "install": "zc.buildout.run.engine:install_command",
+    "init": "zc.buildout.run.bootstrap:init_command",
+    "bootstrap": "zc.buildout.run.bootstrap:bootstrap_command",
+    "annotate": "zc.buildout.config.annotation:annotate_command",
+    "query": "zc.buildout.config.annotation:query_command",
+    "export-lock": "zc.buildout.dists.lock.export:export_lock_command",
     "setup": "zc.buildout.runsetup:setup_command",
     "runsetup": "zc.buildout.runsetup:setup_command",
 }

@@ -1,10 +1,10 @@
 """``zc.buildout.easy_install``: the installer API recipes have always called.
 
 A facade, re-exports only: the calls are mapped onto
-:class:`zc.buildout.dists.Installer` by :mod:`zc.buildout.legacy_installer`;
+:class:`zc.buildout.dists.installer.Installer` by :mod:`zc.buildout.legacy.installer`;
 the process-wide defaults they get and set are in
-:mod:`zc.buildout.legacy_defaults`; scripts come from
-:mod:`zc.buildout.scripts`. ``script_template`` is read whenever
+:mod:`zc.buildout.legacy.defaults`; scripts come from
+:mod:`zc.buildout.run.scripts`. ``script_template`` is read whenever
 :func:`scripts` runs, so a recipe may replace it for a while. See
 ``docs/topics/recipe-api.rst``.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from zc.buildout.dists.conflicts import MissingDistribution, VersionConflict
-from zc.buildout.legacy_defaults import (
+from zc.buildout.dists.resolve.conflicts import MissingDistribution, VersionConflict
+from zc.buildout.legacy.defaults import (
     allow_picked_versions,
     clear_index_cache,
     default_versions,
@@ -28,8 +28,8 @@ from zc.buildout.legacy_defaults import (
     use_buildout,
     use_dependency_links,
 )
-from zc.buildout.legacy_installer import Installer, build, develop, install, scripts, sort_working_set, working_set
-from zc.buildout.scripts import relativize, safe_arg, script_header, script_template
+from zc.buildout.legacy.installer import Installer, build, develop, install, scripts, sort_working_set, working_set
+from zc.buildout.run.scripts import relativize, safe_arg, script_header, script_template
 
 __all__ = [
     "IncompatibleConstraintError",

@@ -3,6 +3,6 @@
 Upstream's module; recipes (SlapOS's among them) import ``rmtree`` from it.
 """
 
-from zc.buildout.filesystem import remove_tree as rmtree
+from zc.buildout.files.trees import remove_tree as rmtree
 
 __all__ = ["rmtree"]

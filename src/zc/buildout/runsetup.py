@@ -8,7 +8,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from zc.buildout import logsetup
+from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:

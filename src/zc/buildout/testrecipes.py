@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from zc.buildout.options import Options
+from zc.buildout.config.options import Options
 
 __all__ = ["Debug"]
 

@@ -1,8 +1,8 @@
 """The installer: requirements -> resolved -> fetched and installed -> the distributions to use.
 
 Who does what: :class:`Installer` holds what lasts a run (the HTTP client,
-the index pages read, the picked versions); :func:`~zc.buildout.dists.resolver.resolve`
-chooses versions; :func:`~zc.buildout.dists.fetch.materialise` downloads and
+the index pages read, the picked versions); :func:`~zc.buildout.dists.resolve.resolver.resolve`
+chooses versions; :func:`~zc.buildout.dists.install.fetch.materialise` downloads and
 installs what is missing, concurrently.
 """
 
@@ -19,21 +19,21 @@ from typing import TYPE_CHECKING, cast
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.environment import Environment, InstalledDistribution
-from zc.buildout.dists.distinfo import DistInfo, Distribution, SysPath, editable_project, location
-from zc.buildout.dists.picked import PickedVersions
+from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
+from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
+from zc.buildout.dists.resolve.picked import PickedVersions
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.compiler import Compiler
-    from zc.buildout.dists.develop import DevelopResult
-    from zc.buildout.dists.fetch import Fetcher
-    from zc.buildout.dists.index import Finder
-    from zc.buildout.dists.lock import LockedDistribution
-    from zc.buildout.dists.pages import DistributionFile
-    from zc.buildout.dists.resolver import Resolved
+    from zc.buildout.dists.install.compiler import Compiler
+    from zc.buildout.dists.install.editable import DevelopResult
+    from zc.buildout.dists.install.fetch import Fetcher
+    from zc.buildout.dists.find.index import Finder
+    from zc.buildout.dists.lock.file import LockedDistribution
+    from zc.buildout.dists.find.pages import DistributionFile
+    from zc.buildout.dists.resolve.resolver import Resolved
     from zc.buildout.dists.settings import InstallerSettings
-    from zc.buildout.httpclient import HTTPClient
+    from zc.buildout.net.httpclient import HTTPClient
 
 __all__ = ["Installer", "own_distributions"]
 
@@ -82,12 +82,12 @@ class Installer:
             locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
             if locked:
-                from zc.buildout.dists.lock import record
-                from zc.buildout.dists.locking import with_fetched_archives
+                from zc.buildout.dists.lock.file import record
+                from zc.buildout.dists.lock.checks import with_fetched_archives
 
                 record(self.used, with_fetched_archives(locked, resolved, installed))
             if settled:
-                from zc.buildout.dists.remembered import Resolutions
+                from zc.buildout.dists.resolve.remembered import Resolutions
 
                 # Asked for after installing: the eggs directory is as the next run will find it.
                 Resolutions(self.settings, texts).remember([
@@ -112,19 +112,19 @@ class Installer:
         version fixed by a pin or an ``==`` requirement, so that the index
         could not have changed it.
         """
-        from zc.buildout.dists.remembered import Resolutions
+        from zc.buildout.dists.resolve.remembered import Resolutions
 
         resolved = Resolutions(self.settings, texts).recall()
         if resolved is not None:
             return resolved, False
-        from zc.buildout.dists.candidates import need_from_requirement
-        from zc.buildout.dists.resolver import resolve
+        from zc.buildout.dists.resolve.candidates import need_from_requirement
+        from zc.buildout.dists.resolve.resolver import resolve
 
         needs = [need_from_requirement(requirement) for requirement in wanted]
 
         settings = self.settings
         if settings.lock is not None:
-            from zc.buildout.dists.locking import without_own_pins
+            from zc.buildout.dists.lock.checks import without_own_pins
 
             settings = without_own_pins(settings, self.own())
         environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
@@ -140,18 +140,18 @@ class Installer:
         settings = self.settings
         if settings.lock is None:
             return []
-        from zc.buildout.dists import locking
+        from zc.buildout.dists.lock import checks
 
-        dists = locking.lockable(resolved, self.own())
+        dists = checks.lockable(resolved, self.own())
         if settings.locked:
-            locking.check(dists, settings.lock, self.own())
+            checks.check(dists, settings.lock, self.own())
             return []
-        locking.check_files(dists, settings.lock)
-        return locking.entries(dists, settings.lock, None if settings.offline else self._get_finder)
+        checks.check_files(dists, settings.lock)
+        return checks.entries(dists, settings.lock, None if settings.offline else self._get_finder)
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
-        from zc.buildout.dists.develop import develop
+        from zc.buildout.dists.install.editable import develop
 
         return develop(project_directory, self.settings)
 
@@ -164,7 +164,7 @@ class Installer:
     def _get_finder(self) -> Finder:
         self._index_asked = True
         if self._finder is None:
-            from zc.buildout.dists.index import Finder
+            from zc.buildout.dists.find.index import Finder
 
             self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare)
         return self._finder
@@ -173,7 +173,7 @@ class Installer:
         """This installation's fetcher (``None`` once it is over)."""
         with self._lock:
             if self._fetcher is None and self._installing:
-                from zc.buildout.dists.fetch import Fetcher
+                from zc.buildout.dists.install.fetch import Fetcher
 
                 self._fetcher = Fetcher(self.settings, self._get_client())
             return self._fetcher
@@ -187,14 +187,14 @@ class Installer:
 
     def _get_client(self) -> HTTPClient:
         if self._client is None:
-            from zc.buildout.httpclient import HTTPClient
+            from zc.buildout.net.httpclient import HTTPClient
 
             self._client = HTTPClient(timeout=self.settings.socket_timeout)
         return self._client
 
     def _materialise(self, resolved: Sequence[Resolved]) -> list[InstalledDistribution]:
         """The installed distributions of ``resolved``, installing those that are not yet."""
-        from zc.buildout.dists.compiler import Compiler
+        from zc.buildout.dists.install.compiler import Compiler
 
         missing = [dist for dist in resolved if dist.installed is None]
         fetched = iter(self._fetch(missing) if missing else [])
@@ -207,13 +207,13 @@ class Installer:
         """``dist``, or, for one of buildout's own, where it is without its neighbours."""
         if self._own is None or self._own.get(dist.key) is not dist:
             return dist
-        from zc.buildout.dists.owneggs import own_egg
+        from zc.buildout.dists.install.own_eggs import own_egg
 
         return own_egg(dist, self.settings.eggs_directory, compiler)
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
-        from zc.buildout.dists.fetch import PickedFile
-        from zc.buildout.dists.pages import file_url
+        from zc.buildout.dists.install.fetch import PickedFile
+        from zc.buildout.dists.find.pages import file_url
 
         files = []
         for dist in missing:
@@ -235,7 +235,7 @@ class Installer:
         """The digest ``file`` must have: the lock's when it holds the file, else the index's."""
         if self.settings.lock is None:
             return file.sha256
-        from zc.buildout.dists.locking import expected_sha256
+        from zc.buildout.dists.lock.checks import expected_sha256
 
         return expected_sha256(self.settings.lock, file) or file.sha256
 
@@ -252,7 +252,7 @@ def _requirements(texts: Sequence[str]) -> list[Requirement]:
             continue
         requirement.marker = None
         if requirement.url:
-            from zc.buildout.dists.candidates import need_from_requirement
+            from zc.buildout.dists.resolve.candidates import need_from_requirement
 
             need_from_requirement(requirement)  # refuses it, as the resolver does
         found.append(requirement)
@@ -300,7 +300,7 @@ def own_distributions() -> dict[str, InstalledDistribution]:
 
     These are always used as they are, never replaced from the index.
     """
-    from zc.buildout.signatures import requirement_closure
+    from zc.buildout.run.signatures import requirement_closure
 
     own: dict[str, InstalledDistribution] = {}
     path = SysPath()

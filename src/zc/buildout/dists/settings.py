@@ -17,7 +17,7 @@ from packaging.version import Version
 from zc.buildout.errors import Location, UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.lock import Lock
+    from zc.buildout.dists.lock.file import Lock
 
 __all__ = ["InstallerSettings", "Pin", "default_index", "parse_pin"]
 
@@ -41,7 +41,7 @@ class Pin:
     @functools.cached_property
     def exact(self) -> Version | None:
         """The version when the pin names exactly one (``==1.2``), else ``None``."""
-        from zc.buildout.dists.candidates import exact_version
+        from zc.buildout.dists.resolve.candidates import exact_version
 
         return exact_version(self.specifier_set)
 
@@ -116,7 +116,7 @@ class InstallerSettings:
                             hint="Set the lock-file option of [buildout] and run buildout once without --locked.")
         pins = _pins(buildout, options.get("versions", "versions"))
         if lock is not None:
-            from zc.buildout.dists.locking import with_lock_pins
+            from zc.buildout.dists.lock.checks import with_lock_pins
 
             pins = with_lock_pins(pins, lock)
         return cls(
@@ -155,7 +155,7 @@ def _lock(options: Mapping[str, str]) -> Lock | None:
     value = options.get("lock-file", "").strip()
     if not value:
         return None
-    from zc.buildout.dists.lock import Lock
+    from zc.buildout.dists.lock.file import Lock
 
     return Lock.read(os.path.join(options.get("directory") or os.getcwd(), value))
 

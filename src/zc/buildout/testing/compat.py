@@ -20,9 +20,11 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from zc.buildout import legacy_defaults, logsetup
+from zc.buildout.legacy import defaults
+
+from zc.buildout.run import logsetup
 from zc.buildout.buildout import Buildout as _Buildout
-from zc.buildout.options import Options
+from zc.buildout.config.options import Options
 from zc.buildout.testing import helpers
 from zc.buildout.testing.server import FileServer
 
@@ -89,7 +91,7 @@ def _build_tools() -> dict[str, str]:
 
 def _bootstrap() -> None:
     """Run the ``bootstrap`` command in the working directory, quietly; provide the build tools."""
-    from zc.buildout import bootstrap
+    from zc.buildout.run import bootstrap
     from zc.buildout.testing.installs import install
 
     tools = _build_tools()
@@ -112,7 +114,7 @@ def buildoutSetUp(test: Any) -> None:
     base = os.path.realpath(tempfile.mkdtemp(prefix="buildoutSetUp"))
     register_teardown(lambda: shutil.rmtree(base, ignore_errors=True))
     stack.enter_context(logsetup.preserved())
-    register_teardown(legacy_defaults.reset())
+    register_teardown(defaults.reset())
     _set_environ(stack, "HOME", os.path.join(base, "bbbBadHome"))
     _set_environ(stack, "BUILDOUT_HOME", None)
     index = os.path.join(base, "index")

@@ -32,8 +32,8 @@ from collections.abc import Iterator
 
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.filenames import split_filename
-from zc.buildout.dists.pages import JSON_TYPE
+from zc.buildout.dists.find.filenames import split_filename
+from zc.buildout.dists.find.pages import JSON_TYPE
 
 __all__ = ["FakeIndex"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from packaging.tags import parse_tag
 
-from zc.buildout.dists.environment import egg_directory_name, egg_link_name
+from zc.buildout.dists.store.eggs import egg_directory_name, egg_link_name
 from zc.buildout.errors import UserError
 
 __all__ = ["code_location", "install", "install_develop"]

@@ -60,10 +60,11 @@ class Sandbox:
         old_cwd = os.getcwd()
         self._cleanup.callback(os.chdir, old_cwd)
         os.chdir(self.sample_buildout)
-        from zc.buildout import legacy_defaults, logsetup
+        from zc.buildout.legacy import defaults
+        from zc.buildout.run import logsetup
 
         self._cleanup.enter_context(logsetup.preserved())
-        self._cleanup.callback(legacy_defaults.reset())  # easy_install's process-wide settings
+        self._cleanup.callback(defaults.reset())  # easy_install's process-wide settings
 
     def _set_environ(self, name: str, value: str | None) -> None:
         old = os.environ.get(name)

@@ -4,7 +4,7 @@
 installs a develop project. Either way the result is specific to this
 buildout and goes into the develop-eggs directory. The settings reach the
 build backend without changing the project's files (see
-:mod:`zc.buildout.dists.buildext`).
+:mod:`zc.buildout.dists.custom`).
 """
 
 from __future__ import annotations
@@ -122,9 +122,9 @@ class Custom(_Base):
         changes: dict[str, Any] = {"find_links": self.links, "newest": self.newest}
         if self.index:
             changes["index"] = self.index
-        from zc.buildout.dists import buildext  # build tools: imported only when building
+        from zc.buildout.dists import custom  # build tools: imported only when building
 
-        dist = buildext.build_sdist(spec, self.build_ext, self._settings(**changes), self._environ())
+        dist = custom.build_sdist(spec, self.build_ext, self._settings(**changes), self._environ())
         return [dist.location]
 
 
@@ -139,7 +139,7 @@ class Develop(_Base):
         project = self.options["setup"]
         if os.path.isfile(project):
             project = os.path.dirname(project)
-        from zc.buildout.dists import buildext  # build tools: imported only when building
+        from zc.buildout.dists import custom  # build tools: imported only when building
 
-        result = buildext.develop(project, self.build_ext, self._settings(), self._environ())
+        result = custom.develop(project, self.build_ext, self._settings(), self._environ())
         return list(result.created)

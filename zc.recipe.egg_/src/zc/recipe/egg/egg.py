@@ -18,7 +18,7 @@ from typing import Any
 
 import zc.buildout.easy_install
 from zc.buildout.errors import UserError
-from zc.buildout.working_set import WorkingSet
+from zc.buildout.legacy.working_set import WorkingSet
 
 __all__ = ["Egg", "Eggs", "Scripts"]
 

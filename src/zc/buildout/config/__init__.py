@@ -1,0 +1,1 @@
+"""The configuration language: text -> raw sections -> merged sources -> the Options model."""

@@ -1,0 +1,148 @@
+"""The ``annotate`` and ``query`` commands: merged raw values and where they came from."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from zc.buildout.run import logsetup
+from zc.buildout.errors import UserError
+from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value, expand_macros, load
+from zc.buildout.config.values import is_file_source, is_url
+
+if TYPE_CHECKING:
+    from zc.buildout.cli import CommandLine
+
+__all__ = ["annotate_command", "query_command", "render_annotation", "render_query"]
+
+_TERSE_OPERATIONS = {"ADD": "+=  ", "REMOVE": "-=  "}
+
+
+def annotate_command(command_line: CommandLine) -> str:
+    """``buildout annotate [section ...]``: sections with each value's origin."""
+    config, verbosity = _load(command_line)
+    return render_annotation(config, command_line.args, verbose=verbosity > 0)
+
+
+def query_command(command_line: CommandLine) -> str:
+    """``buildout query [section:]option``: one option's raw value."""
+    if len(command_line.args) != 1:
+        raise UserError("The query command requires a single argument.")
+    argument = command_line.args[0]
+    if argument.count(":") > 1:
+        raise UserError(f"Invalid option: {argument}")
+    section, _, option = argument.rpartition(":")
+    config, verbosity = _load(command_line)
+    return render_query(config, section or "buildout", option, header=verbosity > 0)
+
+
+def _load(command_line: CommandLine) -> tuple[LoadedConfiguration, int]:
+    config = load(
+        command_line.config_file,
+        command_line.assignments,
+        user_defaults=command_line.use_user_defaults,
+    )
+    buildout = config.sections["buildout"]
+
+    def text(name: str, default: str) -> str:
+        value = buildout.get(name)
+        return default if value is None else value.text
+
+    verbosity = text("verbosity", "0")
+    logsetup.configure(text("log-level", "INFO"), text("log-format", ""), verbosity)
+    return config, int(verbosity.strip() or "0")
+
+
+def render_query(config: LoadedConfiguration, section: str, option: str, *, header: bool) -> str:
+    """The raw value of ``section:option``, preceded by ``${section:option}`` if ``header``."""
+    if section not in config.sections:
+        raise UserError(f"Section not found: {section}")
+    options = expand_macros(config.sections, section)
+    if option not in options:
+        raise UserError(f"Key not found: {option}")
+    heading = f"${{{section}:{option}}}\n" if header else ""
+    return f"{heading}{options[option].text}\n"
+
+
+def render_annotation(
+    config: LoadedConfiguration, sections: Sequence[str] = (), *, verbose: bool = False
+) -> str:
+    """The ``annotate`` report: sorted sections and options, each with its sources.
+
+    Without ``verbose``, a value shows where it was last set, then the files
+    that added (``+=``) or removed (``-=``) lines after that; with
+    ``verbose``, its whole history, newest first. Files under the buildout
+    directory are shown relative to it.
+    """
+    for name in sections:
+        if name not in config.sections:
+            raise UserError(f"Section not found: {name}")
+    sources = _Sources(config.sections["buildout"]["directory"].text)
+    lines = ["", "Annotated sections", "=================="]
+    for name in sorted(sections or config.sections):
+        lines += ["", f"[{name}]"]
+        options = _options(config.sections, name)
+        for key in sorted(options):
+            value = options[key]
+            first, *more = value.text.split("\n")
+            lines.append(f"{key}= {first}".rstrip())
+            lines += more
+            history = _verbose(value, sources) if verbose else _terse(value, sources)
+            lines += [f"    {line}" for line in history]
+    return "\n".join(lines) + "\n"
+
+
+def _options(sections: Mapping[str, Mapping[str, Value]], name: str) -> dict[str, Value]:
+    options = expand_macros(sections, name)
+    macro = sections[name].get("<")
+    if macro is not None:
+        options["<"] = macro
+    return options
+
+
+class _Sources:
+    """How sources are shown: files under the buildout directory relative to it."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.shown: dict[str, str] = {}
+
+    def where(self, entry: HistoryEntry) -> str:
+        source = self.shown.get(entry.source)
+        if source is None:
+            source = self.shown[entry.source] = self._show(entry.source)
+        return source if entry.line is None else f"{source}:{entry.line}"
+
+    def _show(self, source: str) -> str:
+        if is_file_source(source) and not is_url(source) and self.directory:
+            relative = os.path.relpath(source, self.directory)
+            if not relative.startswith(os.pardir):
+                return relative
+        return source
+
+
+def _terse(value: Value, sources: _Sources) -> list[str]:
+    history = value.history
+    start = max(
+        (index for index, entry in enumerate(history) if entry.operation in ("SET", "OVERRIDE")),
+        default=0,
+    )
+    lines = [sources.where(history[start])]
+    for entry in history[start + 1 :]:
+        prefix = _TERSE_OPERATIONS.get(entry.operation)
+        if prefix is not None:
+            lines.append(prefix + sources.where(entry))
+    return lines
+
+
+def _verbose(value: Value, sources: _Sources) -> list[str]:
+    lines = []
+    for entry in reversed(value.history):
+        where = sources.where(entry)
+        lines.append(f"IN {where}" if is_file_source(entry.source) else f"AS {where}")
+        first, *more = entry.value.split("\n")
+        prefix = f"{entry.operation} VALUE = "
+        lines.append(f"{prefix}{first}".rstrip())
+        lines += [" " * len(prefix) + line if line else "" for line in more]
+    return lines

@@ -1,0 +1,1 @@
+"""Finding distribution files: the index, find-links, their pages and metadata."""

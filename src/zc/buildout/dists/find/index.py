@@ -1,0 +1,340 @@
+"""Finding distribution files: the index, find-links, core metadata.
+
+Who does what: :class:`Finder` answers "which files does project X have"
+and "what is the core metadata of this file", reading each page and each
+metadata file at most once per run, several at a time in a thread pool;
+:mod:`zc.buildout.dists.find.usable` judges which files can be used here (allowed
+hosts, Python, platform); :mod:`zc.buildout.dists.find.pages` turns page bytes into
+:class:`~zc.buildout.dists.find.pages.DistributionFile` objects;
+:mod:`zc.buildout.dists.find.remote_wheel` reads the metadata of a wheel with range
+requests when the index publishes none, and :mod:`zc.buildout.dists.find.downloads`
+downloads the archives; the run's
+:class:`~zc.buildout.net.httpclient.HTTPClient` does the transfers (and knows
+about credentials).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import logging
+import os
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from zc.buildout.dists.find.downloads import Archives
+from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
+from zc.buildout.dists.find.pages import (
+    JSON_TYPE,
+    DistributionFile,
+    ProjectFiles,
+    distribution_file,
+    file_url,
+    local_files,
+    parse_page,
+    project_files,
+    read_local_index,
+)
+from zc.buildout.dists.find.remote_wheel import RemoteWheels
+from zc.buildout.dists.find.usable import Usability
+from zc.buildout.net.credentials import redact_url
+from zc.buildout.errors import UserError
+from zc.buildout.net.httpclient import DownloadError, local_path
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.net.httpclient import HTTPClient, Response
+
+__all__ = ["ACCEPT", "Finder", "IndexPageError"]
+
+logger = logging.getLogger("zc.buildout")
+
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+_WORKERS = 10
+_T = TypeVar("_T")
+
+
+class IndexPageError(UserError):
+    """An index or find-links page could not be used."""
+
+
+class Finder:
+    """The distribution files of projects, from the index and find-links of ``settings``.
+
+    Call :meth:`close` when done with an installation: it stops the worker
+    threads and removes the archives it downloaded (to read their metadata,
+    or ahead of installing them) unless they went into the download cache;
+    the pages read are kept for the run.
+    ``on_download(file, path)`` is told of each archive downloaded ahead of
+    installing (in a worker thread), until :meth:`close`.
+    """
+
+    def __init__(self, settings: InstallerSettings, client: HTTPClient, *,
+                 on_download: Callable[[DistributionFile, str], None] | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._lock = threading.Lock()
+        self._links_lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pages: dict[str, concurrent.futures.Future[ProjectFiles]] = {}
+        self._metadata: dict[str, concurrent.futures.Future[Metadata]] = {}
+        self._archives = Archives(client, on_download, cache=settings.archive_cache)
+        self._links: dict[str, list[DistributionFile]] | None = None
+        self._index: str | None = None
+        self._usable = Usability(settings.allow_hosts)
+        self._remote_wheels = RemoteWheels(client)
+
+    def close(self) -> None:
+        """Stop reading ahead and remove downloaded archives (not the cache's); the pages read are kept."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        self._archives.close()
+        with self._lock:
+            # What was read is kept for the rest of the run; what was not, is forgotten.
+            for futures in (self._pages, self._metadata):
+                for key in [key for key, future in futures.items() if future.cancelled()]:
+                    del futures[key]
+
+    def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None:
+        """Start reading the index page of ``name``; call ``then()`` once it is read.
+
+        ``then`` runs in a worker thread, and only if the page could be read.
+        """
+        future = self._page(canonicalize_name(name))
+        if then is not None:
+            _on_success(future, lambda files: then())
+
+    def files(self, name: str) -> list[DistributionFile]:
+        """Every file the index and find-links offer for project ``name``, usable or not."""
+        name = canonicalize_name(name)
+        found = self._page(name).result().files() + self.find_links().get(name, [])
+        return list({file.url: file for file in found}.values())
+
+    def versions(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]:
+        """:meth:`files` by version, each version's read from the index page when asked for."""
+        name = canonicalize_name(name)
+        if name in self.find_links():
+            return ProjectFiles(self.files(name))
+        return self._page(name).result()
+
+    def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str:
+        """The best usable file among ``files`` (of one version), or why none is usable.
+
+        See :mod:`zc.buildout.dists.find.usable`.
+        """
+        return self._usable.choose(files)
+
+    def metadata(self, file: DistributionFile) -> Metadata:
+        """The core metadata of ``file``: from the index (PEP 658), else from the archive.
+
+        The archive of a remote wheel is read with range requests, unless it
+        is downloaded (or being downloaded) anyway.
+        """
+        return self._future(self._metadata, file.url, self._read_metadata, file).result()
+
+    def prefetch_metadata(
+        self, file: DistributionFile, then: Callable[[Metadata], None] | None = None
+    ) -> None:
+        """Start reading the metadata of ``file``; call ``then(metadata)`` once it is read."""
+        future = self._future(self._metadata, file.url, self._read_metadata, file)
+        if then is not None:
+            _on_success(future, then)
+
+    def archive(self, file: DistributionFile) -> str:
+        """A local path of ``file``'s archive, downloading it (once) if it is remote."""
+        return self._archives.get(file)
+
+    def prefetch_archive(self, file: DistributionFile) -> None:
+        """Start downloading ``file``'s archive: it will probably be installed.
+
+        Downloads have workers of their own, so that they never hold up
+        reading pages and metadata. A wheel whose metadata is being read
+        with range requests is downloaded once that is over: a small one
+        comes whole with it.
+        """
+        with self._lock:
+            reading = self._metadata.get(file.url)
+        if reading is None or reading.done() or not _by_ranges(file):
+            self._archives.prefetch(file)
+        else:
+            self._archives.prefetch_after(file, reading)
+
+    def downloaded(self, file: DistributionFile) -> str | None:
+        """The local copy of a remote archive this finder downloaded (or is downloading), if any.
+
+        Waits for a download under way; a failed one counts as none. The
+        caller downloads the file itself otherwise, so reading ahead must not
+        start it any more.
+        """
+        return self._archives.downloaded(file)
+
+    # Pages.
+
+    def _page(self, name: str) -> concurrent.futures.Future[ProjectFiles]:
+        return self._future(self._pages, name, self._read_index, name)
+
+    def _future(self, futures: dict[str, concurrent.futures.Future[_T]], key: str,
+                function: Callable[..., _T], *args: object) -> concurrent.futures.Future[_T]:
+        with self._lock:
+            future = futures.get(key)
+            if future is None:
+                if self._pool is None:
+                    self._pool = concurrent.futures.ThreadPoolExecutor(
+                        _WORKERS, thread_name_prefix="buildout-index")
+                future = futures[key] = self._pool.submit(function, *args)
+            return future
+
+    def _index_location(self) -> str | None:
+        if self._settings.install_from_cache:
+            return None
+        if self._index is None:
+            from zc.buildout.dists.settings import default_index
+
+            self._index = self._settings.index or default_index()
+        return self._index
+
+    def _read_index(self, name: str) -> ProjectFiles:
+        index = self._index_location()
+        if index is None:
+            return ProjectFiles()
+        directory = local_path(index)
+        if directory is not None:
+            return ProjectFiles(read_local_index(directory, name))
+        url = f"{index.rstrip('/')}/{name}/"
+        if not self._usable.host_allowed(url):
+            return ProjectFiles()
+        logger.debug("Reading %s", redact_url(url))
+        response = self._get(url, {"Accept": ACCEPT})
+        if response is None:
+            return ProjectFiles()
+        return _parse(response, url, functools.partial(project_files, project=name))
+
+    def _get(self, url: str, headers: Mapping[str, str] | None = None) -> Response | None:
+        """The response for ``url``, or ``None`` when there is nothing there (404)."""
+        try:
+            return self._client.get(url, headers)
+        except DownloadError as error:
+            if error.status in (404, 410):
+                return None
+            raise
+
+    def cached(self, name: str) -> list[DistributionFile]:
+        """The files of project ``name`` in the download cache (earlier runs' downloads)."""
+        directory = self._settings.archive_cache
+        if directory is None:
+            return []
+        return [file for file in self.find_links().get(canonicalize_name(name), [])
+                if os.path.dirname(local_path(file.url) or "") == directory]
+
+    def find_links(self) -> dict[str, list[DistributionFile]]:
+        """Every file the find-links (and the download cache) offer, by project name."""
+        with self._links_lock:
+            if self._links is None:
+                links: dict[str, list[DistributionFile]] = {}
+                # In the calling thread, which may be a worker: waiting on
+                # other tasks of the pool could starve it.
+                for location in self._link_locations():
+                    for file in self._read_link(location):
+                        links.setdefault(file.name, []).append(file)
+                self._links = links
+            return self._links
+
+    def _link_locations(self) -> list[str]:
+        settings = self._settings
+        cached = [settings.archive_cache] if settings.archive_cache else []
+        return cached if settings.install_from_cache else cached + list(settings.find_links)
+
+    def _read_link(self, location: str) -> list[DistributionFile]:
+        path = local_path(location)
+        if path is not None:
+            if os.path.isdir(path):
+                return local_files(path)
+            found = distribution_file(file_url(path)) if os.path.isfile(path) else None
+            return [found] if found else []
+        if not self._usable.host_allowed(location):
+            return []
+        direct = distribution_file(location)
+        if direct is not None:
+            return [direct]
+        try:
+            response = self._get(location)
+        except UserError as error:
+            logger.warning("Couldn't read find-links page: %s", error)
+            return []
+        return [] if response is None else _parse(response, location, parse_page)
+
+    # Metadata and archives.
+
+    def _read_metadata(self, file: DistributionFile) -> Metadata:
+        if file.metadata_url is not None and self._usable.host_allowed(file.metadata_url):
+            response = self._get(file.metadata_url)
+            if response is not None:
+                digest = hashlib.sha256(response.data).hexdigest()
+                if file.metadata_sha256 and digest != file.metadata_sha256.lower():
+                    raise IndexPageError(f"The metadata at {response.url} does not match its"
+                                     f" sha256 checksum ({file.metadata_sha256}).")
+                return parse_headers(response.data)
+        if file.kind == "wheel" and not self._archives.under_way(file):
+            read = self._remote_wheels.metadata(file.url)
+            if read is not None:
+                if read.archive is not None:
+                    self._archives.keep(file, read.archive)
+                return parse_headers(read.metadata)
+        path = self.archive(file)
+        if file.kind == "wheel":
+            return headers_of_wheel(path, file.filename)
+        from zc.buildout.dists.build.sdist_metadata import sdist_metadata
+
+        pin = self._settings.pins.get(file.name)
+        return sdist_metadata(path, self._settings, pinned=pin is not None and pin.exact == file.version)
+
+
+def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], None]) -> None:
+    """Call ``callback`` with the result of ``future`` when it succeeds."""
+
+    def done(future: concurrent.futures.Future[_T]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            callback(future.result())
+
+    future.add_done_callback(done)
+
+
+def _by_ranges(file: DistributionFile) -> bool:
+    """Whether the metadata of ``file`` is read with range requests, if at all.
+
+    So it is for a remote wheel without a metadata file on the index (see
+    :mod:`zc.buildout.dists.find.remote_wheel`).
+    """
+    remote = urllib.parse.urlsplit(file.url).scheme in ("http", "https")
+    return remote and file.kind == "wheel" and file.metadata_url is None
+
+
+def _parse(response: Response, requested: str, read: Callable[[bytes, str, str], _T]) -> _T:
+    """``read(data, content type, URL)`` of a page."""
+    base = _with_credentials(response.url, requested)
+    try:
+        return read(response.data, response.headers.get("Content-Type", ""), base)
+    except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
+        raise IndexPageError(f"The index page {response.url} could not be read: {error}") from None
+
+
+def _with_credentials(final: str, requested: str) -> str:
+    """``final`` with the user-info of ``requested`` when both are on the same host.
+
+    Links on an index page need the credentials the page needed (the client
+    reports final URLs without them).
+    """
+    old, new = urllib.parse.urlsplit(requested), urllib.parse.urlsplit(final)
+    same_origin = (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port)
+    if same_origin and "@" in old.netloc and "@" not in new.netloc:
+        user_info = old.netloc.rpartition("@")[0]
+        return new._replace(netloc=f"{user_info}@{new.netloc}").geturl()
+    return final

@@ -1,0 +1,348 @@
+"""Index and find-links pages as data: PEP 503 HTML, PEP 691 JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import json
+import os
+import re
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Literal
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from zc.buildout.dists.find.filenames import NameMemo, split_filename
+
+__all__ = [
+    "DistributionFile",
+    "ProjectFiles",
+    "project_files",
+    "file_url",
+    "local_files",
+    "parse_page",
+    "read_local_index",
+    "HTML_TYPES",
+    "JSON_TYPE",
+    "distribution_file",
+    "parse_html",
+    "parse_json",
+]
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+HTML_TYPES = ("text/html", "application/vnd.pypi.simple.v1+html")
+
+
+@dataclasses.dataclass(frozen=True)
+class DistributionFile:
+    """One wheel or sdist of a project, as offered by an index or find-links."""
+
+    name: NormalizedName
+    version: Version
+    filename: str
+    url: str
+    """Absolute ``http(s)://`` or ``file://`` URL, without fragment."""
+    kind: Literal["wheel", "sdist"]
+    sha256: str | None = None
+    requires_python: str | None = None
+    yanked: str | None = None
+    """``None`` when not yanked, else the reason (possibly empty)."""
+    metadata_url: str | None = None
+    """Where the core metadata file (PEP 658) is, when the index offers one."""
+    metadata_sha256: str | None = None
+
+    @functools.cached_property
+    def tags(self) -> frozenset[Tag]:
+        """The tags a wheel is built for (empty for an sdist, or a malformed name)."""
+        if self.kind != "wheel":
+            return frozenset()
+        try:
+            return parse_wheel_filename(self.filename)[3]
+        except (InvalidWheelFilename, InvalidVersion):
+            return frozenset()
+
+
+def distribution_file(
+    url: str,
+    *,
+    project: str | None = None,
+    filename: str | None = None,
+    hashes: Mapping[str, str] | None = None,
+    requires_python: str | None = None,
+    yanked: str | None = None,
+    metadata: bool | Mapping[str, str] = False,
+    memo: NameMemo | None = None,
+) -> DistributionFile | None:
+    """The file a link points at, or ``None`` when it is not a distribution.
+
+    ``filename`` defaults to the last segment of the URL's path. ``hashes``
+    adds to those in the URL fragment (``#sha256=...``). ``metadata`` is
+    true (or a mapping of hashes) when the index serves the core metadata at
+    ``<url>.metadata``. ``memo`` keeps parsed names and versions across the
+    files of one page.
+    """
+    base, _, fragment = url.partition("#")
+    if filename is None:
+        path = base.partition("?")[0]
+        filename = urllib.parse.unquote(path[path.rfind("/") + 1 :])
+    split = split_filename(filename, project, memo)
+    if split is None:
+        return None
+    name, version, kind = split
+    sha256 = (hashes or {}).get("sha256")
+    if sha256 is None and fragment:
+        if fragment.startswith("sha256=") and "&" not in fragment:
+            sha256 = fragment[7:]  # what indexes write; parse_qsl is slow on big pages
+        else:
+            sha256 = dict(urllib.parse.parse_qsl(fragment)).get("sha256")
+    return DistributionFile(
+        name=name,
+        version=version,
+        filename=filename,
+        url=base,
+        kind=kind,
+        sha256=sha256,
+        requires_python=requires_python or None,
+        yanked=yanked,
+        metadata_url=base + ".metadata" if metadata else None,
+        metadata_sha256=metadata.get("sha256") if isinstance(metadata, Mapping) else None,
+    )
+
+
+# PEP 503 pages are flat lists of anchors; regular expressions read them much
+# faster than a general HTML parser (pages of big projects hold 10,000 links).
+_TAG = re.compile(r"""<(a|base)\s((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+
+
+def _attributes(text: str) -> dict[str, str | None]:
+    """An element's attributes by lower-case name (the first of repeated ones); ``None``: no value."""
+    attributes: dict[str, str | None] = {}
+    for name, assigned, double, single, bare in _ATTRIBUTE.findall(text):
+        value = (double or single or bare) if assigned else None
+        if value and "&" in value:
+            value = html.unescape(value)
+        attributes.setdefault(name.lower(), value)
+    return attributes
+
+
+def parse_html(text: str, url: str, project: str | None = None) -> list[DistributionFile]:
+    """The distribution files a PEP 503 project page or a find-links page links to.
+
+    Relative links are resolved against ``<base href>`` or the page URL.
+    Links that do not name a distribution file are skipped.
+    """
+    base = url
+    anchors = []
+    for tag, inside in _TAG.findall(text):
+        attributes = _attributes(inside)
+        if tag in "aA":
+            anchors.append(attributes)
+        elif base is url and attributes.get("href"):
+            base = urllib.parse.urljoin(url, attributes["href"])
+    return list(_html_files(anchors, base, project))
+
+
+# The link of an anchor whose first attribute it is (as index pages write
+# them), to know its version before reading the rest.
+_FIRST_HREF = re.compile(r"""\s*href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+
+
+def _link_version(inside: str, project: str, memo: NameMemo) -> Version | None:
+    """The version of the file an anchor (the text inside its tag) links to, if it links to one."""
+    match = _FIRST_HREF.match(inside)
+    href = (match[1] or match[2] or match[3]) if match else _attributes(inside).get("href")
+    if not href:
+        return None
+    if "&" in href:
+        href = html.unescape(href)
+    path = href.partition("#")[0].partition("?")[0]
+    split = split_filename(urllib.parse.unquote(path[path.rfind("/") + 1 :]), project, memo)
+    return None if split is None else split[1]
+
+
+class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
+    """The files of one project by version, each version's read when first asked for.
+
+    An index page may link 10,000 files, of which a resolution looks at a
+    version or two: the links of an HTML page are only split into name and
+    version at first, and the rest of their attributes read when their
+    version is asked for. Threads may read one concurrently.
+    """
+
+    def __init__(self, files: Iterable[DistributionFile] = ()) -> None:
+        self._read: dict[Version, list[DistributionFile]] = {}
+        self._unread: dict[Version, list[str]] = {}
+        """The text inside the anchors of each version not read yet."""
+        self._base = ""
+        self._project: str | None = None
+        for file in files:
+            self._read.setdefault(file.version, []).append(file)
+
+    @classmethod
+    def from_html(cls, text: str, url: str, project: str) -> ProjectFiles:
+        """The files of the PEP 503 page of ``project`` at ``url`` (see :func:`parse_html`)."""
+        page = cls()
+        page._project = project
+        memo = NameMemo()
+        base = url
+        for tag, inside in _TAG.findall(text):
+            if tag in "aA":
+                version = _link_version(inside, project, memo)
+                if version is not None:
+                    page._unread.setdefault(version, []).append(inside)
+            elif base is url and (href := _attributes(inside).get("href")):
+                base = urllib.parse.urljoin(url, href)
+        page._base = base
+        return page
+
+    def __getitem__(self, version: Version) -> Sequence[DistributionFile]:
+        files = self._read.get(version)
+        if files is None:
+            anchors = map(_attributes, self._unread[version])
+            found = [file for file in _html_files(anchors, self._base, self._project)
+                     if file.version == version]
+            files = self._read.setdefault(version, found)
+        return files
+
+    def __iter__(self) -> Iterator[Version]:
+        yield from self._unread
+        yield from (version for version in self._read if version not in self._unread)
+
+    def __len__(self) -> int:
+        return len(self._unread) + sum(1 for version in self._read if version not in self._unread)
+
+    def files(self) -> list[DistributionFile]:
+        """Every file, read."""
+        return [file for version in self for file in self[version]]
+
+
+def _html_files(
+    anchors: Iterable[dict[str, str | None]], base: str, project: str | None
+) -> Iterator[DistributionFile]:
+    memo = NameMemo()
+    for attrs in anchors:
+        href = attrs.get("href")
+        if not href:
+            continue
+        metadata = attrs.get("data-core-metadata", attrs.get("data-dist-info-metadata"))
+        found = distribution_file(
+            href if "://" in href else urllib.parse.urljoin(base, href),
+            project=project,
+            requires_python=attrs.get("data-requires-python"),
+            yanked=(attrs["data-yanked"] or "") if "data-yanked" in attrs else None,
+            metadata=_html_metadata(metadata),
+            memo=memo,
+        )
+        if found is not None:
+            yield found
+
+
+def _html_metadata(value: str | None) -> bool | dict[str, str]:
+    """PEP 658: absent or ``"false"`` means none; ``"true"`` or ``"<hash>=<hex>"`` one."""
+    if value is None or value.lower() == "false":
+        return False
+    name, equals, digest = value.partition("=")
+    return {name: digest} if equals else True
+
+
+def parse_json(data: bytes, url: str, project: str | None = None) -> list[DistributionFile]:
+    """The distribution files of a PEP 691 project page.
+
+    Raises ``ValueError`` when ``data`` is not such a page.
+    """
+    page = json.loads(data)
+    if not isinstance(page, dict) or not isinstance(page.get("files"), list):
+        raise ValueError("not a PEP 691 project page")
+    found = []
+    memo = NameMemo()
+    for entry in page["files"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            continue
+        link = entry["url"]
+        yanked = entry.get("yanked", False)
+        metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
+        file = distribution_file(
+            link if "://" in link else urllib.parse.urljoin(url, link),
+            project=project,
+            filename=entry.get("filename") if isinstance(entry.get("filename"), str) else None,
+            hashes=entry.get("hashes") or {},
+            requires_python=entry.get("requires-python"),
+            yanked=(yanked if isinstance(yanked, str) else "") if yanked else None,
+            metadata=metadata if isinstance(metadata, (bool, dict)) else False,
+            memo=memo,
+        )
+        if file is not None:
+            found.append(file)
+    return found
+
+
+def parse_page(data: bytes, content_type: str, url: str, project: str | None = None
+               ) -> list[DistributionFile]:
+    """The distribution files of a page, read as its ``Content-Type`` says (JSON or HTML).
+
+    Raises ``ValueError`` or ``LookupError`` for pages that cannot be read.
+    """
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() == JSON_TYPE:
+        return parse_json(data, url, project)
+    return parse_html(_decoded(data, parameters), url, project)
+
+
+def project_files(data: bytes, content_type: str, url: str, project: str) -> ProjectFiles:
+    """:func:`parse_page` for the index page of ``project``, its HTML links read when needed."""
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() == JSON_TYPE:
+        return ProjectFiles(parse_json(data, url, project))
+    return ProjectFiles.from_html(_decoded(data, parameters), url, project)
+
+
+def _decoded(data: bytes, parameters: str) -> str:
+    """The text of a page, as the parameters of its ``Content-Type`` say (UTF-8 by default)."""
+    charset = "utf-8"
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    return data.decode(charset)
+
+
+def file_url(path: str) -> str:
+    """The ``file:`` URL of a local path."""
+    import urllib.request
+
+    return urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(path)))
+
+
+def read_local_index(directory: str, name: str) -> list[DistributionFile]:
+    """A PEP 503 tree on disk (``<name>/index.html`` or ``<name>/`` of files), or a flat directory."""
+    project = os.path.join(directory, name)
+    if not os.path.isdir(project):
+        entries = os.listdir(directory) if os.path.isdir(directory) else []
+        matches = [entry for entry in entries if canonicalize_name(entry) == name]
+        project = os.path.join(directory, matches[0]) if matches else ""
+    if not project or not os.path.isdir(project):
+        return [file for file in local_files(directory) if file.name == name]
+    page = os.path.join(project, "index.html")
+    if os.path.isfile(page):
+        with open(page, encoding="utf-8") as text:
+            return parse_html(text.read(), file_url(page), name)
+    return local_files(project, name)
+
+
+def local_files(directory: str, project: str | None = None) -> list[DistributionFile]:
+    """The distribution files in a directory (of ``project``, when given)."""
+    if not os.path.isdir(directory):
+        return []
+    found = (distribution_file(file_url(os.path.join(directory, entry)), project=project)
+             for entry in sorted(os.listdir(directory)))
+    return [file for file in found if file is not None]

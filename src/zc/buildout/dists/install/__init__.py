@@ -1,0 +1,1 @@
+"""Installing: picked files to egg directories, concurrently."""

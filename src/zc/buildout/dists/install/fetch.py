@@ -1,0 +1,260 @@
+"""Picked files to installed distributions: concurrent downloads, the download cache, sdist builds.
+
+Each picked file is fetched (from the download cache when it has it, into it
+when set), checked against the index's sha256, built into a wheel when it is
+an sdist (the built wheel is kept in the download cache), and installed into
+the eggs directory: each egg is unpacked and byte-compiled by worker
+processes on all processors, while other files download. With a
+download cache, the installed egg is kept in the cache too
+(:mod:`~zc.buildout.dists.store.egg_cache`) and linked from there, so installing it
+again needs no unpacking and no compiling; a wheel downloaded while
+resolving has its egg made there before it is asked for. Files are handled
+concurrently; the log tells about them in the order they were picked.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from zc.buildout.dists.build import frontend
+
+from zc.buildout.dists.install import wheel
+from zc.buildout.dists.install.compiler import Compiler
+from zc.buildout.dists.store.archive_cache import built_wheel, cached_archive, sha256_of
+from zc.buildout.dists.store.egg_cache import EggCache
+from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
+from zc.buildout.dists.install.progress import Progress, terminal_progress
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.net.httpclient import HTTPClient
+
+__all__ = ["Fetcher", "PickedFile", "materialise"]
+
+logger = logging.getLogger("zc.buildout")
+
+_WORKERS = 8
+_PREPARE_WORKERS = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class PickedFile:
+    """A file the resolver chose to install."""
+
+    name: str
+    version: str
+    filename: str
+    url: str
+    """``http(s)://``, ``file://`` or a local path."""
+    sha256: str | None = None
+    requirement: str | None = None
+    """What ``Getting distribution for '...'`` names (the name when not given)."""
+
+
+class Fetcher:
+    """Obtains and installs picked files for one installation; use it as a context manager.
+
+    :meth:`materialise` installs; :meth:`prepare` starts making the egg of a
+    wheel downloaded while resolving, in the egg cache, before it is asked
+    for. Threads, compiling processes and scratch files are made when first
+    needed, and removed by :meth:`close`.
+    """
+
+    def __init__(self, settings: InstallerSettings, client: HTTPClient) -> None:
+        self.settings = settings
+        self.client = client
+        self.compiler = Compiler()
+        self.egg_cache = (None if settings.download_cache is None else EggCache.in_download_cache(
+            settings.download_cache, compiled=settings.byte_compile))
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
+        self._prepared: dict[str, concurrent.futures.Future[None]] = {}
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop preparing, wait for the work under way, remove scratch files."""
+        with self._lock:
+            self._closed = True
+            pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            pool.shutdown(cancel_futures=True)
+        self.compiler.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def prepare(self, filename: str, path: str, sha256: str | None) -> None:
+        """Start making the egg of the wheel at ``path`` in the egg cache: it is likely needed.
+
+        Only with a download cache, and for a wheel whose digest is known;
+        a failure is left for installing to meet (and report) again.
+        """
+        if self.egg_cache is None or sha256 is None or not filename.endswith(".whl"):
+            return
+        key = sha256.lower()
+        with self._lock:
+            if not self._closed and key not in self._prepared:
+                self._prepared[key] = self._pool("prepare", _PREPARE_WORKERS).submit(
+                    self._prepare, path, key)
+
+    def _prepare(self, path: str, sha256: str) -> None:
+        assert self.egg_cache is not None
+        try:
+            wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
+                             self.settings.byte_compile)
+        except Exception:
+            logger.debug("Preparing the egg of %s failed", path, exc_info=True)
+
+    def _pool(self, kind: str, workers: int) -> concurrent.futures.ThreadPoolExecutor:
+        """The thread pool for ``kind`` of work (the caller holds the lock)."""
+        pool = self._pools.get(kind)
+        if pool is None:
+            pool = self._pools[kind] = concurrent.futures.ThreadPoolExecutor(
+                workers, thread_name_prefix=f"buildout-{kind}")
+        return pool
+
+    @property
+    def scratch(self) -> str:
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="buildout-fetch-")
+            return self._scratch.name
+
+    @property
+    def cache(self) -> str | None:
+        return self.settings.archive_cache
+
+    def materialise(self, files: Sequence[PickedFile], progress: Progress | None = None
+                    ) -> list[InstalledDistribution]:
+        """See :func:`materialise`."""
+        settings = self.settings
+        if settings.install_from_cache and settings.download_cache is None:
+            raise UserError("install-from-cache is on, but there is no download-cache.",
+                            hint="Set the download-cache option of [buildout].")
+        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        results: list[InstalledDistribution | None] = [
+            _already_installed(picked, environment) for picked in files
+        ]
+        missing = [index for index, dist in enumerate(results) if dist is None]
+        if not missing:
+            return [dist for dist in results if dist is not None]
+        progress = progress or terminal_progress(len(missing))
+        with self._lock:
+            pool = self._pool("install", _WORKERS)
+        futures = {index: pool.submit(self.install, files[index], progress) for index in missing}
+        try:
+            for index in missing:
+                picked = files[index]
+                _log(progress, "Getting distribution for %r.", picked.requirement or picked.name)
+                dist = results[index] = futures[index].result()
+                _log(progress, "Got %s %s.", dist.name, dist.version)
+        finally:
+            for future in futures.values():
+                future.cancel()
+            progress.clear()
+        return [dist for dist in results if dist is not None]
+
+    def install(self, picked: PickedFile, progress: Progress) -> InstalledDistribution:
+        """Obtain one picked file and install it."""
+        archive = self.archive(picked, progress)
+        source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known
+        digest: str | None = source
+        if not picked.filename.endswith(".whl"):
+            archive, digest = self.built_wheel(picked, archive), None
+        if self.egg_cache is not None:
+            digest = digest or sha256_of(archive)
+            prepared = self._prepared.get(digest)
+            if prepared is not None and not prepared.cancelled():
+                prepared.result()  # never fails: installing meets again what it met
+        dist = wheel.install_wheel(archive, self.settings.eggs_directory, compiler=self.compiler,
+                                   egg_cache=self.egg_cache, sha256=digest, archive_sha256=source,
+                                   byte_compile=self.settings.byte_compile)
+        progress.file_done()
+        return dist
+
+    def archive(self, picked: PickedFile, progress: Progress) -> str:
+        """A local, checked copy of the picked file."""
+        from zc.buildout.net.httpclient import local_path
+
+        local = local_path(picked.url)
+        if self.cache is None:
+            if local is not None:
+                self.check(picked, local)
+                return local
+            target = os.path.join(tempfile.mkdtemp(dir=self.scratch), picked.filename)
+            self.client.download(picked.url, target, sha256=picked.sha256,
+                                 progress=progress.add_bytes)
+            return target
+
+        def download(cached: str) -> None:
+            if self.settings.install_from_cache and local != cached:
+                raise UserError(
+                    f"Couldn't find {picked.filename} in the download cache {self.cache}.",
+                    hint="install-from-cache is on: buildout installs only what the cache holds.",
+                )
+            self.client.download(picked.url, cached, sha256=picked.sha256,
+                                 progress=progress.add_bytes)
+
+        return cached_archive(self.cache, picked.filename, picked.sha256, download)
+
+    def check(self, picked: PickedFile, path: str) -> None:
+        if picked.sha256 is not None and sha256_of(path) != picked.sha256.lower():
+            raise UserError(
+                f"SHA256 checksum mismatch for {path}: expected {picked.sha256}.",
+                hint="The file is not the one the index describes.",
+            )
+
+    def built_wheel(self, picked: PickedFile, sdist: str) -> str:
+        """A wheel built from the sdist, kept in the download cache when there is one."""
+
+        def build_into(output: str) -> str:
+            return frontend.build_wheel(sdist, output, self.settings,
+                                     description=f"{picked.name} {picked.version}")
+
+        if self.cache is None:
+            return build_into(tempfile.mkdtemp(dir=self.scratch))
+        return built_wheel(self.cache, sdist, build_into)
+
+
+def _already_installed(picked: PickedFile, environment: Environment) -> InstalledDistribution | None:
+    for dist in environment.find(picked.name):
+        if not dist.develop and dist.version == picked.version:
+            return dist
+    return None
+
+
+def materialise(
+    files: Sequence[PickedFile],
+    settings: InstallerSettings,
+    client: HTTPClient,
+    *,
+    progress: Progress | None = None,
+) -> list[InstalledDistribution]:
+    """Install the picked files into the eggs directory; return them in the same order.
+
+    Distributions already in the eggs directory are reused. Logs
+    ``Getting distribution for '<requirement>'.`` and ``Got <name> <version>.``
+    for each file installed, in the order given.
+    """
+    with Fetcher(settings, client) as fetcher:
+        return fetcher.materialise(files, progress)
+
+
+def _log(progress: Progress, message: str, *args: object) -> None:
+    progress.clear()
+    logger.info(message, *args)
+    progress.redraw()

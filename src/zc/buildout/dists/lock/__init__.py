@@ -1,0 +1,1 @@
+"""The lock: its file, what installations do with it, its exports."""

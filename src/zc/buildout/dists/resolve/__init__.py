@@ -1,0 +1,1 @@
+"""Resolving: requirements and pins -> the distributions to use."""

@@ -1,0 +1,263 @@
+"""What is available for each project: the candidates, best first, from every place.
+
+Places, in order of precedence: develop-eggs (a develop project wins
+outright), buildout's own distributions (only those of the running
+environment), the eggs directory, the download cache (for an exact pin),
+and the index and find-links through a :class:`Source`. Within a project,
+candidates are ordered newest first, final releases before pre-releases with
+``prefer-final``, installed ones before others of the same version; with
+``newest = false`` installed versions come first. Offline, only installed
+versions exist. Of a version the lock file holds files of, a locked file is
+taken whenever one is usable here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from zc.buildout.dists.resolve.candidates import PYTHON, Candidate, Installed, Need, exact_version
+from zc.buildout.dists.metadata import Metadata
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.find.pages import DistributionFile
+    from zc.buildout.dists.settings import InstallerSettings, Pin
+
+__all__ = ["Available", "Source"]
+
+
+class Source(Protocol):
+    """Where distributions not yet installed come from (the index ``Finder``).
+
+    ``versions`` has the files of a project by version, ``cached`` those in the
+    download cache; ``choose`` picks the best usable one among files of one version,
+    or says why none is usable. The ``prefetch`` methods start reading in
+    the background and call ``then`` (in a worker thread) when done.
+    """
+
+    def versions(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]: ...
+    def cached(self, name: str) -> list[DistributionFile]: ...
+    def metadata(self, file: DistributionFile) -> Metadata: ...
+    def prefetch(self, name: str, then: Callable[[], None] | None = None) -> None: ...
+    def prefetch_metadata(
+        self, file: DistributionFile, then: Callable[[Metadata], None] | None = None
+    ) -> None: ...
+    def prefetch_archive(self, file: DistributionFile) -> None: ...
+    def choose(self, files: Iterable[DistributionFile]) -> DistributionFile | str: ...
+
+
+class Available:
+    """The candidates of each project, found once and kept for one resolution.
+
+    ``installed(name)`` lists installed distributions of a canonical name
+    (develop eggs first); ``own`` maps canonical names to buildout's own
+    distributions; ``source`` makes the source when it is first needed (so a
+    run that needs no index does not even load it), and is ``None`` offline.
+    Reading ahead calls these methods from worker threads too: they only add
+    entries to their caches, so a race at worst computes one twice.
+    """
+
+    def __init__(
+        self,
+        settings: InstallerSettings,
+        installed: Callable[[str], Sequence[Installed]],
+        own: Mapping[str, Installed],
+        source: Callable[[], Source] | None,
+    ) -> None:
+        self._settings = settings
+        self._pins: Mapping[str, Pin] = settings.pins
+        self._installed = installed
+        self._own = own
+        self._make_source = source
+        self._made_source: Source | None = None
+        self.online = source is not None
+        self._local: dict[str, list[Candidate]] = {}
+        self._files: dict[str, Mapping[Version, Sequence[DistributionFile]]] = {}
+        self._chosen: dict[tuple[str, Version, bool | str], Candidate | None] = {}
+        self._unusable: dict[str, dict[Version, str]] = {}
+
+    def source(self) -> Source:
+        """The source, made when first asked for."""
+        if self._made_source is None:
+            assert self._make_source is not None, "offline: there is no source"
+            self._made_source = self._make_source()
+        return self._made_source
+
+    def needs_index(self, need: Need) -> bool:
+        """Whether finding ``need`` will (probably) read the index: worth prefetching."""
+        if need.name == PYTHON or not self.online:
+            return False
+        local = self.local(need.name)
+        if local and (local[0].develop or local[0].own):
+            return False
+        pin = self._pins.get(need.name)
+        exact = exact_version(need.specifier) or (pin is not None and pin.exact)
+        if exact:
+            return not any(c.version == exact for c in local) and not self._cached(need.name, exact)
+        return self._settings.newest or not local
+
+    def ordered(self, name: str, specifier: SpecifierSet) -> Iterator[Candidate]:
+        """Every candidate of ``name`` worth trying, best first; the index only when needed."""
+        local = self.local(name)
+        if local and (local[0].develop or local[0].own):
+            yield from local[:1]
+            return
+        usable = [c for c in local if specifier.contains(c.version, prereleases=True)]
+        exact = exact_version(specifier)
+        if not self.online or (exact and usable):
+            yield from usable
+            return
+        cached = self._cached(name, exact) if exact else None
+        if cached is not None:
+            yield cached  # a download of an earlier run: the index is not needed
+        if not self._settings.newest:
+            yield from usable  # the index is read only if these do not do
+            seen = {c.version for c in usable}
+            yield from self._first_prefetched(
+                c for c in self._remote_candidates(name, exact, specifier) if c.version not in seen)
+            return
+        yield from self._first_prefetched(
+            self.best_first(usable + self._remote_candidates(name, exact, specifier)))
+
+    def _first_prefetched(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
+        """Yield ``candidates``, starting to read the metadata of the first one at once."""
+        first = True
+        for candidate in candidates:
+            if first and candidate.file is not None:
+                self.source().prefetch_metadata(candidate.file)
+                first = False
+            yield candidate
+
+    def local(self, name: str) -> list[Candidate]:
+        """The installed candidates of ``name``: its develop egg or buildout's own, else the eggs."""
+        local = self._local.get(name)
+        if local is None:
+            own = self._own.get(name)
+            if own is not None:
+                local = [Candidate(name, Version(own.version), installed=own, own=True)]
+            else:
+                found = [Candidate(name, version, installed=d)
+                         for d in self._installed(name) if (version := _version(d.version))]
+                develop = [c for c in found if c.develop]
+                local = develop[:1] or self.best_first(found)
+            self._local[name] = local
+        return local
+
+    def _remote_candidates(
+        self, name: str, exact: Version | None, specifier: SpecifierSet
+    ) -> list[Candidate]:
+        """One candidate per version the source offers within ``specifier``, best first.
+
+        Yanked files count only for an exact pin or ``==`` requirement (PEP 592).
+        """
+        found = []
+        for version in self._remote_files(name):
+            if specifier.contains(version, prereleases=True):
+                candidate = self._remote_candidate(name, version, version == exact)
+                if candidate is not None:
+                    found.append(candidate)
+        return self.best_first(found)
+
+    def _cached(self, name: str, version: Version) -> Candidate | None:
+        """The candidate for ``name==version`` from a file in the download cache, if any."""
+        key = (name, version, "cached")
+        if key not in self._chosen:
+            files = [file for file in self.source().cached(name) if file.version == version]
+            names = self._locked_names(name, version)
+            if names:  # only a locked file will do; else the index may have one
+                files = [file for file in files if file.filename in names]
+            chosen = self.source().choose(files) if files else None
+            self._chosen[key] = None if chosen is None or isinstance(chosen, str) else Candidate(
+                name, version, file=chosen)
+        return self._chosen[key]
+
+    def _remote_files(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]:
+        by_version = self._files.get(name)
+        if by_version is None:
+            by_version = self._files[name] = self.source().versions(name)
+        return by_version
+
+    def _remote_candidate(self, name: str, version: Version, allow_yanked: bool) -> Candidate | None:
+        """The candidate for the best usable file of one version (cached), if there is one.
+
+        Where the lock names files of the version, one of those is taken if
+        any is usable here: a file published after the version was locked
+        changes nothing.
+        """
+        key = (name, version, allow_yanked)
+        if key not in self._chosen:
+            files = self._files[name][version]
+            names = self._locked_names(name, version)
+            locked = [file for file in files if file.filename in names]
+            chosen = self._choose(locked, allow_yanked) if locked else None
+            if chosen is None or isinstance(chosen, str):
+                chosen = self._choose(files, allow_yanked)
+            if isinstance(chosen, str):
+                if chosen != "yanked":
+                    self._unusable.setdefault(name, {})[version] = chosen
+                self._chosen[key] = None
+            else:
+                self._chosen[key] = Candidate(name, version, file=chosen)
+        return self._chosen[key]
+
+    def _choose(self, files: Sequence[DistributionFile], allow_yanked: bool) -> DistributionFile | str:
+        """The best usable of ``files``, yanked ones only if allowed and no other will do; or why none."""
+        live = [file for file in files if file.yanked is None]
+        chosen = self.source().choose(live) if live else "yanked"
+        if isinstance(chosen, str) and allow_yanked and len(live) < len(files):
+            chosen = self.source().choose([file for file in files if file.yanked is not None])
+        return chosen
+
+    def _locked_names(self, name: str, version: Version) -> frozenset[str]:
+        """The names of the files the lock holds for ``name`` ``version`` (none without a lock)."""
+        lock = self._settings.lock
+        entry = None if lock is None else lock.get(name)
+        if entry is None or entry.version != str(version):
+            return frozenset()
+        return frozenset(file.filename for file in entry.files)
+
+    def best_first(self, candidates: Iterable[Candidate]) -> list[Candidate]:
+        """Newest first (finals before pre-releases with prefer-final); installed first on ties."""
+        prefer_final = self._settings.prefer_final
+
+        def key(candidate: Candidate) -> tuple[bool, Version, bool]:
+            final = prefer_final and not candidate.version.is_prerelease
+            return final, candidate.version, candidate.installed is not None
+
+        return sorted(candidates, key=key, reverse=True)
+
+    def describe(self, name: str) -> str | None:
+        """Where versions of ``name`` come from, for conflict messages; ``None``: nowhere.
+
+        Only what is already known is told: the index is not asked again.
+        """
+        local = self._local.get(name, [])
+        if local and local[0].own:
+            return f"{local[0]} is buildout's own, from the environment buildout runs in"
+        if local and local[0].develop:
+            assert local[0].installed is not None
+            return f"{local[0]} is a develop project ({local[0].installed.location})"
+        versions = {c.version: "" for c in local}
+        unusable = self._unusable.get(name, {})
+        for version, files in self._files.get(name, {}).items():
+            if version not in unusable and version not in versions:
+                yanked = all(file.yanked is not None for file in files)
+                versions[version] = " (yanked)" if yanked else ""
+        if not versions:
+            return None
+        return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
+
+    def unusable(self, name: str) -> Mapping[Version, str]:
+        """Versions of ``name`` whose files cannot be used here, and why."""
+        return self._unusable.get(name, {})
+
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None  # not something a requirement can match

@@ -1,0 +1,1 @@
+"""What is on disk: the eggs directory, develop-eggs, the download cache."""

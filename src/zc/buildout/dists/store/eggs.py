@@ -1,0 +1,256 @@
+"""What develop-eggs and the eggs directory hold, and how egg directories are named.
+
+The eggs directory holds one directory per distribution version,
+``<Name>-<version>-py<X.Y>[-<platform>].egg``, containing the importable code
+and the distribution's ``.dist-info``. Names and versions are read from the
+directory names, so looking distributions up never parses metadata files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+import sys
+import sysconfig
+from collections.abc import Collection, Iterable, Iterator
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.tags import Tag
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from zc.buildout.dists.store.distinfo import DistInfo
+
+__all__ = [
+    "ARCHIVE_RECORD",
+    "Environment",
+    "InstalledDistribution",
+    "egg_directory_name",
+    "egg_link_name",
+    "filename_component",
+    "python_tag",
+]
+
+ARCHIVE_RECORD = "BUILDOUT_ARCHIVE_SHA256"
+"""The file of an egg's ``.dist-info`` holding the sha256 of the archive (wheel or sdist) it was made from."""
+
+_EGG_DIRECTORY = re.compile(
+    r"^(?P<name>[^-]+)-(?P<version>[^-]+)(?:-py(?P<python>[^-]+))?(?:-(?P<platform>.+))?\.egg$"
+)
+
+
+def filename_component(text: str) -> str:
+    """``text`` as it appears in egg and egg-link names: runs of other characters become ``_``."""
+    return re.sub(r"[^A-Za-z0-9.]+", "_", text)
+
+
+def python_tag() -> str:
+    """``py3.11``: the Python an egg directory was installed for."""
+    return f"py{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _platform() -> str:
+    return sysconfig.get_platform()
+
+
+def egg_directory_name(name: str, version: str, wheel_tags: Iterable[Tag]) -> str:
+    """The directory in the eggs directory for one distribution version.
+
+    ``Name-1.0-py3.11.egg`` for a pure-Python wheel (every tag's platform is
+    ``any``), ``Name-1.0-py3.11-linux-x86_64.egg`` for a platform-specific one.
+    """
+    base = f"{filename_component(name)}-{filename_component(version)}-{python_tag()}"
+    if all(tag.platform == "any" for tag in wheel_tags):
+        return f"{base}.egg"
+    return f"{base}-{_platform()}.egg"
+
+
+def egg_link_name(name: str) -> str:
+    """``Tiny_Pkg.egg-link``: the develop-eggs link file of a develop project."""
+    return f"{filename_component(name)}.egg-link"
+
+
+def _compatible(python: str | None, platform: str | None) -> bool:
+    if python is not None and f"py{python}" != python_tag():
+        return False
+    if platform is None or platform == _platform():
+        return True
+    mine = _platform()
+    # macOS names carry a deployment target that differs between builds of the
+    # same interpreter: only the system and the architecture have to agree.
+    return platform.startswith("macosx-") and mine.startswith("macosx-") and (
+        platform.rsplit("-", 1)[-1] == mine.rsplit("-", 1)[-1]
+    )
+
+
+def _metadata_directory(location: str, name: str = "", version: str = "") -> str | None:
+    """The ``.dist-info`` (or legacy ``EGG-INFO``/``.egg-info``) inside ``location``.
+
+    Given the distribution's ``name`` and ``version``, the spellings wheels
+    give ``<name>-<version>.dist-info`` are tried first: much cheaper than
+    listing the directory.
+    """
+    if name:
+        escaped = re.sub(r"[-_.]+", "_", name)
+        for spelling in dict.fromkeys((name, escaped, escaped.lower())):
+            path = os.path.join(location, f"{spelling}-{version}.dist-info")
+            if os.path.isdir(path):
+                return path
+    try:
+        names = sorted(os.listdir(location))
+    except OSError:
+        return None
+    for suffix in (".dist-info", ".egg-info"):
+        for entry in names:
+            if entry.endswith(suffix):
+                return os.path.join(location, entry)
+    if "EGG-INFO" in names:
+        return os.path.join(location, "EGG-INFO")
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class InstalledDistribution:
+    """A distribution buildout can put on a script's path."""
+
+    name: str
+    """The project name as its metadata spells it."""
+    version: str
+    location: str
+    """The path entry: an egg directory, or a develop project's code directory."""
+    develop: bool
+    """True for develop projects (and builds kept in develop-eggs)."""
+    metadata_path: str | None = dataclasses.field(default=None, compare=False)
+    """The metadata directory when it is not inside ``location`` (develop projects)."""
+
+    @functools.cached_property
+    def metadata(self) -> DistInfo:
+        """The distribution's metadata, read when first asked for."""
+        path = self.metadata_path or _metadata_directory(self.location, self.name, self.version)
+        if path is None:
+            raise FileNotFoundError(f"No metadata for {self.name} {self.version} in {self.location}")
+        return DistInfo(path)
+
+    @property
+    def key(self) -> str:
+        """The canonical name (``zope-interface``)."""
+        return canonicalize_name(self.name)
+
+    def requires(self, extras: Collection[str] = ()) -> list[Requirement]:
+        """The requirements that apply here, with those of the given extras."""
+        wanted = {canonicalize_name(extra) for extra in extras}
+        result = []
+        for text in self.metadata.requires or ():
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is None or any(
+                requirement.marker.evaluate({"extra": extra}) for extra in ("", *sorted(wanted))
+            ):
+                result.append(requirement)
+        return result
+
+
+class Environment:
+    """What is installed: develop-eggs first, then the eggs directory.
+
+    Directory listings are read once and kept; call :meth:`refresh` after
+    installing into either directory.
+    """
+
+    def __init__(self, eggs_directory: str, develop_eggs_directory: str) -> None:
+        self.eggs_directory = os.path.abspath(eggs_directory)
+        self.develop_eggs_directory = os.path.abspath(develop_eggs_directory)
+
+    def refresh(self) -> None:
+        """Forget the directory listings (something was installed)."""
+        self.__dict__.pop("_by_key", None)
+
+    def find(self, name: str) -> list[InstalledDistribution]:
+        """Distributions named ``name`` (any spelling): develop ones first, then newest first."""
+        return list(self._by_key.get(canonicalize_name(name), ()))
+
+    def __iter__(self) -> Iterator[InstalledDistribution]:
+        for dists in self._by_key.values():
+            yield from dists
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, list[InstalledDistribution]]:
+        found: dict[str, list[InstalledDistribution]] = {}
+        for dist in (*_develop_distributions(self.develop_eggs_directory),
+                     *_egg_directories(self.eggs_directory, develop=False)):
+            found.setdefault(canonicalize_name(dist.name), []).append(dist)
+        for dists in found.values():
+            dists.sort(key=_version_key, reverse=True)
+            dists.sort(key=lambda dist: not dist.develop)
+        return found
+
+
+def _version_key(dist: InstalledDistribution) -> tuple[int, Version]:
+    """Sorts by version; unparsable versions come before every real one."""
+    try:
+        return (1, Version(dist.version))
+    except InvalidVersion:
+        return (0, Version("0"))
+
+
+def _listdir(directory: str) -> list[str]:
+    try:
+        return sorted(os.listdir(directory))
+    except FileNotFoundError:
+        return []
+
+
+def _egg_directories(directory: str, *, develop: bool) -> Iterable[InstalledDistribution]:
+    for entry in _listdir(directory):
+        match = _EGG_DIRECTORY.match(entry)
+        if match is None or not _compatible(match["python"], match["platform"]):
+            continue
+        yield InstalledDistribution(
+            match["name"], match["version"], os.path.join(directory, entry), develop
+        )
+
+
+def _first_line(path: str) -> str:
+    with open(path, encoding="utf-8") as file:
+        return file.readline().strip()
+
+
+def _develop_distributions(directory: str) -> Iterable[InstalledDistribution]:
+    """Develop projects: a ``.dist-info`` beside its ``.egg-link``, or a legacy egg-link."""
+    entries = _listdir(directory)
+    links = {
+        canonicalize_name(entry[: -len(".egg-link")]): os.path.join(directory, entry)
+        for entry in entries
+        if entry.endswith(".egg-link")
+    }
+    for entry in entries:
+        if not entry.endswith(".dist-info"):
+            continue
+        name, _, version = entry[: -len(".dist-info")].partition("-")
+        link = links.pop(canonicalize_name(name), None)
+        location = _first_line(link) if link else directory
+        yield InstalledDistribution(
+            name, version, location, True, metadata_path=os.path.join(directory, entry)
+        )
+    for link in links.values():
+        dist = _legacy_develop(link)
+        if dist is not None:
+            yield dist
+    yield from _egg_directories(directory, develop=True)
+
+
+def _legacy_develop(link: str) -> InstalledDistribution | None:
+    """An egg-link written by an older buildout: the project holds ``<Name>.egg-info``."""
+    location = _first_line(link)
+    info = _metadata_directory(location)
+    if info is None:
+        return None
+    metadata = DistInfo(info).metadata
+    name, version = metadata.get("Name"), metadata.get("Version")
+    if not name:
+        return None
+    return InstalledDistribution(name, version or "", location, True, info)

@@ -1,0 +1,1 @@
+"""Files on disk: removing trees, writing text at once, unpacking archives."""

@@ -1,0 +1,159 @@
+"""Requirements as recipes written for ``pkg_resources`` know them, built on ``packaging``.
+
+Names follow the old conventions recipes compare against: ``project_name``
+is the name with runs of characters other than letters, digits and ``.``
+turned into ``-``; ``key`` is that, lower-cased (``zope.interface``).
+Lookups elsewhere accept any spelling of a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as _PackagingRequirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from zc.buildout.errors import UserError
+
+if TYPE_CHECKING:
+    from zc.buildout.legacy.distribution import Distribution
+
+__all__ = [
+    "DistributionNotFound",
+    "Requirement",
+    "ResolutionError",
+    "UnknownExtra",
+    "VersionConflict",
+    "parse_requirements",
+    "safe_extra",
+    "safe_name",
+    "to_filename",
+    "yield_lines",
+]
+
+
+def safe_name(name: str) -> str:
+    """``name`` with runs of characters other than letters, digits and ``.`` as ``-``."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", name)
+
+
+def safe_extra(extra: str) -> str:
+    """An extra's name as compared: lower case, other characters as ``_``."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", extra).lower()
+
+
+def to_filename(name: str) -> str:
+    """``name`` as it appears in file names (``-`` becomes ``_``)."""
+    return name.replace("-", "_")
+
+
+def yield_lines(text: str | Iterable[str]) -> Iterator[str]:
+    """The non-blank lines of ``text`` (or of each string in it) that are not ``#`` comments."""
+    if isinstance(text, str):
+        text = text.splitlines()
+    for chunk in text:
+        for line in chunk.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+class Requirement:
+    """A requirement such as ``zope.interface>=5,<7`` or ``demo[extra]; python_version>'3'``."""
+
+    def __init__(self, requirement_string: str) -> None:
+        try:
+            parsed = _PackagingRequirement(requirement_string)
+        except InvalidRequirement as error:
+            raise ValueError(f"Invalid requirement {requirement_string!r}: {error}") from None
+        self.unsafe_name = parsed.name
+        self.project_name = safe_name(parsed.name)
+        self.key = self.project_name.lower()
+        self.specifier: SpecifierSet = parsed.specifier
+        self.specs = [(spec.operator, spec.version) for spec in parsed.specifier]
+        self.extras = tuple(sorted(safe_extra(extra) for extra in parsed.extras))
+        self.marker: Marker | None = parsed.marker
+        self.url: str | None = parsed.url
+        self._text = str(parsed)
+
+    @classmethod
+    def parse(cls, text: str) -> Requirement:
+        return cls(text)
+
+    @property
+    def canonical_name(self) -> str:
+        """The PEP 503 name (``zope-interface``), what lookups compare."""
+        return canonicalize_name(self.project_name)
+
+    def __contains__(self, item: Distribution | str) -> bool:
+        """Whether a distribution (of this project) or a version satisfies the specifier."""
+        if not isinstance(item, str):
+            if canonicalize_name(item.project_name) != self.canonical_name:
+                return False
+            item = item.version
+        return self.specifier.contains(item, prereleases=True)
+
+    def applies(self, extras: Iterable[str] = ()) -> bool:
+        """Whether the marker (if any) holds here, for no extra or one of ``extras``."""
+        if self.marker is None:
+            return True
+        return any(self.marker.evaluate({"extra": extra}) for extra in ("", *extras))
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Requirement.parse({self._text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Requirement) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def _identity(self) -> tuple[object, ...]:
+        return (self.canonical_name, str(self.specifier), self.extras, str(self.marker), self.url)
+
+
+def parse_requirements(texts: str | Iterable[str]) -> Iterator[Requirement]:
+    """One :class:`Requirement` per non-comment line of ``texts``."""
+    for line in yield_lines(texts):
+        yield Requirement(line.split(" #", 1)[0].strip())
+
+
+class ResolutionError(UserError):
+    """A requirement cannot be met by the distributions at hand."""
+
+
+class DistributionNotFound(ResolutionError):
+    """No distribution of the required project is available."""
+
+    def __init__(self, req: Requirement, requirers: Iterable[str] = ()) -> None:
+        self.req = req
+        self.requirers = sorted(set(requirers))
+        message = f"The '{req}' distribution was not found"
+        if self.requirers:
+            message += f" and is required by {', '.join(self.requirers)}"
+        super().__init__(message)
+
+
+class VersionConflict(ResolutionError):
+    """The distribution available has a version the requirement excludes."""
+
+    def __init__(self, dist: Distribution, req: Requirement, requirers: Iterable[str] = ()) -> None:
+        self.dist = dist
+        self.req = req
+        self.requirers = sorted(set(requirers))
+        message = f"{dist} is installed but {req} is required"
+        if self.requirers:
+            message += f" by {', '.join(self.requirers)}"
+        super().__init__(message)
+
+
+class UnknownExtra(ResolutionError):
+    """A requirement asks for an extra the distribution does not provide."""

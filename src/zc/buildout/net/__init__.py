@@ -1,0 +1,1 @@
+"""The network: the HTTP client, its connections and credentials, downloads."""

@@ -1,0 +1,1 @@
+"""A buildout run: startup, the engine, parts and recipes, the installed database."""

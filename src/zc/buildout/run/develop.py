@@ -1,0 +1,90 @@
+"""The develop step: projects named by ``develop`` installed editable before any part.
+
+Each project is installed into the develop-eggs directory (the installer
+skips one that has not changed); the files that made are recorded in the
+installation database, so the links of a project dropped from ``develop``
+are removed on the next run. The develop-eggs directory (with its ``.pth``
+files) is put at the front of ``sys.path``, so recipes and extensions from
+develop projects can be imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import site
+import sys
+from typing import TYPE_CHECKING
+
+from zc.buildout.files import trees
+from zc.buildout.errors import doing
+
+if TYPE_CHECKING:
+    from zc.buildout.buildout import Buildout
+    from zc.buildout.run.installed import InstalledDatabase
+
+__all__ = ["add_to_path", "develop", "project_directories"]
+
+logger = logging.getLogger("zc.buildout")
+
+
+def add_to_path(directory: str) -> None:
+    """Put ``directory`` and what its ``.pth`` files add at the front of ``sys.path``."""
+    if not os.path.isdir(directory):
+        return
+    before = list(sys.path)
+    site.addsitedir(directory)
+    added = [entry for entry in sys.path if entry not in before]
+    if directory not in added:
+        added.insert(0, directory)
+        before.remove(directory)
+    sys.path[:] = added + before
+    importlib.invalidate_caches()
+
+
+def project_directories(entries: list[str], base: str) -> dict[str, str]:
+    """The project directories ``develop`` names: globs expanded, a file means its directory.
+
+    Maps each directory to the path as the entry gave it, joined to ``base``
+    but not normalised (``/buildout/.``), as upstream's ``Develop:`` line
+    shows it.
+    """
+    directories: dict[str, str] = {}
+    for entry in entries:
+        pattern = os.path.join(base, os.path.expanduser(entry))
+        if _is_glob(entry):
+            import glob
+
+            matches = sorted(glob.glob(pattern))
+        else:
+            matches = [pattern]
+        matches = [path for path in matches if os.path.exists(path)]
+        if not matches:
+            logger.warning("Couldn't develop %r (not found)", entry)
+        for path in matches:
+            directory = os.path.normpath(path if os.path.isdir(path) else os.path.dirname(path))
+            directories.setdefault(directory, path)
+    return directories
+
+
+def _is_glob(text: str) -> bool:
+    return any(character in text for character in "*?[")
+
+
+def develop(buildout: Buildout, database: InstalledDatabase) -> None:
+    """Install the develop projects; remove what dropped projects left; record the files."""
+    options = buildout["buildout"]
+    projects = project_directories(options.get("develop", "").split(), options["directory"])
+    created: list[str] = []
+    for project, given in projects.items():
+        logger.info("Develop: %r", given)
+        with doing(f"Developing {project!r}."):
+            result = buildout._installer().develop(project)
+        created.extend(path for path in result.created if path not in created)
+    trees.remove(path for path in database.develop_eggs if path not in created)
+    if created != database.develop_eggs:
+        database.develop_eggs = created
+        database.save()
+    if projects:
+        add_to_path(options["develop-eggs-directory"])

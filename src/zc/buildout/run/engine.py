@@ -1,0 +1,244 @@
+"""The install command: make the parts on disk match the configuration.
+
+Order of work: extensions, directories, the develop step, then the parts.
+Installed parts that are gone from the configuration (full runs only) or
+whose options or recipe changed are uninstalled, newest first; then every
+part is installed (new or changed) or updated (unchanged), in dependency
+order. The installation database is saved after each part, so a failure or
+an interruption keeps what was done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from zc.buildout.run import develop
+
+from zc.buildout.run import extensions
+
+from zc.buildout.files import trees
+
+from zc.buildout.run import own_versions
+from zc.buildout.errors import doing
+from zc.buildout.run.installed import InstalledDatabase, format_section
+from zc.buildout.run.parts import Recipes, requested_parts
+from zc.buildout.run.signatures import Signatures
+
+if TYPE_CHECKING:
+    from zc.buildout.buildout import Buildout
+    from zc.buildout.cli import CommandLine
+    from zc.buildout.config.options import Options
+
+__all__ = ["install", "install_command"]
+
+logger = logging.getLogger("zc.buildout")
+
+_UNUSED_HINT = "They may be misspelled, or meant for a recipe that does not read them."
+
+
+def install_command(command_line: CommandLine) -> None:
+    """``buildout [install [parts]]``."""
+    from zc.buildout.buildout import Buildout
+
+    install(Buildout.from_command_line(command_line), command_line.args)
+
+
+def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
+    """Install, update and uninstall parts; with ``names``, only those parts."""
+    options = buildout["buildout"]
+    loaded_extensions = extensions.load(buildout)
+    trees.create(options)
+    own_versions.warn_about_own_pins(buildout)
+    database = InstalledDatabase(options.get("installed") or None)
+    develop.develop(buildout, database)
+    with doing("Installing."):
+        parts = requested_parts(buildout, names)
+    _show_configuration(buildout)
+    signatures = Signatures(trees.own(options))
+    wanted = {part: _saved_options(buildout, part, signatures) for part in parts}
+    _uninstall_changed(buildout._loader, database, wanted, names)
+    warn_unused(options)
+    for part in parts:
+        options_of_part = buildout[part]
+        updating = part in database.parts
+        if updating:
+            paths = _update(part, options_of_part, database)
+        else:
+            paths = _install(part, options_of_part)
+        saved = dict(wanted[part], __buildout_installed__="\n".join(paths))
+        database.record(part, saved)
+        database.save()
+        if not updating:
+            # An update may rightly skip options; install has to read them all.
+            warn_unused(options_of_part)
+    _report_picked_versions(buildout)
+    _write_lock(buildout)
+    extensions.unload(buildout, loaded_extensions)
+
+
+def _report_picked_versions(buildout: Buildout) -> None:
+    """Report what the run picked: for recipes, extensions and parts (easy_install calls)."""
+    from zc.buildout.legacy import defaults
+    from zc.buildout.dists.resolve.picked import report
+    from zc.buildout.dists.settings import InstallerSettings
+
+    picked = defaults.defaults.picked
+    if not picked.versions:
+        return  # nothing to report: no need to read the settings again
+    installer = buildout._installer_instance
+    settings = installer.settings if installer is not None else InstallerSettings.from_buildout(buildout)
+    report(picked, settings)
+
+
+def _write_lock(buildout: Buildout) -> None:
+    """Bring the lock file up to date with what the run used (never with ``--locked``)."""
+    from zc.buildout.legacy import defaults
+
+    installer = buildout._installer_instance
+    settings = installer.settings if installer is not None else defaults.defaults.settings
+    lock = settings.lock
+    if lock is None or settings.locked:
+        return
+    if lock.updated(defaults.defaults.used.values()).write():
+        logger.info("Updated the lock file %s.", os.path.relpath(lock.path))
+
+
+def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:
+    """The options to compare with (and save to) the database: with the recipe's signature."""
+    options = buildout[part]
+    recipe = buildout._loader.recipe(options["recipe"], options._location("recipe"))
+    saved = options.copy()
+    saved["__buildout_signature__"] = signatures.of_recipe(recipe.distribution, recipe.spec.extras)
+    return saved
+
+
+def _show_configuration(buildout: Buildout) -> None:
+    if buildout._log_level >= logging.DEBUG:
+        return
+    sections = [format_section(name, buildout._data[name].copy()) for name in sorted(buildout._data)]
+    logger.debug("Configuration data:\n%s", "\n".join(sections))
+
+
+def _changes(part: str, old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Why ``part`` must be reinstalled (empty if it need not be)."""
+    old = {key: value for key, value in old.items() if key != "__buildout_installed__"}
+    reasons = [f"Part {part}, dropped option {key}." for key in sorted(old.keys() - new.keys())]
+    reasons.extend(
+        f"Part {part}, option {key} changed: {old[key]!r} != {new[key]!r}."
+        for key in sorted(old.keys() & new.keys())
+        if old[key] != new[key]
+    )
+    reasons.extend(f"Part {part}, new option {key}." for key in sorted(new.keys() - old.keys()))
+    return reasons
+
+
+def _uninstall_changed(
+    recipes: Recipes,
+    database: InstalledDatabase,
+    wanted: dict[str, dict[str, str]],
+    names: Sequence[str],
+) -> None:
+    """Uninstall, newest first, parts that changed or (in full runs) are no longer wanted."""
+    for part in reversed(list(database.parts)):
+        if part in wanted:
+            reasons = _changes(part, database.options(part), wanted[part])
+            reasons.extend(
+                f"Part {part}, installed path {path} is missing."
+                for path in database.installed_paths(part)
+                if not os.path.lexists(path)
+            )
+            if not reasons:
+                continue
+            for reason in reasons:
+                logger.debug(reason)
+        elif names:
+            continue
+        uninstall_part(recipes, part, database.options(part))
+        database.forget(part)
+        database.save()
+
+
+def uninstall_part(recipes: Recipes, part: str, saved: dict[str, str]) -> None:
+    """Run the part's uninstall recipe, if it has one, then remove the paths it created."""
+    logger.info("Uninstalling %s.", part)
+    with doing(f"Uninstalling {part}."):
+        recipe = saved.get("recipe")
+        uninstaller = recipes.uninstaller(recipe) if recipe else None
+        if uninstaller is not None:
+            logger.info("Running uninstall recipe.")
+            uninstaller(part, dict(saved))
+        trees.remove(saved.get("__buildout_installed__", "").split("\n"))
+
+
+def _install(part: str, options: Options) -> list[str]:
+    logger.info("Installing %s.", part)
+    with doing(f"Installing {part}."):
+        result = _call(options, options.recipe.install)
+    if result is None:
+        logger.warning(
+            "The %s install returned None.  A path or iterable of paths should be returned.", part
+        )
+    return _paths(result)
+
+
+def _update(part: str, options: Options, database: InstalledDatabase) -> list[str]:
+    logger.info("Updating %s.", part)
+    old_paths = database.installed_paths(part)
+    method = getattr(options.recipe, "update", None)
+    if method is None:
+        logger.warning(
+            "The recipe for %s doesn't define an update method. Using its install method.", part
+        )
+        method = options.recipe.install
+    try:
+        with doing(f"Updating {part}."):
+            result = _call(options, method)
+    except BaseException:
+        # The part is in an unknown state: forget it, so the next run installs it afresh.
+        database.forget(part)
+        database.save()
+        trees.remove(old_paths)
+        raise
+    return old_paths + [path for path in _paths(result) if path not in old_paths]
+
+
+def _call(options: Options, method: Callable[[], Any]) -> Any:
+    """Call a recipe method in the buildout directory; on failure remove what it ``created()``."""
+    directory = os.getcwd()
+    with options._recording_created() as created:
+        try:
+            return method()
+        except BaseException:
+            trees.remove(reversed(created))
+            raise
+        finally:
+            os.chdir(directory)
+
+
+def _paths(result: Any) -> list[str]:
+    if result is None:
+        return []
+    if isinstance(result, str):
+        return [result]
+    return [str(path) for path in result]
+
+
+def warn_unused(options: Options) -> None:
+    """Warn about options of a part (or ``[buildout]``) that nothing read."""
+    from zc.buildout.config import loading
+    from zc.buildout.run import startup
+
+    ignored: frozenset[str] | set[str] = frozenset()
+    if options.name == "buildout":
+        ignored = set(loading.DEFAULT_OPTIONS) | startup.CONSUMED_OPTIONS
+    unused = [key for key in options if key not in options._used and key not in ignored]
+    if unused:
+        logger.warning(
+            "Section `%s` contains unused option(s): %s.\n%s",
+            options.name,
+            " ".join(repr(key) for key in unused),
+            _UNUSED_HINT,
+        )
