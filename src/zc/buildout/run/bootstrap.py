@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from zc.buildout.files import trees
+from zc.buildout.run import layout
 
 from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
@@ -33,7 +33,7 @@ def bootstrap(buildout: Buildout, extra_paths: Sequence[str] = ()) -> None:
     from zc.buildout.run import scripts
 
     options = buildout["buildout"]
-    trees.create(options)
+    layout.create(options)
     relative = bool_option(options, "relative-paths", "false")
     scripts.console_script(
         os.path.join(options["bin-directory"], "buildout"),

@@ -82,7 +82,7 @@ def develop(buildout: Buildout, database: InstalledDatabase) -> None:
         with doing(f"Developing {project!r}."):
             result = buildout._installer().develop(project)
         created.extend(path for path in result.created if path not in created)
-    trees.remove(path for path in database.develop_eggs if path not in created)
+    trees.remove_paths(path for path in database.develop_eggs if path not in created)
     if created != database.develop_eggs:
         database.develop_eggs = created
         database.save()

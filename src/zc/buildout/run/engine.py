@@ -20,6 +20,7 @@ from zc.buildout.run import develop
 from zc.buildout.run import extensions
 
 from zc.buildout.files import trees
+from zc.buildout.run import layout
 
 from zc.buildout.run import own_versions
 from zc.buildout.errors import doing
@@ -50,14 +51,14 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
     """Install, update and uninstall parts; with ``names``, only those parts."""
     options = buildout["buildout"]
     loaded_extensions = extensions.load(buildout)
-    trees.create(options)
+    layout.create(options)
     own_versions.warn_about_own_pins(buildout)
     database = InstalledDatabase(options.get("installed") or None)
     develop.develop(buildout, database)
     with doing("Installing."):
         parts = requested_parts(buildout, names)
     _show_configuration(buildout)
-    signatures = Signatures(trees.own(options))
+    signatures = Signatures(layout.own(options))
     wanted = {part: _saved_options(buildout, part, signatures) for part in parts}
     _uninstall_changed(buildout._loader, database, wanted, names)
     warn_unused(options)
@@ -170,7 +171,7 @@ def uninstall_part(recipes: Recipes, part: str, saved: dict[str, str]) -> None:
         if uninstaller is not None:
             logger.info("Running uninstall recipe.")
             uninstaller(part, dict(saved))
-        trees.remove(saved.get("__buildout_installed__", "").split("\n"))
+        trees.remove_paths(saved.get("__buildout_installed__", "").split("\n"))
 
 
 def _install(part: str, options: Options) -> list[str]:
@@ -200,7 +201,7 @@ def _update(part: str, options: Options, database: InstalledDatabase) -> list[st
         # The part is in an unknown state: forget it, so the next run installs it afresh.
         database.forget(part)
         database.save()
-        trees.remove(old_paths)
+        trees.remove_paths(old_paths)
         raise
     return old_paths + [path for path in _paths(result) if path not in old_paths]
 
@@ -212,7 +213,7 @@ def _call(options: Options, method: Callable[[], Any]) -> Any:
         try:
             return method()
         except BaseException:
-            trees.remove(reversed(created))
+            trees.remove_paths(reversed(created))
             raise
         finally:
             os.chdir(directory)

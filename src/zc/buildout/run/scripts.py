@@ -285,8 +285,8 @@ def interpreter_script(
 def write_script(script: str, text: str) -> bool:
     """Write ``text`` to ``script`` unless it already holds it; return whether it changed.
 
-    See :func:`zc.buildout.files.trees.write_text`; the mode is ``0o777`` less the umask.
+    See :func:`zc.buildout.files.text.write_text`; the mode is ``0o777`` less the umask.
     """
-    from zc.buildout.files.trees import write_text
+    from zc.buildout.files.text import write_text
 
     return write_text(script, text, mode=0o777)

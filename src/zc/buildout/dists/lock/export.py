@@ -131,7 +131,7 @@ def _read_lock(options: Options) -> Lock:
 
 def _write_all(exports: Iterable[tuple[str, str, str]]) -> None:
     """Write each ``(name given, path, text)``; every text is computed first, so an error writes nothing."""
-    from zc.buildout.files.trees import write_text
+    from zc.buildout.files.text import write_text
 
     texts: Sequence[tuple[str, str, str]] = list(exports)
     logger = logging.getLogger("zc.buildout")

@@ -155,7 +155,7 @@ class Lock:
 
     def write(self) -> bool:
         """Write the lock file (whole, or not at all); whether it changed."""
-        from zc.buildout.files.trees import write_text
+        from zc.buildout.files.text import write_text
 
         return write_text(self.path, self.text())
 
