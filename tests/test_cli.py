@@ -6,7 +6,9 @@ import contextlib
 import io
 import unittest
 
-from zc.buildout.cli import CommandLine, UsageError, main, parse_command_line
+from zc.buildout.cli import main, parse_command_line
+from zc.buildout.commands import CommandLine
+from zc.buildout.errors import UsageError
 
 
 class ParseTests(unittest.TestCase):

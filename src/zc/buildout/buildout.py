@@ -21,7 +21,6 @@ from zc.buildout.config.options import Configuration, Options, bool_option
 from zc.buildout.run.parts import Recipes
 
 if TYPE_CHECKING:
-    from zc.buildout.cli import CommandLine
     from zc.buildout.dists.installer import Installer
 
 __all__ = [
@@ -93,17 +92,6 @@ class Buildout(Configuration):
         self.versions: dict[str, str] = {}
         self._buildout_dir = ""
         startup.prepare(self)
-
-    @classmethod
-    def from_command_line(cls, command_line: CommandLine) -> Buildout:
-        """The buildout a command line names, for its command."""
-        return cls(
-            command_line.config_file,
-            command_line.assignments,
-            command_line.use_user_defaults,
-            command=command_line.command,
-            args=command_line.args,
-        )
 
     def _installer(self) -> Installer:
         """The run's installer: one per run, so it reports every version it picked."""

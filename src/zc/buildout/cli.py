@@ -8,17 +8,17 @@ is the command, and everything after it belongs to the command.
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
 import zc.buildout
-from zc.buildout.errors import UserError, current_doing
+from zc.buildout import commands
+from zc.buildout.commands import CommandLine
+from zc.buildout.errors import UsageError, UserError, current_doing
 
-__all__ = ["COMMANDS", "CommandLine", "UsageError", "main", "parse_command_line"]
+__all__ = ["COMMANDS", "main", "parse_command_line"]
 
 USAGE = """\
 Usage: buildout [options] [assignments] [command [command arguments]]
@@ -72,46 +72,21 @@ _FLAGS = frozenset("vqhUoOnND")
 # Flags that take a value: glued (-cfile.cfg) or the next argument.
 _VALUE_FLAGS = frozenset("ct")
 
-COMMANDS: dict[str, str] = {
-    "install": "zc.buildout.run.engine:install_command",
-    "init": "zc.buildout.run.bootstrap:init_command",
-    "bootstrap": "zc.buildout.run.bootstrap:bootstrap_command",
-    "annotate": "zc.buildout.config.annotation:annotate_command",
-    "query": "zc.buildout.config.annotation:query_command",
-    "export-lock": "zc.buildout.dists.lock.export:export_lock_command",
-    "setup": "zc.buildout.runsetup:setup_command",
-    "runsetup": "zc.buildout.runsetup:setup_command",
+COMMANDS: dict[str, Callable[[CommandLine], str | None]] = {
+    "install": commands.install_command,
+    "init": commands.init_command,
+    "bootstrap": commands.bootstrap_command,
+    "annotate": commands.annotate_command,
+    "query": commands.query_command,
+    "export-lock": commands.export_lock_command,
+    "setup": commands.setup_command,
+    "runsetup": commands.setup_command,
 }
-"""Command name -> ``module:function`` taking a :class:`CommandLine`.
+"""Command name -> the function of :mod:`zc.buildout.commands` that runs it.
 
 A command returns the text it reports (printed here, on standard output) or
-``None`` when everything it has to say goes through logging. Modules are
-imported only when their command runs, so start-up stays fast.
+``None`` when everything it has to say goes through logging.
 """
-
-
-class UsageError(UserError):
-    """A malformed command line."""
-
-
-@dataclasses.dataclass(frozen=True)
-class CommandLine:
-    """What the command line asked for."""
-
-    config_file: str = "buildout.cfg"
-    """``-c``: a path (relative to the working directory) or a URL."""
-    assignments: tuple[tuple[str, str, str], ...] = ()
-    """``(section, option, value)``; ``option`` ends in ``+``/``-`` for ``+=``/``-=``."""
-    use_user_defaults: bool = True
-    """False with ``-U``."""
-    debug: bool = False
-    """``-D``: start the post-mortem debugger on an error."""
-    verbosity: int = 0
-    """+10 per ``-v``, -10 per ``-q``."""
-    command: str = "install"
-    args: tuple[str, ...] = ()
-    show_help: bool = False
-    show_version: bool = False
 
 
 def _parse_assignment(text: str) -> tuple[str, str, str]:
@@ -204,14 +179,6 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
     return CommandLine(assignments=tuple(assignments), verbosity=verbosity, **fields)  # type: ignore[arg-type]
 
 
-def _load_command(name: str) -> Callable[[CommandLine], str | None]:
-    module_name, _, attribute = COMMANDS[name].partition(":")
-    command: Callable[[CommandLine], str | None] = getattr(
-        importlib.import_module(module_name), attribute
-    )
-    return command
-
-
 def _report(error: BaseException) -> None:
     doing = current_doing(error)
     if doing:
@@ -235,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     try:
-        report = _load_command(command_line.command)(command_line)
+        report = COMMANDS[command_line.command](command_line)
     except Exception as error:
         return _failed(error, command_line.debug)
     except KeyboardInterrupt as error:

@@ -12,6 +12,7 @@ __all__ = [
     "UserError",
     "MissingOption",
     "MissingSection",
+    "UsageError",
     "doing",
     "current_doing",
 ]
@@ -76,6 +77,10 @@ class MissingSection(UserError, KeyError):
     """A section that was asked for does not exist."""
 
     __str__ = UserError.__str__
+
+
+class UsageError(UserError):
+    """A malformed command line."""
 
 
 _doing: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(

@@ -1,57 +1,17 @@
-"""The ``annotate`` and ``query`` commands: merged raw values and where they came from."""
+"""What ``annotate`` and ``query`` show: merged raw values and where they came from."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
-from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value, expand_macros, load
+from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value, expand_macros
 from zc.buildout.config.values import is_file_source, is_url
 
-if TYPE_CHECKING:
-    from zc.buildout.cli import CommandLine
-
-__all__ = ["annotate_command", "query_command", "render_annotation", "render_query"]
+__all__ = ["render_annotation", "render_query"]
 
 _TERSE_OPERATIONS = {"ADD": "+=  ", "REMOVE": "-=  "}
-
-
-def annotate_command(command_line: CommandLine) -> str:
-    """``buildout annotate [section ...]``: sections with each value's origin."""
-    config, verbosity = _load(command_line)
-    return render_annotation(config, command_line.args, verbose=verbosity > 0)
-
-
-def query_command(command_line: CommandLine) -> str:
-    """``buildout query [section:]option``: one option's raw value."""
-    if len(command_line.args) != 1:
-        raise UserError("The query command requires a single argument.")
-    argument = command_line.args[0]
-    if argument.count(":") > 1:
-        raise UserError(f"Invalid option: {argument}")
-    section, _, option = argument.rpartition(":")
-    config, verbosity = _load(command_line)
-    return render_query(config, section or "buildout", option, header=verbosity > 0)
-
-
-def _load(command_line: CommandLine) -> tuple[LoadedConfiguration, int]:
-    config = load(
-        command_line.config_file,
-        command_line.assignments,
-        user_defaults=command_line.use_user_defaults,
-    )
-    buildout = config.sections["buildout"]
-
-    def text(name: str, default: str) -> str:
-        value = buildout.get(name)
-        return default if value is None else value.text
-
-    verbosity = text("verbosity", "0")
-    logsetup.configure(text("log-level", "INFO"), text("log-format", ""), verbosity)
-    return config, int(verbosity.strip() or "0")
 
 
 def render_query(config: LoadedConfiguration, section: str, option: str, *, header: bool) -> str:

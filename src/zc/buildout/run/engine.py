@@ -30,21 +30,13 @@ from zc.buildout.run.signatures import Signatures
 
 if TYPE_CHECKING:
     from zc.buildout.buildout import Buildout
-    from zc.buildout.cli import CommandLine
     from zc.buildout.config.options import Options
 
-__all__ = ["install", "install_command"]
+__all__ = ["install"]
 
 logger = logging.getLogger("zc.buildout")
 
 _UNUSED_HINT = "They may be misspelled, or meant for a recipe that does not read them."
-
-
-def install_command(command_line: CommandLine) -> None:
-    """``buildout [install [parts]]``."""
-    from zc.buildout.buildout import Buildout
-
-    install(Buildout.from_command_line(command_line), command_line.args)
 
 
 def install(buildout: Buildout, names: Sequence[str] = ()) -> None:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
 from zc.buildout.errors import UserError
 
-if TYPE_CHECKING:
-    from zc.buildout.cli import CommandLine
-    from zc.buildout.config.options import Options
-
-__all__ = ["constraints", "export_lock_command", "exporter", "pylock_toml"]
+__all__ = ["NAMES_UNDERSTOOD", "constraints", "exporter", "pylock_toml"]
 
 _PYLOCK_NAME = re.compile(r"^pylock\.([^.]+\.)?toml$")
 _SDIST_SUFFIXES = (".tar.gz", ".zip")
-_NAMES_UNDERSTOOD = "pylock.toml or pylock.<name>.toml (PEP 751), or a name ending in .txt (pip constraints)"
+NAMES_UNDERSTOOD = "pylock.toml or pylock.<name>.toml (PEP 751), or a name ending in .txt (pip constraints)"
 # TOML basic strings: these characters need an escape; other controls use \uXXXX.
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
@@ -100,41 +94,4 @@ def exporter(path: str) -> Callable[[Lock], str]:
     if name.endswith(".txt"):
         return constraints
     raise UserError(f"Don't know how to export the lock as {path}.",
-                    hint=f"Name the file {_NAMES_UNDERSTOOD}.")
-
-
-def export_lock_command(command_line: CommandLine) -> None:
-    """``buildout export-lock FILE...``: write the lock in the formats the file names ask for."""
-    from zc.buildout.buildout import Buildout
-    from zc.buildout.cli import UsageError
-
-    if not command_line.args:
-        raise UsageError(f"The export-lock command needs the files to write: {_NAMES_UNDERSTOOD}.")
-    # Paths are relative to where buildout was started, not to the buildout
-    # directory (Buildout changes into it), and are logged as they were given.
-    targets = [(path, os.path.abspath(path), exporter(path)) for path in command_line.args]
-    lock = _read_lock(Buildout.from_command_line(command_line)["buildout"])
-    _write_all((given, path, export(lock)) for given, path, export in targets)
-
-
-def _read_lock(options: Options) -> Lock:
-    hint = "Set lock-file in [buildout] and run buildout to write the lock."
-    name: str = options.get("lock-file", "").strip()
-    if not name:
-        raise UserError("There is no lock to export: [buildout] has no lock-file option.", hint=hint)
-    path = os.path.join(options["directory"], name)
-    if not os.path.exists(path):
-        raise UserError(f"There is no lock to export: {path} does not exist.",
-                        location=options._location("lock-file"), hint=hint)
-    return Lock.read(path)
-
-
-def _write_all(exports: Iterable[tuple[str, str, str]]) -> None:
-    """Write each ``(name given, path, text)``; every text is computed first, so an error writes nothing."""
-    from zc.buildout.files.text import write_text
-
-    texts: Sequence[tuple[str, str, str]] = list(exports)
-    logger = logging.getLogger("zc.buildout")
-    for given, path, text in texts:
-        write_text(path, text)
-        logger.info("Wrote %s.", given)
+                    hint=f"Name the file {NAMES_UNDERSTOOD}.")
