@@ -14,7 +14,7 @@ from typing import Any
 
 from zc.buildout import easy_install
 
-from zc.buildout.legacy import defaults
+from zc.buildout.run import state
 
 from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
@@ -27,7 +27,7 @@ class _Isolated(unittest.TestCase):
     """Each test runs in a temporary directory with the facade's defaults restored afterwards."""
 
     def setUp(self) -> None:
-        self.addCleanup(defaults.reset())
+        self.addCleanup(state.end, state.begin(state.Run.of_defaults()))
         preserved = logsetup.preserved()  # testing.Buildout() configures logging
         preserved.__enter__()
         self.addCleanup(preserved.__exit__, None, None, None)

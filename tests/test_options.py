@@ -224,7 +224,7 @@ class OptionsMappingTests(unittest.TestCase):
     def test_created_only_while_installing(self) -> None:
         with self.assertRaises(TypeError):
             self.options.created("foo")
-        with self.options._recording_created() as created:
+        with self.options.recording_created() as created:
             self.assertEqual(self.options.created("a", "b"), ["a", "b"])
             self.assertEqual(self.options.created(), ["a", "b"])
         self.assertEqual(created, ["a", "b"])

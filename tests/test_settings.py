@@ -11,6 +11,7 @@ from packaging.version import Version
 
 from zc.buildout.dists.settings import InstallerSettings, default_index, parse_pin
 from zc.buildout.errors import Location, UserError
+from zc.buildout.run.state import installer_settings
 
 
 class PinTests(unittest.TestCase):
@@ -52,7 +53,7 @@ class FromBuildoutTests(unittest.TestCase):
         }
 
     def test_defaults(self) -> None:
-        settings = InstallerSettings.from_buildout(self.buildout())
+        settings = installer_settings(self.buildout())
         self.assertEqual(settings, InstallerSettings(
             eggs_directory="/e", develop_eggs_directory="/d",
             pins=settings.pins))
@@ -60,7 +61,7 @@ class FromBuildoutTests(unittest.TestCase):
         self.assertEqual(settings.pins["demo-pkg"].specifier, "==1.0")
 
     def test_options(self) -> None:
-        settings = InstallerSettings.from_buildout(self.buildout(**{
+        settings = installer_settings(self.buildout(**{
             "index": "http://i/simple", "find-links": "a\n  b", "allow-hosts": "*.x\nlocalhost",
             "newest": "false", "prefer-final": "false", "allow-picked-versions": "false",
             "allow-unknown-extras": "true", "download-cache": "/c", "install-from-cache": "true",
@@ -78,27 +79,26 @@ class FromBuildoutTests(unittest.TestCase):
         self.assertEqual(settings.update_versions_file, "/v.cfg")
 
     def test_offline_means_not_newest(self) -> None:
-        settings = InstallerSettings.from_buildout(self.buildout(offline="true"))
+        settings = installer_settings(self.buildout(offline="true"))
         self.assertTrue(settings.offline)
         self.assertFalse(settings.newest)
 
     def test_other_versions_section_and_locations(self) -> None:
-        buildout = types.SimpleNamespace()
-        sections = {**self.buildout(versions="pins"), "pins": {"x": "3"}}
         location = Location("/b/versions.cfg", 4)
-        buildout._annotated = {"pins": {"x": types.SimpleNamespace(location=location)}}
 
-        class Mapping(dict):  # type: ignore[type-arg]
-            _annotated = buildout._annotated
+        class Section(dict):  # type: ignore[type-arg]
+            def location(self, key: str) -> Location | None:
+                return location if key == "x" else None
 
-        settings = InstallerSettings.from_buildout(Mapping(sections))
+        sections = {**self.buildout(versions="pins"), "pins": Section(x="3")}
+        settings = installer_settings(sections)
         self.assertEqual(list(settings.pins), ["x"])
         self.assertEqual(settings.pins["x"].location, location)
         self.assertEqual(str(settings.pins["x"]), "x ==3 (/b/versions.cfg:4)")
 
     def test_bad_flag(self) -> None:
         with self.assertRaises(UserError) as caught:
-            InstallerSettings.from_buildout(self.buildout(newest="yes"))
+            installer_settings(self.buildout(newest="yes"))
         self.assertEqual(str(caught.exception), "Invalid value for 'newest' option: 'yes'")
 
 

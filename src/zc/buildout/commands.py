@@ -196,7 +196,7 @@ def _lock(options: Options) -> Lock:
     path = os.path.join(options["directory"], name)
     if not os.path.exists(path):
         raise UserError(f"There is no lock to export: {path} does not exist.",
-                        location=options._location("lock-file"), hint=hint)
+                        location=options.location("lock-file"), hint=hint)
     return Lock.read(path)
 
 

@@ -1,9 +1,9 @@
 """``zc.buildout.easy_install``: the installer API recipes have always called.
 
-A facade, re-exports only: the calls are mapped onto
+A facade: the calls are mapped onto
 :class:`zc.buildout.dists.installer.Installer` by :mod:`zc.buildout.legacy.installer`;
-the process-wide defaults they get and set are in
-:mod:`zc.buildout.legacy.defaults`; scripts come from
+the defaults they get and set are the current run's
+(:mod:`zc.buildout.legacy.defaults`); scripts come from
 :mod:`zc.buildout.run.scripts`. ``script_template`` is read whenever
 :func:`scripts` runs, so a recipe may replace it for a while. See
 ``docs/topics/recipe-api.rst``.
@@ -12,6 +12,7 @@ the process-wide defaults they get and set are in
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from zc.buildout.dists.resolve.conflicts import MissingDistribution, VersionConflict
 from zc.buildout.legacy.defaults import (
@@ -25,10 +26,10 @@ from zc.buildout.legacy.defaults import (
     normalize_versions,
     prefer_final,
     store_required_by,
-    use_buildout,
     use_dependency_links,
 )
-from zc.buildout.legacy.installer import Installer, build, develop, install, scripts, sort_working_set, working_set
+from zc.buildout.legacy import installer as legacy_installer
+from zc.buildout.legacy.installer import Installer, build, develop, install, sort_working_set, working_set
 from zc.buildout.run.scripts import relativize, safe_arg, script_header, script_template
 
 __all__ = [
@@ -55,7 +56,6 @@ __all__ = [
     "scripts",
     "sort_working_set",
     "store_required_by",
-    "use_buildout",
     "use_dependency_links",
     "working_set",
 ]
@@ -73,3 +73,12 @@ _safe_arg = safe_arg
 def _relativitize(path: str, script: str, relative_paths: str) -> str:
     """Private upstream name: the expression for ``path`` in ``script``, relative to ``relative_paths``."""
     return relativize(path, script, relative_paths)
+
+
+def scripts(*args: Any, **kwargs: Any) -> list[str]:
+    """Write console scripts (and an interpreter); console scripts use this module's ``script_template``.
+
+    The template is read at each call, so a recipe may replace
+    ``zc.buildout.easy_install.script_template`` for a while.
+    """
+    return legacy_installer.scripts(*args, template=script_template, **kwargs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import textwrap
+import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol
 
@@ -129,7 +130,7 @@ class Options(MutableMapping[str, str]):
         return self._created
 
     @contextlib.contextmanager
-    def _recording_created(self) -> Iterator[list[str]]:
+    def recording_created(self) -> Iterator[list[str]]:
         """Let ``created()`` record paths while the block runs."""
         self._created = []
         try:
@@ -163,11 +164,20 @@ class Options(MutableMapping[str, str]):
             substitution.expand(piece, self, seen) for piece in template.split("$$")
         )
 
-    def _location(self, key: str) -> Location | None:
+    def location(self, key: str) -> Location | None:
+        """Where the configuration set ``key``; ``None`` for a value a recipe set, or unknown."""
         value = self._values.get(key)
         if value is None or value.text != self._raw.get(key):
             return None
         return value.location
+
+    def raw(self, key: str) -> str | None:
+        """The value of ``key`` as configured, before substitution."""
+        return self._raw.get(key)
+
+    def unused(self) -> list[str]:
+        """The options nothing has read (or set) yet, in the order they are listed."""
+        return [key for key in self if key not in self._used]
 
     # -- initialisation -------------------------------------------------
 
@@ -181,7 +191,7 @@ class Options(MutableMapping[str, str]):
     def _expand_macros(self) -> None:
         if self.name == "buildout":
             raise UserError(
-                "The buildout section cannot use macros (<).", location=self._location("<")
+                "The buildout section cannot use macros (<).", location=self.location("<")
             )
         values = loading.expand_macros(self.buildout._annotated, self.name)
         self._values = values
@@ -195,7 +205,7 @@ class Configuration(MutableMapping[str, Options]):
     _options_class: type[Options] = Options
     """The class of a section (``zc.buildout.testing.Buildout`` uses its own)."""
 
-    def __init__(self, loaded: LoadedConfiguration, recipes: RecipeLoader) -> None:
+    def __init__(self, loaded: LoadedConfiguration, recipes: RecipeLoader | None = None) -> None:
         self._annotated: dict[str, dict[str, Value]] = loaded.sections
         self._raw: dict[str, dict[str, str]] = {
             name: {key: value.text for key, value in options.items()}
@@ -203,8 +213,9 @@ class Configuration(MutableMapping[str, Options]):
         }
         self._data: dict[str, Options] = {}
         self._parts: list[str] = []
-        """Initialised sections with a recipe, in dependency order."""
-        self._recipes = recipes
+        """Initialised sections with a recipe, in dependency order (upstream's private name)."""
+        self.recipes = recipes
+        """Builds the recipes of parts; a configuration without one has no parts."""
 
     def __getitem__(self, section: str) -> Options:
         options = self._data.get(section)
@@ -226,7 +237,9 @@ class Configuration(MutableMapping[str, Options]):
         for dependency in options.get(PART_DEPENDENCIES, "").split():
             self[dependency]
         if options.get("recipe"):
-            factory = self._recipes.load(options)
+            if self.recipes is None:
+                raise TypeError(f"[{options.name}] has a recipe, but this configuration loads none.")
+            factory = self.recipes.load(options)
             with doing(f"Initializing part {options.name}."):
                 options.recipe = factory(self, options.name, options)
             self._parts.append(options.name)
@@ -245,6 +258,15 @@ class Configuration(MutableMapping[str, Options]):
 
     def __delitem__(self, name: str) -> None:
         raise NotImplementedError("Sections cannot be removed")
+
+    @property
+    def initialized_parts(self) -> list[str]:
+        """The parts initialised so far, each after those it depends on."""
+        return list(self._parts)
+
+    def initialized_sections(self) -> Mapping[str, Options]:
+        """The sections initialised so far, by name (a read-only view)."""
+        return types.MappingProxyType(self._data)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
@@ -294,7 +316,7 @@ def bool_option(options: Mapping[str, str], name: str, default: str | bool | Non
         return True
     if value == "false" or value is False:
         return False
-    location = options._location(name) if isinstance(options, Options) else None
+    location = options.location(name) if isinstance(options, Options) else None
     raise UserError(
         f"Invalid value for {name!r} option: {value!r}",
         location=location,

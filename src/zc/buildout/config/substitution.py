@@ -104,8 +104,8 @@ _PSEUDO_SOURCES = {
 
 
 def _location(buildout: Configuration, section: str, option: str) -> Location | None:
-    options = buildout._data.get(section)
-    return options._location(option) if options is not None else None
+    options = buildout.initialized_sections().get(section)
+    return options.location(option) if options is not None else None
 
 
 def _where(buildout: Configuration, section: str, option: str) -> str:
@@ -137,7 +137,7 @@ def _chain(buildout: Configuration, seen: list[Step]) -> str:
 def _reference_to(buildout: Configuration, holder: Step, target: Step) -> str:
     """The reference in ``holder``'s raw text that leads to ``target``."""
     section, option = holder
-    text = buildout._data[section]._raw.get(option, "")
+    text = buildout.initialized_sections()[section].raw(option) or ""
     for match in _REFERENCE.finditer(text):
         names = match.group(1).split(":")
         if len(names) == 2 and ((names[0] or section), names[1]) == target:

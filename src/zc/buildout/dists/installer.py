@@ -49,11 +49,19 @@ class Installer:
     :attr:`picked_versions` collects what every :meth:`install` picked.
     """
 
-    def __init__(self, settings: InstallerSettings, *, client: HTTPClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: InstallerSettings,
+        *,
+        client: HTTPClient | None = None,
+        picked: PickedVersions | None = None,
+        used: dict[str, LockedDistribution] | None = None,
+    ) -> None:
         self.settings = settings
-        self.picked_versions = PickedVersions()
-        self.used: dict[str, LockedDistribution] = {}
-        """What this installer's installations used, for the lock file (by canonical name)."""
+        self.picked_versions = PickedVersions() if picked is None else picked
+        """What the installations picked; a run passes the one all its installations share."""
+        self.used: dict[str, LockedDistribution] = {} if used is None else used
+        """What the installations used, for the lock file (by canonical name); shared likewise."""
         self._client = client
         self._finder: Finder | None = None
         self._own: dict[str, InstalledDistribution] | None = None

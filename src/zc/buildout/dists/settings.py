@@ -8,18 +8,17 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from zc.buildout.errors import Location, UserError
 
 if TYPE_CHECKING:
     from zc.buildout.dists.lock.file import Lock
 
-__all__ = ["InstallerSettings", "Pin", "default_index", "parse_pin"]
+__all__ = ["InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin"]
 
 _PIN_HINT = "Use a version (1.0) or a version specifier (==1.0, >=1.0,<2, ~=1.0, !=1.3)."
 
@@ -41,13 +40,22 @@ class Pin:
     @functools.cached_property
     def exact(self) -> Version | None:
         """The version when the pin names exactly one (``==1.2``), else ``None``."""
-        from zc.buildout.dists.resolve.candidates import exact_version
-
         return exact_version(self.specifier_set)
 
     def __str__(self) -> str:
         where = f" ({self.location})" if self.location else ""
         return f"{self.name} {self.specifier}{where}"
+
+
+def exact_version(specifier: SpecifierSet) -> Version | None:
+    """The one version a specifier set can match (it holds ``==V``), else ``None``."""
+    for one in specifier:
+        if one.operator in ("==", "===") and not one.version.endswith(".*"):
+            try:
+                return Version(one.version)
+            except InvalidVersion:  # an arbitrary "===" string
+                return None
+    return None
 
 
 def parse_pin(name: str, value: str, location: Location | None = None) -> Pin | None:
@@ -100,84 +108,6 @@ class InstallerSettings:
         if self.download_cache is None:
             return None
         return os.path.join(os.path.abspath(self.download_cache), "dist")
-
-    @classmethod
-    def from_buildout(cls, buildout: Any) -> InstallerSettings:
-        """Settings from a ``Buildout`` mapping: ``[buildout]`` and the versions section.
-
-        Pin locations come from ``buildout._annotated`` when it is there.
-        """
-        options: Mapping[str, str] = buildout["buildout"]
-        offline = _flag(options, "offline", False)
-        lock = _lock(options)
-        locked = _flag(options, "locked", False)
-        if locked and lock is None:
-            raise UserError("--locked asks to install what the lock file holds, but there is no lock-file.",
-                            hint="Set the lock-file option of [buildout] and run buildout once without --locked.")
-        pins = _pins(buildout, options.get("versions", "versions"))
-        if lock is not None:
-            from zc.buildout.dists.lock.checks import with_lock_pins
-
-            pins = with_lock_pins(pins, lock)
-        return cls(
-            eggs_directory=options["eggs-directory"],
-            develop_eggs_directory=options["develop-eggs-directory"],
-            index=options.get("index") or None,
-            find_links=tuple(options.get("find-links", "").split()),
-            allow_hosts=tuple(options.get("allow-hosts", "*").split()) or ("*",),
-            pins=pins,
-            newest=_flag(options, "newest", True) and not offline,
-            offline=offline,
-            prefer_final=_flag(options, "prefer-final", True),
-            allow_picked_versions=_flag(options, "allow-picked-versions", True),
-            allow_unknown_extras=_flag(options, "allow-unknown-extras", False),
-            download_cache=options.get("download-cache") or None,
-            install_from_cache=_flag(options, "install-from-cache", False),
-            byte_compile=_flag(options, "byte-compile", True),
-            socket_timeout=_timeout(options.get("socket-timeout", "")),
-            show_picked_versions=_flag(options, "show-picked-versions", False),
-            update_versions_file=options.get("update-versions-file") or None,
-            lock=lock,
-            locked=locked,
-        )
-
-
-def _flag(options: Mapping[str, str], name: str, default: bool) -> bool:
-    value = options.get(name)
-    if value is None or value == "":
-        return default
-    if value not in ("true", "false"):
-        raise UserError(f"Invalid value for {name!r} option: {value!r}")
-    return value == "true"
-
-
-def _lock(options: Mapping[str, str]) -> Lock | None:
-    value = options.get("lock-file", "").strip()
-    if not value:
-        return None
-    from zc.buildout.dists.lock.file import Lock
-
-    return Lock.read(os.path.join(options.get("directory") or os.getcwd(), value))
-
-
-def _timeout(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _pins(buildout: Any, section: str) -> dict[str, Pin]:
-    if not section or section not in buildout:
-        return {}
-    annotated = getattr(buildout, "_annotated", {}).get(section, {})
-    pins: dict[str, Pin] = {}
-    for name, value in buildout[section].items():
-        entry = annotated.get(name)
-        pin = parse_pin(name, value, getattr(entry, "location", None))
-        if pin is not None:
-            pins[canonicalize_name(name)] = pin
-    return pins
 
 
 def default_index(environ: Mapping[str, str] = os.environ) -> str:

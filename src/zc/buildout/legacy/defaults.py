@@ -1,33 +1,29 @@
-"""The process-wide installer defaults of the old ``easy_install`` API, and what it picked.
+"""The installer defaults of the old ``easy_install`` API: getters and setters of the current run.
 
 Upstream kept these as class attributes of its installer, set by module
-functions. Here they live in one object, :data:`defaults`, read only by
-:mod:`zc.buildout.legacy.installer` when it makes the frozen
-:class:`~zc.buildout.dists.settings.InstallerSettings` of a call; the core installer
-never sees them. A buildout run fills them from its configuration
-(:func:`use_buildout`), as upstream's ``Buildout`` did.
+functions and read by every later installation in the process. Here they
+are the settings of the current run (:func:`zc.buildout.run.state.current_run`):
+a buildout run starts with the settings of its configuration, and a
+recipe's setter call changes them for the installations that follow, as
+upstream's did. Each setter returns the previous value.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.resolve.picked import PickedVersions
-from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
-
-if TYPE_CHECKING:
-    from zc.buildout.dists.lock.file import LockedDistribution
+from zc.buildout.dists.settings import Pin, parse_pin
+from zc.buildout.run.state import current_run
 
 __all__ = [
     "allow_picked_versions",
     "clear_index_cache",
     "default_versions",
-    "defaults",
     "download_cache",
     "get_picked_versions",
     "index_url",
@@ -35,50 +31,15 @@ __all__ = [
     "normalize_versions",
     "pins",
     "prefer_final",
-    "reset",
     "store_required_by",
-    "use_buildout",
     "use_dependency_links",
 ]
 
 
-@dataclasses.dataclass
-class _Defaults:
-    """The process-wide settings of the old API, and what it picked."""
-
-    settings: InstallerSettings = dataclasses.field(
-        default_factory=lambda: InstallerSettings(eggs_directory="", develop_eggs_directory="")
-    )
-    """Everything but the directories, which every call names."""
-    use_dependency_links: bool = True
-    store_required_by: bool = False
-    picked: PickedVersions = dataclasses.field(default_factory=PickedVersions)
-    """What the installations of this process picked (every call shares it)."""
-    used: dict[str, LockedDistribution] = dataclasses.field(default_factory=dict)
-    """What they used, for the lock file (by canonical name)."""
-
-    def replace(self, **changes: Any) -> None:
-        """Change fields of the (frozen) settings."""
-        self.settings = dataclasses.replace(self.settings, **changes)
-
-
-defaults = _Defaults()
-"""The one instance."""
-
-
-def reset() -> Callable[[], None]:
-    """Start again from the built-in defaults; return what restores the present ones (for tests)."""
-    saved = dict(vars(defaults))
-    vars(defaults).update(vars(_Defaults()))
-    return lambda: vars(defaults).update(saved)
-
-
-def use_buildout(buildout: Any) -> None:
-    """Take the process-wide defaults from a buildout's ``[buildout]`` and versions section."""
-    defaults.settings = InstallerSettings.from_buildout(buildout)
-    defaults.picked = PickedVersions()  # a new run
-    defaults.used = {}
-    defaults.use_dependency_links = buildout["buildout"].get("use-dependency-links", "true") != "false"
+def _replace(**changes: Any) -> None:
+    """Change fields of the current run's (frozen) settings."""
+    run = current_run()
+    run.settings = dataclasses.replace(run.settings, **changes)
 
 
 # -- the old setters: each returns the previous value -------------------------
@@ -86,9 +47,9 @@ def use_buildout(buildout: Any) -> None:
 
 def default_versions(versions: Mapping[str, str] | None = None) -> dict[str, str]:
     """Get (and with ``versions``, replace) the ``[versions]`` pins."""
-    old = {pin.name: _version(pin) for pin in defaults.settings.pins.values()}
+    old = {pin.name: _version(pin) for pin in current_run().settings.pins.values()}
     if versions is not None:
-        defaults.replace(pins=pins(versions))
+        _replace(pins=pins(versions))
     return old
 
 
@@ -112,39 +73,41 @@ def install_from_cache(setting: bool | None = None) -> bool:
 
 
 def index_url(setting: str | None = None) -> str | None:
-    old: str | None = defaults.settings.index
+    old: str | None = current_run().settings.index
     if setting is not None:
-        defaults.replace(index=setting)
+        _replace(index=setting)
     return old
 
 
 def download_cache(path: str | None | int = -1) -> str | None:
     """Get the download cache; set it with a path, or clear it with ``None``."""
-    old: str | None = defaults.settings.download_cache
+    old: str | None = current_run().settings.download_cache
     if path != -1:
-        defaults.replace(download_cache=os.path.realpath(str(path)) if path is not None else None)
+        _replace(download_cache=os.path.realpath(str(path)) if path is not None else None)
     return old
 
 
 def use_dependency_links(setting: bool | None = None) -> bool:
     """Accepted for compatibility: dependency links are never followed."""
-    old = defaults.use_dependency_links
+    run = current_run()
+    old = run.use_dependency_links
     if setting is not None:
-        defaults.use_dependency_links = setting
+        run.use_dependency_links = setting
     return old
 
 
 def store_required_by(setting: bool | None = None) -> bool:
-    old = defaults.store_required_by
+    run = current_run()
+    old = run.store_required_by
     if setting is not None:
-        defaults.store_required_by = setting
+        run.store_required_by = setting
     return old
 
 
 def _setting(name: str, setting: bool | None) -> bool:
-    old = bool(getattr(defaults.settings, name))
+    old = bool(getattr(current_run().settings, name))
     if setting is not None:
-        defaults.replace(**{name: setting})
+        _replace(**{name: setting})
     return old
 
 
@@ -154,7 +117,7 @@ def clear_index_cache() -> None:
 
 def get_picked_versions() -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
     """The versions picked by this process (sorted ``(name, version)``) and who required each."""
-    picked = defaults.picked
+    picked = current_run().picked
     return sorted(picked.versions.items()), {name: set(who) for name, who in picked.required_by.items()}
 
 

@@ -1,9 +1,10 @@
 """The old ``easy_install`` calls mapped onto the installer, the object model and script generation.
 
 Each call becomes a frozen :class:`~zc.buildout.dists.settings.InstallerSettings`
-(the process-wide defaults of :mod:`zc.buildout.legacy.defaults`, with
-what the call says) handed to :class:`zc.buildout.dists.installer.Installer`; its
-results become a :class:`~zc.buildout.legacy.working_set.WorkingSet`.
+(the current run's, with what the call says) handed to
+:class:`zc.buildout.dists.installer.Installer`, which reports what it picked
+and used to the current run; its results become a
+:class:`~zc.buildout.legacy.working_set.WorkingSet`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from zc.buildout.legacy import dist_scripts
-from zc.buildout.legacy.distribution import DEVELOP_DIST, Distribution
+from zc.buildout.dists import installer as core_installer
 from zc.buildout.errors import UserError
-from zc.buildout.legacy.defaults import defaults, pins
+from zc.buildout.legacy import dist_scripts
+from zc.buildout.legacy.defaults import pins
+from zc.buildout.legacy.distribution import DEVELOP_DIST, Distribution
 from zc.buildout.legacy.requirement import Requirement
-from zc.buildout.run.scripts import real_paths
 from zc.buildout.legacy.working_set import WorkingSet
+from zc.buildout.run.scripts import real_paths
+from zc.buildout.run.state import current_run
 
 if TYPE_CHECKING:
     from zc.buildout.dists.store.eggs import InstalledDistribution
@@ -57,7 +60,7 @@ def _settings_for(
         eggs, develop_eggs = directories[-1], directories[:-1][:1]
     else:
         raise TypeError("Installing needs a destination (dest) or a path of eggs directories.")
-    base = defaults.settings
+    base = current_run().settings
     changes: dict[str, Any] = {
         "eggs_directory": eggs,
         # Without a develop-eggs directory, one that does not exist: no develop projects.
@@ -119,11 +122,8 @@ class Installer:
 
     def install(self, specs: Iterable[str], working_set: WorkingSet | None = None) -> WorkingSet:
         """Install ``specs`` and their dependencies; return the working set holding them."""
-        from zc.buildout.dists.installer import Installer as CoreInstaller
-
-        core = CoreInstaller(self._settings)
-        core.picked_versions = defaults.picked
-        core.used = defaults.used
+        run = current_run()
+        core = core_installer.Installer(self._settings, picked=run.picked, used=run.used)
         installed = core.install([str(spec) for spec in specs])
         result = WorkingSet(()) if working_set is None else working_set
         for dist in installed:
@@ -243,21 +243,21 @@ def scripts(
     interpreter: str | None = None,
     initialization: str = "",
     relative_paths: str | bool = False,
+    *,
+    template: str,
 ) -> list[str]:
     """Write console scripts (and an interpreter) into ``dest``; return their paths.
 
-    Console scripts use this module's ``script_template``, read now, so a
-    recipe may replace it for a while.
+    Console scripts are written from ``template`` (see
+    :data:`zc.buildout.run.scripts.script_template`).
     """
     if dest is None:
         raise TypeError("scripts() needs dest, the directory to write the scripts into.")
-    import zc.buildout.easy_install
-
     return dist_scripts.generate(
         reqs, working_set, executable=executable, dest=dest, names=scripts,
         extra_paths=extra_paths, arguments=arguments, interpreter=interpreter,
         initialization=initialization, relative_to=str(relative_paths) if relative_paths else None,
-        template=zc.buildout.easy_install.script_template,
+        template=template,
     )
 
 

@@ -21,10 +21,12 @@ from zc.buildout.files import trees
 from zc.buildout.errors import doing
 
 if TYPE_CHECKING:
-    from zc.buildout.buildout import Buildout
+    from collections.abc import Callable, Mapping
+
+    from zc.buildout.dists.installer import Installer
     from zc.buildout.run.installed import InstalledDatabase
 
-__all__ = ["add_to_path", "develop", "project_directories"]
+__all__ = ["add_to_path", "develop_projects", "project_directories"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -72,15 +74,18 @@ def _is_glob(text: str) -> bool:
     return any(character in text for character in "*?[")
 
 
-def develop(buildout: Buildout, database: InstalledDatabase) -> None:
-    """Install the develop projects; remove what dropped projects left; record the files."""
-    options = buildout["buildout"]
+def develop_projects(options: Mapping[str, str], installer: Callable[[], Installer],
+                     database: InstalledDatabase) -> None:
+    """Install the develop projects ``[buildout]`` names; remove what dropped ones left; record the files.
+
+    ``installer`` gives the run's installer (made only if there are projects).
+    """
     projects = project_directories(options.get("develop", "").split(), options["directory"])
     created: list[str] = []
     for project, given in projects.items():
         logger.info("Develop: %r", given)
         with doing(f"Developing {project!r}."):
-            result = buildout._installer().develop(project)
+            result = installer().develop(project)
         created.extend(path for path in result.created if path not in created)
     trees.remove_paths(path for path in database.develop_eggs if path not in created)
     if created != database.develop_eggs:

@@ -15,45 +15,55 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from zc.buildout.run import develop
-
-from zc.buildout.run import extensions
-
-from zc.buildout.files import trees
-from zc.buildout.run import layout
-
-from zc.buildout.run import own_versions
+from zc.buildout.config.loading import DEFAULT_OPTIONS
+from zc.buildout.dists.resolve.picked import report
 from zc.buildout.errors import doing
+from zc.buildout.files import trees
+from zc.buildout.run import develop, extensions, layout, own_versions
 from zc.buildout.run.installed import InstalledDatabase, format_section
 from zc.buildout.run.parts import Recipes, requested_parts
 from zc.buildout.run.signatures import Signatures
+from zc.buildout.run.state import Run
 
 if TYPE_CHECKING:
-    from zc.buildout.buildout import Buildout
-    from zc.buildout.config.options import Options
+    from zc.buildout.config.options import Configuration, Options
 
 __all__ = ["install"]
 
 logger = logging.getLogger("zc.buildout")
 
+_CONSUMED_OPTIONS = frozenset(
+    {
+        "directory", "parts", "develop", "extends", "optional-extends", "extends-cache",
+        "extensions", "index", "find-links", "download-cache", "install-from-cache",
+        "abi-tag-eggs", "verbosity", "allow-hosts", "use-dependency-links", "byte-compile",
+    }
+)
+"""``[buildout]`` options read by buildout itself (or its installer) even when a
+run does not need them; they never count as unused."""
+
 _UNUSED_HINT = "They may be misspelled, or meant for a recipe that does not read them."
 
 
-def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
-    """Install, update and uninstall parts; with ``names``, only those parts."""
+def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> None:
+    """Install, update and uninstall parts; with ``names``, only those parts.
+
+    ``buildout`` is the configuration (extensions receive it), ``run`` the
+    run it started.
+    """
     options = buildout["buildout"]
-    loaded_extensions = extensions.load(buildout)
+    loaded_extensions = extensions.load_extensions(buildout, run.recipes)
     layout.create(options)
     own_versions.warn_about_own_pins(buildout)
     database = InstalledDatabase(options.get("installed") or None)
-    develop.develop(buildout, database)
+    develop.develop_projects(options, run.installer, database)
     with doing("Installing."):
         parts = requested_parts(buildout, names)
-    _show_configuration(buildout)
+    _show_configuration(buildout, run)
     signatures = Signatures(layout.own(options))
-    wanted = {part: _saved_options(buildout, part, signatures) for part in parts}
-    _uninstall_changed(buildout._loader, database, wanted, names)
-    warn_unused(options)
+    wanted = {part: _saved_options(buildout, run.recipes, part, signatures) for part in parts}
+    _uninstall_changed(run.recipes, database, wanted, names)
+    _warn_unused(options)
     for part in parts:
         options_of_part = buildout[part]
         updating = part in database.parts
@@ -66,52 +76,36 @@ def install(buildout: Buildout, names: Sequence[str] = ()) -> None:
         database.save()
         if not updating:
             # An update may rightly skip options; install has to read them all.
-            warn_unused(options_of_part)
-    _report_picked_versions(buildout)
-    _write_lock(buildout)
-    extensions.unload(buildout, loaded_extensions)
+            _warn_unused(options_of_part)
+    report(run.picked, run.settings)
+    _write_lock(run)
+    extensions.unload_extensions(buildout, loaded_extensions)
 
 
-def _report_picked_versions(buildout: Buildout) -> None:
-    """Report what the run picked: for recipes, extensions and parts (easy_install calls)."""
-    from zc.buildout.legacy import defaults
-    from zc.buildout.dists.resolve.picked import report
-    from zc.buildout.dists.settings import InstallerSettings
-
-    picked = defaults.defaults.picked
-    if not picked.versions:
-        return  # nothing to report: no need to read the settings again
-    installer = buildout._installer_instance
-    settings = installer.settings if installer is not None else InstallerSettings.from_buildout(buildout)
-    report(picked, settings)
-
-
-def _write_lock(buildout: Buildout) -> None:
+def _write_lock(run: Run) -> None:
     """Bring the lock file up to date with what the run used (never with ``--locked``)."""
-    from zc.buildout.legacy import defaults
-
-    installer = buildout._installer_instance
-    settings = installer.settings if installer is not None else defaults.defaults.settings
-    lock = settings.lock
-    if lock is None or settings.locked:
+    lock = run.settings.lock
+    if lock is None or run.settings.locked:
         return
-    if lock.updated(defaults.defaults.used.values()).write():
+    if lock.updated(run.used.values()).write():
         logger.info("Updated the lock file %s.", os.path.relpath(lock.path))
 
 
-def _saved_options(buildout: Buildout, part: str, signatures: Signatures) -> dict[str, str]:
+def _saved_options(buildout: Configuration, recipes: Recipes, part: str,
+                   signatures: Signatures) -> dict[str, str]:
     """The options to compare with (and save to) the database: with the recipe's signature."""
     options = buildout[part]
-    recipe = buildout._loader.recipe(options["recipe"], options._location("recipe"))
+    recipe = recipes.recipe(options["recipe"], options.location("recipe"))
     saved = options.copy()
     saved["__buildout_signature__"] = signatures.of_recipe(recipe.distribution, recipe.spec.extras)
     return saved
 
 
-def _show_configuration(buildout: Buildout) -> None:
-    if buildout._log_level >= logging.DEBUG:
+def _show_configuration(buildout: Configuration, run: Run) -> None:
+    if run.log_level >= logging.DEBUG:
         return
-    sections = [format_section(name, buildout._data[name].copy()) for name in sorted(buildout._data)]
+    initialized = buildout.initialized_sections()
+    sections = [format_section(name, initialized[name].copy()) for name in sorted(initialized)]
     logger.debug("Configuration data:\n%s", "\n".join(sections))
 
 
@@ -149,12 +143,12 @@ def _uninstall_changed(
                 logger.debug(reason)
         elif names:
             continue
-        uninstall_part(recipes, part, database.options(part))
+        _uninstall_part(recipes, part, database.options(part))
         database.forget(part)
         database.save()
 
 
-def uninstall_part(recipes: Recipes, part: str, saved: dict[str, str]) -> None:
+def _uninstall_part(recipes: Recipes, part: str, saved: dict[str, str]) -> None:
     """Run the part's uninstall recipe, if it has one, then remove the paths it created."""
     logger.info("Uninstalling %s.", part)
     with doing(f"Uninstalling {part}."):
@@ -201,7 +195,7 @@ def _update(part: str, options: Options, database: InstalledDatabase) -> list[st
 def _call(options: Options, method: Callable[[], Any]) -> Any:
     """Call a recipe method in the buildout directory; on failure remove what it ``created()``."""
     directory = os.getcwd()
-    with options._recording_created() as created:
+    with options.recording_created() as created:
         try:
             return method()
         except BaseException:
@@ -219,15 +213,12 @@ def _paths(result: Any) -> list[str]:
     return [str(path) for path in result]
 
 
-def warn_unused(options: Options) -> None:
+def _warn_unused(options: Options) -> None:
     """Warn about options of a part (or ``[buildout]``) that nothing read."""
-    from zc.buildout.config import loading
-    from zc.buildout.run import startup
-
     ignored: frozenset[str] | set[str] = frozenset()
     if options.name == "buildout":
-        ignored = set(loading.DEFAULT_OPTIONS) | startup.CONSUMED_OPTIONS
-    unused = [key for key in options if key not in options._used and key not in ignored]
+        ignored = set(DEFAULT_OPTIONS) | _CONSUMED_OPTIONS
+    unused = [key for key in options.unused() if key not in ignored]
     if unused:
         logger.warning(
             "Section `%s` contains unused option(s): %s.\n%s",

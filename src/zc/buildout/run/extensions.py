@@ -15,10 +15,11 @@ from zc.buildout.errors import UserError, doing
 from zc.buildout.run.pkgresources import ensure_pkg_resources
 
 if TYPE_CHECKING:
-    from zc.buildout.buildout import Buildout
+    from zc.buildout.config.options import Configuration
     from zc.buildout.dists.store.distinfo import Distribution
+    from zc.buildout.run.parts import Recipes
 
-__all__ = ["load", "unload"]
+__all__ = ["load_extensions", "unload_extensions"]
 
 _BUILT_IN = {
     "buildout-versions": "show-picked-versions and update-versions-file",
@@ -26,8 +27,11 @@ _BUILT_IN = {
 }
 
 
-def load(buildout: Buildout) -> list[Distribution]:
-    """Load and call the extensions ``[buildout]`` lists; return their distributions."""
+def load_extensions(buildout: Configuration, recipes: Recipes) -> list[Distribution]:
+    """Load and call the extensions ``[buildout]`` lists; return their distributions.
+
+    Their distributions are found (or installed) as recipes' are.
+    """
     options = buildout["buildout"]
     requirements = options.get("extensions", "").split()
     for requirement in requirements:
@@ -35,13 +39,13 @@ def load(buildout: Buildout) -> list[Distribution]:
             raise UserError(
                 f"The {requirement} extension is no longer needed: buildout has"
                 f" {_BUILT_IN[requirement]} built in.",
-                location=options._location("extensions"),
+                location=options.location("extensions"),
                 hint=f"Remove {requirement} from extensions.",
             )
     distributions = []
     with doing("Loading extensions."):
         for requirement in requirements:
-            distribution = buildout._loader.distribution(requirement, options._location("extensions"))
+            distribution = recipes.distribution(requirement, options.location("extensions"))
             distributions.append(distribution)
             for point in distribution.entry_points.select(group="zc.buildout.extension"):
                 ensure_pkg_resources()
@@ -49,7 +53,7 @@ def load(buildout: Buildout) -> list[Distribution]:
     return distributions
 
 
-def unload(buildout: Buildout, distributions: list[Distribution]) -> None:
+def unload_extensions(buildout: Configuration, distributions: list[Distribution]) -> None:
     """Call the ``zc.buildout.unloadextension`` entry points of the loaded extensions."""
     for distribution in distributions:
         for point in distribution.entry_points.select(group="zc.buildout.unloadextension"):

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from zc.buildout.buildout import Buildout
+    from zc.buildout.config.options import Configuration
 
 __all__ = ["OWN_DISTRIBUTIONS", "warn_about_own_pins"]
 
@@ -27,22 +27,24 @@ def _canonical(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-def warn_about_own_pins(buildout: Buildout) -> None:
+def warn_about_own_pins(buildout: Configuration) -> None:
     """Log a warning for each own distribution whose pin the running version misses."""
+    section = buildout["buildout"].get("versions", "versions")
+    if not section or section not in buildout:
+        return
+    versions = buildout[section]
     own = {_canonical(name): name for name in OWN_DISTRIBUTIONS}
-    pinned = {own[_canonical(key)]: key for key in buildout.versions if _canonical(key) in own}
+    pinned = {own[_canonical(key)]: key for key in versions if _canonical(key) in own}
     if not pinned:
         return
-    from zc.buildout.dists.store.distinfo import SysPath
-    from zc.buildout.dists.settings import parse_pin
+    from zc.buildout.dists.settings import parse_pin  # start-up: only a buildout pinning itself
+    from zc.buildout.dists.store.distinfo import SysPath  # start-up: only a buildout pinning itself
 
-    section = buildout["buildout"].get("versions", "versions")
     path = SysPath()
     for name, key in pinned.items():
         found = path.find(name)
         running = found.version if found is not None else None
-        value = buildout._annotated.get(section, {}).get(key)
-        pin = parse_pin(name, buildout.versions[key], value.location if value else None)
+        pin = parse_pin(name, versions[key], versions.location(key))
         if running is None or pin is None or pin.specifier_set.contains(running, prereleases=True):
             continue
         logger.warning(

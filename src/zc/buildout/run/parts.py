@@ -112,7 +112,7 @@ class Recipes:
     def load(self, options: Options) -> Callable[..., Any]:
         """The callable that builds the recipe of a part's ``options``."""
         text = options["recipe"]
-        location = options._location("recipe")
+        location = options.location("recipe")
         return self.recipe(text, location).factory
 
     def recipe(self, text: str, location: Location | None = None) -> LoadedRecipe:

@@ -20,9 +20,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from zc.buildout.legacy import defaults
-
-from zc.buildout.run import logsetup
+from zc.buildout.run import logsetup, state
 from zc.buildout.buildout import Buildout as _Buildout
 from zc.buildout.config.options import Options
 from zc.buildout.testing import helpers
@@ -114,7 +112,8 @@ def buildoutSetUp(test: Any) -> None:
     base = os.path.realpath(tempfile.mkdtemp(prefix="buildoutSetUp"))
     register_teardown(lambda: shutil.rmtree(base, ignore_errors=True))
     stack.enter_context(logsetup.preserved())
-    register_teardown(defaults.reset())
+    token = state.begin(state.Run.of_defaults())  # easy_install's settings never leak out
+    register_teardown(lambda: state.end(token))
     _set_environ(stack, "HOME", os.path.join(base, "bbbBadHome"))
     _set_environ(stack, "BUILDOUT_HOME", None)
     index = os.path.join(base, "index")

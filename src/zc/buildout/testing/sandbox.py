@@ -60,11 +60,11 @@ class Sandbox:
         old_cwd = os.getcwd()
         self._cleanup.callback(os.chdir, old_cwd)
         os.chdir(self.sample_buildout)
-        from zc.buildout.legacy import defaults
-        from zc.buildout.run import logsetup
+        from zc.buildout.run import logsetup, state
 
         self._cleanup.enter_context(logsetup.preserved())
-        self._cleanup.callback(defaults.reset())  # easy_install's process-wide settings
+        # A run of its own, so that easy_install's settings never leak out.
+        self._cleanup.callback(state.end, state.begin(state.Run.of_defaults()))
 
     def _set_environ(self, name: str, value: str | None) -> None:
         old = os.environ.get(name)

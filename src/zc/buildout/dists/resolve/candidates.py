@@ -26,7 +26,6 @@ __all__ = [
     "Installed",
     "Need",
     "dependencies",
-    "exact_version",
     "need_from_requirement",
     "provides_extra",
     "python_candidate",
@@ -73,17 +72,6 @@ class Need:
 
     def __str__(self) -> str:
         return self.text or f"{self.name}{self.specifier}"
-
-
-def exact_version(specifier: SpecifierSet) -> Version | None:
-    """The one version a specifier set can match (it holds ``==V``), else ``None``."""
-    for one in specifier:
-        if one.operator in ("==", "===") and not one.version.endswith(".*"):
-            try:
-                return Version(one.version)
-            except InvalidVersion:  # an arbitrary "===" string
-                return None
-    return None
 
 
 def need_from_requirement(requirement: Requirement) -> Need:

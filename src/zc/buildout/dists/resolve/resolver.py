@@ -27,12 +27,12 @@ from zc.buildout.dists.resolve.candidates import (
     Installed,
     Need,
     dependencies,
-    exact_version,
     provides_extra,
     python_candidate,
 )
 from zc.buildout.dists.metadata import Metadata
 from zc.buildout.dists.resolve.result import Resolved, breadth_first
+from zc.buildout.dists.settings import exact_version
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:

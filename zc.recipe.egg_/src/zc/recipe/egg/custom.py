@@ -17,6 +17,7 @@ from typing import Any
 
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
+from zc.buildout.run.state import installer_settings
 
 __all__ = ["Custom", "Develop", "build_ext"]
 
@@ -67,7 +68,7 @@ class _Base:
         options["_environment-data"] = repr(sorted(self.environment.items()))
 
     def _settings(self, **changes: Any) -> InstallerSettings:
-        return dataclasses.replace(InstallerSettings.from_buildout(self.buildout), **changes)
+        return dataclasses.replace(installer_settings(self.buildout), **changes)
 
     def _environ(self) -> dict[str, str]:
         """The environment section's variables, each ``%(NAME)s`` replaced from this environment."""
