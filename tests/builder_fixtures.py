@@ -7,6 +7,8 @@ import shutil
 import tempfile
 import unittest
 
+from zc.buildout.dists.build.isolation import BuildEnvironments
+from zc.buildout.dists.installer import install_build_requirements
 from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["ScratchTestCase"]
@@ -19,6 +21,11 @@ class ScratchTestCase(unittest.TestCase):
         self.root = os.path.realpath(tempfile.mkdtemp(prefix="buildout-builder-"))
         self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
         self.settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"))
+
+    @property
+    def environments(self) -> BuildEnvironments:
+        """Build environments for ``self.settings``, installing what buildout's environment lacks."""
+        return BuildEnvironments(self.settings, install_build_requirements)
 
     def path(self, *names: str) -> str:
         return os.path.join(self.root, *names)

@@ -24,7 +24,7 @@ class BuildTests(ScratchTestCase):
             with self.subTest(backend=backend):
                 sdist = packages.sdist(self.path("dist"), f"demo-{backend}", "1.0", backend=backend)
                 os.makedirs(self.path("out", backend))
-                path = frontend.build_wheel(sdist, self.path("out", backend), self.settings,
+                path = frontend.build_wheel(sdist, self.path("out", backend), self.environments,
                                          description=f"demo-{backend} 1.0")
                 self.assertEqual(os.path.basename(path), f"demo_{backend}-1.0-py3-none-any.whl")
                 with zipfile.ZipFile(path) as archive:
@@ -33,14 +33,14 @@ class BuildTests(ScratchTestCase):
     def test_metadata_without_a_wheel(self) -> None:
         sdist = packages.sdist(self.path("dist"), "demo", "1.0", requires=["other>=2"])
         os.makedirs(self.path("out"))
-        info = frontend.prepare_metadata(sdist, self.path("out"), self.settings, description="demo 1.0")
+        info = frontend.prepare_metadata(sdist, self.path("out"), self.environments, description="demo 1.0")
         self.assertEqual(os.path.basename(info), "demo-1.0.dist-info")
         self.assertIn("Requires-Dist: other>=2", pathlib.Path(info, "METADATA").read_text())
 
     def test_a_failing_backend_shows_its_output_and_names_the_distribution(self) -> None:
         sdist = packages.sdist(self.path("dist"), "broken", "1.0", fail="no C compiler found")
         with self.assertRaises(frontend.BuildError) as caught:
-            frontend.build_wheel(sdist, self.root, self.settings, description="broken 1.0")
+            frontend.build_wheel(sdist, self.root, self.environments, description="broken 1.0")
         self.assertEqual(str(caught.exception), (
             "Couldn't build broken 1.0: the build backend 'tiny_backend' failed:\n"
             "  tiny_backend: refusing to build: no C compiler found"))
@@ -52,7 +52,7 @@ class BuildTests(ScratchTestCase):
         pathlib.Path(project, "setup.py").write_text(
             "import sys\nprint('checking for frobnicator')\nsys.exit('error: no frobnicator')\n")
         with self.assertRaises(frontend.BuildError) as caught:
-            frontend.build_wheel(project, self.root, self.settings, description="legacy")
+            frontend.build_wheel(project, self.root, self.environments, description="legacy")
         message = str(caught.exception)
         self.assertTrue(message.startswith(
             "Couldn't build legacy: the build backend 'setuptools.build_meta:__legacy__' failed:\n"))
@@ -65,7 +65,7 @@ class BuildTests(ScratchTestCase):
         pathlib.Path(project, "pyproject.toml").write_text(
             '[build-system]\nrequires = []\nbuild-backend = "no_such_backend"\n')
         with self.assertRaises(frontend.BuildError) as caught:
-            frontend.build_wheel(project, self.root, self.settings, description="odd 1.0")
+            frontend.build_wheel(project, self.root, self.environments, description="odd 1.0")
         self.assertTrue(str(caught.exception).startswith(
             "Couldn't build odd 1.0: the build backend 'no_such_backend' could not be imported."))
 
@@ -74,7 +74,7 @@ class BuildTests(ScratchTestCase):
         backend = pathlib.Path(project, "_backend", "tiny_backend.py")
         backend.write_text(backend.read_text().replace("def build_editable(", "def _no_editable("))
         with self.assertRaises(frontend.BuildError) as caught:
-            frontend.build_editable(project, self.root, self.settings, description="old")
+            frontend.build_editable(project, self.root, self.environments, description="old")
         self.assertEqual(str(caught.exception), (
             "Couldn't build old: the build backend 'tiny_backend' has no build_editable hook.\n"
             "Editable installs (develop) need a backend supporting PEP 660, "
@@ -99,14 +99,14 @@ class BuildTests(ScratchTestCase):
 
 class BuildEnvironmentTests(ScratchTestCase):
     def test_only_the_build_requirements_are_exposed(self) -> None:
-        path = isolation.build_path(["hatchling"], self.settings, "demo")
+        path = self.environments.path(["hatchling"], "demo")
         (farm,) = path
         entries = set(os.listdir(farm))
         self.assertIn("hatchling", entries)
         self.assertIn("pluggy", entries)  # a dependency of hatchling
         self.assertNotIn("setuptools", entries)
         self.assertNotIn("zc", entries)
-        self.assertEqual(isolation.build_path(["hatchling"], self.settings, "demo"), path)
+        self.assertEqual(self.environments.path(["hatchling"], "demo"), path)
 
     def test_what_the_running_environment_lacks(self) -> None:
         from packaging.requirements import Requirement
@@ -119,7 +119,7 @@ class BuildEnvironmentTests(ScratchTestCase):
 
     def test_invalid_build_requirement(self) -> None:
         with self.assertRaises(UserError) as caught:
-            isolation.build_path(["not a requirement!"], self.settings, "demo 1.0")
+            self.environments.path(["not a requirement!"], "demo 1.0")
         self.assertTrue(str(caught.exception).startswith("Invalid build requirement of demo 1.0:"))
 
 

@@ -11,7 +11,7 @@ import sys
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.build.frontend import BuildError
-from zc.buildout.dists.install.editable import develop
+from zc.buildout.dists.install.editable import install_editable
 from zc.buildout.dists.store.eggs import Environment
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
@@ -23,7 +23,7 @@ class DevelopTests(ScratchTestCase):
 
     def test_setuptools_flat_layout(self) -> None:
         project = packages.project(self.path("Tiny-Pkg"), "Tiny-Pkg", "1.0")
-        result = develop(project, self.settings)
+        result = install_editable(project, self.environments)
         self.assertEqual((result.name, result.version), ("Tiny-Pkg", "1.0"))
         self.assertEqual(result.egg_link, self.path("develop-eggs", "Tiny_Pkg.egg-link"))
         self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}\n.")
@@ -36,7 +36,7 @@ class DevelopTests(ScratchTestCase):
 
     def test_src_layout_egg_link(self) -> None:
         project = packages.project(self.path("demo"), "demo", backend="hatchling", src_layout=True)
-        result = develop(project, self.settings)
+        result = install_editable(project, self.environments)
         self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}/src\n..")
 
     def test_direct_url_marks_an_editable_install(self) -> None:
@@ -44,7 +44,7 @@ class DevelopTests(ScratchTestCase):
         import json
 
         project = packages.project(self.path("demo"), "demo", backend="hatchling", src_layout=True)
-        develop(project, self.settings)
+        install_editable(project, self.environments)
         (dist,) = importlib.metadata.distributions(path=[self.settings.develop_eggs_directory])
         self.assertEqual(json.loads(dist.read_text("direct_url.json") or ""),
                          {"url": pathlib.Path(project).as_uri(), "dir_info": {"editable": True}})
@@ -52,28 +52,28 @@ class DevelopTests(ScratchTestCase):
 
     def test_unchanged_projects_are_not_rebuilt(self) -> None:
         project = packages.project(self.path("demo"), "demo", backend="tiny")
-        first = develop(project, self.settings)
+        first = install_editable(project, self.environments)
         backend = pathlib.Path(project, "_backend", "tiny_backend.py")
         backend.write_text("raise SystemExit('the backend was called')\n")
-        self.assertEqual(develop(project, self.settings), first)
+        self.assertEqual(install_editable(project, self.environments), first)
         pyproject = pathlib.Path(project, "pyproject.toml")
         pyproject.write_text(pyproject.read_text() + "\n# changed\n")
         with self.assertRaises(BuildError):
-            develop(project, self.settings)
+            install_editable(project, self.environments)
 
     def test_missing_files_force_a_rebuild(self) -> None:
         project = packages.project(self.path("demo"), "demo", backend="tiny")
-        first = develop(project, self.settings)
+        first = install_editable(project, self.environments)
         os.remove(first.egg_link)
-        self.assertEqual(develop(project, self.settings), first)
+        self.assertEqual(install_editable(project, self.environments), first)
         self.assertTrue(os.path.exists(first.egg_link))
 
     def test_a_new_version_replaces_the_old_files(self) -> None:
         project = packages.project(self.path("demo"), "demo", "1.0")
-        develop(project, self.settings)
+        install_editable(project, self.environments)
         pyproject = pathlib.Path(project, "pyproject.toml")
         pyproject.write_text(pyproject.read_text().replace('version = "1.0"', 'version = "2.0"'))
-        result = develop(project, self.settings)
+        result = install_editable(project, self.environments)
         self.assertEqual(result.version, "2.0")
         self.assertEqual(self.develop_eggs(), [
             "__editable__.demo-2.0.pth", "__editable___demo_2_0_finder.py",
@@ -81,12 +81,12 @@ class DevelopTests(ScratchTestCase):
 
     def test_a_failed_build_leaves_develop_eggs_as_it_was(self) -> None:
         project = packages.project(self.path("demo"), "demo", backend="setup.py")
-        develop(project, self.settings)
+        install_editable(project, self.environments)
         before = self.develop_eggs()
         setup = pathlib.Path(project, "setup.py")
         setup.write_text("raise SystemExit('error: broken setup.py')\n")
         with self.assertRaises(BuildError) as caught:
-            develop(project, self.settings)
+            install_editable(project, self.environments)
         self.assertIn("error: broken setup.py", str(caught.exception))
         self.assertIn(f"Couldn't build {project}:", str(caught.exception))
         self.assertEqual(self.develop_eggs(), before)
@@ -96,17 +96,17 @@ class DevelopTests(ScratchTestCase):
         pyproject = pathlib.Path(project, "pyproject.toml")
         pyproject.write_text(pyproject.read_text().replace('version = "1.0"', "version = 1"))
         with self.assertRaises(BuildError) as caught:
-            develop(project, self.settings)
+            install_editable(project, self.environments)
         self.assertTrue(str(caught.exception).startswith(f"Couldn't build demo-dist ({project}):"))
 
     def test_no_such_directory(self) -> None:
         with self.assertRaises(UserError) as caught:
-            develop(self.path("nowhere"), self.settings)
+            install_editable(self.path("nowhere"), self.environments)
         self.assertEqual(str(caught.exception), f"Couldn't develop {self.path('nowhere')}: there is no such directory.")
 
     def test_flit_core(self) -> None:
         project = packages.project(self.path("flitty"), "flitty", backend="flit-core")
-        result = develop(project, self.settings)
+        result = install_editable(project, self.environments)
         self.assertEqual((result.name, result.version), ("flitty", "1.0"))
 
 
@@ -131,7 +131,7 @@ class PdmBackendTests(ScratchTestCase):
                 module = name.replace("-", "_")
                 project = packages.project(self.path(name), name, backend="pdm-backend",
                                            src_layout=src_layout)
-                result = develop(project, self.settings)
+                result = install_editable(project, self.environments)
                 self.assertEqual((result.name, result.version), (name, "1.0"))
                 code_directory = os.path.join(project, code) if code else project
                 self.assertEqual(pathlib.Path(result.egg_link).read_text(),
@@ -144,21 +144,21 @@ class PdmBackendTests(ScratchTestCase):
 
     def test_edits_are_seen_and_unchanged_projects_are_not_rebuilt(self) -> None:
         project = packages.project(self.path("demo"), "demo", backend="pdm-backend")
-        first = develop(project, self.settings)
+        first = install_editable(project, self.environments)
         self.assertEqual(self.python("import demo; demo.main()"), "demo 1.0\n")
         pathlib.Path(project, "demo.py").write_text("def main():\n    print('edited')\n")
         self.assertEqual(self.python("import demo; demo.main()"), "edited\n")
         # pdm-backend makes .pdm-build in the project whenever it builds.
         build_directory = pathlib.Path(project, ".pdm-build")
         shutil.rmtree(build_directory)
-        self.assertEqual(develop(project, self.settings), first)
+        self.assertEqual(install_editable(project, self.environments), first)
         self.assertFalse(build_directory.exists())
 
     def test_hidden_files_of_the_editable_wheel_stay_out_of_develop_eggs(self) -> None:
         # pdm-backend 2.5 puts the .gitignore of its build directory at the top of the
         # editable wheel; every pdm project would claim the one develop-eggs/.gitignore.
         for name in ("one", "two"):
-            develop(packages.project(self.path(name), name, backend="pdm-backend"), self.settings)
+            install_editable(packages.project(self.path(name), name, backend="pdm-backend"), self.environments)
         self.assertEqual(self.develop_eggs(), [
             "_editable_impl_one.pth", "_editable_impl_two.pth",
             "one-1.0.dist-info", "one.egg-link", "two-1.0.dist-info", "two.egg-link"])
@@ -173,7 +173,7 @@ class PdmBackendTests(ScratchTestCase):
         os.rename(os.path.join(project, "lib_demo"), os.path.join(project, "lib", "lib_demo"))
         with open(os.path.join(project, "pyproject.toml"), "a") as file:
             file.write('\n[tool.pdm.build]\npackage-dir = "lib"\n')
-        result = develop(project, self.settings)
+        result = install_editable(project, self.environments)
         self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}/lib\n..")
         # Scripts put the develop distribution's location on their path.
         (dist,) = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("lib-demo")
@@ -185,7 +185,7 @@ class PdmBackendTests(ScratchTestCase):
                                    modules={"hooked/__init__.py": "answer = 42\n"})
         with open(os.path.join(project, "pyproject.toml"), "a") as file:
             file.write('\n[tool.pdm.build]\neditable-backend = "editables"\n')
-        result = develop(project, self.settings)
+        result = install_editable(project, self.environments)
         self.assertEqual(self.develop_eggs(), [
             "_editable_impl_hooked.pth", "_editable_impl_hooked.py", "hooked-1.0.dist-info",
             "hooked.egg-link"])

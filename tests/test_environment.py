@@ -86,11 +86,11 @@ class EnvironmentTests(ScratchTestCase):
         self.assertEqual([d.version for d in environment.find("demo")], ["1.0"])
 
     def test_develop_projects_come_first(self) -> None:
-        from zc.buildout.dists.install.editable import develop
+        from zc.buildout.dists.install.editable import install_editable
 
         self.install("demo", "9.0")
         project = packages.project(self.path("demo"), "demo", "1.0", backend="tiny")
-        develop(project, self.settings)
+        install_editable(project, self.environments)
         found = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("demo")
         self.assertEqual([(d.version, d.develop) for d in found], [("1.0", True), ("9.0", False)])
         self.assertEqual(found[0].location, os.path.join(project, "src"))

@@ -117,13 +117,13 @@ class FetchTests(ScratchTestCase):
 
     def test_sdist_metadata(self) -> None:
         reliable = packages.sdist(self.dist, "r", "1.0", requires=["x"])
-        self.assertEqual(sdist_metadata(reliable, self.settings).get_all("Requires-Dist"), ["x"])
+        self.assertEqual(sdist_metadata(reliable, self.environments).get_all("Requires-Dist"), ["x"])
         self.assertFalse(os.path.exists(self.path("eggs", ".buildout", "metadata")))
         for version, options in [("2.0", {"metadata_version": "2.1"}),
                                  ("3.0", {"dynamic": ["Requires-Dist"]})]:
             with self.subTest(version=version):
                 sdist = packages.sdist(self.dist, "p", version, requires=["y>1"], **options)  # type: ignore[arg-type]
-                metadata = sdist_metadata(sdist, self.settings)
+                metadata = sdist_metadata(sdist, self.environments)
                 self.assertEqual((metadata["Version"], metadata.get_all("Requires-Dist")), (version, ["y>1"]))
         self.assertEqual(len(os.listdir(self.path("eggs", ".buildout", "metadata"))), 2)
 

@@ -13,7 +13,7 @@ from unittest import mock
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.resolve import resolver
 from zc.buildout.dists.installer import Installer
-from zc.buildout.dists.settings import InstallerSettings, Pin
+from zc.buildout.dists.settings import Pin
 from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
@@ -92,16 +92,16 @@ class RememberedTests(ScratchTestCase):
         self.assertTrue(self.resolved_again)
 
     def test_a_changed_develop_project_resolves_again(self) -> None:
-        from zc.buildout.dists.install.editable import develop
+        from zc.buildout.dists.install.editable import install_editable
 
         self.install("extra", "1.0")
         project = packages.project(self.path("demo-project"), "demo", "3.0")
-        develop(project, self.settings)
+        install_editable(project, self.environments)
         self.assertEqual(self.resolved(pins=pins(extra="1.0")), [("demo", "3.0")])
         self.resolved(pins=pins(extra="1.0"))
         self.assertFalse(self.resolved_again)
         packages.project(project, "demo", "3.0", requires=["extra"])
-        develop(project, self.settings)
+        install_editable(project, self.environments)
         self.assertEqual(self.resolved(pins=pins(extra="1.0")), [("demo", "3.0"), ("extra", "1.0")])
         self.assertTrue(self.resolved_again)
 

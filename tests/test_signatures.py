@@ -9,13 +9,14 @@ import sys
 import tempfile
 import unittest
 
-from zc.buildout.run.signatures import Signatures, requirement_closure
+from zc.buildout.dists.store.closure import requirement_closure
+from zc.buildout.run.signatures import Signatures
 
 
 def dist_info(directory: str, name: str, version: str, *requires: str) -> importlib.metadata.Distribution:
     path = pathlib.Path(directory, f"{name.replace('-', '_')}-{version}.dist-info")
     path.mkdir(parents=True)
-    lines = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     lines += [f"Requires-Dist: {requirement}" for requirement in requires]
     (path / "METADATA").write_text("\n".join(lines) + "\n")
     return importlib.metadata.PathDistribution(path)

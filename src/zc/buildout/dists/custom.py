@@ -26,12 +26,14 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.build import frontend
+from zc.buildout.dists.build.isolation import BuildEnvironments
 
 from zc.buildout.dists.build import isolation
 
 from zc.buildout.dists.install import editable
 
 from zc.buildout.dists.install import wheel
+from zc.buildout.dists.installer import install_build_requirements
 from zc.buildout.dists.store.eggs import Environment
 from zc.buildout.errors import UserError
 
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.settings import InstallerSettings
 
-__all__ = ["build_environ", "build_sdist", "config_text", "develop"]
+__all__ = ["build_custom", "build_environ", "config_text", "develop_custom"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -73,15 +75,20 @@ def build_environ(
     return environ
 
 
-def develop(
+def develop_custom(
     project_directory: str,
     build_ext: Mapping[str, str],
     settings: InstallerSettings,
     environment: Mapping[str, str] | None = None,
 ) -> DevelopResult:
-    """Develop a project (as :func:`zc.buildout.dists.install.editable.develop`) with ``build_ext`` settings."""
+    """Develop a project (as :func:`~zc.buildout.dists.install.editable.install_editable`) with ``build_ext`` settings."""
     environ = build_environ(build_ext, settings, environment)
-    return editable.develop(project_directory, settings, environ=environ)
+    return editable.install_editable(project_directory, _environments(settings), environ=environ)
+
+
+def _environments(settings: InstallerSettings) -> BuildEnvironments:
+    """Build environments whose missing requirements the installer installs."""
+    return BuildEnvironments(settings, install_build_requirements)
 
 
 def _requirement(spec: str) -> Requirement:
@@ -122,7 +129,7 @@ def _installed(requirement: Requirement, settings: InstallerSettings) -> Install
     return None
 
 
-def build_sdist(
+def build_custom(
     spec: str,
     build_ext: Mapping[str, str],
     settings: InstallerSettings,
@@ -148,7 +155,8 @@ def build_sdist(
         return have
     if have is not None and not settings.newest:
         return have
-    finder = Finder(settings, HTTPClient(timeout=settings.socket_timeout))
+    environments = _environments(settings)
+    finder = Finder(settings, HTTPClient(timeout=settings.socket_timeout), environments=environments)
     try:
         usable = [f for f in finder.files(requirement.name) if not isinstance(finder.choose([f]), str)]
         best = _best_sdist(requirement, settings, usable)
@@ -161,7 +169,7 @@ def build_sdist(
         logger.info("Getting distribution for %r.", spec)
         with tempfile.TemporaryDirectory(prefix="buildout-build-ext-") as scratch:
             wheel_path = frontend.build_wheel(
-                finder.archive(best), scratch, settings,
+                finder.archive(best), scratch, environments,
                 description=f"{best.name} {best.version}",
                 environ=build_environ(build_ext, settings, environment),
             )

@@ -25,6 +25,7 @@ from zc.buildout.dists.resolve.picked import PickedVersions
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    from zc.buildout.dists.build.isolation import BuildEnvironments
     from zc.buildout.dists.install.compiler import Compiler
     from zc.buildout.dists.install.editable import DevelopResult
     from zc.buildout.dists.install.fetch import Fetcher
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.net.httpclient import HTTPClient
 
-__all__ = ["Installer", "own_distributions"]
+__all__ = ["Installer", "install_build_requirements", "own_distributions"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -159,9 +160,9 @@ class Installer:
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
-        from zc.buildout.dists.install.editable import develop
+        from zc.buildout.dists.install.editable import install_editable
 
-        return develop(project_directory, self.settings)
+        return install_editable(project_directory, self._build_environments())
 
     def own(self) -> dict[str, InstalledDistribution]:
         """Buildout's own distributions (by canonical name), as the running environment has them."""
@@ -174,7 +175,8 @@ class Installer:
         if self._finder is None:
             from zc.buildout.dists.find.index import Finder
 
-            self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare)
+            self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare,
+                                  environments=self._build_environments())
         return self._finder
 
     def _get_fetcher(self) -> Fetcher | None:
@@ -183,7 +185,7 @@ class Installer:
             if self._fetcher is None and self._installing:
                 from zc.buildout.dists.install.fetch import Fetcher
 
-                self._fetcher = Fetcher(self.settings, self._get_client())
+                self._fetcher = Fetcher(self.settings, self._get_client(), self._build_environments())
             return self._fetcher
 
     def _prepare(self, file: DistributionFile, path: str) -> None:
@@ -192,6 +194,12 @@ class Installer:
             fetcher = self._get_fetcher()
             if fetcher is not None:
                 fetcher.prepare(file.filename, path, file.sha256)
+
+    def _build_environments(self) -> BuildEnvironments:
+        """Where this installer's builds run: build requirements buildout's environment lacks are installed."""
+        from zc.buildout.dists.build.isolation import BuildEnvironments
+
+        return BuildEnvironments(self.settings, install_build_requirements)
 
     def _get_client(self) -> HTTPClient:
         if self._client is None:
@@ -303,12 +311,17 @@ def _log_choices(resolved: Sequence[Resolved]) -> None:
                          dist.name, dist.requirement)
 
 
+def install_build_requirements(requirements: Sequence[str], settings: InstallerSettings) -> list[str]:
+    """Install ``requirements`` as ``settings`` say (for builds); the path entries to import them from."""
+    return [dist.location for dist in Installer(settings).install(requirements)]
+
+
 def own_distributions() -> dict[str, InstalledDistribution]:
     """zc.buildout, zc.recipe.egg and what they require, from the running environment.
 
     These are always used as they are, never replaced from the index.
     """
-    from zc.buildout.run.signatures import requirement_closure
+    from zc.buildout.dists.store.closure import requirement_closure
 
     own: dict[str, InstalledDistribution] = {}
     path = SysPath()

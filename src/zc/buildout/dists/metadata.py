@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from zc.buildout.errors import UserError
 
-__all__ = ["Headers", "Metadata", "headers_of_wheel", "only_for_extra", "parse_headers"]
+__all__ = [
+    "Headers", "Metadata", "canonical_name", "headers_of_wheel", "only_for_extra", "parse_headers",
+    "python_version",
+]
 
 # The usual marker of a requirement only an extra brings: ``; extra == "name"``.
 _ONLY_FOR_AN_EXTRA = re.compile(r"""^[^;]*;\s*extra\s*==\s*(["'])([^"']*)\1\s*$""")
+
+
+def canonical_name(name: str) -> str:
+    """The PEP 503 normalised form of a distribution name (without importing ``packaging``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def python_version() -> str:
+    """The running Python's version as PEP 440 reads it (``3.13.0rc1``).
+
+    Computed here rather than by ``platform``, whose import is slow.
+    """
+    major, minor, micro, level, serial = sys.version_info
+    suffix = {"alpha": "a", "beta": "b", "candidate": "rc"}.get(level)
+    return f"{major}.{minor}.{micro}" + (f"{suffix}{serial}" if suffix else "")
 
 
 class Metadata(Protocol):

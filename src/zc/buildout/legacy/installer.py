@@ -147,7 +147,7 @@ class Installer:
         """Build ``spec`` from its source distribution with ``build_ext`` settings; return locations."""
         from zc.buildout.dists import custom
 
-        return [custom.build_sdist(spec, build_ext, self._settings).location]
+        return [custom.build_custom(spec, build_ext, self._settings).location]
 
 
 def install(
@@ -226,7 +226,7 @@ def develop(
     if os.path.isfile(project):
         project = os.path.dirname(project)
     settings = _settings_for(os.path.abspath(dest), path=[dest])
-    return custom.develop(project, build_ext or {}, settings).egg_link
+    return custom.develop_custom(project, build_ext or {}, settings).egg_link
 
 
 # -- scripts ------------------------------------------------------------------

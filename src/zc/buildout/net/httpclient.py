@@ -359,8 +359,6 @@ def _local_headers(path: str) -> dict[str, str]:
 
 def _reason(error: BaseException, timeout: float | None) -> str:
     """A short, stable description of why a request failed."""
-    import ssl
-
     import urllib3
 
     exceptions = urllib3.exceptions

@@ -8,21 +8,18 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from zc.buildout.config.options import bool_option
 from zc.buildout.run import layout
 
-from zc.buildout.run import logsetup
-from zc.buildout.errors import UserError
-from zc.buildout.config.options import bool_option
-
 if TYPE_CHECKING:
-    from zc.buildout.buildout import Buildout
+    from zc.buildout.config.options import Configuration
 
 __all__ = ["bootstrap"]
 
 logger = logging.getLogger("zc.buildout")
 
 
-def bootstrap(buildout: Buildout, extra_paths: Sequence[str] = ()) -> None:
+def bootstrap(buildout: Configuration, extra_paths: Sequence[str] = ()) -> None:
     """Create the buildout's directories and ``bin/buildout``; nothing is removed.
 
     The script runs this buildout with this Python; its path holds the
@@ -50,7 +47,7 @@ def _locations() -> list[str]:
     import importlib.util
 
     import zc.buildout
-    from zc.buildout.run.signatures import requirement_closure
+    from zc.buildout.dists.store.closure import requirement_closure
 
     package = os.path.dirname(os.path.abspath(zc.buildout.__file__))
     locations = [os.path.dirname(os.path.dirname(package))]

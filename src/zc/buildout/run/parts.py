@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zc.buildout.dists.store.distinfo import Distribution, find
 from zc.buildout.errors import Location, UserError, doing
 from zc.buildout.run.pkgresources import ensure_pkg_resources
-from zc.buildout.run.signatures import canonical_name
+from zc.buildout.dists.metadata import canonical_name
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -253,4 +253,4 @@ def requested_parts(buildout: Configuration, names: Sequence[str] = ()) -> list[
             )
     if names:
         return [name for name in names if buildout[name].get("recipe")]
-    return list(buildout._parts)
+    return buildout.initialized_parts

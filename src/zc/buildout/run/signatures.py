@@ -18,22 +18,17 @@ requirements, as found in this process):
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 
+from zc.buildout.dists.metadata import canonical_name
+from zc.buildout.dists.store.closure import requirement_closure
 from zc.buildout.dists.store.distinfo import Distribution, SysPath, editable_project, location
-from zc.buildout.dists.metadata import only_for_extra
 
-__all__ = ["Signatures", "canonical_name", "requirement_closure"]
+__all__ = ["Signatures"]
 
 _SKIPPED_DIRECTORIES = frozenset({"CVS", "__pycache__", "venv", "build", "dist", "node_modules"})
 _BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 _SKIPPED_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".dist-info")
-
-
-def canonical_name(name: str) -> str:
-    """The PEP 503 normalised form of a distribution name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 class Signatures:
@@ -92,45 +87,6 @@ class Signatures:
                 links = []
             self._links[location] = links
         return links
-
-
-def requirement_closure(
-    distribution: Distribution, extras: tuple[str, ...] = (), path: SysPath | None = None
-) -> list[Distribution]:
-    """``distribution`` and the distributions it requires, as found in this process (by ``path``)."""
-    path = path or SysPath()
-    found = {canonical_name(distribution.metadata["Name"]): distribution}
-    pending = [(distribution, extras)]
-    while pending:
-        current, current_extras = pending.pop()
-        for text in current.requires or ():
-            requirement = _applicable(text, current_extras)
-            if requirement is None:
-                continue
-            name, wanted = requirement
-            if name in found:
-                continue
-            dependency = path.find(name)
-            if dependency is None:
-                continue
-            found[name] = dependency
-            pending.append((dependency, wanted))
-    return list(found.values())
-
-
-def _applicable(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
-    """The canonical name and extras of a ``Requires-Dist`` line, if its marker holds."""
-    from packaging.requirements import Requirement
-
-    only_for = only_for_extra(text)
-    if only_for is not None and all(canonical_name(extra) != only_for for extra in extras):
-        return None
-    requirement = Requirement(text)
-    if requirement.marker is not None:
-        environments = [{"extra": extra} for extra in extras] or [{"extra": ""}]
-        if not any(requirement.marker.evaluate(env) for env in environments):
-            return None
-    return canonical_name(requirement.name), tuple(sorted(requirement.extras))
 
 
 def _develop_project(

@@ -20,13 +20,12 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
-from zc.buildout.dists.build import isolation
 from zc.buildout.errors import Location, UserError
 
 if TYPE_CHECKING:
     from pyproject_hooks import BuildBackendHookCaller
 
-    from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.dists.build.isolation import BuildEnvironments
 
 __all__ = [
     "BuildError",
@@ -125,13 +124,13 @@ def _failure(description: str, backend: str, output: str) -> BuildError:
     return BuildError(f"Couldn't build {description}: the build backend {backend!r} failed:\n{shown}")
 
 
-def _hook_caller(source_directory: str, settings: InstallerSettings, description: str,
+def _hook_caller(source_directory: str, environments: BuildEnvironments, description: str,
                  editable: bool, environ: Mapping[str, str] | None = None) -> BuildBackendHookCaller:
     """A hook caller whose environment holds the static and dynamic build requirements."""
     from pyproject_hooks import BuildBackendHookCaller
 
     system = read_build_system(source_directory)
-    runner = _Runner(isolation.build_path(system.requires, settings, description), dict(environ or {}))
+    runner = _Runner(environments.path(system.requires, description), dict(environ or {}))
     caller = BuildBackendHookCaller(
         source_directory, system.backend, list(system.backend_path) or None,
         runner=runner, python_executable=sys.executable,
@@ -139,7 +138,7 @@ def _hook_caller(source_directory: str, settings: InstallerSettings, description
     hook = caller.get_requires_for_build_editable if editable else caller.get_requires_for_build_wheel
     extra = [str(requirement) for requirement in cast("list[str]", _call(hook, description, system.backend))]
     if extra:
-        runner.path = isolation.build_path((*system.requires, *extra), settings, description)
+        runner.path = environments.path((*system.requires, *extra), description)
     return caller
 
 
@@ -164,7 +163,7 @@ def _call(hook: Callable[..., object], description: str, backend: str, *args: ob
         ) from None
 
 
-def build_wheel(source: str, output_directory: str, settings: InstallerSettings, *,
+def build_wheel(source: str, output_directory: str, environments: BuildEnvironments, *,
                 description: str, environ: Mapping[str, str] | None = None) -> str:
     """Build a wheel from a source tree or sdist archive; return the wheel's path.
 
@@ -173,20 +172,20 @@ def build_wheel(source: str, output_directory: str, settings: InstallerSettings,
     with tempfile.TemporaryDirectory(prefix="buildout-build-") as scratch:
         if os.path.isfile(source):
             source = unpack_sdist(source, scratch)
-        caller = _hook_caller(source, settings, description, editable=False, environ=environ)
+        caller = _hook_caller(source, environments, description, editable=False, environ=environ)
         name = _call(caller.build_wheel, description, caller.build_backend, output_directory)
     return os.path.join(output_directory, str(name))
 
 
-def build_editable(project_directory: str, output_directory: str, settings: InstallerSettings, *,
+def build_editable(project_directory: str, output_directory: str, environments: BuildEnvironments, *,
                    description: str, environ: Mapping[str, str] | None = None) -> str:
     """Build a PEP 660 editable wheel of a project tree; return the wheel's path."""
-    caller = _hook_caller(project_directory, settings, description, editable=True, environ=environ)
+    caller = _hook_caller(project_directory, environments, description, editable=True, environ=environ)
     name = _call(caller.build_editable, description, caller.build_backend, output_directory)
     return os.path.join(output_directory, str(name))
 
 
-def prepare_metadata(source: str, output_directory: str, settings: InstallerSettings, *,
+def prepare_metadata(source: str, output_directory: str, environments: BuildEnvironments, *,
                      description: str) -> str:
     """The ``.dist-info`` directory a wheel built from ``source`` would have.
 
@@ -196,7 +195,7 @@ def prepare_metadata(source: str, output_directory: str, settings: InstallerSett
     with tempfile.TemporaryDirectory(prefix="buildout-build-") as scratch:
         if os.path.isfile(source):
             source = unpack_sdist(source, scratch)
-        caller = _hook_caller(source, settings, description, editable=False)
+        caller = _hook_caller(source, environments, description, editable=False)
         name = _call(caller.prepare_metadata_for_build_wheel, description,
                      caller.build_backend, output_directory)
     return os.path.join(output_directory, str(name))

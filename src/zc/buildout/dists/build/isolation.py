@@ -5,19 +5,22 @@ has them all (with their dependencies), exposed through a directory of
 symbolic links to just those distributions; otherwise they are installed
 from the index and find-links into a build-environment eggs directory. Both
 live under ``<eggs-directory>/.buildout`` and are reused by later builds.
+
+Installing build requirements is the installer's job, and the installer
+builds sdists: so :class:`BuildEnvironments` is handed the installer's way
+of installing (:data:`InstallRequirements`) rather than importing it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import importlib.metadata
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -27,7 +30,10 @@ from zc.buildout.errors import UserError
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
 
-__all__ = ["build_path", "private_directory", "running_distributions"]
+__all__ = ["BuildEnvironments", "InstallRequirements", "private_directory", "running_distributions"]
+
+InstallRequirements = Callable[[Sequence[str], "InstallerSettings"], list[str]]
+"""Installs requirements as the settings say; returns the path entries to import them from."""
 
 
 def private_directory(settings: InstallerSettings, *names: str) -> str:
@@ -114,28 +120,41 @@ def _link_farm(dists: Sequence[importlib.metadata.Distribution], settings: Insta
     return [target, *fallback]
 
 
-def _installed_from_index(requirements: Sequence[Requirement], settings: InstallerSettings) -> list[str]:
-    """Install the build requirements into the build-environment eggs directory."""
-    installer = importlib.import_module("zc.buildout.dists.installer")
-    build_settings = dataclasses.replace(
-        settings,
-        eggs_directory=private_directory(settings, "build-eggs"),
-        develop_eggs_directory=os.path.join(private_directory(settings), "no-develop-eggs"),
-        pins={},
-        allow_picked_versions=True,
-        show_picked_versions=False,
-        update_versions_file=None,
-    )
-    dists: list[Any] = installer.Installer(build_settings).install([str(r) for r in requirements])
-    return [dist.location for dist in dists]
+class BuildEnvironments:
+    """The paths build backends run with, for builds under one set of installer settings.
 
+    Requirements missing from buildout's environment are installed with
+    ``install``; without it, a build needing one is refused.
+    """
 
-def build_path(requirements: Sequence[str], settings: InstallerSettings, description: str) -> list[str]:
-    """The ``PYTHONPATH`` entries of a build environment holding ``requirements``."""
-    parsed = _parse(requirements, description)
-    if not parsed:
-        return []
-    dists = running_distributions(parsed)
-    if dists is not None:
-        return _link_farm(dists, settings)
-    return _installed_from_index(parsed, settings)
+    def __init__(self, settings: InstallerSettings, install: InstallRequirements | None = None) -> None:
+        self.settings = settings
+        self._install = install
+
+    def path(self, requirements: Sequence[str], description: str) -> list[str]:
+        """The ``PYTHONPATH`` entries of a build environment holding ``requirements``."""
+        parsed = _parse(requirements, description)
+        if not parsed:
+            return []
+        dists = running_distributions(parsed)
+        if dists is not None:
+            return _link_farm(dists, self.settings)
+        return self._installed_from_index(parsed, description)
+
+    def _installed_from_index(self, requirements: Sequence[Requirement], description: str) -> list[str]:
+        """Install the build requirements into the build-environment eggs directory."""
+        if self._install is None:
+            raise UserError(
+                f"Couldn't build {description}: its build requirements"
+                f" ({', '.join(map(str, requirements))}) are not all in buildout's environment.")
+        settings = self.settings
+        build_settings = dataclasses.replace(
+            settings,
+            eggs_directory=private_directory(settings, "build-eggs"),
+            develop_eggs_directory=os.path.join(private_directory(settings), "no-develop-eggs"),
+            pins={},
+            allow_picked_versions=True,
+            show_picked_versions=False,
+            update_versions_file=None,
+        )
+        return self._install([str(r) for r in requirements], build_settings)

@@ -20,7 +20,7 @@ from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     from zc.buildout.dists.metadata import Metadata
-    from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.dists.build.isolation import BuildEnvironments
 
 __all__ = ["sdist_metadata"]
 
@@ -58,7 +58,7 @@ def _pkg_info_text(sdist: str) -> str | None:
         raise UserError(f"Couldn't read {sdist}: {error}") from None
 
 
-def sdist_metadata(path: str, settings: InstallerSettings, *, pinned: bool = False) -> Metadata:
+def sdist_metadata(path: str, environments: BuildEnvironments, *, pinned: bool = False) -> Metadata:
     """The core metadata of an sdist; ``pinned``: its version is the one a pin names.
 
     ``PKG-INFO`` when it is reliable (metadata 2.2 or later, requirements not
@@ -70,6 +70,7 @@ def sdist_metadata(path: str, settings: InstallerSettings, *, pinned: bool = Fal
     found = _reliable_pkg_info(path)
     if found is not None:
         return found
+    settings = environments.settings
     from zc.buildout.dists.build import frontend
     from zc.buildout.dists.build.isolation import private_directory
     from zc.buildout.dists.store.eggs import python_tag
@@ -80,7 +81,7 @@ def sdist_metadata(path: str, settings: InstallerSettings, *, pinned: bool = Fal
         from zc.buildout.dists.metadata import headers_of_wheel
 
         wheel = built_wheel(settings.archive_cache, path, lambda output: frontend.build_wheel(
-            path, output, settings, description=description))
+            path, output, environments, description=description))
         return headers_of_wheel(wheel, os.path.basename(wheel))
 
     if settings.download_cache is not None:
@@ -91,7 +92,7 @@ def sdist_metadata(path: str, settings: InstallerSettings, *, pinned: bool = Fal
     key = os.path.join(cache, f"{sha256_of(path)}-{python_tag()}-{sysconfig.get_platform()}")
     if not os.path.exists(key):
         with tempfile.TemporaryDirectory(prefix="buildout-metadata-") as output:
-            info = frontend.prepare_metadata(path, output, settings, description=description)
+            info = frontend.prepare_metadata(path, output, environments, description=description)
             descriptor, staged = tempfile.mkstemp(prefix=".tmp-", dir=cache)
             os.close(descriptor)
             shutil.copyfile(os.path.join(info, "METADATA"), staged)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.find.downloads import Archives
 from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.find.pages import (
@@ -72,12 +73,16 @@ class Finder:
     or ahead of installing them) unless they went into the download cache;
     the pages read are kept for the run.
     ``on_download(file, path)`` is told of each archive downloaded ahead of
-    installing (in a worker thread), until :meth:`close`.
+    installing (in a worker thread), until :meth:`close`. The metadata of an
+    sdist that does not state it reliably is prepared by its build backend,
+    in ``environments`` (by default, buildout's environment only).
     """
 
     def __init__(self, settings: InstallerSettings, client: HTTPClient, *,
-                 on_download: Callable[[DistributionFile, str], None] | None = None) -> None:
+                 on_download: Callable[[DistributionFile, str], None] | None = None,
+                 environments: BuildEnvironments | None = None) -> None:
         self._settings = settings
+        self._environments = BuildEnvironments(settings) if environments is None else environments
         self._client = client
         self._lock = threading.Lock()
         self._links_lock = threading.Lock()
@@ -294,7 +299,7 @@ class Finder:
         from zc.buildout.dists.build.sdist_metadata import sdist_metadata
 
         pin = self._settings.pins.get(file.name)
-        return sdist_metadata(path, self._settings, pinned=pin is not None and pin.exact == file.version)
+        return sdist_metadata(path, self._environments, pinned=pin is not None and pin.exact == file.version)
 
 
 def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], None]) -> None:

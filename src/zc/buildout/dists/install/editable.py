@@ -30,9 +30,9 @@ from zc.buildout.dists.store.eggs import egg_link_name
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.dists.build.isolation import BuildEnvironments
 
-__all__ = ["DevelopResult", "develop", "fingerprint"]
+__all__ = ["DevelopResult", "fingerprint", "install_editable"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -147,17 +147,19 @@ def _description(project_directory: str) -> str:
     return f"{name} ({project_directory})" if isinstance(name, str) else project_directory
 
 
-def develop(project_directory: str, settings: InstallerSettings, *,
-            environ: Mapping[str, str] | None = None) -> DevelopResult:
+def install_editable(project_directory: str, environments: BuildEnvironments, *,
+                     environ: Mapping[str, str] | None = None) -> DevelopResult:
     """Install the project at ``project_directory`` in editable mode into develop-eggs.
 
-    Reuses the previous install when the project's build files (and the
-    extra build ``environ``) have not changed since.
+    The develop-eggs directory is the one of ``environments``' settings, in
+    which the project is built. Reuses the previous install when the
+    project's build files (and the extra build ``environ``) have not changed
+    since.
     """
     project = os.path.abspath(project_directory)
     if not os.path.isdir(project):
         raise UserError(f"Couldn't develop {project}: there is no such directory.")
-    develop_eggs = settings.develop_eggs_directory
+    develop_eggs = environments.settings.develop_eggs_directory
     os.makedirs(develop_eggs, exist_ok=True)
     print_ = fingerprint(project, environ)
     previous = _previous(develop_eggs, project)
@@ -171,7 +173,7 @@ def develop(project_directory: str, settings: InstallerSettings, *,
     staging = tempfile.mkdtemp(prefix=".tmp-", dir=develop_eggs)
     try:
         with tempfile.TemporaryDirectory(prefix="buildout-develop-") as scratch:
-            wheel_path = frontend.build_editable(project, scratch, settings,
+            wheel_path = frontend.build_editable(project, scratch, environments,
                                               description=_description(project), environ=environ)
             name, version = wheel.wheel_metadata(wheel_path)
             egg_link = os.path.join(develop_eggs, egg_link_name(name))

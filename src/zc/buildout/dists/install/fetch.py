@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from zc.buildout.dists.build import frontend
+from zc.buildout.dists.build.isolation import BuildEnvironments
 
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler
@@ -68,9 +69,12 @@ class Fetcher:
     needed, and removed by :meth:`close`.
     """
 
-    def __init__(self, settings: InstallerSettings, client: HTTPClient) -> None:
+    def __init__(self, settings: InstallerSettings, client: HTTPClient,
+                 environments: BuildEnvironments | None = None) -> None:
         self.settings = settings
         self.client = client
+        self.environments = BuildEnvironments(settings) if environments is None else environments
+        """Where sdists are built (by default, with buildout's environment only)."""
         self.compiler = Compiler()
         self.egg_cache = (None if settings.download_cache is None else EggCache.in_download_cache(
             settings.download_cache, compiled=settings.byte_compile))
@@ -222,7 +226,7 @@ class Fetcher:
         """A wheel built from the sdist, kept in the download cache when there is one."""
 
         def build_into(output: str) -> str:
-            return frontend.build_wheel(sdist, output, self.settings,
+            return frontend.build_wheel(sdist, output, self.environments,
                                      description=f"{picked.name} {picked.version}")
 
         if self.cache is None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
-from zc.buildout.dists.metadata import Metadata, only_for_extra
+from zc.buildout.dists.metadata import Metadata, only_for_extra, python_version
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ __all__ = [
     "need_from_requirement",
     "provides_extra",
     "python_candidate",
-    "python_version",
 ]
 
 logger = logging.getLogger("zc.buildout")
@@ -122,16 +120,6 @@ class Candidate:
         if self.name == PYTHON:
             return f"Python {self.version}"
         return f"{self.name} {self.version}"
-
-
-def python_version() -> str:
-    """The running Python's version as PEP 440 reads it (``3.13.0rc1``).
-
-    Computed here rather than by ``platform``, whose import is slow.
-    """
-    major, minor, micro, level, serial = sys.version_info
-    suffix = {"alpha": "a", "beta": "b", "candidate": "rc"}.get(level)
-    return f"{major}.{minor}.{micro}" + (f"{suffix}{serial}" if suffix else "")
 
 
 def python_candidate() -> Candidate:

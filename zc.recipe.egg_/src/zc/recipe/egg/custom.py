@@ -125,7 +125,7 @@ class Custom(_Base):
             changes["index"] = self.index
         from zc.buildout.dists import custom  # build tools: imported only when building
 
-        dist = custom.build_sdist(spec, self.build_ext, self._settings(**changes), self._environ())
+        dist = custom.build_custom(spec, self.build_ext, self._settings(**changes), self._environ())
         return [dist.location]
 
 
@@ -142,5 +142,5 @@ class Develop(_Base):
             project = os.path.dirname(project)
         from zc.buildout.dists import custom  # build tools: imported only when building
 
-        result = custom.develop(project, self.build_ext, self._settings(), self._environ())
+        result = custom.develop_custom(project, self.build_ext, self._settings(), self._environ())
         return list(result.created)
