@@ -9,10 +9,9 @@ import pathlib
 import zipfile
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.store.eggs import InstalledDistribution
+from zc.buildout.dists.build import frontend, isolation
 from zc.buildout.dists.installer import Installer
-from zc.buildout.dists.build import frontend
-from zc.buildout.dists.build import isolation
+from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex

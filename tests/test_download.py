@@ -12,9 +12,9 @@ import unittest
 import zipfile
 from unittest import mock
 
+from zc.buildout.errors import UserError
 from zc.buildout.files.archives import UnrecognizedFormat, unpack_archive
 from zc.buildout.net.download import ChecksumError, Download, DownloadError
-from zc.buildout.errors import UserError
 from zc.buildout.testing.server import FileServer
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import importlib.metadata
+import io
 import logging
 import os
 import sys
@@ -13,14 +13,11 @@ import unittest
 from typing import Any
 
 from zc.buildout import easy_install
-
-from zc.buildout.run import state
-
-from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
 from zc.buildout.legacy.installer import _settings_for
-from zc.buildout.testing import packages
 from zc.buildout.legacy.working_set import WorkingSet
+from zc.buildout.run import logsetup, state
+from zc.buildout.testing import packages
 
 
 class _Isolated(unittest.TestCase):
@@ -264,10 +261,9 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
     def test_install_develop_and_install(self) -> None:
         import types
 
+        import zc.recipe.egg
         from zc.buildout.dists.store.eggs import Environment
         from zc.buildout.testing import install, install_develop
-
-        import zc.recipe.egg
 
         test = types.SimpleNamespace(globs={"sample_buildout": self.here})
         link = install_develop("zc.recipe.egg", test)

@@ -13,12 +13,12 @@ import sys
 import unittest
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.install.compiler import Compiler, python_files
-from zc.buildout.dists.store.egg_cache import EggCache, link_tree
-from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.install.fetch import PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.dists.settings import InstallerSettings
+from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 

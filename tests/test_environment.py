@@ -10,8 +10,8 @@ import unittest
 from packaging.tags import Tag, parse_tag
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.store.eggs import Environment, egg_directory_name
 from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.dists.store.eggs import Environment, egg_directory_name
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"

@@ -8,11 +8,11 @@ import os
 import shutil
 
 from tests.builder_fixtures import ScratchTestCase
+from zc.buildout.dists.build.sdist_metadata import sdist_metadata
+from zc.buildout.dists.install.fetch import PickedFile, materialise
+from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
-from zc.buildout.dists.install.fetch import PickedFile, materialise
-from zc.buildout.dists.build.sdist_metadata import sdist_metadata
-from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages

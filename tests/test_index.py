@@ -10,7 +10,6 @@ import unittest
 import zipfile
 from collections.abc import Sequence
 
-
 from zc.buildout.dists.find.index import Finder
 from zc.buildout.dists.find.pages import file_url
 from zc.buildout.dists.settings import InstallerSettings

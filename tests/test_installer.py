@@ -8,7 +8,6 @@ import tempfile
 import unittest
 
 from zc.buildout.dists.installer import Installer
-
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages

@@ -21,10 +21,10 @@ import time
 from typing import Any
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.store.eggs import Environment
-from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.install.fetch import PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel, locked
+from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.store.eggs import Environment
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 

@@ -10,8 +10,8 @@ import textwrap
 import unittest
 from unittest import mock
 
-from zc.buildout.errors import MissingOption, UserError
 from zc.buildout.config.loading import DEFAULT_OPTIONS, LoadedConfiguration, expand_macros, load
+from zc.buildout.errors import MissingOption, UserError
 
 
 class LoadingTestCase(unittest.TestCase):

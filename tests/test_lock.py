@@ -10,12 +10,10 @@ import tempfile
 import unittest
 
 from zc.buildout.dists.installer import Installer
-
-from zc.buildout.dists.settings import InstallerSettings
-from zc.buildout.dists.store.archive_cache import sha256_of
-from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
 from zc.buildout.dists.lock.checks import with_lock_pins
-from zc.buildout.dists.settings import parse_pin
+from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
+from zc.buildout.dists.settings import InstallerSettings, parse_pin
+from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex

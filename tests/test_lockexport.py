@@ -8,8 +8,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
 from zc.buildout.dists.lock.export import constraints, exporter, pylock_toml
+from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
 from zc.buildout.errors import Location, UserError
 
 if sys.version_info >= (3, 11):

@@ -7,8 +7,8 @@ import io
 import logging
 import unittest
 
-from zc.buildout.run import logsetup
 from zc.buildout.errors import UserError
+from zc.buildout.run import logsetup
 
 
 class LogSetupTests(unittest.TestCase):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import email.parser
-import os
 import importlib.metadata
+import os
 import pathlib
 import sys
 import unittest
@@ -12,8 +12,8 @@ import zipfile
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.store.distinfo import DistInfo, SysPath, find, location
 from zc.buildout.dists.metadata import Headers, only_for_extra
+from zc.buildout.dists.store.distinfo import DistInfo, SysPath, find, location
 
 METADATA = """\
 Metadata-Version: 2.1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import unittest
 from typing import Any
 
-from zc.buildout.errors import MissingOption, MissingSection, UserError
 from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value
 from zc.buildout.config.options import Configuration, Options, bool_option
+from zc.buildout.errors import MissingOption, MissingSection, UserError
 
 
 class FakeRecipe:

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.resolve import resolver
-from zc.buildout.dists.installer import Installer
-from zc.buildout.dists.settings import Pin
 from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.dists.installer import Installer
+from zc.buildout.dists.resolve import resolver
+from zc.buildout.dists.settings import Pin
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex

@@ -14,8 +14,8 @@ import zipfile
 import zlib
 
 from zc.buildout.dists.find.index import Finder
-from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteMetadata, RemoteWheels
+from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import HTTPClient

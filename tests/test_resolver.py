@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from zc.buildout.dists.resolve.candidates import need_from_requirement
 from zc.buildout.dists.find.pages import DistributionFile, distribution_file
+from zc.buildout.dists.resolve.candidates import need_from_requirement
 from zc.buildout.dists.resolve.resolver import Resolved, resolve
 from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
 from zc.buildout.errors import Location, UserError

@@ -11,8 +11,8 @@ import tempfile
 import unittest
 from unittest import mock
 
-from zc.buildout.run import scripts
 from zc.buildout.errors import UserError
+from zc.buildout.run import scripts
 
 
 class RelativizeTests(unittest.TestCase):

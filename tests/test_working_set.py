@@ -11,8 +11,6 @@ import tempfile
 import unittest
 from unittest import mock
 
-from zc.buildout.run import pkgresources
-from zc.buildout.legacy.stand_ins import pkg_resources as compat
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.legacy.distribution import DEVELOP_DIST, EGG_DIST, Distribution, distributions_at
 from zc.buildout.legacy.requirement import (
@@ -22,7 +20,9 @@ from zc.buildout.legacy.requirement import (
     VersionConflict,
     parse_requirements,
 )
+from zc.buildout.legacy.stand_ins import pkg_resources as compat
 from zc.buildout.legacy.working_set import Environment, WorkingSet
+from zc.buildout.run import pkgresources
 
 
 def make_dist(

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 from zc.buildout.errors import UsageError, UserError
 
 if TYPE_CHECKING:
+    from zc.buildout.buildout import Buildout
     from zc.buildout.config.loading import LoadedConfiguration
     from zc.buildout.config.options import Options
     from zc.buildout.dists.lock.file import Lock
-    from zc.buildout.buildout import Buildout
 
 __all__ = [
     "CommandLine",

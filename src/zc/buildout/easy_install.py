@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from zc.buildout.dists.resolve.conflicts import MissingDistribution, VersionConflict
+from zc.buildout.legacy import installer as legacy_installer
 from zc.buildout.legacy.defaults import (
     allow_picked_versions,
     clear_index_cache,
@@ -28,7 +29,6 @@ from zc.buildout.legacy.defaults import (
     store_required_by,
     use_dependency_links,
 )
-from zc.buildout.legacy import installer as legacy_installer
 from zc.buildout.legacy.installer import Installer, build, develop, install, sort_working_set, working_set
 from zc.buildout.run.scripts import relativize, safe_arg, script_header, script_template
 

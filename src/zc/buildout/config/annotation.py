@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from zc.buildout.errors import UserError
 from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value, expand_macros
 from zc.buildout.config.values import is_file_source, is_url
+from zc.buildout.errors import UserError
 
 __all__ = ["render_annotation", "render_query"]
 

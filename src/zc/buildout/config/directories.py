@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from zc.buildout.errors import Location, MissingOption, UserError
 from zc.buildout.config.values import Value, is_file_source, is_url
+from zc.buildout.errors import Location, MissingOption, UserError
 
 __all__ = ["absolute_path", "resolve_directories"]
 

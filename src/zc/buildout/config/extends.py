@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from zc.buildout.config.parser import RawSections, parse_text
-from zc.buildout.errors import Location, UserError
 from zc.buildout.config.values import is_url
+from zc.buildout.errors import Location, UserError
 
 __all__ = ["ExtendsTree", "Layer", "resolve_name"]
 

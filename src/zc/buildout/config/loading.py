@@ -23,12 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 import zc.buildout
-from zc.buildout.config.parser import RawOption
 from zc.buildout.config.directories import resolve_directories
-from zc.buildout.errors import UserError
 from zc.buildout.config.extends import ExtendsTree
 from zc.buildout.config.layers import Sections, apply_layer, apply_option
 from zc.buildout.config.macros import expand_macros
+from zc.buildout.config.parser import RawOption
 from zc.buildout.config.remote import RemoteConfigurations
 from zc.buildout.config.values import (
     COMMAND_LINE_VALUE,
@@ -38,6 +37,7 @@ from zc.buildout.config.values import (
     Value,
     is_url,
 )
+from zc.buildout.errors import UserError
 
 __all__ = [
     "DEFAULT_OPTIONS",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from zc.buildout.errors import MissingSection, UserError
 from zc.buildout.config.values import Value
+from zc.buildout.errors import MissingSection, UserError
 
 __all__ = ["expand_macros"]
 

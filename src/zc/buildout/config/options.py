@@ -18,11 +18,9 @@ import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol
 
-from zc.buildout.config import loading
-
-from zc.buildout.config import substitution
-from zc.buildout.errors import Location, MissingOption, MissingSection, UserError, doing
+from zc.buildout.config import loading, substitution
 from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value
+from zc.buildout.errors import Location, MissingOption, MissingSection, UserError, doing
 
 __all__ = ["Configuration", "Options", "RecipeLoader", "bool_option"]
 

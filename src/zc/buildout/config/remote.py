@@ -19,8 +19,8 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from zc.buildout.config.parser import RawSections
 from zc.buildout.config.directories import absolute_path
+from zc.buildout.config.parser import RawSections
 from zc.buildout.errors import Location, UserError
 
 if TYPE_CHECKING:

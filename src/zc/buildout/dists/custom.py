@@ -25,23 +25,18 @@ from typing import TYPE_CHECKING
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.build import frontend
+from zc.buildout.dists.build import frontend, isolation
 from zc.buildout.dists.build.isolation import BuildEnvironments
-
-from zc.buildout.dists.build import isolation
-
-from zc.buildout.dists.install import editable
-
-from zc.buildout.dists.install import wheel
+from zc.buildout.dists.install import editable, wheel
 from zc.buildout.dists.installer import install_build_requirements
 from zc.buildout.dists.store.eggs import Environment
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.install.editable import DevelopResult
-    from zc.buildout.dists.store.eggs import InstalledDistribution
     from zc.buildout.dists.find.pages import DistributionFile
+    from zc.buildout.dists.install.editable import DevelopResult
     from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.dists.store.eggs import InstalledDistribution
 
 __all__ = ["build_custom", "build_environ", "config_text", "develop_custom"]
 

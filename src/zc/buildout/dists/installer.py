@@ -19,19 +19,19 @@ from typing import TYPE_CHECKING, cast
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
-from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
 from zc.buildout.dists.resolve.picked import PickedVersions
+from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
+from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     from zc.buildout.dists.build.isolation import BuildEnvironments
+    from zc.buildout.dists.find.index import Finder
+    from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.install.compiler import Compiler
     from zc.buildout.dists.install.editable import DevelopResult
     from zc.buildout.dists.install.fetch import Fetcher
-    from zc.buildout.dists.find.index import Finder
     from zc.buildout.dists.lock.file import LockedDistribution
-    from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.resolve.resolver import Resolved
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.net.httpclient import HTTPClient
@@ -91,8 +91,8 @@ class Installer:
             locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
             if locked:
-                from zc.buildout.dists.lock.file import record
                 from zc.buildout.dists.lock.checks import with_fetched_archives
+                from zc.buildout.dists.lock.file import record
 
                 record(self.used, with_fetched_archives(locked, resolved, installed))
             if settled:
@@ -228,8 +228,8 @@ class Installer:
         return own_egg(dist, self.settings.eggs_directory, compiler)
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
-        from zc.buildout.dists.install.fetch import PickedFile
         from zc.buildout.dists.find.pages import file_url
+        from zc.buildout.dists.install.fetch import PickedFile
 
         files = []
         for dist in missing:

@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
 
-from zc.buildout.run import scripts
 from zc.buildout.legacy.requirement import Requirement
 from zc.buildout.legacy.working_set import WorkingSet
+from zc.buildout.run import scripts
 
 __all__ = ["ScriptRequest", "console_entry_points", "file_scripts", "generate"]
 

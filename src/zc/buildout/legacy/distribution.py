@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from zc.buildout.legacy.requirement import Requirement, UnknownExtra, safe_extra, safe_name, to_filename, yield_lines
+from zc.buildout.legacy.requirement import (
+    Requirement,
+    UnknownExtra,
+    safe_extra,
+    safe_name,
+    to_filename,
+    yield_lines,
+)
 
 if TYPE_CHECKING:
     import importlib.metadata

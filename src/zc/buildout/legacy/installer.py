@@ -26,8 +26,8 @@ from zc.buildout.run.scripts import real_paths
 from zc.buildout.run.state import current_run
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.store.eggs import InstalledDistribution
     from zc.buildout.dists.settings import InstallerSettings
+    from zc.buildout.dists.store.eggs import InstalledDistribution
 
 __all__ = ["Installer", "build", "develop", "install", "scripts", "sort_working_set", "working_set"]
 

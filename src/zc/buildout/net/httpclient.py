@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING
 
 import zc.buildout
+from zc.buildout.errors import UserError
 from zc.buildout.net.connections import Connections
 from zc.buildout.net.credentials import Credentials, redact_url
-from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     import urllib3

@@ -17,8 +17,8 @@ import site
 import sys
 from typing import TYPE_CHECKING
 
-from zc.buildout.files import trees
 from zc.buildout.errors import doing
+from zc.buildout.files import trees
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.distinfo import Distribution, find
 from zc.buildout.errors import Location, UserError, doing
 from zc.buildout.run.pkgresources import ensure_pkg_resources
-from zc.buildout.dists.metadata import canonical_name
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement

@@ -20,9 +20,9 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from zc.buildout.run import logsetup, state
 from zc.buildout.buildout import Buildout as _Buildout
 from zc.buildout.config.options import Options
+from zc.buildout.run import logsetup, state
 from zc.buildout.testing import helpers
 from zc.buildout.testing.server import FileServer
 

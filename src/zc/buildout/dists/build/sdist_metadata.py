@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.metadata import Metadata
     from zc.buildout.dists.build.isolation import BuildEnvironments
+    from zc.buildout.dists.metadata import Metadata
 
 __all__ = ["sdist_metadata"]
 
@@ -73,8 +73,8 @@ def sdist_metadata(path: str, environments: BuildEnvironments, *, pinned: bool =
     settings = environments.settings
     from zc.buildout.dists.build import frontend
     from zc.buildout.dists.build.isolation import private_directory
-    from zc.buildout.dists.store.eggs import python_tag
     from zc.buildout.dists.store.archive_cache import built_wheel, sha256_of
+    from zc.buildout.dists.store.eggs import python_tag
 
     description = os.path.basename(path)
     if pinned and settings.archive_cache is not None:

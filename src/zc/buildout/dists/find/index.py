@@ -30,7 +30,6 @@ from packaging.version import Version
 
 from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.find.downloads import Archives
-from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.find.pages import (
     JSON_TYPE,
     DistributionFile,
@@ -44,8 +43,9 @@ from zc.buildout.dists.find.pages import (
 )
 from zc.buildout.dists.find.remote_wheel import RemoteWheels
 from zc.buildout.dists.find.usable import Usability
-from zc.buildout.net.credentials import redact_url
+from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.errors import UserError
+from zc.buildout.net.credentials import redact_url
 from zc.buildout.net.httpclient import DownloadError, local_path
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from zc.buildout.dists.metadata import python_version
 from zc.buildout.dists.find.pages import DistributionFile
+from zc.buildout.dists.metadata import python_version
 from zc.buildout.net.httpclient import local_path
 
 __all__ = ["Usability"]

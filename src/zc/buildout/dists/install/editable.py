@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from zc.buildout.dists.build import frontend
-
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.store.eggs import egg_link_name
 from zc.buildout.errors import UserError

@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING
 
 from zc.buildout.dists.build import frontend
 from zc.buildout.dists.build.isolation import BuildEnvironments
-
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler
+from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.dists.store.archive_cache import built_wheel, cached_archive, sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache
 from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
-from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:

@@ -27,8 +27,8 @@ import shutil
 from packaging.tags import Tag, parse_tag
 
 from zc.buildout.dists.install.compiler import Compiler
-from zc.buildout.dists.store.eggs import InstalledDistribution, egg_directory_name
 from zc.buildout.dists.install.wheel import dist_info_name, locked, place_egg, renamed_path
+from zc.buildout.dists.store.eggs import InstalledDistribution, egg_directory_name
 from zc.buildout.files.trees import remove_tree
 
 __all__ = ["own_egg"]

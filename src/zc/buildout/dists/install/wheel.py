@@ -34,6 +34,7 @@ from installer.destinations import SchemeDictionaryDestination
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from zc.buildout.dists.install.compiler import Compiler
+from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import (
     ARCHIVE_RECORD,
@@ -41,7 +42,6 @@ from zc.buildout.dists.store.eggs import (
     egg_directory_name,
     filename_component,
 )
-from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:

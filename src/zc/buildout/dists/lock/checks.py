@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
 from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
 from zc.buildout.dists.settings import Pin
+from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.resolve.candidates import Installed
     from zc.buildout.dists.find.index import Finder
     from zc.buildout.dists.find.pages import DistributionFile
+    from zc.buildout.dists.resolve.candidates import Installed
     from zc.buildout.dists.resolve.result import Resolved
     from zc.buildout.dists.settings import InstallerSettings
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from zc.buildout.dists.resolve.candidates import PYTHON, Candidate, Installed, Need
 from zc.buildout.dists.metadata import Metadata
+from zc.buildout.dists.resolve.candidates import PYTHON, Candidate, Installed, Need
 from zc.buildout.dists.settings import exact_version
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from zc.buildout.dists.metadata import Metadata, only_for_extra, python_version
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.store.distinfo import DistInfo
     from zc.buildout.dists.find.pages import DistributionFile
+    from zc.buildout.dists.store.distinfo import DistInfo
 
 __all__ = [
     "PYTHON",

@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from zc.buildout.dists.resolve.candidates import Need
-
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["MissingDistribution", "VersionConflict", "explain"]

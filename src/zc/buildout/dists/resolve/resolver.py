@@ -20,6 +20,7 @@ import resolvelib
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from zc.buildout.dists.metadata import Metadata
 from zc.buildout.dists.resolve.available import Available, Source
 from zc.buildout.dists.resolve.candidates import (
     PYTHON,
@@ -30,7 +31,6 @@ from zc.buildout.dists.resolve.candidates import (
     provides_extra,
     python_candidate,
 )
-from zc.buildout.dists.metadata import Metadata
 from zc.buildout.dists.resolve.result import Resolved, breadth_first
 from zc.buildout.dists.settings import exact_version
 from zc.buildout.errors import UserError

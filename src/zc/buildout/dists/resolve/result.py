@@ -7,12 +7,11 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from zc.buildout.dists.resolve.candidates import Installed
     from zc.buildout.dists.find.pages import DistributionFile
+    from zc.buildout.dists.resolve.candidates import Installed
 
 __all__ = ["Resolved", "breadth_first"]
 
