@@ -12,7 +12,7 @@ import sys
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.build.frontend import BuildError
 from zc.buildout.dists.install.editable import install_editable
-from zc.buildout.dists.store.eggs import Environment
+from zc.buildout.dists.store.eggs import InstalledEggs
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 
@@ -176,7 +176,7 @@ class PdmBackendTests(ScratchTestCase):
         result = install_editable(project, self.environments)
         self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}/lib\n..")
         # Scripts put the develop distribution's location on their path.
-        (dist,) = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("lib-demo")
+        (dist,) = InstalledEggs(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("lib-demo")
         self.assertEqual(dist.location, os.path.join(project, "lib"))
         self.assertEqual(self.python("import lib_demo; print(lib_demo.answer)", dist.location), "42\n")
 
@@ -194,7 +194,7 @@ class PdmBackendTests(ScratchTestCase):
         # The .pth names no directory: the egg-link names the project.
         self.assertEqual(pathlib.Path(result.egg_link).read_text(), f"{project}\n.")
         # The hook needs the editables distribution, which the install requires.
-        (dist,) = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("hooked")
+        (dist,) = InstalledEggs(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("hooked")
         self.assertEqual([str(r) for r in dist.requires()], ["editables"])
         editables = os.path.dirname(os.path.dirname(importlib.import_module("editables").__file__ or ""))
         self.assertEqual(self.python("import hooked; print(hooked.answer, hooked.__file__)", editables),

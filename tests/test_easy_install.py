@@ -14,7 +14,7 @@ from typing import Any
 
 from zc.buildout import easy_install
 from zc.buildout.errors import UserError
-from zc.buildout.legacy.installer import _settings_for
+from zc.buildout.legacy.calls import _settings_for
 from zc.buildout.legacy.working_set import WorkingSet
 from zc.buildout.run import logsetup, state
 from zc.buildout.testing import packages
@@ -262,7 +262,7 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
         import types
 
         import zc.recipe.egg
-        from zc.buildout.dists.store.eggs import Environment
+        from zc.buildout.dists.store.eggs import InstalledEggs
         from zc.buildout.testing import install, install_develop
 
         test = types.SimpleNamespace(globs={"sample_buildout": self.here})
@@ -270,7 +270,7 @@ class InstallingFromTheRunningEnvironmentTests(_Isolated):
         self.assertEqual(link, os.path.join(self.here, "develop-eggs", "zc.recipe.egg.egg-link"))
         egg = install("packaging", os.path.join(self.here, "eggs"))
         self.assertTrue(os.path.isdir(os.path.join(egg, "packaging")))
-        environment = Environment("eggs", "develop-eggs")
+        environment = InstalledEggs("eggs", "develop-eggs")
         (recipe,) = environment.find("zc.recipe.egg")
         self.assertTrue(recipe.develop)
         self.assertTrue(os.path.abspath(zc.recipe.egg.__file__).startswith(recipe.location + os.sep))

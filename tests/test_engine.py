@@ -11,7 +11,7 @@ import textwrap
 import time
 import unittest
 
-from zc.buildout.run.installed import read_sections
+from zc.buildout.run.database import read_sections
 from zc.buildout.run.signatures import Signatures
 from zc.buildout.testing import Sandbox, buildout_command
 

@@ -11,7 +11,7 @@ from packaging.tags import Tag, parse_tag
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.install.wheel import install_wheel
-from zc.buildout.dists.store.eggs import Environment, egg_directory_name
+from zc.buildout.dists.store.eggs import InstalledEggs, egg_directory_name
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -45,7 +45,7 @@ class EnvironmentTests(ScratchTestCase):
     def test_find_is_newest_first_with_any_spelling(self) -> None:
         for version in ("1.0", "2.0", "1.5"):
             self.install("Zope.Demo", version)
-        environment = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory)
+        environment = InstalledEggs(self.settings.eggs_directory, self.settings.develop_eggs_directory)
         found = environment.find("zope-demo")
         self.assertEqual([d.version for d in found], ["2.0", "1.5", "1.0"])
         self.assertEqual({d.name for d in found}, {"Zope.Demo"})
@@ -61,7 +61,7 @@ class EnvironmentTests(ScratchTestCase):
             os.makedirs(os.path.join(eggs, egg, info))
             with open(os.path.join(eggs, egg, info, "METADATA"), "w") as file:
                 file.write(f"Name: {egg.split('-')[0]}\nVersion: {egg.split('-')[1]}\n")
-        environment = Environment(eggs, self.settings.develop_eggs_directory)
+        environment = InstalledEggs(eggs, self.settings.develop_eggs_directory)
         for name, info in (("zope.demo", "zope_demo-1.0.dist-info"), ("other", "Other-2.0.dist-info"),
                            ("odd", "odd_spelling-3.0.dist-info")):
             dist = environment.find(name)[0]
@@ -74,11 +74,11 @@ class EnvironmentTests(ScratchTestCase):
         os.makedirs(os.path.join(eggs, "demo-1.1-py3.11-win32.egg"))
         os.makedirs(os.path.join(eggs, "notes.txt"))
         self.install("demo", "0.9")
-        found = Environment(eggs, self.settings.develop_eggs_directory).find("demo")
+        found = InstalledEggs(eggs, self.settings.develop_eggs_directory).find("demo")
         self.assertEqual([d.version for d in found], ["0.9"])
 
     def test_listings_are_kept_until_refresh(self) -> None:
-        environment = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory)
+        environment = InstalledEggs(self.settings.eggs_directory, self.settings.develop_eggs_directory)
         self.assertEqual(environment.find("demo"), [])
         self.install("demo", "1.0")
         self.assertEqual(environment.find("demo"), [])
@@ -91,7 +91,7 @@ class EnvironmentTests(ScratchTestCase):
         self.install("demo", "9.0")
         project = packages.project(self.path("demo"), "demo", "1.0", backend="tiny")
         install_editable(project, self.environments)
-        found = Environment(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("demo")
+        found = InstalledEggs(self.settings.eggs_directory, self.settings.develop_eggs_directory).find("demo")
         self.assertEqual([(d.version, d.develop) for d in found], [("1.0", True), ("9.0", False)])
         self.assertEqual(found[0].location, os.path.join(project, "src"))
         self.assertEqual(found[0].metadata.version, "1.0")

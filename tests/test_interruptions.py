@@ -24,7 +24,7 @@ from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.install.fetch import PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel, locked
 from zc.buildout.dists.store.archive_cache import sha256_of
-from zc.buildout.dists.store.eggs import Environment
+from zc.buildout.dists.store.eggs import InstalledEggs
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 
@@ -98,7 +98,7 @@ class InterruptionTests(ScratchTestCase):
         wait_until(lambda: not workers_of(child.pid), timeout=10)
         target = os.path.join(eggs, f"big-1.0-{PY}.egg")
         self.assertFalse(os.path.exists(target))
-        self.assertEqual(Environment(eggs, self.settings.develop_eggs_directory).find("big"), [])
+        self.assertEqual(InstalledEggs(eggs, self.settings.develop_eggs_directory).find("big"), [])
         self.assertTrue(os.listdir(tmp))  # the killed run's staging directory
         install_wheel(wheel, eggs)
         assert_complete(self, target)

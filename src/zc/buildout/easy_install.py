@@ -1,7 +1,7 @@
 """``zc.buildout.easy_install``: the installer API recipes have always called.
 
 A facade: the calls are mapped onto
-:class:`zc.buildout.dists.installer.Installer` by :mod:`zc.buildout.legacy.installer`;
+:class:`zc.buildout.dists.installer.Installer` by :mod:`zc.buildout.legacy.calls`;
 the defaults they get and set are the current run's
 (:mod:`zc.buildout.legacy.defaults`); scripts come from
 :mod:`zc.buildout.run.scripts`. ``script_template`` is read whenever
@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from zc.buildout.dists.resolve.conflicts import MissingDistribution, VersionConflict
-from zc.buildout.legacy import installer as legacy_installer
+from zc.buildout.legacy import calls
+from zc.buildout.legacy.calls import Installer, build, develop, install, sort_working_set, working_set
 from zc.buildout.legacy.defaults import (
     allow_picked_versions,
     clear_index_cache,
@@ -29,7 +30,6 @@ from zc.buildout.legacy.defaults import (
     store_required_by,
     use_dependency_links,
 )
-from zc.buildout.legacy.installer import Installer, build, develop, install, sort_working_set, working_set
 from zc.buildout.run.scripts import relativize, safe_arg, script_header, script_template
 
 __all__ = [
@@ -81,4 +81,4 @@ def scripts(*args: Any, **kwargs: Any) -> list[str]:
     The template is read at each call, so a recipe may replace
     ``zc.buildout.easy_install.script_template`` for a while.
     """
-    return legacy_installer.scripts(*args, template=script_template, **kwargs)
+    return calls.scripts(*args, template=script_template, **kwargs)

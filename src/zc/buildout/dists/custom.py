@@ -6,7 +6,7 @@ an extra configuration file named by ``DIST_EXTRA_CONFIG``, which setuptools
 reads after the project's own ``setup.cfg``: the project's tree is never
 changed. The file lives under ``<eggs-directory>/.buildout/build-ext``,
 named by a digest of its text, so an unchanged setting keeps an unchanged
-develop project from being rebuilt. Environment variables given for the
+develop project from being rebuilt. InstalledEggs variables given for the
 build are passed to the backend as well.
 
 An sdist built this way is specific to the buildout, so it goes into the
@@ -29,7 +29,7 @@ from zc.buildout.dists.build import frontend, isolation
 from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.install import editable, wheel
 from zc.buildout.dists.installer import install_build_requirements
-from zc.buildout.dists.store.eggs import Environment
+from zc.buildout.dists.store.eggs import InstalledEggs
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def _best_sdist(requirement: Requirement, settings: InstallerSettings,
 
 def _installed(requirement: Requirement, settings: InstallerSettings) -> InstalledDistribution | None:
     """A build of an acceptable version already in develop-eggs."""
-    environment = Environment(settings.develop_eggs_directory, settings.develop_eggs_directory)
+    environment = InstalledEggs(settings.develop_eggs_directory, settings.develop_eggs_directory)
     for dist in environment.find(requirement.name):
         if os.path.basename(dist.location).endswith(".egg") and _acceptable(
             requirement, settings, dist.version

@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.resolve.picked import PickedVersions
 from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
-from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
+from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class Installer:
             from zc.buildout.dists.lock.checks import without_own_pins
 
             settings = without_own_pins(settings, self.own())
-        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        environment = InstalledEggs(settings.eggs_directory, settings.develop_eggs_directory)
         source = None if settings.offline else self._get_finder
         self._index_asked = False
         with _WarningCounter.attached() as warnings:

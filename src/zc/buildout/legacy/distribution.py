@@ -55,7 +55,7 @@ class EntryPoint:
     """A named object in a distribution's module: ``name = module:attrs [extras]``."""
 
     def __init__(
-        self, entry_point: distinfo.EntryPoint | importlib.metadata.EntryPoint, dist: Distribution | None = None
+        self, entry_point: distinfo.MetadataEntryPoint | importlib.metadata.EntryPoint, dist: Distribution | None = None
     ) -> None:
         self.name = entry_point.name
         self.group = entry_point.group

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from zc.buildout.dists.installer import Installer
-    from zc.buildout.run.installed import InstalledDatabase
+    from zc.buildout.run.database import InstalledDatabase
 
 __all__ = ["add_to_path", "develop_projects", "project_directories"]
 

@@ -20,7 +20,7 @@ from zc.buildout.dists.resolve.picked import report
 from zc.buildout.errors import doing
 from zc.buildout.files import trees
 from zc.buildout.run import develop, extensions, layout, own_versions
-from zc.buildout.run.installed import InstalledDatabase, format_section
+from zc.buildout.run.database import InstalledDatabase, format_section
 from zc.buildout.run.parts import Recipes, requested_parts
 from zc.buildout.run.signatures import Signatures
 from zc.buildout.run.state import Run

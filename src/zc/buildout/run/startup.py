@@ -19,7 +19,7 @@ from zc.buildout.config import loading
 from zc.buildout.config.options import Configuration, Options, bool_option
 from zc.buildout.errors import UserError
 from zc.buildout.run import logsetup
-from zc.buildout.run.installed import InstalledDatabase
+from zc.buildout.run.database import InstalledDatabase
 from zc.buildout.run.state import Run, begin, installer_settings
 
 __all__ = ["Buildout"]

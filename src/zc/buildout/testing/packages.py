@@ -21,7 +21,7 @@ __all__ = ["core_metadata", "project", "sdist", "wheel"]
 Modules = Mapping[str, str]
 """Files of a distribution's code: path relative to the code root -> text."""
 
-EntryPoints = Mapping[str, Mapping[str, str]]
+EntryPointTable = Mapping[str, Mapping[str, str]]
 """Entry points: group -> name -> ``module:attribute``."""
 
 Backend = Literal["setuptools", "setup.py", "hatchling", "flit-core", "pdm-backend", "tiny"]
@@ -77,7 +77,7 @@ def core_metadata(
     return "\n".join(lines) + "\n\n"
 
 
-def _entry_points_text(entry_points: EntryPoints) -> str:
+def _entry_points_text(entry_points: EntryPointTable) -> str:
     sections = []
     for group, entries in entry_points.items():
         body = "".join(f"{key} = {value}\n" for key, value in entries.items())
@@ -94,7 +94,7 @@ def wheel(
     requires: Sequence[str] = (),
     extras: Mapping[str, Sequence[str]] | None = None,
     requires_python: str | None = None,
-    entry_points: EntryPoints | None = None,
+    entry_points: EntryPointTable | None = None,
     tag: str = "py3-none-any",
     data: Mapping[str, str] | None = None,
 ) -> str:
@@ -139,7 +139,7 @@ def _pyproject(
     name: str,
     version: str,
     requires: Sequence[str],
-    entry_points: EntryPoints | None,
+    entry_points: EntryPointTable | None,
     top_level: Sequence[str],
     src_layout: bool,
     build_requires: Sequence[str] | None = None,
@@ -172,7 +172,7 @@ def _pyproject(
     return text
 
 
-def _setup_py(name: str, version: str, requires: Sequence[str], entry_points: EntryPoints | None,
+def _setup_py(name: str, version: str, requires: Sequence[str], entry_points: EntryPointTable | None,
               top_level: Sequence[str], src_layout: bool) -> str:
     modules = [top[:-3] for top in top_level if top.endswith(".py")]
     where = "src" if src_layout else "."
@@ -206,7 +206,7 @@ def _tree_files(
     *,
     modules: Modules | None,
     requires: Sequence[str],
-    entry_points: EntryPoints | None,
+    entry_points: EntryPointTable | None,
     src_layout: bool,
     build_requires: Sequence[str] | None = None,
 ) -> dict[str, str]:
@@ -239,7 +239,7 @@ def project(
     backend: Backend = "setuptools",
     modules: Modules | None = None,
     requires: Sequence[str] = (),
-    entry_points: EntryPoints | None = None,
+    entry_points: EntryPointTable | None = None,
     src_layout: bool = False,
     build_requires: Sequence[str] | None = None,
 ) -> str:
@@ -266,7 +266,7 @@ def sdist(
     backend: Backend = "tiny",
     modules: Modules | None = None,
     requires: Sequence[str] = (),
-    entry_points: EntryPoints | None = None,
+    entry_points: EntryPointTable | None = None,
     metadata_version: str = "2.2",
     dynamic: Sequence[str] = (),
     fail: str | None = None,

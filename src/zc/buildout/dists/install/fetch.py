@@ -30,7 +30,7 @@ from zc.buildout.dists.install.compiler import Compiler
 from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.dists.store.archive_cache import built_wheel, cached_archive, sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache
-from zc.buildout.dists.store.eggs import Environment, InstalledDistribution
+from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ class Fetcher:
         if settings.install_from_cache and settings.download_cache is None:
             raise UserError("install-from-cache is on, but there is no download-cache.",
                             hint="Set the download-cache option of [buildout].")
-        environment = Environment(settings.eggs_directory, settings.develop_eggs_directory)
+        environment = InstalledEggs(settings.eggs_directory, settings.develop_eggs_directory)
         results: list[InstalledDistribution | None] = [
             _already_installed(picked, environment) for picked in files
         ]
@@ -233,7 +233,7 @@ class Fetcher:
         return built_wheel(self.cache, sdist, build_into)
 
 
-def _already_installed(picked: PickedFile, environment: Environment) -> InstalledDistribution | None:
+def _already_installed(picked: PickedFile, environment: InstalledEggs) -> InstalledDistribution | None:
     for dist in environment.find(picked.name):
         if not dist.develop and dist.version == picked.version:
             return dist

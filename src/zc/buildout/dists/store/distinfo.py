@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     import pathlib
 
 __all__ = [
-    "DistInfo", "Distribution", "EntryPoint", "EntryPoints", "SysPath", "editable_project", "find", "location",
+    "DistInfo", "Distribution", "MetadataEntryPoint", "MetadataEntryPoints", "SysPath", "editable_project",
+    "find", "location",
 ]
 
 Distribution = Union["DistInfo", "importlib.metadata.Distribution"]
@@ -36,7 +37,7 @@ _OBJECT_REFERENCE = re.compile(r"(?P<module>[\w.]+)\s*(?::\s*(?P<attr>[\w.]+)\s*
 """An entry point's value: ``module.name:attr.name [extra, ...]`` (the entry points specification)."""
 
 
-class EntryPoint:
+class MetadataEntryPoint:
     """One entry point, with the attributes ``importlib.metadata.EntryPoint`` has."""
 
     def __init__(self, name: str, value: str, group: str) -> None:
@@ -67,19 +68,19 @@ class EntryPoint:
         return target
 
     def __repr__(self) -> str:
-        return f"EntryPoint(name={self.name!r}, value={self.value!r}, group={self.group!r})"
+        return f"MetadataEntryPoint(name={self.name!r}, value={self.value!r}, group={self.group!r})"
 
 
-class EntryPoints(tuple[EntryPoint, ...]):
+class MetadataEntryPoints(tuple[MetadataEntryPoint, ...]):
     """A distribution's entry points, in the order its ``entry_points.txt`` gives them."""
 
-    def select(self, *, group: str | None = None, name: str | None = None) -> EntryPoints:
+    def select(self, *, group: str | None = None, name: str | None = None) -> MetadataEntryPoints:
         """Those in ``group`` and named ``name`` (each when given)."""
-        return EntryPoints(point for point in self
+        return MetadataEntryPoints(point for point in self
                            if (group is None or point.group == group) and (name is None or point.name == name))
 
     @classmethod
-    def parse(cls, text: str) -> EntryPoints:
+    def parse(cls, text: str) -> MetadataEntryPoints:
         """The entries of an ``entry_points.txt``: ``[group]`` lines, then ``name = value`` lines."""
         points = []
         group = None
@@ -91,7 +92,7 @@ class EntryPoints(tuple[EntryPoint, ...]):
                 group = line[1:-1].strip()
             elif group is not None:
                 name, _, value = line.partition("=")
-                points.append(EntryPoint(name.strip(), value.strip(), group))
+                points.append(MetadataEntryPoint(name.strip(), value.strip(), group))
         return cls(points)
 
 
@@ -156,8 +157,8 @@ class DistInfo:
         return self.metadata.get_all("Requires-Dist")
 
     @functools.cached_property
-    def entry_points(self) -> EntryPoints:
-        return EntryPoints.parse(self.read_text("entry_points.txt") or "")
+    def entry_points(self) -> MetadataEntryPoints:
+        return MetadataEntryPoints.parse(self.read_text("entry_points.txt") or "")
 
     @property
     def files(self) -> list[importlib.metadata.PackagePath] | None:

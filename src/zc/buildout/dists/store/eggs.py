@@ -25,7 +25,7 @@ from zc.buildout.dists.store.distinfo import DistInfo
 
 __all__ = [
     "ARCHIVE_RECORD",
-    "Environment",
+    "InstalledEggs",
     "InstalledDistribution",
     "egg_directory_name",
     "egg_link_name",
@@ -154,7 +154,7 @@ class InstalledDistribution:
         return result
 
 
-class Environment:
+class InstalledEggs:
     """What is installed: develop-eggs first, then the eggs directory.
 
     Directory listings are read once and kept; call :meth:`refresh` after

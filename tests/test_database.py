@@ -8,7 +8,7 @@ import unittest
 
 from hypothesis import given, strategies
 
-from zc.buildout.run.installed import InstalledDatabase, decode_value, encode_value, read_sections
+from zc.buildout.run.database import InstalledDatabase, decode_value, encode_value, read_sections
 
 # What zc.buildout 6 leaves behind after installing two parts, then removing
 # one: it appends a new [buildout] section rather than rewriting the file.
