@@ -19,6 +19,7 @@ from zc.buildout.buildout import (
     bool_option,
 )
 from zc.buildout.testing import Sandbox
+from zc.buildout.testing.files import write
 
 CONFIG = """\
 [buildout]
@@ -41,7 +42,7 @@ class BuildoutApiTests(unittest.TestCase):
         self.sandbox = Sandbox()
         self.addCleanup(self.sandbox.close)
         self.addCleanup(sys.path.__setitem__, slice(None), list(sys.path))
-        self.sandbox.write("buildout.cfg", CONFIG)
+        write("buildout.cfg", CONFIG)
 
     def test_constructed_outside_a_run(self) -> None:
         buildout = Buildout(

@@ -34,8 +34,8 @@ class _Case(unittest.TestCase):
 
 class DownloadTests(_Case):
     def serve(self) -> str:
-        server = FileServer(str(self.tmp / "files"))
-        self.addCleanup(server.close)
+        server = FileServer(str(self.tmp / "files")).start()
+        self.addCleanup(server.stop)
         return server.url
 
     def test_temporary_files_are_cleaned_up_on_every_failure(self) -> None:

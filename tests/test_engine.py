@@ -14,6 +14,7 @@ import unittest
 from zc.buildout.run.database import read_sections
 from zc.buildout.run.signatures import Signatures
 from zc.buildout.testing import Sandbox, buildout_command
+from zc.buildout.testing.files import read, write
 
 RECIPE = '''
 import os
@@ -67,7 +68,7 @@ class EngineTestCase(unittest.TestCase):
         )
 
     def database(self) -> dict[str, dict[str, str]]:
-        return read_sections(self.sandbox.read(".installed.cfg"))
+        return read_sections(read(".installed.cfg"))
 
 
 def _default_sigint() -> None:
@@ -76,9 +77,9 @@ def _default_sigint() -> None:
 
 class InterruptTests(EngineTestCase):
     def test_sigint_keeps_finished_parts_and_removes_the_half_made_one(self) -> None:
-        self.sandbox.write("steps", "step.py", RECIPE)
-        self.sandbox.write("steps", "pyproject.toml", PYPROJECT)
-        self.sandbox.write("buildout.cfg", textwrap.dedent("""\
+        write("steps", "step.py", RECIPE)
+        write("steps", "pyproject.toml", PYPROJECT)
+        write("buildout.cfg", textwrap.dedent("""\
             [buildout]
             develop = steps
             parts = first second third
@@ -133,7 +134,7 @@ class UpstreamDirectoryTests(EngineTestCase):
         directory = self.directory
         for name in ("bin", "parts", "develop-eggs", "eggs/v5", "parts/kept"):
             os.makedirs(os.path.join(directory, name))
-        self.sandbox.write("buildout.cfg", textwrap.dedent("""\
+        write("buildout.cfg", textwrap.dedent("""\
             [buildout]
             parts = show
             [show]
@@ -144,7 +145,7 @@ class UpstreamDirectoryTests(EngineTestCase):
         """))
         # As upstream writes it: sorted options, TAB continuations, whitespace
         # tokens, and a [buildout] section appended after an uninstall.
-        self.sandbox.write(".installed.cfg", textwrap.dedent(f"""\
+        write(".installed.cfg", textwrap.dedent(f"""\
             [buildout]
             installed_develop_eggs = 
             parts = show gone old

@@ -72,7 +72,7 @@ class FetchTests(ScratchTestCase):
     def test_over_http_into_the_download_cache(self) -> None:
         wheels = [packages.wheel(self.dist, f"d{i}", "1.0") for i in range(5)]
         sdist = packages.sdist(self.dist, "s", "1.0")
-        with FileServer(self.dist) as server:
+        with FileServer(self.dist).start() as server:
             files = [picked(p, server.url + os.path.basename(p)) for p in [*wheels, sdist]]
             self.materialise(files, download_cache=self.path("cache"))
             self.assertEqual(len(server.requests), 6)

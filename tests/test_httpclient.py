@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import http.server
+import http
 import io
 import logging
 import os
@@ -11,13 +11,12 @@ import pathlib
 import tempfile
 import threading
 import unittest
-from typing import Any
 from unittest import mock
 
 from zc.buildout.net.credentials import redact_url
 from zc.buildout.net.httpclient import ChecksumError, DownloadError, HTTPClient
 from zc.buildout.testing.index import FakeIndex
-from zc.buildout.testing.server import FileServer
+from zc.buildout.testing.server import FileServer, LoopbackHandler, LoopbackServer
 
 _RANGE_NOT_SATISFIABLE = http.HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE.phrase
 """The reason the test server gives with a 416 (Python 3.13 changed its words)."""
@@ -29,55 +28,43 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
+class _Recorder(LoopbackHandler):
     """Answers every GET with its own request line; can redirect or stall."""
 
-    server: Any
-
-    def do_GET(self) -> None:
-        self.server.seen.append((self.path, dict(self.headers)))
+    def answer(self, path: str) -> None:
+        owner: _RecordingServer = self.server.owner  # type: ignore[assignment]
+        owner.seen.append((self.path, dict(self.headers)))
         if self.path.endswith("/slow"):
-            self.server.release.wait(5)
-        target = self.server.redirects.get(self.path)
+            owner.wait(5)
+        target = owner.redirects.get(self.path)
         if target:
             self.send_response(302)
             self.send_header("Location", target)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = f"{self.server.name} got {self.path}".encode()
+        body = f"{owner.name} got {self.path}".encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client gave up
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
+class _RecordingServer(LoopbackServer):
+    handler = _Recorder
 
-class _RecordingServer:
     def __init__(self, name: str) -> None:
-        self.server: Any = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-        self.server.daemon_threads = True
-        self.server.name = name
-        self.server.seen = []
-        self.server.redirects = {}
-        self.server.release = threading.Event()
-        self.server.handle_error = lambda request, address: None  # clients that gave up
-        self.netloc = f"127.0.0.1:{self.server.server_address[1]}"
-        self.url = f"http://{self.netloc}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
+        super().__init__()
+        self.name = name
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self.redirects: dict[str, str] = {}
 
     @property
-    def seen(self) -> list[tuple[str, dict[str, str]]]:
-        return self.server.seen  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        self.server.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+    def netloc(self) -> str:
+        return self.url.split("/")[2]
 
 
 class _Case(unittest.TestCase):
@@ -94,13 +81,13 @@ class _Case(unittest.TestCase):
         (self.tmp / "files" / "hello.txt").write_bytes(b"hello")
 
     def serve(self, credentials: tuple[str, str] | None = None) -> FileServer:
-        server = FileServer(str(self.tmp / "files"), credentials)
-        self.addCleanup(server.close)
+        server = FileServer(str(self.tmp / "files"), credentials).start()
+        self.addCleanup(server.stop)
         return server
 
     def recorder(self, name: str) -> _RecordingServer:
-        server = _RecordingServer(name)
-        self.addCleanup(server.close)
+        server = _RecordingServer(name).start()
+        self.addCleanup(server.stop)
         return server
 
 
@@ -158,7 +145,7 @@ class GetTests(_Case):
     def test_connection_refused(self) -> None:
         server = self.serve()
         url = server.url
-        server.close()
+        server.stop()
         with self.assertRaises(DownloadError) as caught:
             HTTPClient().get(url + "x")
         self.assertEqual(str(caught.exception), f"Couldn't download '{url}x': Connection refused")
@@ -224,8 +211,8 @@ class CredentialTests(_Case):
 
     def test_credentials_follow_redirects_on_the_same_origin_only(self) -> None:
         origin, other = self.recorder("origin"), self.recorder("other")
-        origin.server.redirects["/a"] = "/b"
-        origin.server.redirects["/b"] = other.url + "c"
+        origin.redirects["/a"] = "/b"
+        origin.redirects["/b"] = other.url + "c"
         response = HTTPClient().get(origin.url.replace("http://", "http://joe:pw@") + "a")
         self.assertEqual(response.data, b"other got /c")
         self.assertEqual(response.url, other.url + "c")
@@ -356,11 +343,11 @@ class HTTPSTests(_Case):
         if shutil.which("openssl") is None:
             self.skipTest("needs the openssl command to make a certificate")
         self.certificate, key = _self_signed(self.tmp)
-        server = self.recorder("secure")
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.certificate, key)
-        server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
-        self.url = f"https://{server.netloc}/"
+        server = _RecordingServer("secure")
+        server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.tls.load_cert_chain(self.certificate, key)
+        self.addCleanup(server.start().stop)
+        self.url = server.url
 
     def test_a_certificate_the_store_trusts(self) -> None:
         os.environ["SSL_CERT_FILE"] = self.certificate  # where OpenSSL finds the store

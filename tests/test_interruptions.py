@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import os
 import pathlib
 import signal
@@ -27,6 +26,7 @@ from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.eggs import InstalledEggs
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
+from zc.buildout.testing.server import LoopbackHandler, LoopbackServer
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -110,10 +110,10 @@ class InterruptionTests(ScratchTestCase):
         half_sent = threading.Event()
         release = threading.Event()
 
-        class Stalling(http.server.BaseHTTPRequestHandler):
+        class Stalling(LoopbackHandler):
             stall = True
 
-            def do_GET(self) -> None:
+            def answer(self, path: str) -> None:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -125,17 +125,13 @@ class InterruptionTests(ScratchTestCase):
                     return
                 self.wfile.write(data)
 
-            def log_message(self, *args: object) -> None:
-                pass
+        class StallingServer(LoopbackServer):
+            handler = Stalling
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join)
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
+        server = StallingServer().start()
+        self.addCleanup(server.stop)
         self.addCleanup(release.set)
-        url = f"http://127.0.0.1:{server.server_address[1]}/{os.path.basename(wheel)}"
+        url = f"{server.url}{os.path.basename(wheel)}"
         cache = self.path("cache")
         child = self.child("""
             import sys

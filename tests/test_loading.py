@@ -278,8 +278,8 @@ class RemoteTests(LoadingTestCase):
         from zc.buildout.testing.server import FileServer
 
         self.write("served/base.cfg", "[s]\nx = remote\n")
-        self.server = FileServer(os.path.join(self.root, "served"))
-        self.addCleanup(self.server.close)
+        self.server = FileServer(os.path.join(self.root, "served")).start()
+        self.addCleanup(self.server.stop)
 
     def test_user_defaults_decide_how_the_project_fetches(self) -> None:
         self.write("home/.buildout/default.cfg", "[buildout]\noffline = true\n")
@@ -288,7 +288,7 @@ class RemoteTests(LoadingTestCase):
             load("buildout.cfg")
         self.assertIn("in offline mode", str(caught.exception))
         self.assertEqual(self.option(load("buildout.cfg", user_defaults=False), "s", "x"), "remote")
-        self.assertEqual(self.server.requests, ["/base.cfg"])
+        self.assertEqual(self.server.requests, ["GET /base.cfg"])
 
     def test_extends_cache_cannot_use_substitutions(self) -> None:
         self.write(

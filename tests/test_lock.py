@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import http.server
 import os
 import shutil
 import tempfile
@@ -17,6 +16,7 @@ from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
+from zc.buildout.testing.server import FileServer
 
 DIGEST = "ab" * 32
 
@@ -201,15 +201,9 @@ class LockedInstallTests(unittest.TestCase):
         self.assertIn(f"packaging {running} is not the locked version 1.0 ({self.lock_file}:", str(caught.exception))
 
     def test_files_a_page_gives_no_digest_for_are_locked_with_the_installed_one(self) -> None:
-        import functools
-        import threading
-
-        handler = functools.partial(_QuietHandler, directory=self.dists)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-        links = f"http://127.0.0.1:{server.server_address[1]}/"  # a directory listing: no digests
+        server = FileServer(self.dists).start()
+        self.addCleanup(server.stop)
+        links = server.url  # a directory listing: no digests
         empty = os.path.join(self.root, "empty")
         os.makedirs(empty)
         settings = dataclasses.replace(self.settings(), index=empty, find_links=(links,))
@@ -234,11 +228,6 @@ class LockedInstallTests(unittest.TestCase):
         (solo,) = installer.used.values()
         self.assertEqual([(f.url.startswith("file://"), f.filename, f.sha256) for f in solo.files],
                          [(True, "solo-1.0-py3-none-any.whl", sha256_of(wheel))])
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 if __name__ == "__main__":

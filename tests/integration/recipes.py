@@ -297,7 +297,7 @@ class RecipeTests(BuildoutTestCase):
         os.mkdir(served)
         archive = tarball(os.path.join(served, "data-1.0.tar.gz"), "data-1.0",
                           {"README": "the data\n", "sub/values.txt": "1 2 3\n"})
-        with FileServer(served) as server:
+        with FileServer(served).start() as server:
             self.buildout(f"""
                 [buildout]
                 parts = data
@@ -315,7 +315,7 @@ class RecipeTests(BuildoutTestCase):
         served = self.path("served")
         os.mkdir(served)
         archive = tarball(os.path.join(served, "greet-1.0.tar.gz"), "greet-1.0", CMMI_SOURCES)
-        with FileServer(served) as server:
+        with FileServer(served).start() as server:
             self.buildout(f"""
                 [buildout]
                 parts = greet

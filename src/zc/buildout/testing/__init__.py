@@ -8,30 +8,23 @@ helpers; see ``docs/topics/testing.rst``. The names of upstream's
 
 from zc.buildout.testing import packages
 from zc.buildout.testing.compat import Buildout, TestOptions, buildoutSetUp, buildoutTearDown
+from zc.buildout.testing.files import cat, clean_up_pyc, clear_here, ls, mkdir, read, remove, rmdir, write
 from zc.buildout.testing.helpers import (
     bdist_egg,
     bdist_wheel,
-    cat,
-    clean_up_pyc,
-    clear_here,
     eqs,
     get,
-    ls,
-    mkdir,
     print_,
-    read,
-    remove,
-    rmdir,
     run_buildout,
     run_buildout_in_process,
     sdist,
     system,
     wait_until,
-    write,
 )
 from zc.buildout.testing.installs import install, install_develop
-from zc.buildout.testing.legacy_normalizers import (
+from zc.buildout.testing.normalizers import (
     adding_find_link,
+    docs_checker,
     easyinstall_deprecated,
     ignore_native_namespace_warning_1,
     ignore_native_namespace_warning_2,
@@ -46,13 +39,13 @@ from zc.buildout.testing.legacy_normalizers import (
     normalize_exception_type_for_python_2_and_3,
     normalize_open_in_generated_script,
     normalize_path,
+    normalize_sandbox,
     normalize_script,
     not_found,
     pkg_resources_deprecated,
     setuptools_deprecated,
     warnings_warn,
 )
-from zc.buildout.testing.normalizers import docs_checker, normalize_sandbox
 from zc.buildout.testing.sandbox import Sandbox, buildout_command
 
 __all__ = [

@@ -7,8 +7,8 @@ pointing nowhere, an empty directory as the default package index (so
 nothing is fetched from the network), and ``_TEST_/sample-buildout`` with
 ``buildout.cfg``, ``bin/buildout`` (made by the ``bootstrap`` command),
 ``eggs``, ``develop-eggs`` and ``parts``, as the working directory. The
-test's globals get the helpers of :mod:`zc.buildout.testing.helpers` and
-those below. ``buildoutTearDown(test)`` undoes it all.
+test's globals get the helpers of :mod:`zc.buildout.testing.files` and
+:mod:`zc.buildout.testing.helpers`, and those below. ``buildoutTearDown(test)`` undoes it all.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from zc.buildout.buildout import Buildout as _Buildout
 from zc.buildout.config.options import Options
 from zc.buildout.run import logsetup, state
-from zc.buildout.testing import helpers
+from zc.buildout.testing import files, helpers
 from zc.buildout.testing.server import FileServer
 
 __all__ = ["Buildout", "TestOptions", "buildoutSetUp", "buildoutTearDown"]
@@ -125,11 +125,12 @@ def buildoutSetUp(test: Any) -> None:
     os.makedirs(sample)
     stack.callback(os.chdir, os.getcwd())
     os.chdir(sample)
-    helpers.write(sample, "buildout.cfg", "[buildout]\nparts =\n")
+    files.write(sample, "buildout.cfg", "[buildout]\nparts =\n")
     _bootstrap()
     os.makedirs("develop-eggs", exist_ok=True)
 
-    globs.update({name: getattr(helpers, name) for name in helpers.__all__})
+    for module in (files, helpers):
+        globs.update({name: getattr(module, name) for name in module.__all__})
     globs.update(_fixture_globals(stack, tests, register_teardown))
     globs.update(
         sample_buildout=sample,
@@ -160,15 +161,15 @@ def _fixture_globals(
         os.chdir(directories.pop())
 
     def start_server(path: str) -> str:
-        server = FileServer(path)
+        server = FileServer(path).start()
         servers[server.url] = server
-        register_teardown(server.close)
+        register_teardown(server.stop)
         return server.url
 
     def stop_server(url: str, thread: object = None) -> None:
         server = servers.pop(url, None)
         if server is not None:
-            server.close()
+            server.stop()
 
     return {"tmpdir": tmpdir, "cd": cd, "uncd": uncd, "start_server": start_server, "stop_server": stop_server}
 

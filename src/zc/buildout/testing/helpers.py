@@ -1,8 +1,9 @@
-"""The file and process helpers of upstream's ``zc.buildout.testing``, for recipe authors' tests.
+"""The process and build helpers of upstream's ``zc.buildout.testing``, for recipe authors' tests.
 
-Recipe doctests call these as globals (``write``, ``cat``, ``ls``,
-``system``, ...) or import them with ``from zc.buildout.testing import *``;
-their output formats are the ones those doctests expect.
+Recipe doctests call these as globals (``system``, ``sdist``,
+``run_buildout``, ...) or import them with ``from zc.buildout.testing import
+*``; their output formats are the ones those doctests expect. The file
+helpers are in :mod:`zc.buildout.testing.files`.
 """
 
 from __future__ import annotations
@@ -17,108 +18,24 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from zc.buildout.errors import UserError
+from zc.buildout.testing.files import read
+from zc.buildout.testing.sandbox import child_pythonpath
 
 __all__ = [
     "bdist_egg",
     "bdist_wheel",
-    "cat",
-    "clean_up_pyc",
-    "clear_here",
     "eqs",
     "get",
-    "ls",
-    "mkdir",
     "print_",
-    "read",
-    "remove",
-    "rmdir",
     "run_buildout",
     "run_buildout_in_process",
     "sdist",
     "system",
     "wait_until",
-    "write",
 ]
 
 print_ = print
 """``print``, under the name doctests written for Python 2 and 3 alike use."""
-
-_HIDDEN_SUFFIXES = (".dist-info", ".egg-info", ".pth")
-
-
-def _hidden(name: str) -> bool:
-    """Metadata an editable install leaves in develop-eggs, hidden by :func:`ls`."""
-    if os.environ.get("BUILDOUT_TESTING_SHOW_PEP660") == "1":
-        return False
-    return name.endswith(_HIDDEN_SUFFIXES) or name.startswith("__editable__") or name == "__pycache__"
-
-
-def ls(dir: str, *subs: str, lowercase_and_sort_output: bool = False) -> None:
-    """Print a directory's entries, sorted: ``d  name`` (directory), ``l  name`` (link), ``-  name``."""
-    path = os.path.join(dir, *subs)
-    names = [name for name in os.listdir(path) if not _hidden(name)]
-    if lowercase_and_sort_output:
-        names = [name.lower() for name in names]
-    for name in sorted(names):
-        full = os.path.join(path, name)
-        kind = "l" if os.path.islink(full) else "d" if os.path.isdir(full) else "-"
-        print(f"{kind}  {name}")
-
-
-def cat(dir: str, *names: str) -> None:
-    """Print a file's text."""
-    with open(os.path.join(dir, *names), encoding="utf-8") as file:
-        print(file.read(), end="")
-
-
-def read(path: str = "out", *rest: str) -> str:
-    """A file's text (by default ``out``, where :func:`run_buildout_in_process` writes)."""
-    with open(os.path.join(path, *rest), encoding="utf-8") as file:
-        return file.read()
-
-
-def write(dir: str, *args: str) -> None:
-    """Write the last argument to the file named by the others, and flush it to disk."""
-    path = os.path.join(dir, *args[:-1])
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(args[-1])
-        file.flush()
-        os.fsync(file.fileno())
-
-
-def mkdir(*path: str) -> None:
-    os.mkdir(os.path.join(*path))
-
-
-def rmdir(*path: str) -> None:
-    shutil.rmtree(os.path.join(*path))
-
-
-def remove(*path: str) -> None:
-    """Remove a file or a whole tree."""
-    target = os.path.join(*path)
-    if os.path.isdir(target) and not os.path.islink(target):
-        shutil.rmtree(target)
-    else:
-        os.remove(target)
-
-
-def clear_here() -> None:
-    """Remove everything in the working directory."""
-    for name in os.listdir("."):
-        remove(name)
-
-
-def clean_up_pyc(*path: str) -> None:
-    """Remove a module's compiled files, so that a rewritten module is imported afresh."""
-    module = os.path.join(*path)
-    base = os.path.splitext(os.path.basename(module))[0]
-    cache = os.path.join(os.path.dirname(module), "__pycache__")
-    for name in os.listdir(cache) if os.path.isdir(cache) else ():
-        if name.split(".")[0] == base:
-            os.remove(os.path.join(cache, name))
-    if os.path.exists(module + "c"):
-        os.remove(module + "c")
 
 
 def eqs(a: Any, *b: Any) -> tuple[set[Any], set[Any]] | None:
@@ -200,12 +117,10 @@ def run_buildout_in_process(command: str = "buildout") -> None:
     The run uses no index (only find-links); the output is printed when it
     fails or takes longer than 99 seconds.
     """
-    from zc.buildout.testing.sandbox import _child_pythonpath
-
     args = command.split()[1:]
     argv = [sys.executable, "-m", "zc.buildout", "buildout:use-dependency-links=false",
             "buildout:index=" + os.path.join(os.getcwd(), "no-such-index"), *args]
-    environ = dict(os.environ, HOME=os.path.join(os.getcwd(), "home"), PYTHONPATH=_child_pythonpath())
+    environ = dict(os.environ, HOME=os.path.join(os.getcwd(), "home"), PYTHONPATH=child_pythonpath())
     with open("out", "w", encoding="utf-8") as out:
         try:
             completed = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=environ, timeout=99)

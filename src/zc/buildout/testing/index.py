@@ -1,8 +1,8 @@
 """A package index on the loopback interface, serving the distributions of one directory.
 
-Who does what: :class:`FakeIndex` owns the directory, the switches and the
-request log and runs a ``ThreadingHTTPServer`` in a daemon thread;
-``_Handler`` answers one request by asking the index for a page or a file.
+Who does what: :class:`FakeIndex` is a :class:`~zc.buildout.testing.server.LoopbackServer`
+owning the directory and the switches; ``_Handler`` answers one request by
+asking the index for a page or a file.
 
 Paths served (``<root>`` is :attr:`FakeIndex.url`):
 
@@ -18,15 +18,12 @@ Paths served (``<root>`` is :attr:`FakeIndex.url`):
 
 from __future__ import annotations
 
-import base64
 import fnmatch
 import hashlib
 import html
-import http.server
 import json
 import os
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
 
@@ -34,12 +31,92 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.find.filenames import split_filename
 from zc.buildout.dists.find.pages import JSON_TYPE
+from zc.buildout.testing.server import LoopbackHandler, LoopbackServer
 
 __all__ = ["FakeIndex"]
 
 
-class FakeIndex:
-    """Serve ``directory`` as a package index on ``127.0.0.1``.
+class _Handler(LoopbackHandler):
+    def answer(self, path: str) -> None:
+        index: FakeIndex = self.server.owner  # type: ignore[assignment]
+        faulty = fnmatch.fnmatchcase(path, index.faulty)
+        if faulty and index.delay:
+            index.wait(index.delay)
+        if faulty and index.fail_status:
+            self._send(index.fail_status, "text/plain", b"failing on purpose\n")
+            return
+        self._route(index, path, truncate=faulty and index.truncate)
+
+    def _route(self, index: FakeIndex, path: str, truncate: bool) -> None:
+        parts = [part for part in path.split("/") if part]
+        as_json = index.json and JSON_TYPE in self.headers.get("Accept", "")
+        if parts == ["simple"]:
+            self._send(200, *index.root_page(as_json), truncate=truncate)
+        elif len(parts) == 2 and parts[0] == "simple":
+            self._project(index, parts[1], as_json, truncate)
+        elif parts == ["links"]:
+            self._send(200, "text/html", index.links_page(), truncate=truncate)
+        elif len(parts) == 2 and parts[0] == "files":
+            self._file(index, parts[1], truncate)
+        else:
+            self._send(404, "text/plain", b"not found\n")
+
+    def _project(self, index: FakeIndex, name: str, as_json: bool, truncate: bool) -> None:
+        canonical = canonicalize_name(name)
+        if canonical != name:
+            self.send_response(301)
+            self.send_header("Location", f"/simple/{canonical}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif canonical not in index.projects():
+            self._send(404, "text/plain", b"no such project\n")
+        else:
+            self._send(200, *index.project_page(canonical, as_json), truncate=truncate)
+
+    def _file(self, index: FakeIndex, filename: str, truncate: bool) -> None:
+        if filename.endswith(".metadata") and index.metadata:
+            core = index.core_metadata(filename[: -len(".metadata")])
+            if core is not None:
+                self._send(200, "application/octet-stream", core, truncate=truncate)
+                return
+        path = os.path.join(index.directory, filename)
+        if "/" in filename or not os.path.isfile(path):
+            self._send(404, "text/plain", b"no such file\n")
+            return
+        with open(path, "rb") as file:
+            body = file.read()
+        wanted = self.headers.get("Range") if index.ranges else None
+        span = None if wanted is None else _byte_range(wanted, len(body))
+        if span is None:
+            self._send(200, "application/octet-stream", body, truncate=truncate)
+        elif span.start < span.stop:
+            self._send(206, "application/octet-stream", body[span.start : span.stop],
+                       truncate=truncate,
+                       content_range=f"bytes {span.start}-{span.stop - 1}/{len(body)}")
+        else:
+            self._send(416, "text/plain", b"range not satisfiable\n",
+                       content_range=f"bytes */{len(body)}")
+
+    def _send(self, status: int, content_type: str, body: bytes, truncate: bool = False,
+              content_range: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if content_range is not None:
+            self.send_header("Content-Range", content_range)
+        self.send_header("Content-Length", str(len(body)))
+        if truncate:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            self.wfile.write(body[: len(body) // 2] if truncate else body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (after a timeout)
+        if truncate:
+            self.close_connection = True
+
+
+class FakeIndex(LoopbackServer):
+    """Serve ``directory`` as a package index on ``127.0.0.1``; :meth:`start` it.
 
     Switches, changeable while the server runs: :attr:`delay` (seconds to
     wait before answering), :attr:`fail_status` (answer with this HTTP
@@ -48,13 +125,13 @@ class FakeIndex:
     :attr:`json` and :attr:`metadata` turn PEP 691 and PEP 658 support off;
     :attr:`ranges` turns byte ranges off (files are then sent whole, with
     ``200``, as by servers that ignore ``Range``).
-    :attr:`credentials` (``(user, password)``) makes every request need them
-    (HTTP basic authentication).
-    Each request is logged as ``"GET /path"`` in :attr:`requests`, followed
-    by the range asked for, if any: ``"GET /path bytes=-65536"``.
+    Requests are logged and credentials checked as the base class says.
     """
 
+    handler = _Handler
+
     def __init__(self, directory: str) -> None:
+        super().__init__()
         self.directory = os.path.abspath(directory)
         self.delay = 0.0
         self.fail_status: int | None = None
@@ -63,24 +140,8 @@ class FakeIndex:
         self.json = True
         self.metadata = True
         self.ranges = True
-        self.credentials: tuple[str, str] | None = None
         self.yanked: dict[str, str] = {}
         """File name -> reason: these files are marked yanked (PEP 592)."""
-        self.requests: list[str] = []
-        self._server: _Server | None = None
-        self._stopping = threading.Event()
-
-    @property
-    def url(self) -> str:
-        """The root URL, ``http://127.0.0.1:<port>/``."""
-        if self._server is None:
-            raise RuntimeError("the index is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
-
-    @property
-    def port(self) -> str:
-        """The port the server listens on, as text (to put into configuration files)."""
-        return self.url.rsplit(":", 1)[1].rstrip("/")
 
     @property
     def simple(self) -> str:
@@ -91,35 +152,6 @@ class FakeIndex:
     def links(self) -> str:
         """The URL of the flat page to use in ``find-links``."""
         return self.url + "links/"
-
-    def start(self) -> FakeIndex:
-        self._stopping.clear()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.index = self
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._stopping.set()  # ends any delay at once
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def wait(self, seconds: float) -> None:
-        """Sleep, unless the server is being stopped."""
-        self._stopping.wait(seconds)
-
-    def take_requests(self) -> list[str]:
-        """The requests logged since the last call, oldest first."""
-        taken, self.requests[:] = list(self.requests), []
-        return taken
-
-    def show_requests(self) -> None:
-        """Print the requests logged since the last call, sorted (they come concurrently)."""
-        print("\n".join(sorted(self.take_requests())) or "No requests.")
-
-    # What the handler serves.
 
     def _distributions(self) -> Iterator[tuple[str, str]]:
         """(canonical project name, file name) of each distribution file, sorted."""
@@ -227,107 +259,3 @@ def _byte_range(wanted: str, size: int) -> range | None:
         return None
     stop = size if match[2] == "" else min(size, int(match[2]) + 1)
     return range(start, max(start, stop))
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = False  # so that closing the server waits for its requests
-    index: FakeIndex
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
-    # HTTP/1.0: one request per connection, so stopping never waits on an idle client.
-    protocol_version = "HTTP/1.0"
-
-    def do_GET(self) -> None:
-        index = self.server.index
-        path = self.path.split("?", 1)[0]
-        wanted = self.headers.get("Range")
-        index.requests.append(f"GET {path}" if wanted is None else f"GET {path} {wanted}")
-        if index.credentials is not None and not self._authorized(index.credentials):
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="index"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        faulty = fnmatch.fnmatchcase(path, index.faulty)
-        if faulty and index.delay:
-            index.wait(index.delay)
-        if faulty and index.fail_status:
-            self._send(index.fail_status, "text/plain", b"failing on purpose\n")
-            return
-        self._route(index, path, truncate=faulty and index.truncate)
-
-    def _authorized(self, credentials: tuple[str, str]) -> bool:
-        expected = base64.b64encode(":".join(credentials).encode()).decode()
-        return self.headers.get("Authorization") == f"Basic {expected}"
-
-    def _route(self, index: FakeIndex, path: str, truncate: bool) -> None:
-        parts = [part for part in path.split("/") if part]
-        as_json = index.json and JSON_TYPE in self.headers.get("Accept", "")
-        if parts == ["simple"]:
-            self._send(200, *index.root_page(as_json), truncate=truncate)
-        elif len(parts) == 2 and parts[0] == "simple":
-            self._project(index, parts[1], as_json, truncate)
-        elif parts == ["links"]:
-            self._send(200, "text/html", index.links_page(), truncate=truncate)
-        elif len(parts) == 2 and parts[0] == "files":
-            self._file(index, parts[1], truncate)
-        else:
-            self._send(404, "text/plain", b"not found\n")
-
-    def _project(self, index: FakeIndex, name: str, as_json: bool, truncate: bool) -> None:
-        canonical = canonicalize_name(name)
-        if canonical != name:
-            self.send_response(301)
-            self.send_header("Location", f"/simple/{canonical}/")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif canonical not in index.projects():
-            self._send(404, "text/plain", b"no such project\n")
-        else:
-            self._send(200, *index.project_page(canonical, as_json), truncate=truncate)
-
-    def _file(self, index: FakeIndex, filename: str, truncate: bool) -> None:
-        if filename.endswith(".metadata") and index.metadata:
-            core = index.core_metadata(filename[: -len(".metadata")])
-            if core is not None:
-                self._send(200, "application/octet-stream", core, truncate=truncate)
-                return
-        path = os.path.join(index.directory, filename)
-        if "/" in filename or not os.path.isfile(path):
-            self._send(404, "text/plain", b"no such file\n")
-            return
-        with open(path, "rb") as file:
-            body = file.read()
-        wanted = self.headers.get("Range") if index.ranges else None
-        span = None if wanted is None else _byte_range(wanted, len(body))
-        if span is None:
-            self._send(200, "application/octet-stream", body, truncate=truncate)
-        elif span.start < span.stop:
-            self._send(206, "application/octet-stream", body[span.start : span.stop],
-                       truncate=truncate,
-                       content_range=f"bytes {span.start}-{span.stop - 1}/{len(body)}")
-        else:
-            self._send(416, "text/plain", b"range not satisfiable\n",
-                       content_range=f"bytes */{len(body)}")
-
-    def _send(self, status: int, content_type: str, body: bytes, truncate: bool = False,
-              content_range: str | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        if content_range is not None:
-            self.send_header("Content-Range", content_range)
-        self.send_header("Content-Length", str(len(body)))
-        if truncate:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        try:
-            self.wfile.write(body[: len(body) // 2] if truncate else body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up (after a timeout)
-        if truncate:
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: requests are logged in :attr:`FakeIndex.requests` instead."""

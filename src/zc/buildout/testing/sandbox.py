@@ -1,4 +1,8 @@
-"""A throwaway buildout directory and the helpers docs pages use in it."""
+"""A throwaway buildout directory and the helpers docs pages use in it.
+
+The file helpers (``write``, ``cat``, ``ls``, ...) are those of
+:mod:`zc.buildout.testing.files`, which upstream-style recipe tests use too.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +17,28 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from zc.buildout.testing import files
+
 if TYPE_CHECKING:
     from zc.buildout.testing.index import FakeIndex
 
-__all__ = ["SANDBOX_PREFIX", "Sandbox", "buildout_command"]
+__all__ = ["SANDBOX_PREFIX", "Sandbox", "buildout_command", "child_pythonpath"]
 
 SANDBOX_PREFIX = "buildout-test-"
 
 
-def buildout_command() -> list[str]:
-    """The argv prefix that runs this buildout in a child process."""
-    return [sys.executable, "-m", "zc.buildout"]
-
-
-def _child_pythonpath() -> str:
-    """The import path of this process, so the child finds zc.buildout.
+def child_pythonpath() -> str:
+    """The import path of this process, as ``PYTHONPATH``: a child process finds zc.buildout.
 
     Tests may run from a script with its path baked in rather than from an
     environment, so the child gets the entries explicitly.
     """
     return os.pathsep.join(entry for entry in sys.path if entry and os.path.isdir(entry))
+
+
+def buildout_command() -> list[str]:
+    """The argv prefix that runs this buildout in a child process."""
+    return [sys.executable, "-m", "zc.buildout"]
 
 
 class Sandbox:
@@ -86,45 +92,6 @@ class Sandbox:
         self.callback(index.stop)
         return index
 
-    # The helpers below read well in prose: ``write('buildout.cfg', text)``.
-
-    def write(self, *path_and_text: str) -> None:
-        """Write the last argument to the file named by the others."""
-        *parts, text = path_and_text
-        path = os.path.join(*parts)
-        directory = os.path.dirname(path)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(text)
-
-    def read(self, *path: str) -> str:
-        with open(os.path.join(*path), encoding="utf-8") as file:
-            return file.read()
-
-    def cat(self, *path: str) -> None:
-        """Print a file's text."""
-        print(self.read(*path), end="")
-
-    def ls(self, *path: str) -> None:
-        """Print a directory's entries, sorted: ``d`` directory, ``l`` link, ``-`` file."""
-        directory = os.path.join(*path) if path else "."
-        for name in sorted(os.listdir(directory)):
-            full = os.path.join(directory, name)
-            kind = "l" if os.path.islink(full) else "d" if os.path.isdir(full) else "-"
-            print(f"{kind}  {name}")
-
-    def mkdir(self, *path: str) -> None:
-        os.makedirs(os.path.join(*path))
-
-    def remove(self, *path: str) -> None:
-        """Remove a file or a whole tree."""
-        target = os.path.join(*path)
-        if os.path.isdir(target) and not os.path.islink(target):
-            shutil.rmtree(target)
-        else:
-            os.remove(target)
-
     def run(
         self,
         command: str,
@@ -143,7 +110,7 @@ class Sandbox:
             argv = buildout_command() + argv[1:]
         elif argv and argv[0] == "python":
             argv = [sys.executable] + argv[1:]
-        child_env = dict(os.environ, PYTHONPATH=_child_pythonpath())
+        child_env = dict(os.environ, PYTHONPATH=child_pythonpath())
         child_env.update(env or {})
         completed = subprocess.run(
             argv,
@@ -163,12 +130,12 @@ class Sandbox:
         """The names a docs page can use."""
         return {
             "sample_buildout": self.sample_buildout,
-            "write": self.write,
-            "read": self.read,
-            "cat": self.cat,
-            "ls": self.ls,
-            "mkdir": self.mkdir,
-            "remove": self.remove,
+            "write": files.write,
+            "read": files.read,
+            "cat": files.cat,
+            "ls": files.ls,
+            "mkdir": files.mkdir,
+            "remove": files.remove,
             "run": self.run,
             "start_index": self.start_index,
             "join": os.path.join,

@@ -1,71 +1,155 @@
-"""A loopback HTTP server serving a directory, for docs pages and tests."""
+"""Loopback HTTP servers for docs pages and tests: the one base, and a server of files.
+
+Who does what: :class:`LoopbackServer` listens on ``127.0.0.1`` (on a port
+the system picks) and answers in daemon threads until :meth:`~LoopbackServer.stop`;
+it logs each request in :attr:`~LoopbackServer.requests` and, with
+:attr:`~LoopbackServer.credentials`, refuses requests that do not carry
+them. Its :attr:`~LoopbackServer.handler` answers the rest: :class:`FileServer`
+serves the files of a directory, :class:`~zc.buildout.testing.index.FakeIndex`
+a package index.
+"""
 
 from __future__ import annotations
 
 import base64
-import functools
 import http.server
+import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-__all__ = ["FileServer"]
+if TYPE_CHECKING:
+    import ssl
+
+__all__ = ["FileServer", "LoopbackHandler", "LoopbackServer"]
+
+_S = TypeVar("_S", bound="LoopbackServer")
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    server: _Server
+class LoopbackHandler(http.server.BaseHTTPRequestHandler):
+    """Answers one request to a :class:`LoopbackServer`: logs it, checks credentials, then :meth:`answer`."""
+
+    server: _HTTPServer
+    # HTTP/1.0: one request per connection, so stopping never waits on an idle client.
+    protocol_version = "HTTP/1.0"
 
     def do_GET(self) -> None:
-        self.server.requests.append(self.path)
-        expected = self.server.authorization
-        if expected is not None and self.headers.get("Authorization") != expected:
+        owner = self.server.owner
+        path = self.path.split("?", 1)[0]
+        wanted = self.headers.get("Range")
+        owner.requests.append(f"GET {path}" if wanted is None else f"GET {path} {wanted}")
+        if owner.credentials is not None and self.headers.get("Authorization") != _basic(owner.credentials):
             self.send_response(401, "Unauthorized")
             self.send_header("WWW-Authenticate", 'Basic realm="test"')
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        super().do_GET()
+        self.answer(path)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # requests are recorded in ``server.requests`` instead
+    def answer(self, path: str) -> None:
+        """Answer the (logged, authorised) request for ``path``."""
+        raise NotImplementedError
 
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    requests: list[str]
-    authorization: str | None
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: requests are logged in :attr:`LoopbackServer.requests` instead."""
 
 
-class FileServer:
-    """Serve ``directory`` over HTTP on 127.0.0.1 until :meth:`close`.
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = False  # so that stopping the server waits for the requests under way
+    owner: LoopbackServer
 
-    ``url`` ends with ``/``. ``requests`` lists the paths asked for, in order.
-    With ``credentials=(user, password)`` every request must carry them as
-    basic authentication, else it gets ``401 Unauthorized``.
+
+class LoopbackServer:
+    """An HTTP server on the loopback interface; :meth:`start` it, :meth:`stop` it (or use ``with``).
+
+    Each request is logged in :attr:`requests` as ``"GET /path"``, followed
+    by the byte range asked for, if any (``"GET /path bytes=-65536"``).
+    With :attr:`credentials` (``(user, password)``) every request must carry
+    them (HTTP basic authentication), else it gets ``401 Unauthorized``. With
+    :attr:`tls` (a server-side ``ssl.SSLContext``, set before starting) it
+    speaks HTTPS.
     """
 
-    def __init__(self, directory: str, credentials: tuple[str, str] | None = None) -> None:
-        handler = functools.partial(_Handler, directory=directory)
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self._server.requests = []
-        self._server.authorization = None
-        if credentials is not None:
-            token = base64.b64encode(":".join(credentials).encode()).decode("ascii")
-            self._server.authorization = f"Basic {token}"
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
-        self._thread.start()
+    handler: ClassVar[type[LoopbackHandler]]
+    """Answers the requests."""
+
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+        self.credentials = credentials
+        self.tls: ssl.SSLContext | None = None
+        self.requests: list[str] = []
+        self._server: _HTTPServer | None = None
+        self._stopping = threading.Event()
 
     @property
-    def requests(self) -> list[str]:
-        return self._server.requests
+    def url(self) -> str:
+        """The root URL, ``http://127.0.0.1:<port>/`` (``https://`` with :attr:`tls`)."""
+        if self._server is None:
+            raise RuntimeError("the server is not running")
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}/"
 
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+    @property
+    def port(self) -> str:
+        """The port the server listens on, as text (to put into configuration files)."""
+        return self.url.rsplit(":", 1)[1].rstrip("/")
 
-    def __enter__(self) -> FileServer:
+    def start(self: _S) -> _S:
+        """Start answering; return the server."""
+        self._stopping.clear()
+        self._server = _HTTPServer(("127.0.0.1", 0), self.handler)
+        self._server.owner = self
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop answering, once the requests under way are answered."""
+        if self._server is not None:
+            self._stopping.set()  # ends any wait at once
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def wait(self, seconds: float) -> None:
+        """Sleep (while answering a request), unless the server is being stopped."""
+        self._stopping.wait(seconds)
+
+    def take_requests(self) -> list[str]:
+        """The requests logged since the last call, oldest first."""
+        taken, self.requests[:] = list(self.requests), []
+        return taken
+
+    def show_requests(self) -> None:
+        """Print the requests logged since the last call, sorted (they come concurrently)."""
+        print("\n".join(sorted(self.take_requests())) or "No requests.")
+
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        self.stop()
+
+
+def _basic(credentials: tuple[str, str]) -> str:
+    return "Basic " + base64.b64encode(":".join(credentials).encode()).decode("ascii")
+
+
+class _FileHandler(LoopbackHandler, http.server.SimpleHTTPRequestHandler):
+    server: _HTTPServer
+
+    def __init__(self, request: Any, client_address: Any, server: _HTTPServer) -> None:
+        directory = server.owner.directory  # type: ignore[attr-defined]
+        super().__init__(request, client_address, server, directory=directory)
+
+    def answer(self, path: str) -> None:
+        http.server.SimpleHTTPRequestHandler.do_GET(self)
+
+
+class FileServer(LoopbackServer):
+    """Serve the files of ``directory``, as a web server would (directories list their files)."""
+
+    handler = _FileHandler
+
+    def __init__(self, directory: str, credentials: tuple[str, str] | None = None) -> None:
+        super().__init__(credentials)
+        self.directory = os.path.abspath(directory)
