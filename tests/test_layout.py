@@ -205,6 +205,18 @@ class LayoutTests(unittest.TestCase):
                 self.assertTrue(ast.get_docstring(tree), "no docstring")
                 self.assertEqual(tree.body[1:], [], "a stage's __init__ holds its docstring only")
 
+    def test_imports_inside_functions_say_why(self) -> None:
+        silent = []
+        for name, path in modules().items():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for function in ast.walk(ast.parse("\n".join(lines))):
+                if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for node in ast.walk(function):
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) and "#" not in lines[node.lineno - 1]:
+                        silent.append(f"{name}:{node.lineno}")
+        self.assertEqual(silent, [], "an import inside a function gives its reason in a comment")
+
     def test_modules_are_small(self) -> None:
         large = {
             name: len(path.read_text(encoding="utf-8").splitlines())

@@ -221,7 +221,7 @@ def _failed(error: BaseException, debug: bool) -> int:
     if debug:
         traceback.print_exception(error)
         print("Starting pdb:", file=sys.stderr)
-        import pdb
+        import pdb  # only -D starts the debugger
 
         pdb.post_mortem(error.__traceback__)
         return 1

@@ -15,4 +15,6 @@ from zc.buildout.config.parser import (
     parse_text,
 )
 
-__all__ = ["Error", "MissingSectionHeaderError", "ParsingError", "RawOption", "RawSections", "parse", "parse_text"]
+__all__ = [
+    "Error", "MissingSectionHeaderError", "ParsingError", "RawOption", "RawSections", "parse", "parse_text",
+]

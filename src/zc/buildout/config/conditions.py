@@ -156,7 +156,10 @@ def _as_marker(text: str, location: Location) -> bool | None:
     """The marker's value, or None when ``text`` is not a PEP 508 marker."""
     if _MARKER_VARIABLE.search(text) is None:
         return None  # not worth importing packaging.markers for python3 and friends
-    from packaging.markers import InvalidMarker, Marker
+    from packaging.markers import (  # start-up: only conditions that are markers need packaging
+        InvalidMarker,
+        Marker,
+    )
 
     try:
         marker = Marker(text)

@@ -80,7 +80,7 @@ def _eggs_subdirectory(buildout: dict[str, Value], path: str) -> str:
         path = os.path.join(path, version.text.strip())
     abi = buildout.get("abi-tag-eggs")
     if abi is not None and abi.text.strip() == "true":
-        from packaging import tags
+        from packaging import tags  # start-up: only abi-tag-eggs needs this platform's tags
 
         path = os.path.join(path, next(iter(tags.sys_tags())).abi)
     return path

@@ -12,13 +12,14 @@ is given, so this module does no I/O.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import textwrap
 import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol
 
-from zc.buildout.config import loading, substitution
+from zc.buildout.config import loading, parser, substitution
 from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value
 from zc.buildout.errors import Location, MissingOption, MissingSection, UserError, doing
 
@@ -277,10 +278,6 @@ class Configuration(MutableMapping[str, Options]):
 
     def parse(self, text: str) -> None:
         """Add the sections of configuration ``text`` (dedented), as ``buildout[name] = ...``."""
-        import io
-
-        from zc.buildout.config import parser
-
         sections = parser.parse(io.StringIO(textwrap.dedent(text)), "<string>")
         for name, options in sections.items():
             self[name] = options

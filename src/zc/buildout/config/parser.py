@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
+from zc.buildout.config.conditions import evaluate
 from zc.buildout.errors import Location, UserError
 
 __all__ = [
@@ -197,8 +199,6 @@ class _Parser:
         self.bad = False
         condition = match.group("condition")
         if condition is not None:
-            from zc.buildout.config.conditions import evaluate
-
             if not evaluate(condition, Location(self.source, number), self.names):
                 self.target = {}
                 return
@@ -247,7 +247,6 @@ def _value(first: str, more: list[str]) -> str:
         return first
     if first:
         return "\n".join([first, *(stripped for line in more if (stripped := line.strip()))])
-    import textwrap
 
     block = textwrap.dedent("\n".join(line.rstrip() for line in more))
     return block.lstrip("\n").rstrip()

@@ -58,7 +58,7 @@ class RemoteConfigurations:
 
     def fetch(self, url: str, origin: Location | None) -> str:
         """The text at ``url``; ``origin`` is the line that named it, if any."""
-        from zc.buildout.net.download import Download
+        from zc.buildout.net.download import Download  # start-up: only for URLs
 
         offline = self._flag("offline") or self._flag("install-from-cache")
         download = Download(
@@ -106,7 +106,7 @@ class RemoteConfigurations:
 
     def _http_client(self) -> HTTPClient:
         if self._client is None:
-            from zc.buildout.net.httpclient import HTTPClient
+            from zc.buildout.net.httpclient import HTTPClient  # start-up: only for URLs
 
             timeout = self._setting("socket-timeout")[0].strip()
             self._client = HTTPClient(timeout=float(timeout) if timeout.isdigit() else None)

@@ -27,10 +27,12 @@ from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.build import frontend, isolation
 from zc.buildout.dists.build.isolation import BuildEnvironments
+from zc.buildout.dists.find.index import Finder
 from zc.buildout.dists.install import editable, wheel
 from zc.buildout.dists.installer import install_build_requirements
 from zc.buildout.dists.store.eggs import InstalledEggs
 from zc.buildout.errors import UserError
+from zc.buildout.net.httpclient import HTTPClient
 
 if TYPE_CHECKING:
     from zc.buildout.dists.find.pages import DistributionFile
@@ -76,7 +78,7 @@ def develop_custom(
     settings: InstallerSettings,
     environment: Mapping[str, str] | None = None,
 ) -> DevelopResult:
-    """Develop a project (as :func:`~zc.buildout.dists.install.editable.install_editable`) with ``build_ext`` settings."""
+    """Develop a project with ``build_ext`` settings (as :func:`~.install.editable.install_editable` does)."""
     environ = build_environ(build_ext, settings, environment)
     return editable.install_editable(project_directory, _environments(settings), environ=environ)
 
@@ -136,9 +138,6 @@ def build_custom(
     version (and ``newest`` is on). Offline, only a build already there
     will do.
     """
-    from zc.buildout.dists.find.index import Finder
-    from zc.buildout.net.httpclient import HTTPClient
-
     requirement = _requirement(spec)
     have = _installed(requirement, settings)
     if settings.offline:

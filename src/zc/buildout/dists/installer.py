@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.util
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.resolve.picked import PickedVersions
+from zc.buildout.dists.store.closure import requirement_closure
 from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
 from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
@@ -91,12 +93,12 @@ class Installer:
             locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
             if locked:
-                from zc.buildout.dists.lock.checks import with_fetched_archives
-                from zc.buildout.dists.lock.file import record
+                from zc.buildout.dists.lock.checks import with_fetched_archives  # start-up: lock files only
+                from zc.buildout.dists.lock.file import record  # start-up: only with a lock file
 
                 record(self.used, with_fetched_archives(locked, resolved, installed))
             if settled:
-                from zc.buildout.dists.resolve.remembered import Resolutions
+                from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
                 # Asked for after installing: the eggs directory is as the next run will find it.
                 Resolutions(self.settings, texts).remember([
@@ -121,19 +123,19 @@ class Installer:
         version fixed by a pin or an ``==`` requirement, so that the index
         could not have changed it.
         """
-        from zc.buildout.dists.resolve.remembered import Resolutions
+        from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
         resolved = Resolutions(self.settings, texts).recall()
         if resolved is not None:
             return resolved, False
-        from zc.buildout.dists.resolve.candidates import need_from_requirement
-        from zc.buildout.dists.resolve.resolver import resolve
+        from zc.buildout.dists.resolve.candidates import need_from_requirement  # start-up: resolving only
+        from zc.buildout.dists.resolve.resolver import resolve  # start-up: only when resolving
 
         needs = [need_from_requirement(requirement) for requirement in wanted]
 
         settings = self.settings
         if settings.lock is not None:
-            from zc.buildout.dists.lock.checks import without_own_pins
+            from zc.buildout.dists.lock.checks import without_own_pins  # start-up: only with a lock file
 
             settings = without_own_pins(settings, self.own())
         environment = InstalledEggs(settings.eggs_directory, settings.develop_eggs_directory)
@@ -149,7 +151,7 @@ class Installer:
         settings = self.settings
         if settings.lock is None:
             return []
-        from zc.buildout.dists.lock import checks
+        from zc.buildout.dists.lock import checks  # start-up: only with a lock file
 
         dists = checks.lockable(resolved, self.own())
         if settings.locked:
@@ -160,7 +162,7 @@ class Installer:
 
     def develop(self, project_directory: str) -> DevelopResult:
         """Install a project in editable mode into the develop-eggs directory."""
-        from zc.buildout.dists.install.editable import install_editable
+        from zc.buildout.dists.install.editable import install_editable  # start-up: only the develop step
 
         return install_editable(project_directory, self._build_environments())
 
@@ -173,7 +175,7 @@ class Installer:
     def _get_finder(self) -> Finder:
         self._index_asked = True
         if self._finder is None:
-            from zc.buildout.dists.find.index import Finder
+            from zc.buildout.dists.find.index import Finder  # start-up: only when reading an index
 
             self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare,
                                   environments=self._build_environments())
@@ -183,7 +185,7 @@ class Installer:
         """This installation's fetcher (``None`` once it is over)."""
         with self._lock:
             if self._fetcher is None and self._installing:
-                from zc.buildout.dists.install.fetch import Fetcher
+                from zc.buildout.dists.install.fetch import Fetcher  # start-up: only when installing
 
                 self._fetcher = Fetcher(self.settings, self._get_client(), self._build_environments())
             return self._fetcher
@@ -196,21 +198,21 @@ class Installer:
                 fetcher.prepare(file.filename, path, file.sha256)
 
     def _build_environments(self) -> BuildEnvironments:
-        """Where this installer's builds run: build requirements buildout's environment lacks are installed."""
-        from zc.buildout.dists.build.isolation import BuildEnvironments
+        """Where this installer's builds run, installing requirements buildout's environment lacks."""
+        from zc.buildout.dists.build.isolation import BuildEnvironments  # start-up: only when building
 
         return BuildEnvironments(self.settings, install_build_requirements)
 
     def _get_client(self) -> HTTPClient:
         if self._client is None:
-            from zc.buildout.net.httpclient import HTTPClient
+            from zc.buildout.net.httpclient import HTTPClient  # start-up: only on the network
 
             self._client = HTTPClient(timeout=self.settings.socket_timeout)
         return self._client
 
     def _materialise(self, resolved: Sequence[Resolved]) -> list[InstalledDistribution]:
         """The installed distributions of ``resolved``, installing those that are not yet."""
-        from zc.buildout.dists.install.compiler import Compiler
+        from zc.buildout.dists.install.compiler import Compiler  # start-up: only when installing
 
         missing = [dist for dist in resolved if dist.installed is None]
         fetched = iter(self._fetch(missing) if missing else [])
@@ -223,13 +225,13 @@ class Installer:
         """``dist``, or, for one of buildout's own, where it is without its neighbours."""
         if self._own is None or self._own.get(dist.key) is not dist:
             return dist
-        from zc.buildout.dists.install.own_eggs import own_egg
+        from zc.buildout.dists.install.own_eggs import own_egg  # start-up: only when installing
 
         return own_egg(dist, self.settings.eggs_directory, compiler)
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
-        from zc.buildout.dists.find.pages import file_url
-        from zc.buildout.dists.install.fetch import PickedFile
+        from zc.buildout.dists.find.pages import file_url  # start-up: only when reading an index
+        from zc.buildout.dists.install.fetch import PickedFile  # start-up: only when installing
 
         files = []
         for dist in missing:
@@ -251,7 +253,7 @@ class Installer:
         """The digest ``file`` must have: the lock's when it holds the file, else the index's."""
         if self.settings.lock is None:
             return file.sha256
-        from zc.buildout.dists.lock.checks import expected_sha256
+        from zc.buildout.dists.lock.checks import expected_sha256  # start-up: only with a lock file
 
         return expected_sha256(self.settings.lock, file) or file.sha256
 
@@ -268,7 +270,7 @@ def _requirements(texts: Sequence[str]) -> list[Requirement]:
             continue
         requirement.marker = None
         if requirement.url:
-            from zc.buildout.dists.resolve.candidates import need_from_requirement
+            from zc.buildout.dists.resolve.candidates import need_from_requirement  # start-up: resolving only
 
             need_from_requirement(requirement)  # refuses it, as the resolver does
         found.append(requirement)
@@ -321,8 +323,6 @@ def own_distributions() -> dict[str, InstalledDistribution]:
 
     These are always used as they are, never replaced from the index.
     """
-    from zc.buildout.dists.store.closure import requirement_closure
-
     own: dict[str, InstalledDistribution] = {}
     path = SysPath()
     for name in OWN:
@@ -341,8 +341,6 @@ def own_distributions() -> dict[str, InstalledDistribution]:
 def _location(dist: Distribution) -> str:
     """The ``sys.path`` entry ``dist`` is imported from (its source tree when editable)."""
     if editable_project(dist) is not None:
-        import importlib.util
-
         module = dist.metadata["Name"].replace("-", "_")
         spec = importlib.util.find_spec(module)
         if spec is not None and spec.origin:

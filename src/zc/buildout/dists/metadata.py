@@ -135,7 +135,7 @@ def parse_headers(data: bytes) -> Headers:
 
 def headers_of_wheel(path: str, filename: str) -> Headers:
     """The core metadata headers in a wheel (``<name>.dist-info/METADATA``)."""
-    import zipfile
+    import zipfile  # start-up: only reading a wheel needs it
 
     try:
         with zipfile.ZipFile(path) as archive:

@@ -147,7 +147,7 @@ def _pip_config_files(environ: Mapping[str, str]) -> list[str]:
 
 
 def _pip_configured_index(environ: Mapping[str, str]) -> str | None:
-    import configparser
+    import configparser  # start-up: only a buildout that names no index reads pip's configuration
 
     parser = configparser.RawConfigParser()
     for path in _pip_config_files(environ):

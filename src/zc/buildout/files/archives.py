@@ -15,13 +15,12 @@ import logging
 import os
 import posixpath
 import shutil
+import tarfile
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from zc.buildout.errors import UserError
-
-if TYPE_CHECKING:
-    import tarfile
 
 __all__ = [
     "ProgressFilter",
@@ -88,8 +87,6 @@ def unpack_directory(filename: str, extract_dir: str, progress_filter: ProgressF
 
 def unpack_zipfile(filename: str, extract_dir: str, progress_filter: ProgressFilter = default_filter) -> None:
     """Unpack the zip archive ``filename`` into ``extract_dir``."""
-    import zipfile
-
     if not zipfile.is_zipfile(filename):
         raise UnrecognizedFormat(f"{filename} is not a zip file")
     with _reading(filename, zipfile.BadZipFile), zipfile.ZipFile(filename) as archive:
@@ -106,8 +103,6 @@ def unpack_zipfile(filename: str, extract_dir: str, progress_filter: ProgressFil
 
 def unpack_tarfile(filename: str, extract_dir: str, progress_filter: ProgressFilter = default_filter) -> None:
     """Unpack the (possibly compressed) tar archive ``filename`` into ``extract_dir``."""
-    import tarfile
-
     try:
         archive = tarfile.open(filename)
     except (tarfile.TarError, OSError):

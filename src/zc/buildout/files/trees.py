@@ -24,7 +24,7 @@ def remove_paths(paths: Iterable[str]) -> None:
 
 def remove_tree(path: str) -> None:
     """Remove the directory tree at ``path``, making read-only entries writable first."""
-    import shutil
+    import shutil  # start-up: most runs remove nothing
 
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=_make_writable_and_retry)

@@ -145,7 +145,7 @@ class Installer:
 
     def build(self, spec: str, build_ext: Mapping[str, str]) -> list[str]:
         """Build ``spec`` from its source distribution with ``build_ext`` settings; return locations."""
-        from zc.buildout.dists import custom
+        from zc.buildout.dists import custom  # start-up: only custom builds need the build tools
 
         return [custom.build_custom(spec, build_ext, self._settings).location]
 
@@ -219,7 +219,7 @@ def develop(
 
     Returns the path of the ``.egg-link`` written into ``dest``.
     """
-    from zc.buildout.dists import custom
+    from zc.buildout.dists import custom  # start-up: only custom builds need the build tools
 
     _check_python(executable)
     project = os.path.abspath(os.path.expanduser(setup))

@@ -55,7 +55,9 @@ class EntryPoint:
     """A named object in a distribution's module: ``name = module:attrs [extras]``."""
 
     def __init__(
-        self, entry_point: distinfo.MetadataEntryPoint | importlib.metadata.EntryPoint, dist: Distribution | None = None
+        self,
+        entry_point: distinfo.MetadataEntryPoint | importlib.metadata.EntryPoint,
+        dist: Distribution | None = None,
     ) -> None:
         self.name = entry_point.name
         self.group = entry_point.group
@@ -180,7 +182,7 @@ class Distribution:
     def _top_level(self) -> list[str]:
         """Top-level importable names, from the files the distribution installed."""
         names = set()
-        import pathlib
+        import pathlib  # start-up: importlib.metadata and email are slow to import
 
         for path in self.metadata.files or ():
             parts = pathlib.PurePosixPath(str(path)).parts
@@ -264,8 +266,8 @@ def distributions_at(entry: str) -> list[Distribution]:
 
 
 def _metadata_in(entry: str) -> Iterable[importlib.metadata.Distribution]:
-    import importlib.metadata
-    import pathlib
+    import importlib.metadata  # start-up: importlib.metadata and email are slow to import
+    import pathlib  # start-up: importlib.metadata and email are slow to import
 
     yield from importlib.metadata.distributions(path=[entry])
     legacy = os.path.join(entry, "EGG-INFO")

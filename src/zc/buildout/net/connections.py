@@ -29,7 +29,7 @@ class Connections:
     """One pool manager per proxy (and one for direct connections), made when first needed."""
 
     def __init__(self) -> None:
-        from urllib.request import getproxies
+        from urllib.request import getproxies  # start-up: slow, only on the network
 
         self._proxies = getproxies()
         self._lock = threading.Lock()
@@ -38,7 +38,7 @@ class Connections:
 
     def manager_for(self, url: str) -> urllib3.PoolManager:
         """The pool manager for ``url``: direct, or through its proxy."""
-        from urllib.request import proxy_bypass
+        from urllib.request import proxy_bypass  # start-up: slow, only on the network
 
         parts = urllib.parse.urlsplit(url)
         proxy = self._proxies.get(parts.scheme)
@@ -52,7 +52,7 @@ class Connections:
             return manager
 
     def _make(self, proxy: str | None) -> urllib3.PoolManager:
-        import urllib3
+        import urllib3  # start-up: only on the network
 
         if self._tls is None:
             self._tls = _tls_context()
@@ -70,7 +70,7 @@ def _tls_context() -> ssl.SSLContext:
     Made once: loading the certificate store takes tens of milliseconds, which
     urllib3 would otherwise spend on every new connection.
     """
-    from urllib3.util.ssl_ import create_urllib3_context
+    from urllib3.util.ssl_ import create_urllib3_context  # start-up: only on the network
 
     context = create_urllib3_context()
     context.load_default_certs()

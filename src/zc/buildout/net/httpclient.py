@@ -108,7 +108,7 @@ def local_path(url: str) -> str | None:
                 f"Couldn't download '{redact_url(url)}': file URLs must name a local file",
                 url=url,
             )
-        from urllib.request import url2pathname
+        from urllib.request import url2pathname  # start-up: slow, only on the network
 
         return url2pathname(parts.path)
     if not parts.scheme:
@@ -147,7 +147,7 @@ class HTTPClient:
         if urllib.parse.urlsplit(url).scheme == "ftp":
             with self._open_ftp(url) as file:
                 return Response(redact_url(url), 200, {}, file.read())
-        import urllib3
+        import urllib3  # start-up: only on the network
 
         final_url, response = self._request(url, dict(headers or {}), decode=True)
         try:
@@ -168,7 +168,7 @@ class HTTPClient:
         of 400 or more raises :class:`DownloadError` as :meth:`get` does
         (``416`` for a range past the end of the file).
         """
-        import urllib3
+        import urllib3  # start-up: only on the network
 
         wanted = f"bytes={start}" if start < 0 else f"bytes={start}-{'' if end is None else end - 1}"
         headers = {"Range": wanted, "Accept-Encoding": "identity"}
@@ -240,7 +240,7 @@ class HTTPClient:
             with self._open_ftp(url) as file:
                 yield from iter(lambda: file.read(_CHUNK), b"")
             return
-        import urllib3
+        import urllib3  # start-up: only on the network
 
         _, response = self._request(url, {"Accept-Encoding": "identity"}, decode=False)
         try:
@@ -254,7 +254,7 @@ class HTTPClient:
         self, url: str, headers: dict[str, str], *, decode: bool
     ) -> tuple[str, urllib3.BaseHTTPResponse]:
         """Send GET requests until an answer that is not a redirect."""
-        import urllib3
+        import urllib3  # start-up: only on the network
 
         current = url
         for _ in range(_MAX_REDIRECTS + 1):
@@ -293,7 +293,7 @@ class HTTPClient:
         raise _failure(url, f"more than {_MAX_REDIRECTS} redirects")
 
     def _open_ftp(self, url: str) -> IO[bytes]:
-        from urllib.request import urlopen
+        from urllib.request import urlopen  # start-up: slow, only on the network
 
         try:
             return urlopen(url, timeout=self._timeout)  # type: ignore[no-any-return]
@@ -351,7 +351,7 @@ def _open_local(url: str, path: str) -> IO[bytes]:
 
 
 def _local_headers(path: str) -> dict[str, str]:
-    import mimetypes
+    import mimetypes  # start-up: only local files served as responses need it
 
     content_type, _ = mimetypes.guess_type(path)
     return {"Content-Type": content_type} if content_type else {}
@@ -359,7 +359,7 @@ def _local_headers(path: str) -> dict[str, str]:
 
 def _reason(error: BaseException, timeout: float | None) -> str:
     """A short, stable description of why a request failed."""
-    import urllib3
+    import urllib3  # start-up: only on the network
 
     exceptions = urllib3.exceptions
     if isinstance(error, exceptions.MaxRetryError) and error.reason is not None:

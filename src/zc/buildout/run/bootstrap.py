@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import zc.buildout
 from zc.buildout.config.options import bool_option
-from zc.buildout.run import layout
+from zc.buildout.dists.store.closure import requirement_closure
+from zc.buildout.run import layout, scripts
 
 if TYPE_CHECKING:
     from zc.buildout.config.options import Configuration
@@ -26,8 +30,6 @@ def bootstrap(buildout: Configuration, extra_paths: Sequence[str] = ()) -> None:
     locations of zc.buildout and the distributions it needs, then
     ``extra_paths``.
     """
-    from zc.buildout.run import scripts
-
     options = buildout["buildout"]
     layout.create(options)
     relative = bool_option(options, "relative-paths", "false")
@@ -43,12 +45,6 @@ def bootstrap(buildout: Configuration, extra_paths: Sequence[str] = ()) -> None:
 
 def _locations() -> list[str]:
     """Where zc.buildout (with zc.recipe.egg) and the distributions it requires are imported from."""
-    import importlib.metadata
-    import importlib.util
-
-    import zc.buildout
-    from zc.buildout.dists.store.closure import requirement_closure
-
     package = os.path.dirname(os.path.abspath(zc.buildout.__file__))
     locations = [os.path.dirname(os.path.dirname(package))]
     recipe = importlib.util.find_spec("zc.recipe.egg")

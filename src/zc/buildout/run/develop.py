@@ -56,7 +56,7 @@ def project_directories(entries: list[str], base: str) -> dict[str, str]:
     for entry in entries:
         pattern = os.path.join(base, os.path.expanduser(entry))
         if _is_glob(entry):
-            import glob
+            import glob  # start-up: only a glob in develop needs it
 
             matches = sorted(glob.glob(pattern))
         else:

@@ -71,7 +71,10 @@ class RecipeSpec:
 
     @functools.cached_property
     def _parsed(self) -> Requirement:
-        from packaging.requirements import InvalidRequirement, Requirement
+        from packaging.requirements import (  # start-up: a bare recipe name needs no parser
+            InvalidRequirement,
+            Requirement,
+        )
 
         try:
             return Requirement(self.requirement)
@@ -196,9 +199,9 @@ def _add_to_path(entries: Sequence[str]) -> None:
 def _missing_extra_requirements(distribution: Distribution,
                                  extras: Sequence[str]) -> list[str]:
     """The requirements ``extras`` add to ``distribution``, if any of them is not importable."""
-    from packaging.requirements import Requirement
+    from packaging.requirements import Requirement  # start-up: only for extras
 
-    from zc.buildout.dists.build.isolation import running_distributions
+    from zc.buildout.dists.build.isolation import running_distributions  # start-up: only for extras
 
     added = []
     for text in distribution.requires or ():

@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterable, Sequence
 
 from zc.buildout.errors import UserError
+from zc.buildout.files.text import write_text
 
 __all__ = [
     "baked_path",
@@ -287,6 +288,4 @@ def write_script(script: str, text: str) -> bool:
 
     See :func:`zc.buildout.files.text.write_text`; the mode is ``0o777`` less the umask.
     """
-    from zc.buildout.files.text import write_text
-
     return write_text(script, text, mode=0o777)

@@ -17,6 +17,7 @@ requirements, as found in this process):
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 
@@ -120,8 +121,6 @@ def _tree_hash(directory: str, project: str, excluded: frozenset[str]) -> str:
     When the code is in a subdirectory of the project, the project's build
     files (which declare the entry points) count too.
     """
-    import hashlib
-
     digest = hashlib.md5(usedforsecurity=False)
     if project != directory:
         for name in _BUILD_FILES:

@@ -91,7 +91,7 @@ class Buildout(Configuration):
         bootstrap.bootstrap(self)
 
     def init(self, args: Sequence[str] = ()) -> None:
-        """What the ``init`` command does once the configuration exists: bootstrap, then install if ``args``."""
+        """The ``init`` command, once the configuration exists: bootstrap, then install if ``args``."""
         self.bootstrap(())
         if args:
             self.install(())

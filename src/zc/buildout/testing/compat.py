@@ -14,6 +14,7 @@ test's globals get the helpers of :mod:`zc.buildout.testing.files` and
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 import shutil
 import tempfile
@@ -22,8 +23,9 @@ from typing import Any
 
 from zc.buildout.buildout import Buildout as _Buildout
 from zc.buildout.config.options import Options
-from zc.buildout.run import logsetup, state
+from zc.buildout.run import bootstrap, logsetup, state
 from zc.buildout.testing import files, helpers
+from zc.buildout.testing.installs import install
 from zc.buildout.testing.server import FileServer
 
 __all__ = ["Buildout", "TestOptions", "buildoutSetUp", "buildoutTearDown"]
@@ -76,8 +78,6 @@ def _build_tools() -> dict[str, str]:
     ``setup.py`` projects and resolve requirements on setuptools offline in
     them; so the sample buildout gets the test's own copies.
     """
-    import importlib.metadata
-
     tools = {}
     for name in ("setuptools", "wheel"):
         try:
@@ -89,9 +89,6 @@ def _build_tools() -> dict[str, str]:
 
 def _bootstrap() -> None:
     """Run the ``bootstrap`` command in the working directory, quietly; provide the build tools."""
-    from zc.buildout.run import bootstrap
-    from zc.buildout.testing.installs import install
-
     tools = _build_tools()
     with logsetup.preserved():
         buildout = _Buildout("buildout.cfg", [("buildout", "log-level", "WARNING")], user_defaults=False)

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from zc.buildout import cli
 from zc.buildout.errors import UserError
 from zc.buildout.testing.files import read
 from zc.buildout.testing.sandbox import child_pythonpath
@@ -78,8 +79,8 @@ def wait_until(label: str, func: Callable[..., Any], *args: Any, timeout: float 
 
 def _build(kind: Literal["sdist", "wheel"], setup: str, dest: str) -> str:
     """Build ``kind`` (``sdist`` or ``wheel``) of the project of ``setup`` into ``dest``."""
-    from build import ProjectBuilder
-    from pyproject_hooks import quiet_subprocess_runner
+    from build import ProjectBuilder  # only building needs pypa/build
+    from pyproject_hooks import quiet_subprocess_runner  # only building needs pypa/build
 
     project = os.path.dirname(setup) if os.path.isfile(setup) else setup
     try:
@@ -105,8 +106,6 @@ def bdist_egg(setup: str, executable: str | None = None, dest: str | None = None
 
 def run_buildout(command: str) -> int:
     """Run a ``buildout ...`` command line in this process, with ``HOME`` at ``./home``."""
-    from zc.buildout import cli
-
     os.environ["HOME"] = os.path.join(os.getcwd(), "home")
     return cli.main(command.split()[1:])
 

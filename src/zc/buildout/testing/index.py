@@ -18,6 +18,7 @@ Paths served (``<root>`` is :attr:`FakeIndex.url`):
 
 from __future__ import annotations
 
+import email.parser
 import fnmatch
 import hashlib
 import html
@@ -219,8 +220,6 @@ class FakeIndex(LoopbackServer):
 
 
 def _header(metadata: bytes, name: str) -> str | None:
-    import email.parser
-
     return email.parser.BytesHeaderParser().parsebytes(metadata).get(name)
 
 

@@ -15,12 +15,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from zc.buildout.run import logsetup, state
 from zc.buildout.testing import files
-
-if TYPE_CHECKING:
-    from zc.buildout.testing.index import FakeIndex
+from zc.buildout.testing.index import FakeIndex
 
 __all__ = ["SANDBOX_PREFIX", "Sandbox", "buildout_command", "child_pythonpath"]
 
@@ -66,7 +65,6 @@ class Sandbox:
         old_cwd = os.getcwd()
         self._cleanup.callback(os.chdir, old_cwd)
         os.chdir(self.sample_buildout)
-        from zc.buildout.run import logsetup, state
 
         self._cleanup.enter_context(logsetup.preserved())
         # A run of its own, so that easy_install's settings never leak out.
@@ -86,8 +84,6 @@ class Sandbox:
 
     def start_index(self, directory: str) -> FakeIndex:
         """Serve the distributions in ``directory`` as an index on 127.0.0.1 until closed."""
-        from zc.buildout.testing.index import FakeIndex
-
         index = FakeIndex(directory).start()
         self.callback(index.stop)
         return index

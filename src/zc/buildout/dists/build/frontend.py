@@ -58,9 +58,9 @@ class BuildSystem:
 
 def _load_toml(path: str) -> dict[str, object]:
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # start-up: only a build reads pyproject.toml
     else:
-        import tomli as tomllib
+        import tomli as tomllib  # start-up: only a build reads pyproject.toml (the backport, on 3.10)
     with open(path, "rb") as file:
         try:
             return tomllib.load(file)
@@ -127,7 +127,7 @@ def _failure(description: str, backend: str, output: str) -> BuildError:
 def _hook_caller(source_directory: str, environments: BuildEnvironments, description: str,
                  editable: bool, environ: Mapping[str, str] | None = None) -> BuildBackendHookCaller:
     """A hook caller whose environment holds the static and dynamic build requirements."""
-    from pyproject_hooks import BuildBackendHookCaller
+    from pyproject_hooks import BuildBackendHookCaller  # start-up: only a build needs the hook caller
 
     system = read_build_system(source_directory)
     runner = _Runner(environments.path(system.requires, description), dict(environ or {}))
@@ -143,7 +143,10 @@ def _hook_caller(source_directory: str, environments: BuildEnvironments, descrip
 
 
 def _call(hook: Callable[..., object], description: str, backend: str, *args: object) -> object:
-    from pyproject_hooks import BackendUnavailable, HookMissing
+    from pyproject_hooks import (  # start-up: only a build needs the hook caller
+        BackendUnavailable,
+        HookMissing,
+    )
 
     try:
         return hook(*args)

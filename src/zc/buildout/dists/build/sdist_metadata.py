@@ -13,9 +13,18 @@ import email.parser
 import os
 import shutil
 import sysconfig
+import tarfile
 import tempfile
+import zipfile
 from typing import TYPE_CHECKING
 
+from packaging.version import InvalidVersion, Version
+
+from zc.buildout.dists.build import frontend
+from zc.buildout.dists.build.isolation import private_directory
+from zc.buildout.dists.metadata import headers_of_wheel
+from zc.buildout.dists.store.archive_cache import built_wheel, sha256_of
+from zc.buildout.dists.store.eggs import python_tag
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -27,8 +36,6 @@ __all__ = ["sdist_metadata"]
 
 def _reliable_pkg_info(sdist: str) -> email.message.Message | None:
     """The sdist's ``PKG-INFO`` when it is metadata 2.2+ with static requirements."""
-    from packaging.version import InvalidVersion, Version
-
     text = _pkg_info_text(sdist)
     if text is None:
         return None
@@ -42,9 +49,6 @@ def _reliable_pkg_info(sdist: str) -> email.message.Message | None:
 
 
 def _pkg_info_text(sdist: str) -> str | None:
-    import tarfile
-    import zipfile
-
     try:
         if sdist.endswith(".zip"):
             with zipfile.ZipFile(sdist) as archive:
@@ -71,15 +75,9 @@ def sdist_metadata(path: str, environments: BuildEnvironments, *, pinned: bool =
     if found is not None:
         return found
     settings = environments.settings
-    from zc.buildout.dists.build import frontend
-    from zc.buildout.dists.build.isolation import private_directory
-    from zc.buildout.dists.store.archive_cache import built_wheel, sha256_of
-    from zc.buildout.dists.store.eggs import python_tag
 
     description = os.path.basename(path)
     if pinned and settings.archive_cache is not None:
-        from zc.buildout.dists.metadata import headers_of_wheel
-
         wheel = built_wheel(settings.archive_cache, path, lambda output: frontend.build_wheel(
             path, output, environments, description=description))
         return headers_of_wheel(wheel, os.path.basename(wheel))

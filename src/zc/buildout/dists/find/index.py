@@ -29,6 +29,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from zc.buildout.dists.build.isolation import BuildEnvironments
+from zc.buildout.dists.build.sdist_metadata import sdist_metadata
 from zc.buildout.dists.find.downloads import Archives
 from zc.buildout.dists.find.pages import (
     JSON_TYPE,
@@ -44,6 +45,7 @@ from zc.buildout.dists.find.pages import (
 from zc.buildout.dists.find.remote_wheel import RemoteWheels
 from zc.buildout.dists.find.usable import Usability
 from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
+from zc.buildout.dists.settings import default_index
 from zc.buildout.errors import UserError
 from zc.buildout.net.credentials import redact_url
 from zc.buildout.net.httpclient import DownloadError, local_path
@@ -201,8 +203,6 @@ class Finder:
         if self._settings.install_from_cache:
             return None
         if self._index is None:
-            from zc.buildout.dists.settings import default_index
-
             self._index = self._settings.index or default_index()
         return self._index
 
@@ -296,7 +296,6 @@ class Finder:
         path = self.archive(file)
         if file.kind == "wheel":
             return headers_of_wheel(path, file.filename)
-        from zc.buildout.dists.build.sdist_metadata import sdist_metadata
 
         pin = self._settings.pins.get(file.name)
         return sdist_metadata(path, self._environments, pinned=pin is not None and pin.exact == file.version)

@@ -318,7 +318,7 @@ def _decoded(data: bytes, parameters: str) -> str:
 
 def file_url(path: str) -> str:
     """The ``file:`` URL of a local path."""
-    import urllib.request
+    import urllib.request  # start-up: slow, only for file URLs
 
     return urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(path)))
 

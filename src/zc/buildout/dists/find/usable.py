@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Iterable, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import sys_tags
 
 from zc.buildout.dists.find.pages import DistributionFile
 from zc.buildout.dists.metadata import python_version
@@ -71,8 +72,6 @@ class Usability:
         if file.kind == "sdist":
             return 1_000_000
         if self._tag_ranks is None:
-            from packaging.tags import sys_tags
-
             self._tag_ranks = {tag: rank for rank, tag in enumerate(sys_tags())}
         ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]
         return min(ranks) if ranks else "no wheel for this platform"

@@ -32,6 +32,7 @@ from zc.buildout.dists.store.archive_cache import built_wheel, cached_archive, s
 from zc.buildout.dists.store.egg_cache import EggCache
 from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
+from zc.buildout.net.httpclient import local_path
 
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
@@ -191,8 +192,6 @@ class Fetcher:
 
     def archive(self, picked: PickedFile, progress: Progress) -> str:
         """A local, checked copy of the picked file."""
-        from zc.buildout.net.httpclient import local_path
-
         local = local_path(picked.url)
         if self.cache is None:
             if local is not None:

@@ -139,7 +139,7 @@ class _EggDestination(SchemeDictionaryDestination):
 
     def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
                    is_executable: bool) -> RecordEntry:
-        from installer.records import RecordEntry
+        from installer.records import RecordEntry  # start-up: only when installing
 
         if scheme in ("purelib", "platlib") and os.fspath(path) in self.dropped:
             self.skipped.add((scheme, os.fspath(path)))
@@ -153,8 +153,11 @@ class _EggDestination(SchemeDictionaryDestination):
         A path leading out of the scheme's directory is refused; an existing
         file is never overwritten (the egg is made in a fresh directory).
         """
-        from installer.records import Hash, RecordEntry
-        from installer.utils import copyfileobj_with_hashing
+        from installer.records import (  # start-up: only when installing
+            Hash,
+            RecordEntry,
+        )
+        from installer.utils import copyfileobj_with_hashing  # start-up: only when installing
 
         root = os.path.abspath(self.scheme_dict[scheme])
         target = os.path.normpath(os.path.join(root, path))
@@ -172,7 +175,7 @@ class _EggDestination(SchemeDictionaryDestination):
         return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
 
     def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
-        from installer.records import RecordEntry
+        from installer.records import RecordEntry  # start-up: only when installing
 
         self.skipped.add(("scripts", name))
         return RecordEntry(name, None, None)
@@ -196,8 +199,8 @@ def install_into(wheel_path: str, code_directory: str, *,
     its ``RECORD``. With ``hidden`` false, files at the top of the wheel
     whose names start with a dot are left out (and out of ``RECORD``).
     """
-    from installer import install
-    from installer.sources import WheelFile
+    from installer import install  # start-up: only when installing
+    from installer.sources import WheelFile  # start-up: only when installing
 
     with zipfile.ZipFile(wheel_path) as archive:
         names = [name for name in archive.namelist() if not name.endswith("/")]
@@ -240,7 +243,7 @@ def wheel_metadata(wheel_path: str) -> tuple[str, str]:
 @contextmanager
 def locked(eggs_directory: str, name: str) -> Iterator[None]:
     """Hold the lock that guards installing ``name`` into ``eggs_directory``."""
-    from filelock import FileLock, Timeout
+    from filelock import FileLock, Timeout  # start-up: only installing takes locks
 
     locks = os.path.join(eggs_directory, ".buildout", "locks")
     os.makedirs(locks, exist_ok=True)

@@ -139,8 +139,8 @@ def with_fetched_archives(
 
 def _offered(finder: Finder, name: str, version: str) -> Iterator[LockedFile]:
     """The files of ``name`` ``version`` the index and find-links offer (not the download cache's)."""
-    from zc.buildout.dists.store.archive_cache import sha256_of
-    from zc.buildout.net.httpclient import local_path
+    from zc.buildout.dists.store.archive_cache import sha256_of  # start-up: only new lock entries need it
+    from zc.buildout.net.httpclient import local_path  # start-up: only new lock entries need it
 
     cached = {file.url for file in finder.cached(name)}
     for file in finder.files(name):

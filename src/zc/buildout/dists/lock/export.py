@@ -66,7 +66,7 @@ def _file_order(file: LockedFile) -> tuple[str, str]:
 
 def _file_table(file: LockedFile) -> str:
     """An inline table: ``name``, then ``url`` (or ``path`` for a local file), then ``hashes``."""
-    from urllib.request import url2pathname
+    from urllib.request import url2pathname  # start-up: slow, only for file URLs
 
     parts = urllib.parse.urlsplit(file.url)
     if parts.scheme == "file":

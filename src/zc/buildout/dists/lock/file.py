@@ -27,7 +27,9 @@ from collections.abc import Iterable, Mapping
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.config.parser import parse_text
 from zc.buildout.errors import Location, UserError
+from zc.buildout.files.text import write_text
 
 __all__ = ["Lock", "LockedDistribution", "LockedFile", "record"]
 
@@ -97,8 +99,6 @@ class Lock:
     @classmethod
     def read(cls, path: str) -> Lock:
         """The lock at ``path``; an empty one when there is no file yet."""
-        from zc.buildout.config.parser import parse_text
-
         try:
             with open(path, encoding="utf-8") as file:
                 text = file.read()
@@ -155,8 +155,6 @@ class Lock:
 
     def write(self) -> bool:
         """Write the lock file (whole, or not at all); whether it changed."""
-        from zc.buildout.files.text import write_text
-
         return write_text(self.path, self.text())
 
 

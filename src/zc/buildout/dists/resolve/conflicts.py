@@ -6,6 +6,7 @@ import collections
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from zc.buildout.dists.resolve.candidates import PYTHON, python_candidate
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ def explain(
     exist but cannot be used here, with the reason; ``who(parent)`` names a
     requiring candidate as its metadata spells it.
     """
-    from zc.buildout.dists.resolve.candidates import PYTHON
-
     by_name: dict[str, list[tuple[Need, Any]]] = collections.defaultdict(list)
     for requirement, parent in causes:
         by_name[requirement.name].append((requirement, parent))
@@ -94,8 +93,6 @@ def _parents(pairs: list[tuple[Need, Any]]) -> list[Any]:
 
 def _unfit(pairs: list[tuple[Need, Any]]) -> bool:
     """Whether one of these needs on the running Python excludes it."""
-    from zc.buildout.dists.resolve.candidates import python_candidate
-
     python = python_candidate().version
     return any(not need.specifier.contains(python, prereleases=True) for need, _ in pairs)
 
@@ -115,8 +112,6 @@ def _missing_hint(settings: InstallerSettings) -> str | None:
 
 
 def _python_conflict(pairs: list[tuple[Need, Any]], who: Callable[[Any], str]) -> UserError:
-    from zc.buildout.dists.resolve.candidates import python_candidate
-
     python = python_candidate().version
     lines = [f"No version fits this Python ({python}):"]
     unfit = [(need, parent) for need, parent in pairs

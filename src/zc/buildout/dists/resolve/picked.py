@@ -90,9 +90,9 @@ def report(picked: PickedVersions, settings: InstallerSettings) -> None:
 
 
 def _append(path: str, lines: list[str]) -> None:
-    if os.path.exists(path):
-        import datetime
+    import datetime  # start-up: only writing a versions file needs it
 
+    if os.path.exists(path):
         stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
         header = ["", f"# Added by buildout at {stamp}"]
     else:

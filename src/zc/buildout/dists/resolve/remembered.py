@@ -24,6 +24,7 @@ One that cannot be read or written just means resolving again.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import marshal
 import os
 import sys
@@ -31,10 +32,13 @@ import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from packaging.markers import default_environment
+from packaging.version import Version
+
+from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.eggs import InstalledDistribution
 
 if TYPE_CHECKING:
-    from zc.buildout.dists.resolve.result import Resolved
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["Resolutions"]
@@ -94,10 +98,6 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
     The log level counts too: a resolution is remembered only when it warned
     about nothing, which says nothing where warnings are not shown.
     """
-    import logging
-
-    from packaging.markers import default_environment
-
     pins = sorted((name, pin.specifier) for name, pin in settings.pins.items())
     return repr([
         _FORMAT, sys.executable, sys.version, sorted(default_environment().items()),
@@ -168,10 +168,6 @@ def _stored(dist: Resolved) -> list[Any]:
 
 
 def _resolved(entry: list[Any]) -> Resolved:
-    from packaging.version import Version
-
-    from zc.buildout.dists.resolve.result import Resolved
-
     name, version, requirement, picked, required_by, installed = entry
     return Resolved(name=name, version=Version(version), installed=InstalledDistribution(*installed),
                     file=None, requirement=requirement, picked=picked, required_by=tuple(required_by))

@@ -31,6 +31,7 @@ from zc.buildout.dists.resolve.candidates import (
     provides_extra,
     python_candidate,
 )
+from zc.buildout.dists.resolve.conflicts import explain
 from zc.buildout.dists.resolve.result import Resolved, breadth_first
 from zc.buildout.dists.settings import exact_version
 from zc.buildout.errors import UserError
@@ -308,8 +309,6 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
 
     def explain(self, causes: Iterable[tuple[Need, Candidate | None]]) -> UserError:
         """The error telling why ``causes`` (``(need, parent)`` pairs) cannot be met."""
-        from zc.buildout.dists.resolve.conflicts import explain
-
         def who(parent: Candidate) -> str:
             return f"{self._names.get(parent.name, parent.name)} {parent.version}"
 

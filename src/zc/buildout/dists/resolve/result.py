@@ -7,6 +7,8 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from zc.buildout.dists.resolve.candidates import PYTHON
+
 if TYPE_CHECKING:
     from packaging.version import Version
 
@@ -42,8 +44,6 @@ def breadth_first(
 
     Children are visited in the order their parent lists them (``order``).
     """
-    from zc.buildout.dists.resolve.candidates import PYTHON
-
     found: dict[str, None] = {}
     queue: collections.deque[str | None] = collections.deque([None])
     visited: set[str | None] = set()

@@ -30,7 +30,7 @@ def sha256_of(path: str) -> str:
 @contextmanager
 def archive_lock(directory: str, filename: str) -> Iterator[None]:
     """Hold the lock on ``filename`` in the cache ``directory`` (made if missing)."""
-    from filelock import FileLock
+    from filelock import FileLock  # start-up: only installing takes locks
 
     locks = os.path.join(directory, ".locks")
     os.makedirs(locks, exist_ok=True)
@@ -77,8 +77,8 @@ def built_wheel(directory: str, sdist: str, build: Callable[[str], str]) -> str:
 
 
 def _compatible_wheel(directory: str) -> str | None:
-    from packaging.tags import sys_tags
-    from packaging.utils import parse_wheel_filename
+    from packaging.tags import sys_tags  # start-up: only for built wheels
+    from packaging.utils import parse_wheel_filename  # start-up: only for built wheels
 
     supported = set(sys_tags())
     for entry in sorted(os.listdir(directory)):

@@ -34,7 +34,7 @@ def requirement_closure(
 
 def _applicable(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
     """The canonical name and extras of a ``Requires-Dist`` line, if its marker holds."""
-    from packaging.requirements import Requirement
+    from packaging.requirements import Requirement  # start-up: plain requirements need no parser
 
     only_for = only_for_extra(text)
     if only_for is not None and all(canonical_name(extra) != only_for for extra in extras):

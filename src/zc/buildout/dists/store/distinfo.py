@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import os
 import re
 import sys
+import urllib.parse
+from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Any, Union
 
 from zc.buildout.dists.metadata import Headers
@@ -118,7 +121,7 @@ class DistInfo:
 
     def locate_file(self, path: str | os.PathLike[str]) -> pathlib.Path:
         """``path`` relative to the directory holding the metadata directory."""
-        import pathlib
+        import pathlib  # start-up: see the module docstring
 
         return pathlib.Path(os.path.dirname(self.path), path)
 
@@ -166,8 +169,8 @@ class DistInfo:
 
     @functools.cached_property
     def _importlib_view(self) -> importlib.metadata.PathDistribution:
-        import importlib.metadata
-        import pathlib
+        import importlib.metadata  # start-up: see the module docstring
+        import pathlib  # start-up: see the module docstring
 
         return importlib.metadata.PathDistribution(pathlib.Path(self.path))
 
@@ -187,8 +190,6 @@ def editable_project(distribution: Distribution) -> str | None:
     text = distribution.read_text("direct_url.json")
     if not text or '"editable"' not in text:
         return None  # not editable (only an editable install's file says so): nothing to parse
-    import json
-    import urllib.parse
 
     try:
         direct_url = json.loads(text)
@@ -272,7 +273,7 @@ class _Directory:
 
 
 def _found_by_importlib(name: str) -> Distribution | None:
-    import importlib.metadata
+    import importlib.metadata  # start-up: see the module docstring
 
     try:
         found = importlib.metadata.distribution(name)
@@ -290,7 +291,5 @@ def _normalized(name: str) -> str:
 
 def _only_the_path_finder() -> bool:
     """Whether the path finder is the only finder of distributions (as it usually is)."""
-    from importlib.machinery import PathFinder
-
     return all(finder is PathFinder or not hasattr(finder, "find_distributions")
                for finder in sys.meta_path)

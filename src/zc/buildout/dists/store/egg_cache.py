@@ -52,7 +52,7 @@ class EggCache:
         path = os.path.join(self.directory, name)
         if os.path.isdir(path):
             return path
-        from filelock import FileLock
+        from filelock import FileLock  # start-up: only installing takes locks
 
         locks = os.path.join(self.directory, ".locks")
         tmp = os.path.join(self.directory, ".tmp")
