@@ -1,4 +1,4 @@
-"""The install command: make the parts on disk match the configuration.
+"""The engine: make the parts on disk match the configuration.
 
 Order of work: extensions, directories, the develop step, then the parts.
 Installed parts that are gone from the configuration (full runs only) or
