@@ -33,6 +33,7 @@ __all__ = [
     "build_editable",
     "build_wheel",
     "prepare_metadata",
+    "project_name",
     "read_build_system",
     "unpack_sdist",
 ]
@@ -66,6 +67,16 @@ def _load_toml(path: str) -> dict[str, object]:
             return tomllib.load(file)
         except tomllib.TOMLDecodeError as error:
             raise UserError(f"Invalid pyproject.toml: {error}", location=Location(path)) from None
+
+
+def project_name(project_directory: str) -> str | None:
+    """The name the ``[project]`` table of the project's ``pyproject.toml`` gives, if any."""
+    try:
+        project = _load_toml(os.path.join(project_directory, "pyproject.toml")).get("project")
+    except FileNotFoundError:
+        return None
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def read_build_system(project_directory: str) -> BuildSystem:

@@ -138,12 +138,8 @@ def _created(record: dict[str, object] | None) -> list[str]:
 
 
 def _description(project_directory: str) -> str:
-    try:
-        project = frontend._load_toml(os.path.join(project_directory, "pyproject.toml")).get("project")
-    except FileNotFoundError:
-        project = None
-    name = project.get("name") if isinstance(project, dict) else None
-    return f"{name} ({project_directory})" if isinstance(name, str) else project_directory
+    name = frontend.project_name(project_directory)
+    return f"{name} ({project_directory})" if name is not None else project_directory
 
 
 def install_editable(project_directory: str, environments: BuildEnvironments, *,
