@@ -15,13 +15,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from zc.buildout.errors import UsageError, UserError
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing for --help or --version
 if TYPE_CHECKING:
     from zc.buildout.buildout import Buildout
     from zc.buildout.config.loading import LoadedConfiguration
@@ -65,7 +64,7 @@ class CommandLine:
 
 def _buildout(command_line: CommandLine) -> Buildout:
     """The buildout the command line names, started for its command."""
-    from zc.buildout.buildout import Buildout  # start-up: see the module docstring
+    from zc.buildout.buildout import Buildout  # start-up: only commands that start a buildout need it
 
     return Buildout(
         command_line.config_file,
@@ -109,7 +108,7 @@ def starter_configuration(requirements: Sequence[str]) -> str:
 
 def init_command(command_line: CommandLine) -> None:
     """``buildout init [requirements]``: write a configuration, bootstrap, install if asked."""
-    from zc.buildout.run import logsetup  # start-up: see the module docstring
+    from zc.buildout.run import logsetup  # start-up: only this command needs it
 
     logsetup.configure("INFO", "", str(command_line.verbosity))
     path = os.path.abspath(command_line.config_file)
@@ -126,7 +125,7 @@ def init_command(command_line: CommandLine) -> None:
 
 def annotate_command(command_line: CommandLine) -> str:
     """``buildout annotate [section ...]``: sections with each value's origin."""
-    from zc.buildout.config.annotation import render_annotation  # start-up: see the module docstring
+    from zc.buildout.config.annotation import render_annotation  # start-up: only this command needs it
 
     config, verbosity = _configuration(command_line)
     return render_annotation(config, command_line.args, verbose=verbosity > 0)
@@ -134,7 +133,7 @@ def annotate_command(command_line: CommandLine) -> str:
 
 def query_command(command_line: CommandLine) -> str:
     """``buildout query [section:]option``: one option's raw value."""
-    from zc.buildout.config.annotation import render_query  # start-up: see the module docstring
+    from zc.buildout.config.annotation import render_query  # start-up: only this command needs it
 
     if len(command_line.args) != 1:
         raise UserError("The query command requires a single argument.")
@@ -148,8 +147,8 @@ def query_command(command_line: CommandLine) -> str:
 
 def _configuration(command_line: CommandLine) -> tuple[LoadedConfiguration, int]:
     """The merged configuration, with logging set up as it asks; and its verbosity."""
-    from zc.buildout.config.loading import load  # start-up: see the module docstring
-    from zc.buildout.run import logsetup  # start-up: see the module docstring
+    from zc.buildout.config.loading import load  # start-up: only this command needs it
+    from zc.buildout.run import logsetup  # start-up: only this command needs it
 
     config = load(
         command_line.config_file,
@@ -169,8 +168,8 @@ def _configuration(command_line: CommandLine) -> tuple[LoadedConfiguration, int]
 
 def export_lock_command(command_line: CommandLine) -> None:
     """``buildout export-lock FILE...``: write the lock in the formats the file names ask for."""
-    from zc.buildout.dists.lock.export import NAMES_UNDERSTOOD, exporter  # start-up: see the module docstring
-    from zc.buildout.files.text import write_text  # start-up: see the module docstring
+    from zc.buildout.dists.lock.export import NAMES_UNDERSTOOD, exporter  # start-up: only this command needs it
+    from zc.buildout.files.text import write_text  # start-up: only this command needs it
 
     if not command_line.args:
         raise UsageError(f"The export-lock command needs the files to write: {NAMES_UNDERSTOOD}.")
@@ -187,7 +186,7 @@ def export_lock_command(command_line: CommandLine) -> None:
 
 def _lock(options: Options) -> Lock:
     """The lock file ``[buildout] lock-file`` names."""
-    from zc.buildout.dists.lock.file import Lock  # start-up: see the module docstring
+    from zc.buildout.dists.lock.file import Lock  # start-up: only this command needs it
 
     hint = "Set lock-file in [buildout] and run buildout to write the lock."
     name: str = options.get("lock-file", "").strip()
@@ -206,7 +205,9 @@ def setup_command(command_line: CommandLine) -> None:
     The script runs in its own directory with this Python; no configuration
     file is needed.
     """
-    from zc.buildout.run import logsetup  # start-up: see the module docstring
+    import subprocess  # start-up: only this command runs a process
+
+    from zc.buildout.run import logsetup  # start-up: only this command needs it
 
     logsetup.configure("INFO", "", str(command_line.verbosity))
     if not command_line.args:
