@@ -186,18 +186,22 @@ class LockedInstallTests(unittest.TestCase):
         import importlib.metadata
 
         packages.wheel(self.dists, "tool", "1.0", requires=["packaging"])
-        installer = Installer(self.settings())
-        installer.install(["tool", "zc.buildout"])
         running = importlib.metadata.version("packaging")
+        installer = Installer(self.settings())
+        installer.install(["tool", "zc.buildout"])  # a part's: it asks for zc.buildout
+        self.assertEqual({dist.name: dist.version for dist in installer.used.values()},
+                         {"tool": "1.0", "packaging": running, "zc.buildout": "7.0.0.dev0"})
+        installer = Installer(self.settings(in_process=True))
+        installer.install(["tool", "zc.buildout"])  # a recipe's: only what the recipe's code uses
         self.assertEqual({dist.name: dist.version for dist in installer.used.values()},
                          {"tool": "1.0", "packaging": running})
-        # The environment decides an own distribution's version, whatever the lock says:
+        # For buildout's own process the environment decides, whatever the lock says:
         lock = Lock(self.lock_file).updated([*installer.used.values(),
                                              LockedDistribution("packaging", "1.0")])
         lock.write()
-        Installer(self.settings()).install(["tool"])
+        Installer(self.settings(in_process=True)).install(["tool"])
         with self.assertRaises(UserError) as caught:
-            Installer(self.settings(locked=True)).install(["tool"])
+            Installer(self.settings(locked=True, in_process=True)).install(["tool"])
         self.assertIn(f"packaging {running} is not the locked version 1.0 ({self.lock_file}:", str(caught.exception))
 
     def test_files_a_page_gives_no_digest_for_are_locked_with_the_installed_one(self) -> None:

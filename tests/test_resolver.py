@@ -318,10 +318,20 @@ class InstalledTests(ResolverTestCase):
                          f"  b 0.1 is a develop project ({develop.location})")
 
     def test_own_distributions_come_from_the_running_environment(self) -> None:
+        # For buildout's own process (recipes, extensions), whatever else they allow.
         self.install(Dist("b", "1.0"), own=True)
         index = Index(BASIC)
-        self.assertEqual(self.versions(["a"], index), {"a": "1.0", "b": "1.0"})
+        self.assertEqual(self.versions(["a"], index, in_process=True), {"a": "1.0", "b": "1.0"})
         self.assertNotIn("b", index.read)
+
+    def test_parts_get_the_running_copy_only_where_it_fits(self) -> None:
+        self.install(Dist("b", "2.0"), own=True)
+        index = Index(BASIC)
+        self.assertEqual(self.versions(["b"], index), {"b": "2.0"})
+        self.assertNotIn("b", index.read)  # fits: the index is not read
+        self.assertEqual(self.versions(["b"], index, {"b": "1.0"}), {"b": "1.0"})
+        self.assertEqual(self.versions(["a<2", "b>=1"], index), {"a": "1.0", "b": "2.0"})
+        self.assertEqual(self.versions(["b<2"], index), {"b": "1.0"})
 
     def test_offline(self) -> None:
         self.install(Dist("b", "1.0"))

@@ -73,6 +73,8 @@ class Installer:
         self._fetcher: Fetcher | None = None
         self._index_asked = False
         """Whether the resolution going on has asked for the index."""
+        self._warned_pins: set[str] = set()
+        """Pins of buildout's own distributions set aside (and warned about) for this process."""
 
     def install(self, requirements: Sequence[str]) -> list[InstalledDistribution]:
         """Resolve ``requirements``, install what is missing, return the whole set.
@@ -133,11 +135,7 @@ class Installer:
 
         needs = [need_from_requirement(requirement) for requirement in wanted]
 
-        settings = self.settings
-        if settings.lock is not None:
-            from zc.buildout.dists.lock.checks import without_own_pins  # start-up: only with a lock file
-
-            settings = without_own_pins(settings, self.own())
+        settings = self._running_own_versions() if self.settings.in_process else self.settings
         environment = InstalledEggs(settings.eggs_directory, settings.develop_eggs_directory)
         source = None if settings.offline else self._get_finder
         self._index_asked = False
@@ -146,6 +144,30 @@ class Installer:
         fixed = not any(dist.picked for dist in resolved)
         return resolved, not warnings.count and (fixed or not self._index_asked)
 
+    def _running_own_versions(self) -> InstallerSettings:
+        """The settings without the pins that buildout's own running distributions miss.
+
+        For buildout's own process the running versions win. A ``[versions]``
+        pin that excludes one is warned about, once a run; a lock file's pin
+        just follows the running version (the lock is brought up to date).
+        """
+        settings = self.settings
+        lock_file = None if settings.lock is None else settings.lock.path
+        pins = dict(settings.pins)
+        for key, dist in self.own().items():
+            pin = pins.get(key)
+            if pin is None or pin.specifier_set.contains(dist.version, prereleases=True):
+                continue
+            del pins[key]
+            from_lock = pin.location is not None and pin.location.source == lock_file
+            if not from_lock and key not in self._warned_pins:
+                self._warned_pins.add(key)
+                logger.warning(
+                    "The pin %s does not allow the running %s %s, which buildout's own process"
+                    " uses (for recipes and extensions); parts get the pinned version.",
+                    pin, dist.name, dist.version)
+        return settings if len(pins) == len(settings.pins) else dataclasses.replace(settings, pins=pins)
+
     def _lock_entries(self, resolved: Sequence[Resolved]) -> list[LockedDistribution]:
         """The lock entries of ``resolved``; with ``--locked``, none, after checking them."""
         settings = self.settings
@@ -153,7 +175,7 @@ class Installer:
             return []
         from zc.buildout.dists.lock import checks  # start-up: only with a lock file
 
-        dists = checks.lockable(resolved, self.own())
+        dists = checks.lockable(resolved, self.own(), in_process=settings.in_process)
         if settings.locked:
             checks.check(dists, settings.lock, self.own())
             return []

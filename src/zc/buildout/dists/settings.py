@@ -101,6 +101,14 @@ class InstallerSettings:
     """The lock file (``lock-file``) as the run found it; its versions are pins too."""
     locked: bool = False
     """``--locked``: install only what the lock file holds, and never rewrite it."""
+    in_process: bool = False
+    """What is installed is imported by buildout's own process (recipes, extensions).
+
+    Buildout's own distributions (zc.buildout, zc.recipe.egg and what they
+    require) are then the running ones, whatever the pins say. Otherwise (a
+    part's distributions) the running copy of one is used only when it
+    satisfies the pins; else the pinned version is installed like any other.
+    """
 
     @property
     def archive_cache(self) -> str | None:

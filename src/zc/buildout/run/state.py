@@ -67,6 +67,8 @@ class Run:
         self.store_required_by = False
         """Upstream's ``easy_install.store_required_by()`` switch, kept for recipes that set it."""
         self._installer: Installer | None = None
+        self._installer_settings: InstallerSettings | None = None
+        """The settings the installer was made for."""
 
     @property
     def settings(self) -> InstallerSettings:
@@ -91,9 +93,15 @@ class Run:
         return cls(InstallerSettings(eggs_directory="", develop_eggs_directory=""))
 
     def installer(self) -> Installer:
-        """The run's installer, for the present settings; its installations report to the run."""
-        if self._installer is None or self._installer.settings is not self.settings:
-            self._installer = Installer(self.settings, picked=self.picked, used=self.used)
+        """The run's installer, for the present settings; its installations report to the run.
+
+        What it installs is for buildout's own process (recipes, extensions,
+        develop projects): see :attr:`InstallerSettings.in_process`.
+        """
+        if self._installer is None or self._installer_settings is not self.settings:
+            self._installer_settings = self.settings
+            self._installer = Installer(dataclasses.replace(self.settings, in_process=True),
+                                        picked=self.picked, used=self.used)
         return self._installer
 
     def _install(self, requirements: Sequence[str]) -> list[str]:
@@ -102,7 +110,7 @@ class Run:
 
     def _find_installed(self, requirements: Sequence[str]) -> list[str]:
         """Like :meth:`_install`, from what is installed already."""
-        settings = dataclasses.replace(self.settings, offline=True, newest=False)
+        settings = dataclasses.replace(self.settings, offline=True, newest=False, in_process=True)
         return [dist.location for dist in Installer(settings).install(requirements)]
 
     def _develop_eggs_on_path(self) -> None:

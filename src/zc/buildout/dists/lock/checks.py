@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.resolve.candidates import Installed
     from zc.buildout.dists.resolve.result import Resolved
-    from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = [
     "archive_digest",
@@ -37,7 +36,6 @@ __all__ = [
     "lockable",
     "with_fetched_archives",
     "with_lock_pins",
-    "without_own_pins",
 ]
 
 
@@ -55,32 +53,26 @@ def with_lock_pins(pins: Mapping[str, Pin], lock: Lock) -> dict[str, Pin]:
     return merged
 
 
-def lockable(resolved: Sequence[Resolved], own: Collection[str]) -> list[Resolved]:
+def lockable(resolved: Sequence[Resolved], own: Mapping[str, Installed], *,
+             in_process: bool = False) -> list[Resolved]:
     """The distributions of ``resolved`` that belong in a lock.
 
-    Develop projects do not. Buildout's own distributions (canonical names
-    ``own``) do only where a distribution that is not buildout's requires
-    them: then a part's code uses them.
+    Develop projects do not. The running copy of one of buildout's own
+    distributions (``own``, by canonical name) does only where a part's code
+    uses it: where a distribution that is not buildout's requires it, or a
+    part asks for it (not ``in_process``, for buildout's own process).
     """
     def used_by_parts(dist: Resolved) -> bool:
+        if not dist.required_by:
+            return not in_process
         return any(canonicalize_name(by.partition("==")[0]) not in own for by in dist.required_by)
+
+    def running_own(dist: Resolved) -> bool:
+        return dist.installed is not None and dist.installed is own.get(canonicalize_name(dist.name))
 
     return [dist for dist in resolved
             if not (dist.installed is not None and dist.installed.develop)
-            and (canonicalize_name(dist.name) not in own or used_by_parts(dist))]
-
-
-def without_own_pins(settings: InstallerSettings, own: Collection[str]) -> InstallerSettings:
-    """``settings`` without the lock's pins of buildout's own distributions.
-
-    Those come from the environment buildout runs in, whatever the lock
-    says: a run without ``--locked`` takes them as they are (and the lock
-    follows), ``--locked`` refuses a version other than the locked one.
-    """
-    lock_file = None if settings.lock is None else settings.lock.path
-    pins = {key: pin for key, pin in settings.pins.items()
-            if key not in own or pin.location is None or pin.location.source != lock_file}
-    return settings if len(pins) == len(settings.pins) else dataclasses.replace(settings, pins=pins)
+            and (not running_own(dist) or used_by_parts(dist))]
 
 
 def entries(
@@ -154,11 +146,12 @@ def _offered(finder: Finder, name: str, version: str) -> Iterator[LockedFile]:
             yield LockedFile.of(file.url, digest)
 
 
-def check(dists: Sequence[Resolved], lock: Lock, own: Collection[str]) -> None:
+def check(dists: Sequence[Resolved], lock: Lock, own: Mapping[str, Installed]) -> None:
     """Refuse, in one error naming every one, the distributions the lock does not hold as they are.
 
-    Of buildout's own distributions (canonical names ``own``), only the
-    version is checked: they are not installed from files.
+    Of the running copies of buildout's own distributions (``own``, by
+    canonical name), only the version is checked: they are not installed
+    from files.
     """
     check_files(dists, lock)
     problems = []
@@ -169,7 +162,7 @@ def check(dists: Sequence[Resolved], lock: Lock, own: Collection[str]) -> None:
         elif locked.version != str(dist.version):
             problems.append(f"{dist.name} {dist.version} is not the locked version {locked.version}"
                             f" ({locked.location}).")
-        elif canonicalize_name(dist.name) in own:
+        elif dist.installed is not None and dist.installed is own.get(canonicalize_name(dist.name)):
             continue
         elif not locked.files:
             problems.append(f"The lock holds no files of {dist.name} {dist.version}.")

@@ -1,9 +1,10 @@
 """What is available for each project: the candidates, best first, from every place.
 
 Places, in order of precedence: develop-eggs (a develop project wins
-outright), buildout's own distributions (only those of the running
-environment), the eggs directory, the download cache (for an exact pin),
-and the index and find-links through a :class:`Source`. Within a project,
+outright), buildout's own distributions (the running environment's copy:
+for buildout's own process the only one, for a part's distributions only
+when it satisfies the pins), the eggs directory, the download cache (for an
+exact pin), and the index and find-links through a :class:`Source`. Within a project,
 candidates are ordered newest first, final releases before pre-releases with
 ``prefer-final``, installed ones before others of the same version; with
 ``newest = false`` installed versions come first. Offline, only installed
@@ -92,9 +93,10 @@ class Available:
         if need.name == PYTHON or not self.online:
             return False
         local = self.local(need.name)
-        if local and (local[0].develop or local[0].own):
-            return False
         pin = self._pins.get(need.name)
+        allowed = need.specifier if pin is None else need.specifier & pin.specifier_set
+        if (local and local[0].develop) or self._own_fits(need.name, allowed) is not None:
+            return False
         exact = exact_version(need.specifier) or (pin is not None and pin.exact)
         if exact:
             return not any(c.version == exact for c in local) and not self._cached(need.name, exact)
@@ -103,10 +105,14 @@ class Available:
     def ordered(self, name: str, specifier: SpecifierSet) -> Iterator[Candidate]:
         """Every candidate of ``name`` worth trying, best first; the index only when needed."""
         local = self.local(name)
-        if local and (local[0].develop or local[0].own):
+        if local and local[0].develop:
             yield from local[:1]
             return
-        usable = [c for c in local if specifier.contains(c.version, prereleases=True)]
+        own = self._own_fits(name, specifier)
+        if own is not None:
+            yield own
+            return
+        usable = [c for c in local if specifier.contains(c.version, prereleases=True) and not c.own]
         exact = exact_version(specifier)
         if not self.online or (exact and usable):
             yield from usable
@@ -133,19 +139,32 @@ class Available:
             yield candidate
 
     def local(self, name: str) -> list[Candidate]:
-        """The installed candidates of ``name``: its develop egg or buildout's own, else the eggs."""
+        """The installed candidates of ``name``: its develop egg, else buildout's own and the eggs.
+
+        For buildout's own process, buildout's own copy is the only one.
+        """
         local = self._local.get(name)
         if local is None:
             own = self._own.get(name)
-            if own is not None:
-                local = [Candidate(name, Version(own.version), installed=own, own=True)]
+            running = [] if own is None else [Candidate(name, Version(own.version), installed=own, own=True)]
+            if running and self._settings.in_process:
+                local = running
             else:
                 found = [Candidate(name, version, installed=d)
                          for d in self._installed(name) if (version := _version(d.version))]
                 develop = [c for c in found if c.develop]
-                local = develop[:1] or self.best_first(found)
+                local = develop[:1] or running + self.best_first(found)
             self._local[name] = local
         return local
+
+    def _own_fits(self, name: str, specifier: SpecifierSet) -> Candidate | None:
+        """Buildout's own copy of ``name``, when it is to be used for ``specifier`` (pin included)."""
+        local = self.local(name)
+        if not local or not local[0].own:
+            return None
+        if self._settings.in_process or specifier.contains(local[0].version, prereleases=True):
+            return local[0]
+        return None
 
     def _remote_candidates(
         self, name: str, exact: Version | None, specifier: SpecifierSet
@@ -236,12 +255,12 @@ class Available:
         Only what is already known is told: the index is not asked again.
         """
         local = self._local.get(name, [])
-        if local and local[0].own:
+        if local and local[0].own and self._settings.in_process:
             return f"{local[0]} is buildout's own, from the environment buildout runs in"
         if local and local[0].develop:
             assert local[0].installed is not None
             return f"{local[0]} is a develop project ({local[0].installed.location})"
-        versions = {c.version: "" for c in local}
+        versions = {c.version: " (buildout's own)" if c.own else "" for c in local}
         unusable = self._unusable.get(name, {})
         for version, files in self._files.get(name, {}).items():
             if version not in unusable and version not in versions:
