@@ -7,10 +7,12 @@ import importlib.metadata
 import os
 import pathlib
 import zipfile
+from collections.abc import Sequence
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.build import frontend, isolation
 from zc.buildout.dists.installer import Installer
+from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
@@ -115,6 +117,29 @@ class BuildEnvironmentTests(ScratchTestCase):
         found = isolation.running_distributions([Requirement("hatchling")])
         assert found is not None
         self.assertIn("pluggy", {dist.metadata["Name"] for dist in found})
+
+    def test_wheel_is_not_needed_where_setuptools_builds_wheels(self) -> None:
+        environments = isolation.BuildEnvironments(self.settings)  # installs nothing
+        (farm,) = environments.path(["setuptools>=61", "wheel"], "old 1.0")
+        self.assertIn("setuptools", os.listdir(farm))
+
+    def test_only_what_the_environment_lacks_is_installed(self) -> None:
+        asked: list[tuple[list[str], str]] = []
+
+        def install(requirements: Sequence[str], settings: InstallerSettings, description: str) -> list[str]:
+            asked.append((list(requirements), description))
+            return ["/installed/for/the/build"]
+
+        environments = isolation.BuildEnvironments(self.settings, install)
+        path = environments.path(["hatchling", "not-here>=2"], "demo 1.0")
+        self.assertEqual(asked, [(["not-here>=2"], "demo 1.0")])
+        self.assertEqual(path[0], "/installed/for/the/build")  # before the environment's
+        self.assertIn("hatchling", os.listdir(path[1]))
+        with self.assertRaises(UserError) as caught:
+            isolation.BuildEnvironments(self.settings).path(["hatchling", "not-here>=2"], "demo 1.0")
+        self.assertEqual(str(caught.exception),
+                         "Couldn't build demo 1.0: its build backend needs not-here>=2,"
+                         " which buildout's environment lacks.")
 
     def test_invalid_build_requirement(self) -> None:
         with self.assertRaises(UserError) as caught:

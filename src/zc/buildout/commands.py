@@ -168,7 +168,10 @@ def _configuration(command_line: CommandLine) -> tuple[LoadedConfiguration, int]
 
 def export_lock_command(command_line: CommandLine) -> None:
     """``buildout export-lock FILE...``: write the lock in the formats the file names ask for."""
-    from zc.buildout.dists.lock.export import NAMES_UNDERSTOOD, exporter  # start-up: only this command needs it
+    from zc.buildout.dists.lock.export import (  # start-up: only this command needs it
+        NAMES_UNDERSTOOD,
+        exporter,
+    )
     from zc.buildout.files.text import write_text  # start-up: only this command needs it
 
     if not command_line.args:

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib.util
 import logging
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.resolve.picked import PickedVersions
-from zc.buildout.dists.store.closure import requirement_closure
-from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
+from zc.buildout.dists.store.closure import own_distributions
 from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
 
@@ -38,11 +34,9 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.net.httpclient import HTTPClient
 
-__all__ = ["Installer", "install_build_requirements", "own_distributions"]
+__all__ = ["Installer", "install_build_requirements"]
 
 logger = logging.getLogger("zc.buildout")
-
-OWN = ("zc.buildout", "zc.recipe.egg")
 
 
 class Installer:
@@ -335,50 +329,31 @@ def _log_choices(resolved: Sequence[Resolved]) -> None:
                          dist.name, dist.requirement)
 
 
-def install_build_requirements(requirements: Sequence[str], settings: InstallerSettings) -> list[str]:
-    """Install ``requirements`` as ``settings`` say (for builds); the path entries to import them from."""
-    return [dist.location for dist in Installer(settings).install(requirements)]
+def install_build_requirements(requirements: Sequence[str], settings: InstallerSettings,
+                               description: str) -> list[str]:
+    """Install the build requirements of ``description`` as ``settings`` say; the path entries to import them from.
 
-
-def own_distributions() -> dict[str, InstalledDistribution]:
-    """zc.buildout, zc.recipe.egg and what they require, from the running environment.
-
-    These are always used as they are, never replaced from the index.
+    A requirement that cannot be found is refused naming the build and where buildout looked.
     """
-    own: dict[str, InstalledDistribution] = {}
-    path = SysPath()
-    for name in OWN:
-        top = path.find(name)
-        if top is None:
-            continue
-        for dist in requirement_closure(top, path=path):
-            key = canonicalize_name(dist.metadata["Name"])
-            if key not in own:
-                own[key] = InstalledDistribution(
-                    dist.metadata["Name"], dist.version, _location(dist), False,
-                    metadata_path=_metadata_path(dist))
-    return own
+    from zc.buildout.dists.build.frontend import BuildError  # start-up: only when building
+    from zc.buildout.dists.resolve.conflicts import MissingDistribution  # start-up: only when building
+
+    try:
+        return [dist.location for dist in Installer(settings).install(requirements)]
+    except MissingDistribution as error:
+        raise BuildError(
+            f"Couldn't build {description}: its build backend needs {error.wanted},"
+            f" which is neither in buildout's environment nor {_where_looked(settings)}."
+        ) from None
 
 
-def _location(dist: Distribution) -> str:
-    """The ``sys.path`` entry ``dist`` is imported from (its source tree when editable)."""
-    if editable_project(dist) is not None:
-        module = dist.metadata["Name"].replace("-", "_")
-        spec = importlib.util.find_spec(module)
-        if spec is not None and spec.origin:
-            path = spec.origin
-            if spec.submodule_search_locations is not None:
-                path = os.path.dirname(path)  # a package: start from its directory
-            for _ in module.split("."):
-                path = os.path.dirname(path)
-            return path
-    return location(dist)
+def _where_looked(settings: InstallerSettings) -> str:
+    """Where an installation with ``settings`` looks for distributions, for messages."""
+    from zc.buildout.net.credentials import redact_url  # start-up: only when building
 
-
-def _metadata_path(dist: Distribution) -> str | None:
-    if isinstance(dist, DistInfo):
-        return dist.path
-    for file in dist.files or ():
-        if file.name == "METADATA" and file.parent.name.endswith(".dist-info"):
-            return str(dist.locate_file(file.parent))
-    return None
+    if settings.offline:
+        return "among the distributions installed already (buildout is offline)"
+    places = [f"on the index {redact_url(settings.index)}" if settings.index else "on the default index"]
+    if settings.find_links:
+        places.append(f"in find-links ({', '.join(redact_url(link) for link in settings.find_links)})")
+    return " or ".join(places)

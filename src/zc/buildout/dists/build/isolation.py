@@ -1,10 +1,12 @@
 """Isolated build environments: the path a build backend runs with.
 
-Build requirements are taken from the environment buildout runs in when it
-has them all (with their dependencies), exposed through a directory of
-symbolic links to just those distributions; otherwise they are installed
-from the index and find-links into a build-environment eggs directory. Both
+Each build requirement the environment buildout runs in satisfies (with
+its dependencies) is taken from there, exposed through a directory of
+symbolic links to just those distributions; only the others are installed,
+from the index and find-links, into a build-environment eggs directory. Both
 live under ``<eggs-directory>/.buildout`` and are reused by later builds.
+``wheel``, which old setuptools ask for, is not needed where the setuptools
+taken builds wheels itself (70.1 and later).
 
 Installing build requirements is the installer's job, and the installer
 builds sdists: so :class:`BuildEnvironments` is handed the installer's way
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from zc.buildout.errors import UserError
 
@@ -32,8 +35,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildEnvironments", "InstallRequirements", "private_directory", "running_distributions"]
 
-InstallRequirements = Callable[[Sequence[str], "InstallerSettings"], list[str]]
-"""Installs requirements as the settings say; returns the path entries to import them from."""
+InstallRequirements = Callable[[Sequence[str], "InstallerSettings", str], list[str]]
+"""Installs requirements as the settings say, for the build of what the text describes;
+returns the path entries to import them from."""
+
+_SETUPTOOLS_WITH_BDIST_WHEEL = Version("70.1")
 
 
 def private_directory(settings: InstallerSettings, *names: str) -> str:
@@ -84,6 +90,17 @@ def running_distributions(
     return list(found.values())
 
 
+def _builds_wheels(taken: dict[str, importlib.metadata.Distribution]) -> bool:
+    """Whether the setuptools taken from buildout's environment has ``bdist_wheel`` of its own."""
+    setuptools = taken.get("setuptools")
+    if setuptools is None:
+        return False
+    try:
+        return Version(setuptools.version) >= _SETUPTOOLS_WITH_BDIST_WHEEL
+    except InvalidVersion:
+        return False
+
+
 def _top_level_entries(dist: importlib.metadata.Distribution) -> set[str] | None:
     if dist.files is None:
         return None
@@ -132,21 +149,33 @@ class BuildEnvironments:
         self._install = install
 
     def path(self, requirements: Sequence[str], description: str) -> list[str]:
-        """The ``PYTHONPATH`` entries of a build environment holding ``requirements``."""
+        """The ``PYTHONPATH`` entries of a build environment holding ``requirements``.
+
+        Those installed for the build come first, so that their own
+        dependencies win over the running environment's.
+        """
         parsed = _parse(requirements, description)
-        if not parsed:
-            return []
-        dists = running_distributions(parsed)
-        if dists is not None:
-            return _link_farm(dists, self.settings)
-        return self._installed_from_index(parsed, description)
+        taken: dict[str, importlib.metadata.Distribution] = {}
+        missing = []
+        for requirement in parsed:
+            dists = running_distributions([requirement])
+            if dists is None:
+                missing.append(requirement)
+            else:
+                taken.update((canonicalize_name(dist.metadata["Name"]), dist) for dist in dists)
+        if _builds_wheels(taken):
+            missing = [requirement for requirement in missing if canonicalize_name(requirement.name) != "wheel"]
+        path = self._installed_from_index(missing, description) if missing else []
+        if taken:
+            path += _link_farm(list(taken.values()), self.settings)
+        return path
 
     def _installed_from_index(self, requirements: Sequence[Requirement], description: str) -> list[str]:
         """Install the build requirements into the build-environment eggs directory."""
         if self._install is None:
             raise UserError(
-                f"Couldn't build {description}: its build requirements"
-                f" ({', '.join(map(str, requirements))}) are not all in buildout's environment.")
+                f"Couldn't build {description}: its build backend needs"
+                f" {', '.join(map(str, requirements))}, which buildout's environment lacks.")
         settings = self.settings
         build_settings = dataclasses.replace(
             settings,
@@ -157,4 +186,4 @@ class BuildEnvironments:
             show_picked_versions=False,
             update_versions_file=None,
         )
-        return self._install([str(r) for r in requirements], build_settings)
+        return self._install([str(r) for r in requirements], build_settings, description)

@@ -19,7 +19,15 @@ __all__ = ["MissingDistribution", "VersionConflict", "explain"]
 
 
 class MissingDistribution(UserError):
-    """No version of a required project can be found at all."""
+    """No version of a required project can be found at all.
+
+    ``wanted`` is the requirement that could not be met, as the message
+    quotes it (with its pin, if any).
+    """
+
+    def __init__(self, *args: object, wanted: str = "", hint: str | None = None) -> None:
+        super().__init__(*args, hint=hint)
+        self.wanted = wanted
 
 
 class VersionConflict(UserError):
@@ -55,10 +63,10 @@ def explain(
         if reasons:
             lines = [f"Couldn't find a distribution for {wanted!r} that can be used here:"]
             lines += [f"  {name} {version}: {reasons[version]}" for version in sorted(reasons)]
-            return MissingDistribution("\n".join(lines))
+            return MissingDistribution("\n".join(lines), wanted=wanted)
         lines = [f"Couldn't find a distribution for {wanted!r}."]
         lines += [f"  required by {who(parent)}." for parent in _parents(by_name[name])]
-        return MissingDistribution("\n".join(lines), hint=_missing_hint(settings))
+        return MissingDistribution("\n".join(lines), wanted=wanted, hint=_missing_hint(settings))
     lines = []
     for name, pairs in by_name.items():
         lines.append(f"There is a version conflict for {name}:")

@@ -1,11 +1,23 @@
-"""What a distribution needs of this process: its requirements, transitively, found on ``sys.path``."""
+"""What a distribution needs of this process: its requirements, transitively, found on ``sys.path``.
+
+Buildout's own distributions are zc.buildout and zc.recipe.egg with what they need.
+"""
 
 from __future__ import annotations
 
-from zc.buildout.dists.metadata import canonical_name, only_for_extra
-from zc.buildout.dists.store.distinfo import Distribution, SysPath
+import importlib.util
+import os
 
-__all__ = ["requirement_closure"]
+from packaging.utils import canonicalize_name
+
+from zc.buildout.dists.metadata import canonical_name, only_for_extra
+from zc.buildout.dists.store.distinfo import DistInfo, Distribution, SysPath, editable_project, location
+from zc.buildout.dists.store.eggs import InstalledDistribution
+
+__all__ = ["OWN", "own_distributions", "requirement_closure"]
+
+OWN = ("zc.buildout", "zc.recipe.egg")
+"""The distributions buildout is made of; with what they require, its own distributions."""
 
 
 def requirement_closure(
@@ -45,3 +57,47 @@ def _applicable(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...
         if not any(requirement.marker.evaluate(env) for env in environments):
             return None
     return canonical_name(requirement.name), tuple(sorted(requirement.extras))
+
+
+def own_distributions() -> dict[str, InstalledDistribution]:
+    """zc.buildout, zc.recipe.egg and what they require, from the running environment.
+
+    Buildout's own process always uses these; a part, where they satisfy its pins.
+    """
+    own: dict[str, InstalledDistribution] = {}
+    path = SysPath()
+    for name in OWN:
+        top = path.find(name)
+        if top is None:
+            continue
+        for dist in requirement_closure(top, path=path):
+            key = canonicalize_name(dist.metadata["Name"])
+            if key not in own:
+                own[key] = InstalledDistribution(
+                    dist.metadata["Name"], dist.version, _location(dist), False,
+                    metadata_path=_metadata_path(dist))
+    return own
+
+
+def _location(dist: Distribution) -> str:
+    """The ``sys.path`` entry ``dist`` is imported from (its source tree when editable)."""
+    if editable_project(dist) is not None:
+        module = dist.metadata["Name"].replace("-", "_")
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            path = spec.origin
+            if spec.submodule_search_locations is not None:
+                path = os.path.dirname(path)  # a package: start from its directory
+            for _ in module.split("."):
+                path = os.path.dirname(path)
+            return path
+    return location(dist)
+
+
+def _metadata_path(dist: Distribution) -> str | None:
+    if isinstance(dist, DistInfo):
+        return dist.path
+    for file in dist.files or ():
+        if file.name == "METADATA" and file.parent.name.endswith(".dist-info"):
+            return str(dist.locate_file(file.parent))
+    return None
