@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -131,3 +133,18 @@ class DefaultIndexTests(unittest.TestCase):
         # With no configuration, the installed pip's own default is used.
         index = default_index(self.environ(PIP_CONFIG_FILE=os.devnull))
         self.assertTrue(index.startswith("https://") and index.endswith("/simple"), index)
+
+    def test_pip_is_asked_in_a_process_of_its_own(self) -> None:
+        # pip imported into buildout's process would keep setuptools from loading there.
+        script = (
+            "import os, sys\n"
+            "from zc.buildout.dists.settings import default_index\n"
+            "default_index({'PIP_CONFIG_FILE': os.devnull})\n"
+            "print('pip' in sys.modules)\n"
+            "import setuptools.archive_util\n"
+            "print(setuptools.archive_util.unpack_archive.__name__)\n"
+        )
+        completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                   env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+        self.assertEqual((completed.stdout, completed.returncode), ("False\nunpack_archive\n", 0),
+                         completed.stderr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
 import os
 import sys
 from collections.abc import Mapping
@@ -129,14 +128,30 @@ def default_index(environ: Mapping[str, str] = os.environ) -> str:
     configured = _pip_configured_index(environ)
     if configured:
         return configured
-    try:
-        pip_index = importlib.import_module("pip._internal.models.index")
-        return str(pip_index.PyPI.simple_url)
-    except Exception:  # pip absent or reorganised: the user must say
+    built_in = _pip_built_in_index(sys.executable)
+    if built_in is None:
         raise UserError(
             "No package index is configured.",
             hint="Set the 'index' option of the [buildout] section.",
-        ) from None
+        )
+    return built_in
+
+
+@functools.cache
+def _pip_built_in_index(python: str) -> str | None:
+    """The index pip uses when nothing configures one, asked of pip in a process of its own.
+
+    Never in buildout's own process: once pip is imported there, setuptools'
+    distutils shim no longer loads, and recipes import setuptools. ``None``
+    when pip is missing (or says nothing). Asked once a process.
+    """
+    import subprocess  # start-up: only a buildout that names no index asks pip
+
+    completed = subprocess.run(
+        [python, "-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    answer = completed.stdout.strip()
+    return answer if completed.returncode == 0 and answer else None
 
 
 def _pip_config_files(environ: Mapping[str, str]) -> list[str]:
