@@ -164,3 +164,24 @@ class RandomInputTests(unittest.TestCase):
         else:
             for options in result.values():
                 self.assertTrue(all(isinstance(value, str) for value in options.values()))
+
+
+class PublishedParseTests(unittest.TestCase):
+    """``zc.buildout.configparser.parse(fp, name, defaults)``, as tools call it."""
+
+    def test_condition_names_come_from_the_defaults_callable(self) -> None:
+        import zc.buildout.configparser
+
+        asked = []
+
+        def defaults() -> dict[str, object]:
+            asked.append(True)
+            return {"windows": True, "flavour": "plone"}
+
+        text = "[ctl:windows]\nx = 1\n[app:flavour == 'plone']\ny = 2\n[other]\nz = 3\n"
+        sections = zc.buildout.configparser.parse(io.StringIO(text), "versioncheck.cfg", defaults)
+        self.assertEqual({name: dict(options) for name, options in sections.items()},
+                         {"ctl": {"x": "1"}, "app": {"y": "2"}, "other": {"z": "3"}})
+        self.assertEqual(asked, [True])  # asked once, when a condition first needed a name
+        zc.buildout.configparser.parse(io.StringIO("[plain]\na = 1\n"), "plain.cfg", defaults)
+        self.assertEqual(asked, [True])  # and not at all without conditions

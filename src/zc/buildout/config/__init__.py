@@ -1,7 +1,8 @@
 """The configuration language: text -> raw sections -> merged sources -> the ``Options`` model.
 
 Who does what: ``parser`` reads Buildout's dialect into raw sections, each
-value with its ``file:line``, evaluating section ``conditions``;
+value with its ``file:line``, evaluating section ``conditions`` (markers, or
+small expressions, which ``expressions`` evaluates safely);
 ``extends`` and ``remote`` find the files a configuration is made of (local
 or fetched through the extends cache); ``loading`` merges them with the
 built-in and user defaults and the command-line assignments, ``layers``

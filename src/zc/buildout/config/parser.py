@@ -24,6 +24,7 @@ section; a second ``+=`` (or ``-=``) adds its lines to the first.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -150,7 +151,8 @@ def parse_text(
 class _Parser:
     def __init__(self, source: str, names: Callable[[], Mapping[str, object]] | None) -> None:
         self.source = source
-        self.names = names
+        self.names = None if names is None else functools.cache(names)
+        """Extra names for conditions, asked for once a file, when a condition first needs one."""
         self.sections: RawSections = {}
         self.problems: list[tuple[int, str, str]] = []
         # Where options go: None before the first header, a throwaway dict in
