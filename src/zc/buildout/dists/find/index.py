@@ -94,6 +94,7 @@ class Finder:
         self._archives = Archives(client, on_download, cache=settings.archive_cache)
         self._links: dict[str, list[DistributionFile]] | None = None
         self._index: str | None = None
+        self._root: dict[str, list[DistributionFile]] | None = None
         self._usable = Usability(settings.allow_hosts)
         self._remote_wheels = RemoteWheels(client)
 
@@ -218,9 +219,22 @@ class Finder:
             return ProjectFiles()
         logger.debug("Reading %s", redact_url(url))
         response = self._get(url, {"Accept": ACCEPT})
-        if response is None:
-            return ProjectFiles()
+        if response is None:  # no page of its own: an old flat index lists files at its root
+            return ProjectFiles(self._root_files(index).get(name, []))
         return _parse(response, url, functools.partial(project_files, project=name))
+
+    def _root_files(self, index: str) -> dict[str, list[DistributionFile]]:
+        """The distribution files the index's root page links to, by project (read once)."""
+        with self._links_lock:
+            if self._root is None:
+                url = index.rstrip("/") + "/"
+                logger.debug("Reading %s", redact_url(url))
+                response = self._get(url, {"Accept": ACCEPT})
+                files = [] if response is None else _parse(response, url, parse_page)
+                self._root = {}
+                for file in files:
+                    self._root.setdefault(file.name, []).append(file)
+            return self._root
 
     def _get(self, url: str, headers: Mapping[str, str] | None = None) -> Response | None:
         """The response for ``url``, or ``None`` when there is nothing there (404)."""
