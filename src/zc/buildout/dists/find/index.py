@@ -219,7 +219,10 @@ class Finder:
             return ProjectFiles()
         logger.debug("Reading %s", redact_url(url))
         response = self._get(url, {"Accept": ACCEPT})
-        if response is None:  # no page of its own: an old flat index lists files at its root
+        if response is None:
+            if _simple(index):  # an unknown project (its root would list every project)
+                return ProjectFiles()
+            # No page of its own: an old flat index lists files at its root.
             return ProjectFiles(self._root_files(index).get(name, []))
         return _parse(response, url, functools.partial(project_files, project=name))
 
@@ -229,7 +232,8 @@ class Finder:
             if self._root is None:
                 url = index.rstrip("/") + "/"
                 logger.debug("Reading %s", redact_url(url))
-                response = self._get(url, {"Accept": ACCEPT})
+                # As HTML: a flat page of files is; a JSON root lists projects, not files.
+                response = self._get(url, {"Accept": "text/html"})
                 files = [] if response is None else _parse(response, url, parse_page)
                 self._root = {}
                 for file in files:
@@ -313,6 +317,11 @@ class Finder:
 
         pin = self._settings.pins.get(file.name)
         return sdist_metadata(path, self._environments, pinned=pin is not None and pin.exact == file.version)
+
+
+def _simple(index: str) -> bool:
+    """Whether ``index`` is a "simple" index (``.../simple/``, ``.../+simple/``): one page per project."""
+    return urllib.parse.urlsplit(index).path.rstrip("/").rsplit("/", 1)[-1] in ("simple", "+simple")
 
 
 def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], None]) -> None:
