@@ -134,7 +134,11 @@ def load(
     for root in roots:
         own = tree.own_layer(root)
         remote.add_root(own.source, own.sections)
-        layers += tree.layers(root)
+        chain = tree.layers(root)
+        if root != main:  # the user defaults, whole, decide how the project's files are fetched
+            for layer in chain:
+                remote.add_root(layer.source, layer.sections)
+        layers += chain
     for name in _extends_assignments(assignments):
         layers += tree.layers(_absolute(name, cwd))
     for layer in layers:

@@ -164,9 +164,13 @@ class Options(MutableMapping[str, str]):
         )
 
     def location(self, key: str) -> Location | None:
-        """Where the configuration set ``key``; ``None`` for a value a recipe set, or unknown."""
+        """The file and line that set ``key``.
+
+        ``None`` for a value that did not come from a file: a default, the
+        command line, a value a recipe set.
+        """
         value = self._values.get(key)
-        if value is None or value.text != self._raw.get(key):
+        if value is None or value.text != self._raw.get(key) or value.location.source.endswith("_VALUE"):
             return None
         return value.location
 

@@ -1,8 +1,11 @@
 """Configuration files named by URLs: fetched once per run, through the extends cache.
 
-How a URL is fetched depends only on the *root* files (the user defaults
-file and the main configuration file, their own ``[buildout]`` options, not
-those of files they extend) and on command-line assignments:
+How a URL is fetched depends only on the command-line assignments and the
+*root* files: the user defaults file decides how what it extends is fetched
+by its own ``[buildout]`` options; the user defaults with everything they
+extend, and the main configuration file's own options, decide how the main
+configuration's files are fetched. Files the main configuration extends do
+not decide how they are fetched themselves:
 
 - ``offline = true`` or ``install-from-cache = true``: only the cached copy
   (``Couldn't download '<url>' in offline mode.`` without one);
@@ -51,7 +54,7 @@ class RemoteConfigurations:
         self._client: HTTPClient | None = None
 
     def add_root(self, source: str, sections: RawSections) -> None:
-        """Let a root file's own ``[buildout]`` options decide how to fetch."""
+        """Let the ``[buildout]`` options of ``sections`` (from ``source``) decide how to fetch from now on."""
         for name, option in sections.get("buildout", {}).items():
             if name in _SETTINGS:
                 self._settings[name] = (option.text, Location(source, option.line))

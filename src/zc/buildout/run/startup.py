@@ -136,6 +136,12 @@ def _check(options: Options) -> None:
     for name in _FLAGS:
         if name in options:
             bool_option(options, name)
+    if bool_option(options, "install-from-cache", "false") and not options.get("download-cache"):
+        raise UserError(
+            "install-from-cache is on, but there is no download-cache.",
+            location=options.location("install-from-cache"),
+            hint="Set the download-cache option of [buildout].",
+        )
 
 
 def _configure_logging(options: Options) -> int:
