@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -88,6 +88,9 @@ class Installer:
             self.picked_versions.check(resolved, self.settings)
             locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
+            if self.settings.use_dependency_links:
+                _say_dependency_links_are_ignored(
+                    dist for dist, was in zip(installed, resolved) if was.installed is None)
             if locked:
                 from zc.buildout.dists.lock.checks import with_fetched_archives  # start-up: lock files only
                 from zc.buildout.dists.lock.file import record  # start-up: only with a lock file
@@ -312,6 +315,18 @@ class _WarningCounter(logging.Handler):
             yield counter
         finally:
             logger.removeHandler(counter)
+
+
+def _say_dependency_links_are_ignored(installed: Iterable[InstalledDistribution]) -> None:
+    """Warn about the dependency links (``dependency_links.txt``) of newly installed distributions."""
+    for dist in installed:
+        links = (dist.metadata.read_text("dependency_links.txt") or "").split()
+        if links:
+            logger.warning(
+                "%s %s declares dependency links (%s), which buildout does not follow:"
+                " it installs from the index and find-links only. Add them to find-links"
+                " if they are needed (use-dependency-links = false says nothing).",
+                dist.name, dist.version, " ".join(links))
 
 
 def _log_choices(resolved: Sequence[Resolved]) -> None:

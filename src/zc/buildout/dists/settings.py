@@ -100,6 +100,9 @@ class InstallerSettings:
     """The lock file (``lock-file``) as the run found it; its versions are pins too."""
     locked: bool = False
     """``--locked``: install only what the lock file holds, and never rewrite it."""
+    use_dependency_links: bool = True
+    """``use-dependency-links``: say so when an installed distribution declares links that
+    buildout does not follow (it never does: only the index and find-links are read)."""
     in_process: bool = False
     """What is installed is imported by buildout's own process (recipes, extensions).
 

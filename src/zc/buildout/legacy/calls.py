@@ -118,6 +118,8 @@ class Installer:
         self._settings = _settings_for(
             dest, links, index, path, newest, versions, allow_hosts, check_picked, allow_unknown_extras
         )
+        if use_dependency_links is not None:
+            self._settings = dataclasses.replace(self._settings, use_dependency_links=bool(use_dependency_links))
         self._got: dict[str, Distribution] = {}
 
     def install(self, specs: Iterable[str], working_set: WorkingSet | None = None) -> WorkingSet:

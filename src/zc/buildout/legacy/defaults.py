@@ -88,12 +88,8 @@ def download_cache(path: str | None | int = -1) -> str | None:
 
 
 def use_dependency_links(setting: bool | None = None) -> bool:
-    """Accepted for compatibility: dependency links are never followed."""
-    run = current_run()
-    old = run.use_dependency_links
-    if setting is not None:
-        run.use_dependency_links = setting
-    return old
+    """Whether to say when dependency links are not followed (they never are)."""
+    return _setting("use_dependency_links", setting)
 
 
 def store_required_by(setting: bool | None = None) -> bool:

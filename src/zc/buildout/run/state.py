@@ -62,8 +62,6 @@ class Run:
         self.used: dict[str, LockedDistribution] = {}
         """What they used, for the lock file (by canonical name)."""
         self.recipes = Recipes(self._install, self._develop_eggs_on_path, self._find_installed)
-        self.use_dependency_links = True
-        """Upstream's ``easy_install.use_dependency_links()`` switch, kept for recipes that set it."""
         self.store_required_by = False
         """Upstream's ``easy_install.store_required_by()`` switch, kept for recipes that set it."""
         self._installer: Installer | None = None
@@ -173,6 +171,7 @@ def installer_settings(buildout: Mapping[str, Mapping[str, str]]) -> InstallerSe
         byte_compile=_flag(options, "byte-compile", True),
         socket_timeout=_timeout(options.get("socket-timeout", "")),
         show_picked_versions=_flag(options, "show-picked-versions", False),
+        use_dependency_links=_flag(options, "use-dependency-links", True),
         update_versions_file=options.get("update-versions-file") or None,
         lock=lock,
         locked=locked,

@@ -97,12 +97,14 @@ def wheel(
     entry_points: EntryPointTable | None = None,
     tag: str = "py3-none-any",
     data: Mapping[str, str] | None = None,
+    dist_info: Mapping[str, str] | None = None,
 ) -> str:
     """Write a wheel into ``directory``; return its path.
 
     ``modules`` defaults to one module named after the distribution. ``data``
     adds files under the wheel's ``.data`` directory (``scripts/x``,
-    ``headers/x.h``, ``purelib/x.py``).
+    ``headers/x.h``, ``purelib/x.py``), ``dist_info`` files to its metadata
+    directory (``dependency_links.txt``).
     """
     os.makedirs(directory, exist_ok=True)
     metadata = core_metadata(
@@ -115,10 +117,10 @@ def wheel(
     prefix = f"{tiny_backend.wheel_name(name)}-{version}.data"
     for path, text in (data or {}).items():
         files[f"{prefix}/{path}"] = text.encode()
-    dist_info = {}
+    extra = {name: text.encode() for name, text in (dist_info or {}).items()}
     if entry_points:
-        dist_info["entry_points.txt"] = _entry_points_text(entry_points).encode()
-    filename = tiny_backend.write_wheel(directory, metadata, files, tag=tag, dist_info=dist_info)
+        extra["entry_points.txt"] = _entry_points_text(entry_points).encode()
+    filename = tiny_backend.write_wheel(directory, metadata, files, tag=tag, dist_info=extra)
     return os.path.join(directory, filename)
 
 
