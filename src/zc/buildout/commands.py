@@ -99,10 +99,10 @@ def starter_configuration(requirements: Sequence[str]) -> str:
     eggs = [arg for arg in requirements if arg not in paths]
     lines = ["[buildout]", "parts = py", "", "[py]", "recipe = zc.recipe.egg", "interpreter = py"]
     lines.append("eggs =")
-    lines.extend(f"    {egg}" for egg in eggs)
+    lines.extend(f"  {egg}" for egg in eggs)  # indented by two spaces, as upstream writes it
     if paths:
         lines.append("extra-paths =")
-        lines.extend(f"    {path}" for path in paths)
+        lines.extend(f"  {path}" for path in paths)
     return "\n".join(lines) + "\n"
 
 
@@ -219,12 +219,12 @@ def setup_command(command_line: CommandLine) -> None:
             " containing a setup script, and its arguments."
         )
     path, *arguments = command_line.args
+    if os.path.isdir(path):
+        path = os.path.join(path, "setup.py")
     script = os.path.abspath(path)
-    if os.path.isdir(script):
-        script = os.path.join(script, "setup.py")
     if not os.path.isfile(script):
         raise UserError(f"There is no setup script at {script!r}.")
-    logger.info("Running setup script %r.", script)
+    logger.info("Running setup script %r.", path)  # as given, as upstream shows it
     sys.stdout.flush()  # the script's output follows ours
     completed = subprocess.run(
         [sys.executable, os.path.basename(script), *arguments], cwd=os.path.dirname(script)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import zc.buildout
 from zc.buildout.config.options import bool_option
-from zc.buildout.dists.store.closure import requirement_closure
+from zc.buildout.dists.install.compiler import Compiler
+from zc.buildout.dists.install.own_eggs import own_egg
+from zc.buildout.dists.store.closure import own_distributions
 from zc.buildout.run import layout, scripts
 
 if TYPE_CHECKING:
@@ -26,9 +25,11 @@ logger = logging.getLogger("zc.buildout")
 def bootstrap(buildout: Configuration, extra_paths: Sequence[str] = ()) -> None:
     """Create the buildout's directories and ``bin/buildout``; nothing is removed.
 
-    The script runs this buildout with this Python; its path holds the
-    locations of zc.buildout and the distributions it needs, then
-    ``extra_paths``.
+    The script runs this buildout with this Python; its path holds
+    zc.buildout, zc.recipe.egg and the distributions they require, each
+    copied into the eggs directory from the environment buildout runs in
+    (as upstream did, and as parts get them), then ``extra_paths``. So with
+    ``relative-paths`` the script finds them relative to the buildout.
     """
     options = buildout["buildout"]
     layout.create(options)
@@ -37,21 +38,17 @@ def bootstrap(buildout: Configuration, extra_paths: Sequence[str] = ()) -> None:
         os.path.join(options["bin-directory"], "buildout"),
         "zc.buildout.cli",
         "main",
-        path=scripts.baked_path([*_locations(), *extra_paths]),
+        path=scripts.baked_path([*_locations(options["eggs-directory"]), *extra_paths]),
         executable=options.get("executable") or sys.executable,
         relative_to=options["directory"] if relative else None,
     )
 
 
-def _locations() -> list[str]:
-    """Where zc.buildout (with zc.recipe.egg) and the distributions it requires are imported from."""
-    package = os.path.dirname(os.path.abspath(zc.buildout.__file__))
-    locations = [os.path.dirname(os.path.dirname(package))]
-    recipe = importlib.util.find_spec("zc.recipe.egg")
-    if recipe is not None and recipe.origin:  # the companion recipe, wherever it is installed
-        locations.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(recipe.origin)))))
-    for distribution in requirement_closure(importlib.metadata.distribution("zc.buildout")):
-        location = str(distribution.locate_file(""))
-        if location not in locations:
-            locations.append(location)
-    return locations
+def _locations(eggs_directory: str) -> list[str]:
+    """Where buildout's own distributions are imported from: their eggs, or where they are.
+
+    An editable install, or one that cannot be copied, is used where it is.
+    """
+    with Compiler() as compiler:
+        eggs = [own_egg(dist, eggs_directory, compiler).location for dist in own_distributions().values()]
+    return list(dict.fromkeys(eggs))
