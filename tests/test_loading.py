@@ -215,9 +215,9 @@ class DirectoryTests(LoadingTestCase):
 
     def test_url_configuration_needs_a_directory(self) -> None:
         with self.assertRaises(MissingOption):
-            from zc.buildout.config.directories import resolve_directories
+            from zc.buildout.config.directories import resolve_file_relative
 
-            resolve_directories({}, self.root)
+            resolve_file_relative({}, self.root)
 
 
 class VersionsTests(LoadingTestCase):

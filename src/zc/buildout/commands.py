@@ -127,7 +127,7 @@ def annotate_command(command_line: CommandLine) -> str:
     """``buildout annotate [section ...]``: sections with each value's origin."""
     from zc.buildout.config.annotation import render_annotation  # start-up: only this command needs it
 
-    config, verbosity = _configuration(command_line)
+    config, verbosity = _configuration(command_line, as_configured=True)
     return render_annotation(config, command_line.args, verbose=verbosity > 0)
 
 
@@ -145,8 +145,12 @@ def query_command(command_line: CommandLine) -> str:
     return render_query(config, section or "buildout", option, header=verbosity > 0)
 
 
-def _configuration(command_line: CommandLine) -> tuple[LoadedConfiguration, int]:
-    """The merged configuration, with logging set up as it asks; and its verbosity."""
+def _configuration(command_line: CommandLine, *, as_configured: bool = False
+                   ) -> tuple[LoadedConfiguration, int]:
+    """The merged configuration, with logging set up as it asks; and its verbosity.
+
+    ``as_configured`` keeps the directories relative to the buildout as given.
+    """
     from zc.buildout.config.loading import load  # start-up: only this command needs it
     from zc.buildout.run import logsetup  # start-up: only this command needs it
 
@@ -154,6 +158,7 @@ def _configuration(command_line: CommandLine) -> tuple[LoadedConfiguration, int]
         command_line.config_file,
         command_line.assignments,
         user_defaults=command_line.use_user_defaults,
+        as_configured=as_configured,
     )
     buildout = config.sections["buildout"]
 

@@ -32,8 +32,9 @@ def render_annotation(
 
     Without ``verbose``, a value shows where it was last set, then the files
     that added (``+=``) or removed (``-=``) lines after that; with
-    ``verbose``, its whole history, newest first. Files under the buildout
-    directory are shown relative to it.
+    ``verbose``, its whole history, newest first, between blank lines (as
+    upstream lays it out). Files under the buildout directory are shown
+    relative to it, with the line (which upstream did not show).
     """
     for name in sections:
         if name not in config.sections:
@@ -48,8 +49,10 @@ def render_annotation(
             first, *more = value.text.split("\n")
             lines.append(f"{key}= {first}".rstrip())
             lines += more
-            history = _verbose(value, sources) if verbose else _terse(value, sources)
-            lines += [f"    {line}" for line in history]
+            if verbose:
+                lines += ["", *(f"   {line}" for line in _verbose(value, sources)), ""]
+            else:
+                lines += [f"    {line}" for line in _terse(value, sources)]
     return "\n".join(lines) + "\n"
 
 
@@ -103,6 +106,6 @@ def _verbose(value: Value, sources: _Sources) -> list[str]:
         lines.append(f"IN {where}" if is_file_source(entry.source) else f"AS {where}")
         first, *more = entry.value.split("\n")
         prefix = f"{entry.operation} VALUE = "
-        lines.append(f"{prefix}{first}".rstrip())
+        lines.append(f"{prefix}{first}")
         lines += [" " * len(prefix) + line if line else "" for line in more]
     return lines

@@ -7,7 +7,7 @@ import os
 from zc.buildout.config.values import Value, is_file_source, is_url
 from zc.buildout.errors import Location, MissingOption, UserError
 
-__all__ = ["absolute_path", "resolve_directories"]
+__all__ = ["absolute_path", "resolve_directories", "resolve_file_relative"]
 
 # Relative to the directory of the file that set them.
 _FILE_RELATIVE = ("download-cache", "eggs-directory", "extends-cache")
@@ -15,17 +15,14 @@ _FILE_RELATIVE = ("download-cache", "eggs-directory", "extends-cache")
 _DIRECTORY_RELATIVE = ("bin-directory", "parts-directory", "eggs-directory", "develop-eggs-directory")
 
 
-def resolve_directories(buildout: dict[str, Value], cwd: str) -> None:
-    """Make ``directory`` and the directory options of ``buildout`` absolute.
+def resolve_file_relative(buildout: dict[str, Value], cwd: str) -> None:
+    """Make ``directory`` and the options relative to the file that set them absolute.
 
     ``directory`` (when relative) and ``download-cache``, ``eggs-directory``
     and ``extends-cache`` are taken relative to the directory of the file
     that set them (``~`` expanded), or to ``directory`` for defaults and
-    command-line values; ``bin-directory``, ``parts-directory``,
-    ``develop-eggs-directory`` and ``installed`` relative to ``directory``.
-    Values holding ``${`` are left for substitution. Finally
-    ``eggs-directory`` gets ``eggs-directory-version`` (``v5``) and, with
-    ``abi-tag-eggs = true``, the ABI tag (``cp311``) appended.
+    command-line values: only while the files are merged is it known which
+    file that was. Values holding ``${`` are left for substitution.
     """
     directory = buildout.get("directory")
     if directory is None:
@@ -37,6 +34,17 @@ def resolve_directories(buildout: dict[str, Value], cwd: str) -> None:
         value = buildout.get(name)
         if value is not None and value.text and "${" not in value.text:
             value.directory(_absolute(value, base, name))
+
+
+def resolve_directories(buildout: dict[str, Value]) -> None:
+    """Make the other directory options absolute, as a run uses them (after :func:`resolve_file_relative`).
+
+    ``bin-directory``, ``parts-directory``, ``develop-eggs-directory`` and
+    ``installed`` are relative to ``directory``. Then ``eggs-directory``
+    gets ``eggs-directory-version`` (``v5``) and, with ``abi-tag-eggs =
+    true``, the ABI tag (``cp311``) appended.
+    """
+    base = buildout["directory"].text
     for name in _DIRECTORY_RELATIVE:
         value = buildout.get(name)
         if value is not None and "${" not in value.text:

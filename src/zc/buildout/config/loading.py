@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 import zc.buildout
-from zc.buildout.config.directories import resolve_directories
+from zc.buildout.config.directories import resolve_directories, resolve_file_relative
 from zc.buildout.config.extends import ExtendsTree
 from zc.buildout.config.layers import Sections, apply_layer, apply_option
 from zc.buildout.config.macros import expand_macros
@@ -111,6 +111,7 @@ def load(
     assignments: Sequence[tuple[str, str, str]] = (),
     *,
     user_defaults: bool = True,
+    as_configured: bool = False,
 ) -> LoadedConfiguration:
     """Read and merge the configuration (module docstring) for one run.
 
@@ -118,7 +119,9 @@ def load(
     or None when there is no configuration file yet. ``assignments`` are
     ``(section, option, value)`` with ``option`` ending in ``+``/``-`` for
     ``+=``/``-=``. Raises :class:`~zc.buildout.errors.UserError` naming the
-    file and line of any mistake.
+    file and line of any mistake. Directory options are made absolute as a
+    run uses them; ``as_configured`` leaves those relative to the buildout
+    directory as they were given (``annotate`` shows them so).
     """
     cwd = os.getcwd()
     main = None if config_file is None else _absolute(config_file, cwd)
@@ -150,7 +153,9 @@ def load(
     buildout = sections["buildout"]
     if "<" in buildout:
         raise UserError("The buildout section cannot use macros (<).", location=buildout["<"].location)
-    resolve_directories(buildout, cwd)
+    resolve_file_relative(buildout, cwd)
+    if not as_configured:
+        resolve_directories(buildout)
     _add_default_pins(sections)
     return LoadedConfiguration(sections, main)
 
