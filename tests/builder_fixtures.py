@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import unittest
+from unittest import mock
 
 from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.installer import install_build_requirements
@@ -21,6 +22,9 @@ class ScratchTestCase(unittest.TestCase):
         self.root = os.path.realpath(tempfile.mkdtemp(prefix="buildout-builder-"))
         self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
         self.settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"))
+        patched = mock.patch.dict(os.environ, {"XDG_CACHE_HOME": self.path("user-cache")})
+        patched.start()  # the working state of the eggs directory (dists.store.state)
+        self.addCleanup(patched.stop)
 
     @property
     def environments(self) -> BuildEnvironments:

@@ -14,6 +14,7 @@ from zc.buildout.dists.build import frontend, isolation
 from zc.buildout.dists.installer import Installer
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.eggs import InstalledDistribution
+from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
@@ -178,8 +179,8 @@ class PdmBackendTests(ScratchTestCase):
         self.assertEqual([str(r) for r in demo.requires()], ["needed"])
         # The build saw pdm-backend (a "pdm" namespace package) through the build environment.
         self.assertNotIn("GET /simple/pdm-backend/", self.requests)
-        (farm,) = os.listdir(self.path("eggs", ".buildout", "build-env"))
-        self.assertEqual(sorted(os.listdir(self.path("eggs", ".buildout", "build-env", farm))),
+        (farm,) = os.listdir(eggs_state(self.path("eggs"), "build-env"))
+        self.assertEqual(sorted(os.listdir(eggs_state(self.path("eggs"), "build-env", farm))),
                          ["pdm", f"pdm_backend-{importlib.metadata.version('pdm-backend')}.dist-info"])
 
     def test_pdm_backend_from_the_index(self) -> None:
@@ -191,5 +192,5 @@ class PdmBackendTests(ScratchTestCase):
         self.assertIn("GET /simple/pdm-backend/", self.requests)
         self.assertIn("Generator: pdm-backend (99.0)", demo.metadata.read_text("WHEEL") or "")
         self.assertEqual([entry.split("-py")[0] for entry in os.listdir(
-            self.path("eggs", ".buildout", "build-eggs")) if not entry.startswith(".")],
+            eggs_state(self.path("eggs"), "build-eggs"))],
             ["pdm_backend-99.0"])

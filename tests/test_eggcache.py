@@ -19,6 +19,7 @@ from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
+from zc.buildout.dists.store.state import staging_prefix
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 
@@ -131,7 +132,7 @@ class EggCacheTests(ScratchTestCase):
     def test_an_egg_is_made_once_and_linked_into_each_eggs_directory(self) -> None:
         first = install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
         second = install_wheel(self.wheel, self.path("eggs2"), egg_cache=self.cache, sha256=self.sha256)
-        entries = [name for name in os.listdir(self.cache.directory) if not name.startswith(".")]
+        entries = os.listdir(self.cache.directory)
         self.assertEqual(entries, [f"demo-1.0-{PY}.egg-{self.sha256[:16]}"])
         module = os.path.join("demo", "__init__.py")
         linked = [os.stat(os.path.join(dist.location, module)) for dist in (first, second)]
@@ -158,17 +159,17 @@ class EggCacheTests(ScratchTestCase):
 
     def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
         name = f"demo-1.0-{PY}.egg-{self.sha256[:16]}"
-        stale = os.path.join(self.cache.directory, ".tmp", f"{name}-killed")
+        stale = os.path.join(self.cache.directory, f"{staging_prefix(name)}killed")
         os.makedirs(os.path.join(stale, "half"))
         install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
-        self.assertEqual(os.listdir(os.path.join(self.cache.directory, ".tmp")), [])
+        self.assertEqual(os.listdir(self.cache.directory), [name])
 
     def test_a_rebuilt_wheel_of_the_same_version_gets_its_own_entry(self) -> None:
         install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
         rebuilt = packages.wheel(self.path("dist2"), "demo", "1.0",
                                  modules={"demo/__init__.py": "answer = 43\n"})
         dist = install_wheel(rebuilt, self.path("eggs2"), egg_cache=self.cache, sha256=sha256_of(rebuilt))
-        self.assertEqual(len([n for n in os.listdir(self.cache.directory) if not n.startswith(".")]), 2)
+        self.assertEqual(len(os.listdir(self.cache.directory)), 2)
         self.assertIn("43", pathlib.Path(dist.location, "demo", "__init__.py").read_text())
 
     def test_a_cache_that_cannot_take_entries_is_passed_by(self) -> None:

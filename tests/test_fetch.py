@@ -13,6 +13,7 @@ from zc.buildout.dists.install.fetch import PickedFile, materialise
 from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
+from zc.buildout.dists.store.state import download_cache_state, eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
@@ -76,13 +77,12 @@ class FetchTests(ScratchTestCase):
             files = [picked(p, server.url + os.path.basename(p)) for p in [*wheels, sdist]]
             self.materialise(files, download_cache=self.path("cache"))
             self.assertEqual(len(server.requests), 6)
-        cached = sorted(os.listdir(self.path("cache", "dist")))
-        self.assertEqual([n for n in cached if not n.startswith(".")],
+        self.assertEqual(sorted(os.listdir(self.path("cache", "dist"))),
                          sorted(os.path.basename(p) for p in [*wheels, sdist]))
         # With install-from-cache, the server is not needed any more.
         shutil.rmtree(self.settings.eggs_directory)
         self.materialise(files, download_cache=self.path("cache"), install_from_cache=True)
-        self.assertEqual(len(os.listdir(self.settings.eggs_directory)), 7)
+        self.assertEqual(len(os.listdir(self.settings.eggs_directory)), 6)  # eggs only
 
     def test_install_from_cache_uses_only_the_cache(self) -> None:
         wheel = packages.wheel(self.dist, "a", "1.0")
@@ -98,7 +98,8 @@ class FetchTests(ScratchTestCase):
     def test_built_wheels_are_kept_in_the_download_cache(self) -> None:
         sdist = picked(packages.sdist(self.dist, "s", "1.0"))
         self.materialise([sdist], download_cache=self.path("cache"))
-        built = self.path("cache", "dist", ".built", sdist.sha256 or "")
+        built = download_cache_state(self.path("cache"), "built", sdist.sha256 or "")
+        self.assertEqual(os.listdir(self.path("cache", "dist")), ["s-1.0.tar.gz"])  # archives only
         (wheel,) = os.listdir(built)
         self.assertEqual(wheel, "s-1.0-py3-none-any.whl")
         stamp = os.stat(os.path.join(built, wheel)).st_mtime_ns
@@ -118,14 +119,15 @@ class FetchTests(ScratchTestCase):
     def test_sdist_metadata(self) -> None:
         reliable = packages.sdist(self.dist, "r", "1.0", requires=["x"])
         self.assertEqual(sdist_metadata(reliable, self.environments).get_all("Requires-Dist"), ["x"])
-        self.assertFalse(os.path.exists(self.path("eggs", ".buildout", "metadata")))
+        self.assertFalse(os.path.exists(eggs_state(self.path("eggs"), "metadata", create=False)))
         for version, options in [("2.0", {"metadata_version": "2.1"}),
                                  ("3.0", {"dynamic": ["Requires-Dist"]})]:
             with self.subTest(version=version):
                 sdist = packages.sdist(self.dist, "p", version, requires=["y>1"], **options)  # type: ignore[arg-type]
                 metadata = sdist_metadata(sdist, self.environments)
                 self.assertEqual((metadata["Version"], metadata.get_all("Requires-Dist")), (version, ["y>1"]))
-        self.assertEqual(len(os.listdir(self.path("eggs", ".buildout", "metadata"))), 2)
+        self.assertEqual(len(os.listdir(eggs_state(self.path("eggs"), "metadata"))), 2)
+        self.assertFalse(os.path.exists(self.path("eggs")))  # the eggs directory holds eggs only
 
 
 class ProgressTests(ScratchTestCase):

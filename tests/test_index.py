@@ -131,7 +131,7 @@ class IndexTests(FinderTestCase):
         self.assertEqual(finder.downloaded(needed), os.path.join(dist, needed.filename))
         self.assertEqual(finder.downloaded(demo), os.path.join(dist, demo.filename))
         finder.close()
-        self.assertEqual(sorted(name for name in os.listdir(dist) if not name.startswith(".")),
+        self.assertEqual(sorted(os.listdir(dist)),
                          ["Needed_Pkg-1.0-py3-none-any.whl", "demo-1.0-py3-none-any.whl"])
 
     def test_an_archive_in_the_download_cache_is_not_downloaded_again(self) -> None:

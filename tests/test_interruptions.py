@@ -24,6 +24,7 @@ from zc.buildout.dists.install.fetch import PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel, locked
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.eggs import InstalledEggs
+from zc.buildout.dists.store.state import STAGING_PREFIX
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 from zc.buildout.testing.server import LoopbackHandler, LoopbackServer
@@ -56,6 +57,14 @@ def count_files(directory: str) -> int:
     return sum(len(files) for _, _, files in os.walk(directory))
 
 
+def staging(eggs: str) -> list[str]:
+    """The entries of ``eggs`` being made (see zc.buildout.dists.store.state)."""
+    try:
+        return [os.path.join(eggs, name) for name in os.listdir(eggs) if name.startswith(STAGING_PREFIX)]
+    except FileNotFoundError:
+        return []
+
+
 def assert_complete(test: ScratchTestCase, egg: str) -> None:
     """Every file RECORD lists is there with the recorded digest."""
     (info,) = [e for e in os.listdir(egg) if e.endswith(".dist-info")]
@@ -84,14 +93,13 @@ class InterruptionTests(ScratchTestCase):
     def test_killed_while_unpacking(self) -> None:
         wheel = self.big_wheel()
         eggs = self.settings.eggs_directory
-        tmp = self.path("eggs", ".buildout", "tmp")
         child = self.child("""
             import sys
             from zc.buildout.dists.install.wheel import install_wheel
             install_wheel(sys.argv[1], sys.argv[2])
             """, wheel, eggs)
         self.addCleanup(child.communicate)
-        wait_until(lambda: os.path.isdir(tmp) and count_files(tmp) > 200)
+        wait_until(lambda: any(count_files(path) > 200 for path in staging(eggs)))
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
         # The worker unpacking the wheel notices, and stops writing.
@@ -99,10 +107,10 @@ class InterruptionTests(ScratchTestCase):
         target = os.path.join(eggs, f"big-1.0-{PY}.egg")
         self.assertFalse(os.path.exists(target))
         self.assertEqual(InstalledEggs(eggs, self.settings.develop_eggs_directory).find("big"), [])
-        self.assertTrue(os.listdir(tmp))  # the killed run's staging directory
+        self.assertTrue(staging(eggs))  # the killed run's, under a hidden name
         install_wheel(wheel, eggs)
         assert_complete(self, target)
-        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(os.listdir(eggs), [os.path.basename(target)])
 
     def test_killed_while_downloading(self) -> None:
         wheel = self.big_wheel()

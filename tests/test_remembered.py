@@ -15,6 +15,7 @@ from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.installer import Installer
 from zc.buildout.dists.resolve import resolver
 from zc.buildout.dists.settings import Pin
+from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
@@ -43,7 +44,7 @@ class RememberedTests(ScratchTestCase):
         return [(dist.name, dist.version) for dist in found]
 
     def remembered(self) -> list[str]:
-        directory = os.path.join(self.settings.eggs_directory, ".buildout", "resolutions")
+        directory = eggs_state(self.settings.eggs_directory, "resolutions", create=False)
         return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
 
     def test_a_resolution_from_installed_distributions_is_reused(self) -> None:
@@ -165,7 +166,7 @@ class RememberedTests(ScratchTestCase):
     def test_unreadable_or_unwritable_means_resolving(self) -> None:
         self.resolved()
         [name] = self.remembered()
-        path = os.path.join(self.settings.eggs_directory, ".buildout", "resolutions", name)
+        path = eggs_state(self.settings.eggs_directory, "resolutions", name, create=False)
         with open(path, "w", encoding="utf-8") as file:
             file.write("{not json")
         self.resolved()
@@ -196,11 +197,12 @@ class RememberedTests(ScratchTestCase):
         self.assertEqual(self.resolve.call_count, 2)
 
     def test_only_in_an_eggs_directory_buildout_installs_into(self) -> None:
-        shutil.rmtree(os.path.join(self.settings.eggs_directory, ".buildout"))
+        state = eggs_state(self.settings.eggs_directory)
+        shutil.rmtree(state)
         for _ in range(2):
             self.resolved()
             self.assertTrue(self.resolved_again)
-        self.assertFalse(os.path.exists(os.path.join(self.settings.eggs_directory, ".buildout")))
+        self.assertFalse(os.path.exists(state))
 
     def test_only_the_newest_are_kept(self) -> None:
         from zc.buildout.dists.resolve import remembered

@@ -9,6 +9,7 @@ import sys
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.install.wheel import install_wheel, namespace_inits
+from zc.buildout.dists.store.state import STAGING_PREFIX, staging_prefix
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -59,7 +60,7 @@ class WheelInstallTests(ScratchTestCase):
         # The compiled file names the final location, not the staging directory.
         pyc = os.path.join(egg, "tiny", "__pycache__", os.listdir(os.path.join(egg, "tiny", "__pycache__"))[0])
         self.assertIn(os.path.join(egg, "tiny", "__init__.py").encode(), pathlib.Path(pyc).read_bytes())
-        self.assertEqual(os.listdir(self.path("eggs", ".buildout", "tmp")), [])
+        self.assertEqual(os.listdir(self.settings.eggs_directory), [os.path.basename(egg)])
 
     def test_modules_that_do_not_compile_are_installed_quietly(self) -> None:
         # Zope products ship "skin scripts": Python bodies with a top-level return.
@@ -114,11 +115,13 @@ class WheelInstallTests(ScratchTestCase):
 
     def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
         wheel = packages.wheel(self.path("dist"), "demo", "1.0")
-        stale = self.path("eggs", ".buildout", "tmp", f"demo-1.0-{PY}.egg-x1y2")
+        stale = self.path("eggs", f"{staging_prefix(f'demo-1.0-{PY}.egg')}x1y2")
         os.makedirs(os.path.join(stale, "half"))
+        # Another user's buildout, which holds its own lock, may still be making it.
+        others = f"{STAGING_PREFIX}demo-1.0-{PY}.egg-{os.getuid() + 1}-x1y2"
+        os.makedirs(self.path("eggs", others, "half"))
         install_wheel(wheel, self.settings.eggs_directory)
-        self.assertEqual(os.listdir(self.path("eggs", ".buildout", "tmp")), [])
-        self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [".buildout", f"demo-1.0-{PY}.egg"])
+        self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [others, f"demo-1.0-{PY}.egg"])
 
     def test_a_wheel_whose_metadata_lacks_its_version(self) -> None:
         import zipfile
@@ -173,4 +176,4 @@ class WheelInstallTests(ScratchTestCase):
                          "The wheel is malformed: nothing of it was installed.")
         written = [name for _, _, names in os.walk(self.root) for name in names if name == "evil.py"]
         self.assertEqual(written, [])
-        self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [".buildout"])
+        self.assertEqual(os.listdir(self.settings.eggs_directory), [])

@@ -4,9 +4,9 @@ The ``build_ext`` settings (include and library directories, defines,
 libraries, rpath, ...) reach setuptools as the ``[build_ext]`` section of
 an extra configuration file named by ``DIST_EXTRA_CONFIG``, which setuptools
 reads after the project's own ``setup.cfg``: the project's tree is never
-changed. The file lives under ``<eggs-directory>/.buildout/build-ext``,
+changed. The file lives in the eggs directory's working state (``build-ext``),
 named by a digest of its text, so an unchanged setting keeps an unchanged
-develop project from being rebuilt. InstalledEggs variables given for the
+develop project from being rebuilt. Environment variables given for the
 build are passed to the backend as well.
 
 An sdist built this way is specific to the buildout, so it goes into the
@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from zc.buildout.dists.build import frontend, isolation
+from zc.buildout.dists.build import frontend
 from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.find.index import Finder
 from zc.buildout.dists.install import editable, wheel
 from zc.buildout.dists.installer import install_build_requirements
 from zc.buildout.dists.store.eggs import InstalledEggs
+from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import HTTPClient
 
@@ -63,7 +64,7 @@ def build_environ(
     if build_ext:
         text = config_text(build_ext)
         name = hashlib.sha256(text.encode()).hexdigest()[:20] + ".cfg"
-        path = os.path.join(isolation.private_directory(settings, "build-ext"), name)
+        path = os.path.join(eggs_state(settings.eggs_directory, "build-ext"), name)
         if not os.path.exists(path):
             with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(path), delete=False) as file:
                 file.write(text)

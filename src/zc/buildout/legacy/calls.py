@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.dists import installer as core_installer
+from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.legacy import dist_scripts
 from zc.buildout.legacy.defaults import pins
@@ -64,8 +65,8 @@ def _settings_for(
     changes: dict[str, Any] = {
         "eggs_directory": eggs,
         # Without a develop-eggs directory, one that does not exist: no develop projects.
-        "develop_eggs_directory": develop_eggs[0] if develop_eggs else os.path.join(
-            eggs, ".buildout", "no-develop-eggs"),
+        "develop_eggs_directory": develop_eggs[0] if develop_eggs else eggs_state(
+            eggs, "no-develop-eggs", create=False),
         "find_links": tuple(links),
         "allow_hosts": tuple(allow_hosts) or ("*",),
         "newest": newest and dest is not None and not base.offline,

@@ -113,6 +113,7 @@ def buildoutSetUp(test: Any) -> None:
     register_teardown(lambda: state.end(token))
     _set_environ(stack, "HOME", os.path.join(base, "bbbBadHome"))
     _set_environ(stack, "BUILDOUT_HOME", None)
+    _set_environ(stack, "XDG_CACHE_HOME", os.path.join(base, "cache"))  # eggs directories' state
     index = os.path.join(base, "index")
     os.mkdir(index)
     _set_environ(stack, "PIP_INDEX_URL", "file://" + index)

@@ -44,7 +44,8 @@ class Sandbox:
     """A temporary tree holding ``sample-buildout`` (the current directory).
 
     ``HOME`` points at a directory that does not exist, so no user defaults
-    leak in. Everything is undone by :meth:`close`: the working directory
+    leak in; the user's cache (where buildout keeps the working state of
+    eggs directories) is a directory of the tree, beside ``sample-buildout``. Everything is undone by :meth:`close`: the working directory
     and environment are restored and the tree is removed.
     """
 
@@ -57,6 +58,7 @@ class Sandbox:
         os.mkdir(self.sample_buildout)
         self._set_environ("HOME", self.home)
         self._set_environ("BUILDOUT_HOME", None)
+        self._set_environ("XDG_CACHE_HOME", os.path.join(self.root, "cache"))
         # Without an index of its own, a buildout would use pip's default one
         # (the network): make the default an empty local index instead.
         no_index = os.path.join(self.root, "empty-index")

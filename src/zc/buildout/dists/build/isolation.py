@@ -4,7 +4,8 @@ Each build requirement the environment buildout runs in satisfies (with
 its dependencies) is taken from there, exposed through a directory of
 symbolic links to just those distributions; only the others are installed,
 from the index and find-links, into a build-environment eggs directory. Both
-live under ``<eggs-directory>/.buildout`` and are reused by later builds.
+live in buildout's working state for the eggs directory
+(:mod:`zc.buildout.dists.store.state`) and are reused by later builds.
 ``wheel``, which old setuptools ask for, is not needed where the setuptools
 taken builds wheels itself (70.1 and later).
 
@@ -28,25 +29,19 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
 
-__all__ = ["BuildEnvironments", "InstallRequirements", "private_directory", "running_distributions"]
+__all__ = ["BuildEnvironments", "InstallRequirements", "running_distributions"]
 
 InstallRequirements = Callable[[Sequence[str], "InstallerSettings", str], list[str]]
 """Installs requirements as the settings say, for the build of what the text describes;
 returns the path entries to import them from."""
 
 _SETUPTOOLS_WITH_BDIST_WHEEL = Version("70.1")
-
-
-def private_directory(settings: InstallerSettings, *names: str) -> str:
-    """A directory of buildout's own inside the eggs directory (``.buildout/...``)."""
-    path = os.path.join(settings.eggs_directory, ".buildout", *names)
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 def _parse(requirements: Iterable[str], description: str) -> list[Requirement]:
@@ -120,7 +115,7 @@ def _link_farm(dists: Sequence[importlib.metadata.Distribution], settings: Insta
             continue
         plan.extend((entry, os.path.join(root, entry)) for entry in sorted(entries))
     key = hashlib.sha256(repr(sorted(plan)).encode()).hexdigest()[:16]
-    target = os.path.join(private_directory(settings, "build-env"), key)
+    target = os.path.join(eggs_state(settings.eggs_directory, "build-env"), key)
     if not os.path.isdir(target):
         staging = tempfile.mkdtemp(prefix=f".{key}-", dir=os.path.dirname(target))
         try:
@@ -179,8 +174,8 @@ class BuildEnvironments:
         settings = self.settings
         build_settings = dataclasses.replace(
             settings,
-            eggs_directory=private_directory(settings, "build-eggs"),
-            develop_eggs_directory=os.path.join(private_directory(settings), "no-develop-eggs"),
+            eggs_directory=eggs_state(settings.eggs_directory, "build-eggs"),
+            develop_eggs_directory=eggs_state(settings.eggs_directory, "no-develop-eggs", create=False),
             pins={},
             allow_picked_versions=True,
             show_picked_versions=False,

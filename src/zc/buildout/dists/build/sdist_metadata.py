@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.dists.build import frontend
-from zc.buildout.dists.build.isolation import private_directory
 from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.dists.store.archive_cache import built_wheel, sha256_of
 from zc.buildout.dists.store.eggs import python_tag
+from zc.buildout.dists.store.state import download_cache_state, eggs_state
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def sdist_metadata(path: str, environments: BuildEnvironments, *, pinned: bool =
     ``PKG-INFO`` when it is reliable (metadata 2.2 or later, requirements not
     dynamic). Else the metadata of the wheel built from it, for a ``pinned``
     sdist with a download cache; else what the build backend prepares, kept
-    (in the download cache, or in the eggs directory) keyed by the sdist's
+    (in the download cache's working state, or the eggs directory's) keyed by the sdist's
     digest and the Python, so it is computed once.
     """
     found = _reliable_pkg_info(path)
@@ -83,10 +83,9 @@ def sdist_metadata(path: str, environments: BuildEnvironments, *, pinned: bool =
         return headers_of_wheel(wheel, os.path.basename(wheel))
 
     if settings.download_cache is not None:
-        cache = os.path.join(settings.download_cache, "dist", ".metadata")
-        os.makedirs(cache, exist_ok=True)
+        cache = download_cache_state(settings.download_cache, "metadata")
     else:
-        cache = private_directory(settings, "metadata")
+        cache = eggs_state(settings.eggs_directory, "metadata")
     key = os.path.join(cache, f"{sha256_of(path)}-{python_tag()}-{sysconfig.get_platform()}")
     if not os.path.exists(key):
         with tempfile.TemporaryDirectory(prefix="buildout-metadata-") as output:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from zc.buildout.dists.build import frontend
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.store.eggs import egg_link_name
+from zc.buildout.dists.store.state import STAGING_PREFIX
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -163,9 +164,9 @@ def install_editable(project_directory: str, environments: BuildEnvironments, *,
         logger.debug("Develop project %s is unchanged.", project)
         return unchanged
     for stale in os.listdir(develop_eggs):
-        if stale.startswith(".tmp-"):  # left by a killed run
+        if stale.startswith(STAGING_PREFIX):  # left by a killed run
             shutil.rmtree(os.path.join(develop_eggs, stale), ignore_errors=True)
-    staging = tempfile.mkdtemp(prefix=".tmp-", dir=develop_eggs)
+    staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=develop_eggs)
     try:
         with tempfile.TemporaryDirectory(prefix="buildout-develop-") as scratch:
             wheel_path = frontend.build_editable(project, scratch, environments,

@@ -42,6 +42,7 @@ from zc.buildout.dists.store.eggs import (
     egg_directory_name,
     filename_component,
 )
+from zc.buildout.dists.store.state import eggs_state, staging_prefix
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -245,8 +246,7 @@ def locked(eggs_directory: str, name: str) -> Iterator[None]:
     """Hold the lock that guards installing ``name`` into ``eggs_directory``."""
     from filelock import FileLock, Timeout  # start-up: only installing takes locks
 
-    locks = os.path.join(eggs_directory, ".buildout", "locks")
-    os.makedirs(locks, exist_ok=True)
+    locks = eggs_state(eggs_directory, "locks")
     lock = FileLock(os.path.join(locks, f"{name}.lock"))
     try:
         lock.acquire(timeout=2)
@@ -312,20 +312,21 @@ def install_wheel(
 def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[str], None]) -> None:
     """Make the egg directory of ``dist`` (in ``eggs_directory``) unless it is there.
 
-    ``fill`` makes it at a temporary path, renamed into place when complete,
-    under the lock for that egg: a run killed meanwhile leaves no half egg,
-    and its leftovers are removed by the next.
+    ``fill`` makes it at a hidden temporary path in ``eggs_directory`` (for
+    an atomic rename), renamed into place when complete, under the lock for
+    that egg: a run killed meanwhile leaves no half egg, and its leftovers
+    are removed by the next.
     """
     egg_name = os.path.basename(dist.location)
-    tmp = os.path.join(eggs_directory, ".buildout", "tmp")
-    os.makedirs(tmp, exist_ok=True)
+    prefix = staging_prefix(egg_name)
+    os.makedirs(eggs_directory, exist_ok=True)
     with locked(eggs_directory, egg_name):
-        for stale in os.listdir(tmp):
-            if stale.startswith(f"{egg_name}-"):  # left by a killed run; we hold the lock
-                shutil.rmtree(os.path.join(tmp, stale), ignore_errors=True)
+        for stale in os.listdir(eggs_directory):
+            if stale.startswith(prefix):  # left by a killed run; we hold the lock
+                shutil.rmtree(os.path.join(eggs_directory, stale), ignore_errors=True)
         if os.path.isdir(dist.location):
             return
-        staging = tempfile.mkdtemp(prefix=f"{egg_name}-", dir=tmp)
+        staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
         try:
             staged = os.path.join(staging, egg_name)
             fill(staged)

@@ -14,11 +14,11 @@ for the same requirements, settings and Python, while
   distributions come from) are the same, and unmodified;
 - the metadata files of every distribution it chose are unchanged.
 
-Anything else resolves again. Each remembered resolution is a file in
-``<eggs-directory>/.buildout/resolutions/``, kept only where buildout already
-keeps things of its own (``.buildout/``, made when it first installs into
-the eggs directory): a directory a recipe names as its eggs is left alone.
-One that cannot be read or written just means resolving again.
+Anything else resolves again. Each remembered resolution is a file in the
+eggs directory's working state (:mod:`zc.buildout.dists.store.state`), kept
+only once that state exists (made when buildout first installs into the
+eggs directory): nothing is remembered for a directory a recipe names as
+its eggs. One that cannot be read or written just means resolving again.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from packaging.version import Version
 
 from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.eggs import InstalledDistribution
+from zc.buildout.dists.store.state import STAGING_PREFIX, eggs_state
 
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
@@ -58,7 +59,7 @@ class Resolutions:
     """The resolutions remembered for an eggs directory, looked up by what they depend on."""
 
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
-        self._directory = os.path.join(settings.eggs_directory, ".buildout", "resolutions")
+        self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
         self._key = _key(settings, requirements)
         self._path = os.path.join(self._directory, f"{zlib.crc32(self._key.encode()):08x}{_SUFFIX}")
 
@@ -112,10 +113,10 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
 def _directory(path: str, entries: bool = False) -> Any:
     """A directory's modification time and listing (with each entry's, if ``entries``).
 
-    Buildout's own ``.buildout`` is left out.
+    Entries being made (staged under a hidden name) are left out.
     """
     try:
-        names = sorted(name for name in os.listdir(path) if name != ".buildout")
+        names = sorted(name for name in os.listdir(path) if not name.startswith(STAGING_PREFIX))
     except OSError:
         return None
     if entries:

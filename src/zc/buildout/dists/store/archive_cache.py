@@ -3,8 +3,10 @@
 Archives are written there whole or not at all (see
 :meth:`~zc.buildout.net.httpclient.HTTPClient.download`), each under a file lock
 of its own, so that buildouts sharing the cache download a file once. A file
-found there is used only when it has the digest the index gives. Wheels built
-from sdists are kept beside them, in ``.built/<digest of the sdist>``.
+found there is used only when it has the digest the index gives. The locks,
+and the wheels built from sdists (by digest of the sdist), are kept in the
+download cache's working state (``<download-cache>/.buildout``), so that
+``dist`` holds archives only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from zc.buildout.dists.store.state import download_cache_state
 
 __all__ = ["archive_lock", "built_wheel", "cached_archive", "sha256_of"]
 
@@ -27,13 +31,17 @@ def sha256_of(path: str) -> str:
     return digest.hexdigest()
 
 
+def _state(directory: str, *names: str) -> str:
+    # ``directory`` is ``<download-cache>/dist``.
+    return download_cache_state(os.path.dirname(directory), *names)
+
+
 @contextmanager
 def archive_lock(directory: str, filename: str) -> Iterator[None]:
     """Hold the lock on ``filename`` in the cache ``directory`` (made if missing)."""
     from filelock import FileLock  # start-up: only installing takes locks
 
-    locks = os.path.join(directory, ".locks")
-    os.makedirs(locks, exist_ok=True)
+    locks = _state(directory, "locks")
     with FileLock(os.path.join(locks, f"{filename}.lock")):
         yield
 
@@ -47,6 +55,7 @@ def cached_archive(directory: str, filename: str, sha256: str | None,
     otherwise.
     """
     path = os.path.join(directory, filename)
+    os.makedirs(directory, exist_ok=True)
     with archive_lock(directory, filename):
         if not (os.path.exists(path) and (sha256 is None or sha256_of(path) == sha256.lower())):
             download(path)
@@ -57,11 +66,10 @@ def built_wheel(directory: str, sdist: str, build: Callable[[str], str]) -> str:
     """The wheel built from ``sdist``, kept in the cache ``directory``; built when missing.
 
     ``build(output)`` builds it into the directory ``output`` and returns its
-    path; it is kept under ``.built/<sha256 of sdist>`` and used by any run
-    of a Python it fits.
+    path; it is kept in the download cache's ``.buildout/built/<sha256 of
+    sdist>`` and used by any run of a Python it fits.
     """
-    built = os.path.join(directory, ".built", sha256_of(sdist))
-    os.makedirs(built, exist_ok=True)
+    built = _state(directory, "built", sha256_of(sdist))
     with archive_lock(directory, f"{os.path.basename(sdist)}.build"):
         found = _compatible_wheel(built)
         if found is not None:

@@ -3,9 +3,10 @@
 An entry is an egg directory exactly as it goes into an eggs directory
 (unpacked and byte-compiled), named after the egg directory and the digest
 of the wheel it was made from, so a rebuilt wheel of the same version never
-meets an old entry. Entries are made in a staging directory and renamed into
-place under a file lock: one is either complete or not there; a staging
-directory left by a killed run is removed by the next one making that entry.
+meets an old entry. Entries are made under a hidden name beside their own
+and renamed into place under a file lock (kept in the download cache's
+working state): one is either complete or not there; a staging directory
+left by a killed run is removed by the next one making that entry.
 Installing from an entry links each file (a copy where links cannot be made,
 as across file systems); the directories are the eggs directory's own.
 
@@ -25,6 +26,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 
+from zc.buildout.dists.store.state import download_cache_state, staging_prefix
+
 __all__ = ["EggCache", "link_tree"]
 
 
@@ -35,12 +38,15 @@ class EggCache:
     directory: str
     """``<download-cache>/eggs/<cache tag>`` (``cpython-311``: whose compiled files they hold),
     or ``<download-cache>/eggs/uncompiled``."""
+    locks: str
+    """Where the locks on its entries are kept (in the download cache's working state)."""
 
     @classmethod
     def in_download_cache(cls, download_cache: str, *, compiled: bool = True) -> EggCache:
         """The entries of eggs byte-compiled by this Python or, not ``compiled``, of uncompiled ones."""
         tag = (sys.implementation.cache_tag or sys.implementation.name) if compiled else "uncompiled"
-        return cls(os.path.join(os.path.abspath(download_cache), "eggs", tag))
+        directory = os.path.join(os.path.abspath(download_cache), "eggs", tag)
+        return cls(directory, download_cache_state(download_cache, "egg-locks", tag, create=False))
 
     def entry(self, egg_name: str, sha256: str, make: Callable[[str], None]) -> str:
         """The entry for ``egg_name`` made from the wheel with digest ``sha256``.
@@ -54,17 +60,16 @@ class EggCache:
             return path
         from filelock import FileLock  # start-up: only installing takes locks
 
-        locks = os.path.join(self.directory, ".locks")
-        tmp = os.path.join(self.directory, ".tmp")
-        os.makedirs(locks, exist_ok=True)
-        os.makedirs(tmp, exist_ok=True)
-        with FileLock(os.path.join(locks, f"{name}.lock")):
+        os.makedirs(self.locks, exist_ok=True)
+        os.makedirs(self.directory, exist_ok=True)
+        prefix = staging_prefix(name)
+        with FileLock(os.path.join(self.locks, f"{name}.lock")):
             if os.path.isdir(path):
                 return path
-            for stale in os.listdir(tmp):
-                if stale.startswith(f"{name}-"):  # left by a killed run; we hold the lock
-                    shutil.rmtree(os.path.join(tmp, stale), ignore_errors=True)
-            staging = tempfile.mkdtemp(prefix=f"{name}-", dir=tmp)
+            for stale in os.listdir(self.directory):
+                if stale.startswith(prefix):  # left by a killed run; we hold the lock
+                    shutil.rmtree(os.path.join(self.directory, stale), ignore_errors=True)
+            staging = tempfile.mkdtemp(prefix=prefix, dir=self.directory)
             try:
                 make(os.path.join(staging, egg_name))
                 os.rename(os.path.join(staging, egg_name), path)

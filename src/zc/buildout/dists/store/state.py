@@ -1,0 +1,76 @@
+"""Where buildout keeps its working state: never inside an eggs, develop-eggs or ``dist`` directory.
+
+The eggs directory, develop-eggs and the download cache's ``dist`` hold
+distributions only: people (and recipe authors' tests) list them. What
+buildout keeps besides (locks, build environments, prepared metadata,
+remembered resolutions) goes elsewhere:
+
+- for an eggs directory, into a directory of the user's cache
+  (``$XDG_CACHE_HOME/zc.buildout``, else ``~/.cache/zc.buildout``) named
+  after the eggs directory's real path, so that buildouts sharing an eggs
+  directory share it too (the system's temporary directory when that cache
+  cannot be written);
+- for a download cache, into its ``.buildout`` directory, beside ``dist``.
+
+The state of an eggs directory is the user's: buildouts of one user that
+share an eggs directory share its locks, and wait for each other; those of
+different users do not, but never see a half-made egg either. Eggs are made
+in the eggs directory itself, for an atomic rename, under hidden names
+(:func:`staging_prefix`) that a completed install never leaves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+
+__all__ = ["STAGING_PREFIX", "download_cache_state", "eggs_state", "staging_prefix"]
+
+STAGING_PREFIX = ".tmp-"
+"""What an entry being made inside an eggs or develop-eggs directory is named with, until renamed."""
+
+
+def _user() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+
+
+def staging_prefix(name: str) -> str:
+    """How the entries staged by this user's buildouts for the entry ``name`` are named to start.
+
+    A run holding this user's lock on ``name`` may remove what starts so (a
+    killed run's leftovers); another user's staging may be in progress.
+    """
+    return f"{STAGING_PREFIX}{name}-{_user()}-"
+
+
+def eggs_state(eggs_directory: str, *names: str, create: bool = True) -> str:
+    """A directory of buildout's working state for ``eggs_directory`` (``names`` below it).
+
+    Made when ``create`` (else it may not exist: nothing was installed there yet).
+    """
+    real = os.path.realpath(eggs_directory)
+    key = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    leaf = f"{os.path.basename(real) or 'eggs'}-{key}"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    places = [os.path.join(base, "zc.buildout", "eggs-directories", leaf, *names),
+              # No (writable) home: the system's temporary directory will do.
+              os.path.join(tempfile.gettempdir(), f"zc.buildout-{_user()}", leaf, *names)]
+    if not create:
+        return next((path for path in places if os.path.isdir(path)), places[0])
+    for path in places:
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError:
+            continue
+        return path
+    raise OSError(f"Nowhere to keep buildout's working state for {eggs_directory}: neither {places[0]}"
+                  f" nor {places[1]} can be made.")
+
+
+def download_cache_state(download_cache: str, *names: str, create: bool = True) -> str:
+    """A directory of buildout's working state in ``download_cache`` (beside ``dist``), made when ``create``."""
+    path = os.path.join(os.path.abspath(download_cache), ".buildout", *names)
+    if create:
+        os.makedirs(path, exist_ok=True)
+    return path
