@@ -114,10 +114,14 @@ class PylockTests(unittest.TestCase):
         self.assertIn("Demo 1.0", message)
         self.assertIn("Run buildout online once", message)
 
-    def test_distribution_with_neither_wheel_nor_sdist(self) -> None:
-        odd = LockedFile("https://index.example/demo-1.0-py2.7.egg", A)
-        with self.assertRaises(UserError):
-            pylock_toml(lock(LockedDistribution("demo", "1.0", (odd,))))
+    def test_distribution_with_eggs_only(self) -> None:
+        egg = LockedFile("https://index.example/demo-1.0-py2.7.egg", A)
+        with self.assertRaises(UserError) as caught:
+            pylock_toml(lock(LockedDistribution("demo", "1.0", (egg,), location=Location("/x/buildout.lock", 4))))
+        self.assertEqual(str(caught.exception), (
+            "/x/buildout.lock:4: The lock holds only eggs of demo 1.0, and pylock.toml names wheels and"
+            " sdists only.\nMake a wheel or sdist of it available on the index or in find-links, and run"
+            " buildout."))
 
     def test_empty_lock(self) -> None:
         self.assertEqual(parsed(pylock_toml(lock())), {"lock-version": "1.0", "created-by": "zc.buildout"})

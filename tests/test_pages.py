@@ -32,8 +32,17 @@ class SplitFilenameTests(unittest.TestCase):
         self.assertEqual(split_filename("foo-2-1.0.tar.gz", "foo-2")[:2], ("foo-2", Version("1.0")))
         self.assertIsNone(split_filename("other-1.0.tar.gz", "demo"))
 
+    def test_egg(self) -> None:
+        self.assertEqual(split_filename("Demo_Pkg-1.0-py3.11.egg"), ("demo-pkg", Version("1.0"), "egg"))
+        self.assertEqual(split_filename("zope.interface-5.5.2-py3.11-linux-x86_64.egg"),
+                         ("zope-interface", Version("5.5.2"), "egg"))
+        self.assertEqual(split_filename("demo-1.0.egg"), ("demo", Version("1.0"), "egg"))
+        for filename in ("demo-x-py3.11.egg", "demo.egg", "-1.0-py3.11.egg"):
+            with self.subTest(filename=filename):
+                self.assertIsNone(split_filename(filename))
+
     def test_not_distributions(self) -> None:
-        for filename in ("README.txt", "demo-1.0.egg", "demo.tar.gz", "demo-notaversion.zip",
+        for filename in ("README.txt", "demo.tar.gz", "demo-notaversion.zip",
                          "bad-wheel.whl", "-1.0.tar.gz", "demo-x-py3-none-any.whl",
                          "-1.0-py3-none-any.whl"):
             with self.subTest(filename=filename):

@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from zc.buildout.errors import UserError
 
 __all__ = [
-    "Headers", "Metadata", "canonical_name", "headers_of_wheel", "only_for_extra", "parse_headers",
-    "python_version",
+    "Headers", "Metadata", "canonical_name", "headers_of_egg", "headers_of_wheel", "only_for_extra",
+    "parse_headers", "python_version",
 ]
 
 # The usual marker of a requirement only an extra brings: ``; extra == "name"``.
@@ -82,6 +82,12 @@ class Headers:
             values.append(value.strip())
         return cls(headers, names)
 
+    def replaced(self, name: str, values: list[str]) -> Headers:
+        """These headers with ``values`` for the field ``name`` (in place of any it has)."""
+        key = name.lower()
+        names = [spelled for spelled in self._names if spelled.lower() != key]
+        return Headers({**self._headers, key: list(values)}, names + [name] * len(values))
+
     def get(self, name: str, failobj: None = None) -> str | None:
         values = self._headers.get(name.lower())
         return values[0] if values else failobj
@@ -146,3 +152,21 @@ def headers_of_wheel(path: str, filename: str) -> Headers:
             return parse_headers(archive.read(names[0]))
     except zipfile.BadZipFile:
         raise UserError(f"The wheel {filename} is not a valid zip file.") from None
+
+
+def headers_of_egg(path: str, filename: str) -> Headers:
+    """The core metadata of a zipped egg: ``EGG-INFO/PKG-INFO``, requirements from ``EGG-INFO/requires.txt``."""
+    import importlib.metadata  # start-up: only reading an egg needs it
+    import zipfile  # start-up: only reading an egg needs it
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "EGG-INFO/PKG-INFO" not in archive.namelist():
+                raise UserError(f"The egg {filename} has no EGG-INFO/PKG-INFO file.")
+            headers = parse_headers(archive.read("EGG-INFO/PKG-INFO"))
+            # requires.txt, with its [extra] and [:marker] sections, as Requires-Dist lines
+            info = importlib.metadata.PathDistribution(zipfile.Path(archive, "EGG-INFO/"))
+            requires = info.requires or []
+    except zipfile.BadZipFile:
+        raise UserError(f"The egg {filename} is not a valid zip file.") from None
+    return headers.replaced("Requires-Dist", requires)

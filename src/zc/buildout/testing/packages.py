@@ -1,4 +1,4 @@
-"""Builders for sample distributions: wheels, sdists and develop project trees.
+"""Builders for sample distributions: wheels, sdists, eggs and develop project trees.
 
 Everything is written directly (``zipfile``, ``tarfile``), with no build tool,
 so docs pages and tests can make the distributions they install.
@@ -10,13 +10,15 @@ import io
 import json
 import os
 import re
+import sys
 import tarfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from zc.buildout.testing import tiny_backend
 
-__all__ = ["core_metadata", "project", "sdist", "wheel"]
+__all__ = ["core_metadata", "egg", "project", "sdist", "wheel"]
 
 Modules = Mapping[str, str]
 """Files of a distribution's code: path relative to the code root -> text."""
@@ -122,6 +124,53 @@ def wheel(
         extra["entry_points.txt"] = _entry_points_text(entry_points).encode()
     filename = tiny_backend.write_wheel(directory, metadata, files, tag=tag, dist_info=extra)
     return os.path.join(directory, filename)
+
+
+def egg(
+    directory: str,
+    name: str,
+    version: str = "1.0",
+    *,
+    modules: Modules | None = None,
+    requires: Sequence[str] = (),
+    extras: Mapping[str, Sequence[str]] | None = None,
+    entry_points: EntryPointTable | None = None,
+    python: str = f"{sys.version_info[0]}.{sys.version_info[1]}",
+    platform: str | None = None,
+) -> str:
+    """Write a zipped egg (``Name-1.0-py3.11[-platform].egg``) into ``directory``; return its path.
+
+    As ``bdist_egg`` made them: the code at the root, and ``EGG-INFO`` with
+    ``PKG-INFO`` (no requirements) and the requirements in ``requires.txt``,
+    a requirement's marker and each extra making a section of its own.
+    """
+    os.makedirs(directory, exist_ok=True)
+    code = modules if modules is not None else _default_modules(name, version)
+    sections: dict[str, list[str]] = {"": []}
+    for requirement in requires:
+        text, _, marker = requirement.partition(";")
+        sections.setdefault(f":{marker.strip()}" if marker else "", []).append(text.strip())
+    for extra, requirements in (extras or {}).items():
+        sections.setdefault(extra, []).extend(requirements)
+    requires_txt = "".join(
+        (f"\n[{section}]\n" if section else "") + "".join(f"{line}\n" for line in lines)
+        for section, lines in sections.items())
+    info = {
+        "PKG-INFO": core_metadata(name, version, metadata_version="1.1"),
+        "requires.txt": requires_txt,
+        "top_level.txt": "".join(f"{entry.removesuffix('.py')}\n" for entry in _top_level(code)),
+        "not-zip-safe": "\n",
+    }
+    if entry_points:
+        info["entry_points.txt"] = _entry_points_text(entry_points)
+    stem = f"{re.sub('[^A-Za-z0-9.]+', '_', name)}-{version}-py{python}"
+    path = os.path.join(directory, f"{stem}-{platform}.egg" if platform else f"{stem}.egg")
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in sorted(code.items()):
+            archive.writestr(member, text)
+        for member, text in info.items():
+            archive.writestr(f"EGG-INFO/{member}", text)
+    return path
 
 
 def _toml_list(items: Sequence[str]) -> str:

@@ -1,4 +1,4 @@
-"""Distribution file names: which project, version and kind a wheel or sdist name says."""
+"""Distribution file names: which project, version and kind a wheel, sdist or egg name says."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import Literal
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["SDIST_SUFFIXES", "NameMemo", "split_filename"]
+from zc.buildout.dists.store.eggs import EggName
+
+__all__ = ["SDIST_SUFFIXES", "FileKind", "NameMemo", "split_filename"]
+
+FileKind = Literal["wheel", "sdist", "egg"]
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
 
@@ -39,7 +43,7 @@ class NameMemo:
 
 def split_filename(
     filename: str, project: str | None = None, memo: NameMemo | None = None
-) -> tuple[NormalizedName, Version, Literal["wheel", "sdist"]] | None:
+) -> tuple[NormalizedName, Version, FileKind] | None:
     """Name, version and kind of a distribution file name, or ``None``.
 
     Sdist names are ambiguous when the project name holds dashes; when the
@@ -52,6 +56,12 @@ def split_filename(
             return None
         try:
             return memo.names[parts[0]], memo.versions[parts[1]], "wheel"
+        except InvalidVersion:
+            return None
+    if filename.endswith(".egg"):
+        egg = EggName.parse(filename)
+        try:
+            return None if egg is None else (memo.names[egg.name], memo.versions[egg.version], "egg")
         except InvalidVersion:
             return None
     lowered = filename.lower()

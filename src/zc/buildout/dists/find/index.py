@@ -44,7 +44,7 @@ from zc.buildout.dists.find.pages import (
 )
 from zc.buildout.dists.find.remote_wheel import RemoteWheels
 from zc.buildout.dists.find.usable import Usability
-from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
+from zc.buildout.dists.metadata import Metadata, headers_of_egg, headers_of_wheel, parse_headers
 from zc.buildout.dists.settings import default_index
 from zc.buildout.errors import UserError
 from zc.buildout.net.credentials import redact_url
@@ -314,6 +314,8 @@ class Finder:
         path = self.archive(file)
         if file.kind == "wheel":
             return headers_of_wheel(path, file.filename)
+        if file.kind == "egg":
+            return headers_of_egg(path, file.filename)
 
         pin = self._settings.pins.get(file.name)
         return sdist_metadata(path, self._environments, pinned=pin is not None and pin.exact == file.version)

@@ -10,7 +10,6 @@ import os
 import re
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Literal
 
 from packaging.tags import Tag
 from packaging.utils import (
@@ -21,7 +20,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from zc.buildout.dists.find.filenames import NameMemo, split_filename
+from zc.buildout.dists.find.filenames import FileKind, NameMemo, split_filename
 
 __all__ = [
     "DistributionFile",
@@ -44,14 +43,14 @@ HTML_TYPES = ("text/html", "application/vnd.pypi.simple.v1+html")
 
 @dataclasses.dataclass(frozen=True)
 class DistributionFile:
-    """One wheel or sdist of a project, as offered by an index or find-links."""
+    """One wheel, sdist or egg of a project, as offered by an index or find-links."""
 
     name: NormalizedName
     version: Version
     filename: str
     url: str
     """Absolute ``http(s)://`` or ``file://`` URL, without fragment."""
-    kind: Literal["wheel", "sdist"]
+    kind: FileKind
     sha256: str | None = None
     requires_python: str | None = None
     yanked: str | None = None

@@ -2,8 +2,9 @@
 
 Usable: from a host ``allow-hosts`` lets buildout visit, for this Python
 (the file's ``Requires-Python``) and, for a wheel, for this platform (its
-tags). Best: the wheel whose tags are most specific to this interpreter,
-then other wheels, then an sdist; a local copy before a remote one.
+tags); an egg, for this Python's version and platform (its name). Best: the
+wheel whose tags are most specific to this interpreter, then other wheels,
+then an egg, then an sdist; a local copy before a remote one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from packaging.tags import sys_tags
 
 from zc.buildout.dists.find.pages import DistributionFile
 from zc.buildout.dists.metadata import python_version
+from zc.buildout.dists.store.eggs import EggName
 from zc.buildout.net.httpclient import local_path
 
 __all__ = ["Usability"]
@@ -71,6 +73,9 @@ class Usability:
             return f"requires Python {file.requires_python}"
         if file.kind == "sdist":
             return 1_000_000
+        if file.kind == "egg":
+            egg = EggName.parse(file.filename)
+            return 999_999 if egg is not None and egg.fits else "no egg for this Python and platform"
         if self._tag_ranks is None:
             self._tag_ranks = {tag: rank for rank, tag in enumerate(sys_tags())}
         ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]

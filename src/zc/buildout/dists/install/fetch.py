@@ -3,7 +3,7 @@
 Each picked file is fetched (from the download cache when it has it, into it
 when set), checked against the index's sha256, built into a wheel when it is
 an sdist (the built wheel is kept in the download cache), and installed into
-the eggs directory: each egg is unpacked and byte-compiled by worker
+the eggs directory (a zipped egg is unpacked as it is): each egg is unpacked and byte-compiled by worker
 processes on all processors, while other files download. With a
 download cache, the installed egg is kept in the cache too
 (:mod:`~zc.buildout.dists.store.egg_cache`) and linked from there, so installing it
@@ -27,6 +27,7 @@ from zc.buildout.dists.build import frontend
 from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler
+from zc.buildout.dists.install.egg import install_egg
 from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.dists.store.archive_cache import built_wheel, cached_archive, sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache
@@ -177,6 +178,11 @@ class Fetcher:
         archive = self.archive(picked, progress)
         source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known
         digest: str | None = source
+        if picked.filename.endswith(".egg"):
+            dist = install_egg(archive, self.settings.eggs_directory, compiler=self.compiler,
+                               archive_sha256=source, byte_compile=self.settings.byte_compile)
+            progress.file_done()
+            return dist
         if not picked.filename.endswith(".whl"):
             archive, digest = self.built_wheel(picked, archive), None
         if self.egg_cache is not None:

@@ -260,17 +260,13 @@ def locked(eggs_directory: str, name: str) -> Iterator[None]:
 
 
 def _holds(directory: str, name: str, version: str) -> bool:
-    key = canonicalize_name(name)
+    """Whether the egg directory ``directory`` is one of ``name`` ``version`` (its metadata says so)."""
     try:
-        entries = os.listdir(directory)
-    except OSError:
+        headers = InstalledDistribution(name, version, directory, False).metadata.metadata
+    except FileNotFoundError:
         return False
-    for entry in entries:
-        if entry.endswith(".dist-info"):
-            entry_name, _, entry_version = entry[: -len(".dist-info")].partition("-")
-            if canonicalize_name(entry_name) == key and entry_version == version:
-                return True
-    return False
+    return canonicalize_name(headers.get("Name") or "") == canonicalize_name(name) and (
+        headers.get("Version") == version)
 
 
 def install_wheel(

@@ -43,6 +43,13 @@ def constraints(lock: Lock) -> str:
 def _package(dist: LockedDistribution) -> list[str]:
     wheels = sorted((file for file in dist.files if file.filename.endswith(".whl")), key=_file_order)
     sdists = [file for file in dist.files if file.filename.endswith(_SDIST_SUFFIXES)]
+    if not wheels and not sdists and dist.files:
+        raise UserError(
+            f"The lock holds only eggs of {dist.name} {dist.version}, and pylock.toml names"
+            " wheels and sdists only.",
+            location=dist.location,
+            hint="Make a wheel or sdist of it available on the index or in find-links, and run buildout.",
+        )
     if not wheels and not sdists:
         raise UserError(
             f"The lock holds no wheel or sdist of {dist.name} {dist.version}, "

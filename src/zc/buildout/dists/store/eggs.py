@@ -25,6 +25,7 @@ from zc.buildout.dists.store.distinfo import DistInfo
 
 __all__ = [
     "ARCHIVE_RECORD",
+    "EggName",
     "InstalledEggs",
     "InstalledDistribution",
     "egg_directory_name",
@@ -72,17 +73,38 @@ def egg_link_name(name: str) -> str:
     return f"{filename_component(name)}.egg-link"
 
 
-def _compatible(python: str | None, platform: str | None) -> bool:
-    if python is not None and f"py{python}" != python_tag():
-        return False
-    if platform is None or platform == _platform():
-        return True
-    mine = _platform()
-    # macOS names carry a deployment target that differs between builds of the
-    # same interpreter: only the system and the architecture have to agree.
-    return platform.startswith("macosx-") and mine.startswith("macosx-") and (
-        platform.rsplit("-", 1)[-1] == mine.rsplit("-", 1)[-1]
-    )
+@dataclasses.dataclass(frozen=True)
+class EggName:
+    """What the name of an egg (a directory, or a zipped ``.egg`` file) says."""
+
+    name: str
+    version: str
+    python: str | None
+    """``3.11`` of ``py3.11``; ``None`` when the name gives none."""
+    platform: str | None
+    """``linux-x86_64``; ``None`` for pure Python."""
+
+    @classmethod
+    def parse(cls, entry: str) -> EggName | None:
+        """The parts of ``Name-1.0-py3.11[-platform].egg``; ``None`` for any other name."""
+        match = _EGG_DIRECTORY.match(entry)
+        if match is None:
+            return None
+        return cls(match["name"], match["version"], match["python"], match["platform"])
+
+    @property
+    def fits(self) -> bool:
+        """Made for the running Python (its version) and platform."""
+        if self.python is not None and f"py{self.python}" != python_tag():
+            return False
+        if self.platform is None or self.platform == _platform():
+            return True
+        mine = _platform()
+        # macOS names carry a deployment target that differs between builds of the
+        # same interpreter: only the system and the architecture have to agree.
+        return self.platform.startswith("macosx-") and mine.startswith("macosx-") and (
+            self.platform.rsplit("-", 1)[-1] == mine.rsplit("-", 1)[-1]
+        )
 
 
 def _metadata_directory(location: str, name: str = "", version: str = "") -> str | None:
@@ -206,12 +228,9 @@ def _listdir(directory: str) -> list[str]:
 
 def _egg_directories(directory: str, *, develop: bool) -> Iterable[InstalledDistribution]:
     for entry in _listdir(directory):
-        match = _EGG_DIRECTORY.match(entry)
-        if match is None or not _compatible(match["python"], match["platform"]):
-            continue
-        yield InstalledDistribution(
-            match["name"], match["version"], os.path.join(directory, entry), develop
-        )
+        egg = EggName.parse(entry)
+        if egg is not None and egg.fits:
+            yield InstalledDistribution(egg.name, egg.version, os.path.join(directory, entry), develop)
 
 
 def _first_line(path: str) -> str:
