@@ -77,6 +77,15 @@ class EnvironmentTests(ScratchTestCase):
         found = InstalledEggs(eggs, self.settings.develop_eggs_directory).find("demo")
         self.assertEqual([d.version for d in found], ["0.9"])
 
+    def test_eggs_upstream_named_with_this_platform_are_found(self) -> None:
+        # zc.buildout 6 names a pure-Python egg with the platform too: a shared eggs directory works.
+        eggs = self.settings.eggs_directory
+        os.makedirs(os.path.join(eggs, f"demo-1.2-{PY}-{PLATFORM}.egg", "demo-1.2.dist-info"))
+        self.install("demo", "1.0")
+        found = InstalledEggs(eggs, self.settings.develop_eggs_directory).find("demo")
+        self.assertEqual([(d.version, os.path.basename(d.location)) for d in found],
+                         [("1.2", f"demo-1.2-{PY}-{PLATFORM}.egg"), ("1.0", f"demo-1.0-{PY}.egg")])
+
     def test_listings_are_kept_until_refresh(self) -> None:
         environment = InstalledEggs(self.settings.eggs_directory, self.settings.develop_eggs_directory)
         self.assertEqual(environment.find("demo"), [])
