@@ -23,9 +23,10 @@ def test_suite() -> unittest.TestSuite:
     loader = unittest.defaultTestLoader
     if not enabled():
         return loader.loadTestsFromTestCase(NetworkNotEnabled)
-    from tests.integration import published, recipes
+    from tests.integration import plone, published, recipes
 
     suite = unittest.TestSuite()
     suite.addTests(loader.loadTestsFromModule(recipes))
     suite.addTests(loader.loadTestsFromModule(published))
+    suite.addTests(loader.loadTestsFromModule(plone))
     return suite
