@@ -33,3 +33,12 @@ class ScratchTestCase(unittest.TestCase):
 
     def path(self, *names: str) -> str:
         return os.path.join(self.root, *names)
+
+
+def tree(directory: str) -> list[str]:
+    """The files below ``directory``, as sorted relative paths (byte code left out)."""
+    found = []
+    for root, directories, files in os.walk(directory):
+        directories[:] = [d for d in directories if d != "__pycache__"]
+        found += [os.path.relpath(os.path.join(root, f), directory) for f in files]
+    return sorted(found)

@@ -7,7 +7,7 @@ import sys
 import sysconfig
 import zipfile
 
-from tests.builder_fixtures import ScratchTestCase
+from tests.builder_fixtures import ScratchTestCase, tree
 from zc.buildout.dists.find.pages import distribution_file
 from zc.buildout.dists.find.usable import Usability
 from zc.buildout.dists.install.egg import install_egg
@@ -22,14 +22,6 @@ from zc.buildout.testing import packages
 
 PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 DECLARE = "__import__('pkg_resources').declare_namespace(__name__)\n"
-
-
-def tree(directory: str) -> list[str]:
-    found = []
-    for root, directories, files in os.walk(directory):
-        directories[:] = [d for d in directories if d != "__pycache__"]
-        found += [os.path.relpath(os.path.join(root, f), directory) for f in files]
-    return sorted(found)
 
 
 class EggMetadataTests(ScratchTestCase):

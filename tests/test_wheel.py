@@ -7,7 +7,7 @@ import pathlib
 import subprocess
 import sys
 
-from tests.builder_fixtures import ScratchTestCase
+from tests.builder_fixtures import ScratchTestCase, tree
 from zc.buildout.dists.install.wheel import install_wheel, namespace_inits
 from zc.buildout.dists.store.state import STAGING_PREFIX, staging_prefix
 from zc.buildout.testing import packages
@@ -15,14 +15,6 @@ from zc.buildout.testing import packages
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
 DECLARE = "__import__('pkg_resources').declare_namespace(__name__)\n"
 PKGUTIL = "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n"
-
-
-def tree(directory: str) -> list[str]:
-    found = []
-    for root, directories, files in os.walk(directory):
-        directories[:] = [d for d in directories if d != "__pycache__"]
-        found += [os.path.relpath(os.path.join(root, f), directory) for f in files]
-    return sorted(found)
 
 
 class WheelInstallTests(ScratchTestCase):
