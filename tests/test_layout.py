@@ -40,17 +40,18 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("zc.buildout.commands",),
     ("zc.buildout.cli", "zc.buildout.__main__"),
     ("zc.buildout.testing",),
+    ("zc.buildout.tests",),
 )
 """Stages from the bottom up: a module may import its own stage and those below."""
 
 TOP_LEVEL = {
     "__init__.py", "__main__.py", "cli.py", "commands.py", "errors.py",
     "buildout.py", "configparser.py", "download.py", "easy_install.py", "rmtree.py",
-    "testrecipes.py",
+    "testrecipes.py", "tests.py",
 }
 """The modules of ``zc/buildout`` itself: published paths, the command line, errors."""
 
-COMPATIBILITY = ("zc.buildout.legacy", "zc.buildout.testing", "zc.buildout.easy_install")
+COMPATIBILITY = ("zc.buildout.legacy", "zc.buildout.testing", "zc.buildout.easy_install", "zc.buildout.tests")
 """Where upstream's names may repeat core names (``Installer``, ``install``, ...)."""
 
 

@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from zc.buildout.errors import UsageError, UserError
 
@@ -207,21 +207,6 @@ def _lock(options: Options) -> Lock:
     return Lock.read(path)
 
 
-def _with_setuptools(environ: Mapping[str, str]) -> dict[str, str]:
-    """``environ`` where the setuptools of buildout's environment can be imported, if it has one.
-
-    The setup script runs on buildout's Python, whose own path may lack it
-    (``bin/buildout`` names the path it runs with in the script).
-    """
-    import importlib.util  # start-up: only this command needs it
-
-    spec = importlib.util.find_spec("setuptools")  # found, not imported
-    if spec is None or spec.origin is None:
-        return dict(environ)
-    entry = os.path.dirname(os.path.dirname(spec.origin))
-    return {**environ, "PYTHONPATH": os.pathsep.join(filter(None, [entry, environ.get("PYTHONPATH")]))}
-
-
 def setup_command(command_line: CommandLine) -> None:
     """``buildout setup PATH [arguments]``: PATH is a setup script or its directory.
 
@@ -230,6 +215,7 @@ def setup_command(command_line: CommandLine) -> None:
     """
     import subprocess  # start-up: only this command runs a process
 
+    from zc.buildout.dists.build.isolation import setuptools_environ  # start-up: only this command needs it
     from zc.buildout.run import logsetup  # start-up: only this command needs it
 
     logsetup.configure("INFO", "", str(command_line.verbosity))
@@ -247,6 +233,6 @@ def setup_command(command_line: CommandLine) -> None:
     logger.info("Running setup script %r.", path)  # as given, as upstream shows it
     sys.stdout.flush()  # the script's output follows ours
     completed = subprocess.run([sys.executable, os.path.basename(script), *arguments],
-                               cwd=os.path.dirname(script), env=_with_setuptools(os.environ))
+                               cwd=os.path.dirname(script), env=setuptools_environ(os.environ))
     if completed.returncode:
         raise UserError(f"The setup script {script!r} failed (exit status {completed.returncode}).")

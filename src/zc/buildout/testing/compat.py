@@ -26,7 +26,7 @@ from zc.buildout.config.options import Options
 from zc.buildout.run import bootstrap, logsetup, state
 from zc.buildout.testing import files, helpers
 from zc.buildout.testing.installs import install
-from zc.buildout.testing.server import FileServer
+from zc.buildout.testing.server import LinkServer
 
 __all__ = ["Buildout", "TestOptions", "buildoutSetUp", "buildoutTearDown"]
 
@@ -144,7 +144,7 @@ def _fixture_globals(
 ) -> dict[str, Any]:
     """``tmpdir``, ``cd``/``uncd`` and ``start_server``/``stop_server`` of one test."""
     directories: list[str] = []
-    servers: dict[str, FileServer] = {}
+    servers: dict[str, LinkServer] = {}
 
     def tmpdir(name: str) -> str:
         path = os.path.join(tests, name)
@@ -159,10 +159,10 @@ def _fixture_globals(
         os.chdir(directories.pop())
 
     def start_server(path: str) -> str:
-        server = FileServer(path).start()
-        servers[server.url] = server
+        server = LinkServer(path).start()
+        servers[server.localhost_url] = server
         register_teardown(server.stop)
-        return server.url
+        return server.localhost_url
 
     def stop_server(url: str, thread: object = None) -> None:
         server = servers.pop(url, None)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from zc.buildout import cli
+from zc.buildout.dists.build.isolation import setuptools_environ
 from zc.buildout.errors import UserError
 from zc.buildout.testing.files import read
 from zc.buildout.testing.sandbox import child_pythonpath
@@ -89,19 +90,37 @@ def _build(kind: Literal["sdist", "wheel"], setup: str, dest: str) -> str:
         shutil.rmtree(os.path.join(project, "build"), ignore_errors=True)
 
 
-def sdist(setup: str, dest: str) -> str:
+def sdist(setup: str, dest: str) -> None:
     """Build an sdist of the project of ``setup`` (its directory or setup file) into ``dest``."""
-    return _build("sdist", setup, dest)
+    _build("sdist", setup, dest)
 
 
-def bdist_wheel(setup: str, dest: str) -> str:
+def bdist_wheel(setup: str, dest: str) -> None:
     """Build a wheel of the project of ``setup`` (its directory or setup file) into ``dest``."""
-    return _build("wheel", setup, dest)
+    _build("wheel", setup, dest)
 
 
 def bdist_egg(setup: str, executable: str | None = None, dest: str | None = None) -> None:
-    """Not available: buildout installs wheels and sdists, never eggs."""
-    raise UserError("bdist_egg is not supported: build a wheel with bdist_wheel(setup, dest) instead.")
+    """Build a zipped egg of the ``setup.py`` project of ``setup`` (its directory or setup file) into ``dest``.
+
+    Runs setuptools' ``bdist_egg`` on ``executable`` (this Python by
+    default), with the setuptools of buildout's environment; the older
+    form ``bdist_egg(setup, dest)`` works too. Its chatter is shown only
+    when it fails.
+    """
+    if dest is None:
+        executable, dest = None, executable
+    if dest is None:
+        raise TypeError("bdist_egg(setup, executable, dest) needs the directory to write the egg into.")
+    script = setup if os.path.isfile(setup) else os.path.join(setup, "setup.py")
+    project = os.path.dirname(os.path.abspath(script))
+    completed = subprocess.run(
+        [executable or sys.executable, os.path.basename(script), "-q", "bdist_egg", "-d", os.path.abspath(dest)],
+        cwd=project, env=setuptools_environ(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    shutil.rmtree(os.path.join(project, "build"), ignore_errors=True)
+    if completed.returncode:
+        raise UserError(f"Couldn't build an egg of {project}:\n{completed.stdout}")
 
 
 def run_buildout(command: str) -> int:

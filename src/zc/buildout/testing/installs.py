@@ -85,8 +85,8 @@ def code_location(project: str) -> str:
     return editable[0] if editable else str(dist.locate_file(""))
 
 
-def install_develop(project: str, destination: Any) -> str:
-    """Register ``project`` in develop-eggs (a path, or a test: its sample buildout's); return the egg-link.
+def install_develop(project: str, destination: Any) -> None:
+    """Register ``project`` in develop-eggs (a path, or a test: its sample buildout's).
 
     Like a develop project's editable install, develop-eggs gets the
     metadata, a ``.pth`` file naming the code directory (so a buildout run
@@ -101,17 +101,15 @@ def install_develop(project: str, destination: Any) -> str:
     location = code_location(project)
     with open(os.path.join(target, f"__editable__.{stem}.pth"), "w", encoding="utf-8") as file:
         file.write(f"{location}\n")
-    link = os.path.join(target, egg_link_name(name))
-    with open(link, "w", encoding="utf-8") as file:
+    with open(os.path.join(target, egg_link_name(name)), "w", encoding="utf-8") as file:
         file.write(f"{location}\n.")
-    return link
 
 
-def install(project: str, destination: Any) -> str:
+def install(project: str, destination: Any) -> None:
     """Copy ``project`` into an eggs directory (a path, or a test: its sample buildout's, ``eggs/v5``) as an egg.
 
-    Returns the egg directory. A project installed in editable mode has no
-    files to copy: use :func:`install_develop` for it.
+    A project installed in editable mode has no files to copy: use
+    :func:`install_develop` for it.
     """
     target = _destination(destination, os.path.join("eggs", "v5"))  # the sample buildout's eggs directory
     dist = importlib.metadata.distribution(project)
@@ -121,9 +119,8 @@ def install(project: str, destination: Any) -> str:
     metadata = _metadata_directory(dist)
     location = str(metadata.parent)
     if location.endswith(".egg"):
-        egg = os.path.join(target, os.path.basename(location))
-        shutil.copytree(location, egg, dirs_exist_ok=True)
-        return egg
+        shutil.copytree(location, os.path.join(target, os.path.basename(location)), dirs_exist_ok=True)
+        return
     wheel = email.parser.HeaderParser().parsestr((metadata / "WHEEL").read_text()) if (
         metadata / "WHEEL").exists() else None
     tags = [tag for text in (wheel.get_all("Tag") or [] if wheel else ["py3-none-any"]) for tag in parse_tag(text)]
@@ -134,4 +131,3 @@ def install(project: str, destination: Any) -> str:
             copy = os.path.join(egg, *relative.parts)
             os.makedirs(os.path.dirname(copy), exist_ok=True)
             shutil.copy2(str(dist.locate_file(file)), copy)
-    return egg

@@ -5,8 +5,10 @@ the system picks) and answers in daemon threads until :meth:`~LoopbackServer.sto
 it logs each request in :attr:`~LoopbackServer.requests` and, with
 :attr:`~LoopbackServer.credentials`, refuses requests that do not carry
 them. Its :attr:`~LoopbackServer.handler` answers the rest: :class:`FileServer`
-serves the files of a directory, :class:`~zc.buildout.testing.index.FakeIndex`
-a package index.
+serves the files of a directory, :class:`LinkServer` too, the way the
+server of upstream's ``start_server`` did (recipe tests expect its pages
+and its request lines), :class:`~zc.buildout.testing.index.FakeIndex` a
+package index.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import base64
 import http.server
 import os
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+import urllib.parse
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["FileServer", "LoopbackHandler", "LoopbackServer"]
+__all__ = ["FileServer", "LinkServer", "LoopbackHandler", "LoopbackServer"]
 
 _S = TypeVar("_S", bound="LoopbackServer")
 
@@ -153,3 +156,65 @@ class FileServer(LoopbackServer):
     def __init__(self, directory: str, credentials: tuple[str, str] | None = None) -> None:
         super().__init__(credentials)
         self.directory = os.path.abspath(directory)
+
+
+_CONTENT_TYPES = ((".egg", "application/zip"), (".gz", "application/x-gzip"), (".zip", "application/x-gzip"),
+                  (".whl", "application/octet-stream"))
+
+
+class _LinkHandler(LoopbackHandler):
+    server: _HTTPServer
+
+    def answer(self, path: str) -> None:
+        owner = cast(LinkServer, self.server.owner)
+        if path in ("/enable_server_logging", "/disable_server_logging"):
+            owner.printing = path == "/enable_server_logging"
+            self._send(200, b"<html><body>k</body></html>\n", "text/html")
+            return
+        root = owner.directory
+        local = os.path.abspath(os.path.join(root, *urllib.parse.unquote(path).split("/")))
+        if not (local == root or local.startswith(root + os.sep)) or not os.path.exists(local):
+            self._send(404, b"<html><body>Not Found</body></html>", "text/html")
+        elif os.path.isdir(local):
+            names = [name + "/" if os.path.isdir(os.path.join(local, name)) else name
+                     for name in sorted(os.listdir(local))]
+            page = "<html><body>\n" + "".join(f'<a href="{name}">{name}</a><br>\n' for name in names)
+            self._send(200, (page + "</body></html>\n").encode(), "text/html")
+        else:
+            with open(local, "rb") as file:
+                data = file.read()
+            kind = next((kind for suffix, kind in _CONTENT_TYPES if local.endswith(suffix)), "text/html")
+            self._send(200, data, kind)
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", content_type)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if cast(LinkServer, self.server.owner).printing:
+            print(f"{self.command} {code} {self.path}")
+
+
+class LinkServer(LoopbackServer):
+    """Serve the files of ``directory`` as upstream's test server did, at ``http://localhost:<port>/``.
+
+    A directory is a plain page of links (``<a href="name">name</a><br>``,
+    ``name/`` for a directory). Asking for ``/enable_server_logging`` makes
+    it print ``GET <status> <path>`` for each later request (where a doctest
+    sees it), ``/disable_server_logging`` stops that.
+    """
+
+    handler = _LinkHandler
+
+    def __init__(self, directory: str) -> None:
+        super().__init__()
+        self.directory = os.path.abspath(directory)
+        self.printing = False
+
+    @property
+    def localhost_url(self) -> str:
+        """The root URL with the host name upstream's tests expect: ``http://localhost:<port>/``."""
+        return f"http://localhost:{self.port}/"

@@ -22,7 +22,7 @@ import importlib.metadata
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -35,7 +35,7 @@ from zc.buildout.errors import UserError
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings
 
-__all__ = ["BuildEnvironments", "InstallRequirements", "running_distributions"]
+__all__ = ["BuildEnvironments", "InstallRequirements", "running_distributions", "setuptools_environ"]
 
 InstallRequirements = Callable[[Sequence[str], "InstallerSettings", str], list[str]]
 """Installs requirements as the settings say, for the build of what the text describes;
@@ -182,3 +182,18 @@ class BuildEnvironments:
             update_versions_file=None,
         )
         return self._install([str(r) for r in requirements], build_settings, description)
+
+
+def setuptools_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` for a ``setup.py`` run on this Python, with the setuptools of buildout's environment.
+
+    Buildout's Python may not find it on its own path: ``bin/buildout``
+    names the path it runs with in the script.
+    """
+    import importlib.util  # start-up: only running a setup script needs it
+
+    spec = importlib.util.find_spec("setuptools")  # found, not imported
+    if spec is None or spec.origin is None:
+        return dict(environ)
+    entry = os.path.dirname(os.path.dirname(spec.origin))
+    return {**environ, "PYTHONPATH": os.pathsep.join(filter(None, [entry, environ.get("PYTHONPATH")]))}
