@@ -4,15 +4,17 @@
 
 Needs the package index (pip's configuration). For each recipe of
 :data:`SUITES`, its sdist is downloaded and unpacked, and its suite runs
-twice, each time in a throwaway virtual environment holding the recipe
-(editable, with its test extra) and one buildout: this checkout's
-zc.buildout and zc.recipe.egg, or zc.buildout 6.0.1 and zc.recipe.egg
-from the index. Doctest examples are counted one by one (a test whose
-set-up fails fails all its examples); other tests count one each. Prints a
-table: examples, passed here, passed with upstream.
+twice, under two buildouts each installed in a throwaway virtual
+environment: this checkout's zc.buildout and zc.recipe.egg, and
+zc.buildout 6.0.1 with zc.recipe.egg from the index. Each buildout
+develops the recipe and writes an interpreter with its test extra (as
+recipe authors run their suites, through a buildout), which runs the
+counting runner. Doctest examples are counted one by one (a test whose
+set-up fails fails all its examples); other tests count one each. Prints
+a table: examples, passed here, passed with upstream.
 
-``--run-suite SOURCE`` is the counting runner itself, started inside each
-environment: it prints one JSON line, per test its examples and failures.
+``--run-suite PACKAGE`` is the counting runner itself, started by each
+interpreter: it prints one JSON line, per test its examples and failures.
 """
 
 from __future__ import annotations
@@ -108,7 +110,10 @@ def run_suite(package: str) -> dict[str, object]:
     """Each test of ``package``: its examples and how many failed (with the first report)."""
     results = []
     for test in _tests(_suite_of(package)):
-        examples = len(test._dt_test.examples) if isinstance(test, doctest.DocTestCase) else 1
+        examples = 1
+        if isinstance(test, doctest.DocTestCase):
+            examples = len(test._dt_test.examples)
+            test._dt_optionflags &= ~doctest.REPORT_ONLY_FIRST_FAILURE  # so that every failure counts
         result = unittest.TestResult()
         test.run(result)
         failed, report = 0, ""
@@ -145,34 +150,49 @@ def _unpack(archive: str, into: str) -> str:
     return source
 
 
-def _environment(directory: str, buildout: Sequence[str], source: str, extras: str) -> str:
-    """A virtual environment with ``buildout`` installed and the recipe (editable, with ``extras``)."""
+def _buildout(directory: str, buildout: Sequence[str]) -> str:
+    """A virtual environment with ``buildout`` installed; returns its ``buildout`` script."""
     subprocess.run([sys.executable, "-m", "venv", directory], check=True)
-    python = os.path.join(directory, "bin", "python")
-    pip = [python, "-m", "pip", "--quiet", "--disable-pip-version-check", "install"]
-    subprocess.run([*pip, *buildout, "zope.testrunner", "zope.testing", "manuel"], check=True)
-    subprocess.run([*pip, "-e", f"{source}[{extras}]" if extras else source], check=True)
-    return python
+    pip = [os.path.join(directory, "bin", "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "install", *buildout], check=True)
+    return os.path.join(directory, "bin", "buildout")
+
+
+def _interpreter(buildout: str, directory: str, suite: Suite, source: str) -> tuple[str | None, str]:
+    """A buildout in ``directory`` developing ``source``, with an interpreter for its tests: its path, or why not."""
+    os.makedirs(directory, exist_ok=True)
+    requirement = f"{suite.project}[{suite.extras}]" if suite.extras else suite.project
+    with open(os.path.join(directory, "buildout.cfg"), "w") as file:
+        file.write(f"[buildout]\ndevelop = {source}\nparts = py\n\n"
+                   f"[py]\nrecipe = zc.recipe.egg\ninterpreter = py\neggs =\n    {requirement}\n"
+                   "    zope.testing\n    manuel\n")
+    completed = subprocess.run([buildout], cwd=directory, capture_output=True, text=True, timeout=1800)
+    if completed.returncode:
+        return None, completed.stdout + completed.stderr
+    return os.path.join(directory, "bin", "py"), ""
 
 
 def compare(suites: Sequence[Suite], work: str) -> list[tuple[Suite, int, int, int]]:
     rows = []
-    ours = ["-e", ROOT, "-e", os.path.join(ROOT, "zc.recipe.egg_")]
+    tools = {"ours": ["-e", ROOT, "-e", os.path.join(ROOT, "zc.recipe.egg_")], "upstream": list(UPSTREAM)}
+    buildouts = {label: _buildout(os.path.join(work, label, "venv"), tool) for label, tool in tools.items()}
     for suite in suites:
         archive = _sdist(suite, os.path.join(work, "downloads"))
         counts = {}
-        for label, buildout in (("ours", ours), ("upstream", list(UPSTREAM))):
-            source = _unpack(archive, os.path.join(work, label, suite.project, "source"))
-            python = _environment(os.path.join(work, label, suite.project, "venv"), buildout, source, suite.extras)
-            completed = subprocess.run([python, os.path.abspath(__file__), "--run-suite", suite.package],
-                                       cwd=source, capture_output=True, text=True, timeout=3600)
-            last = completed.stdout.strip().splitlines()[-1:] or ["{}"]
-            try:
-                tests = json.loads(last[0])["tests"]
-            except (ValueError, KeyError):  # the runner itself died: nothing passed
-                tests = [{"test": "runner", "examples": 0, "failed": 0,
-                          "report": (completed.stdout + completed.stderr)[-3000:]}]
-            with open(os.path.join(work, label, suite.project, "results.json"), "w") as file:
+        for label, buildout in buildouts.items():
+            base = os.path.join(work, label, suite.project)
+            source = _unpack(archive, os.path.join(base, "source"))
+            python, why = _interpreter(buildout, os.path.join(base, "buildout"), suite, source)
+            tests = [{"test": "buildout", "examples": 0, "failed": 0, "report": why[-3000:]}]
+            if python is not None:
+                completed = subprocess.run([python, os.path.abspath(__file__), "--run-suite", suite.package],
+                                           cwd=source, capture_output=True, text=True, timeout=3600)
+                try:
+                    tests = json.loads(completed.stdout.strip().splitlines()[-1])["tests"]
+                except (ValueError, KeyError, IndexError):  # the runner itself died: nothing passed
+                    tests = [{"test": "runner", "examples": 0, "failed": 0,
+                              "report": (completed.stdout + completed.stderr)[-3000:]}]
+            with open(os.path.join(base, "results.json"), "w") as file:
                 json.dump(tests, file, indent=1)
             counts[label] = (sum(t["examples"] for t in tests), sum(t["examples"] - t["failed"] for t in tests))
         examples = max(counts["ours"][0], counts["upstream"][0])  # a suite that did not import counts none

@@ -260,7 +260,8 @@ class YankedAndPythonTests(ResolverTestCase):
     def test_yanked_files_are_skipped(self) -> None:
         index = Index([Dist("d", "1.0"), Dist("d", "1.1", yanked=True)])
         self.assertEqual(self.versions(["d"], index), {"d": "1.0"})
-        self.assertEqual(self.error(["d>1.0"], index), "There is a version conflict for d:\n"
+        self.assertEqual(self.error(["d>1.0"], index), "There is a version conflict.\n"
+                         "No version of d satisfies every requirement:\n"
                          "  the buildout requires 'd>1.0'\n  versions found: 1.0, 1.1 (yanked)")
 
     def test_yanked_file_used_for_an_exact_pin(self) -> None:
@@ -313,8 +314,9 @@ class InstalledTests(ResolverTestCase):
 
     def test_develop_conflict(self) -> None:
         develop = self.install(Dist("b", "0.1"), develop=True)
-        self.assertEqual(self.error(["b>=1"], Index(BASIC)), "There is a version conflict for b:\n"
-                         "  the buildout requires 'b>=1'\n"
+        self.assertEqual(self.error(["b>=1"], Index(BASIC)), "There is a version conflict.\n"
+                         "We already have: b 0.1\n"
+                         "but the buildout requires 'b>=1'.\n"
                          f"  b 0.1 is a develop project ({develop.location})")
 
     def test_own_distributions_come_from_the_running_environment(self) -> None:
@@ -348,7 +350,8 @@ class ConflictTests(ResolverTestCase):
 
     def test_missing_version(self) -> None:
         message = self.error(["a"], Index(BASIC), {"a": "9.9"})
-        self.assertEqual(message, "There is a version conflict for a:\n"
+        self.assertEqual(message, "There is a version conflict.\n"
+                                  "No version of a satisfies every requirement:\n"
                                   "  the buildout requires 'a'\n"
                                   "  [versions] pins a ==9.9 (/sample/versions.cfg:3)\n"
                                   "  versions found: 1.0, 2.0")
@@ -356,7 +359,8 @@ class ConflictTests(ResolverTestCase):
     def test_who_requires_what(self) -> None:
         index = Index(BASIC + [Dist("c", "1.0", ("b<2",))])
         message = self.error(["a", "c"], index, {"a": "2.0"})
-        self.assertEqual(message, "There is a version conflict for b:\n"
+        self.assertEqual(message, "There is a version conflict.\n"
+                                  "No version of b satisfies every requirement:\n"
                                   "  a 2.0 requires 'b>=2'\n"
                                   "  c 1.0 requires 'b<2'\n"
                                   "  versions found: 1.0, 2.0, 2.1, 3.0b1")

@@ -231,11 +231,8 @@ def _failed(error: BaseException, debug: bool) -> int:
     if isinstance(error, UserError):
         print(f"Error: {error}", file=sys.stderr)
         return 1
-    print(
-        "\nAn internal error occurred. This is a bug in buildout or in one of\n"
-        "the recipes or extensions it ran; please report it with the\n"
-        "traceback below:",
-        file=sys.stderr,
-    )
+    # Upstream's banner, word for word: recipe authors' tests expect it.
+    print("\nAn internal error occurred due to a bug in either zc.buildout or in a\nrecipe being used:",
+          file=sys.stderr)
     traceback.print_exception(error)
     return 1

@@ -150,7 +150,8 @@ class Options(MutableMapping[str, str]):
         else:
             seen.append(step)
         try:
-            return self._sub(raw, seen)
+            with doing(f"Getting option {self.name}:{key}."):
+                return self._sub(raw, seen)
         finally:
             seen.pop()
 
@@ -224,14 +225,15 @@ class Configuration(MutableMapping[str, Options]):
         options = self._data.get(section)
         if options is not None:
             return options
-        data = self._raw.get(section)
-        if data is None:
-            raise MissingSection(f"The referenced section, {section!r}, was not defined.")
-        options = self._options_class(self, section, data)
-        self._data[section] = options
-        with doing(f"Initializing section {section}."):
-            options._initialize()
-            self._initialize_part(options)
+        with doing(f"Getting section {section}."):
+            data = self._raw.get(section)
+            if data is None:
+                raise MissingSection(f"The referenced section, {section!r}, was not defined.")
+            options = self._options_class(self, section, data)
+            self._data[section] = options
+            with doing(f"Initializing section {section}."):
+                options._initialize()
+                self._initialize_part(options)
         return options
 
     def _initialize_part(self, options: Options) -> None:
@@ -243,8 +245,7 @@ class Configuration(MutableMapping[str, Options]):
             if self.recipes is None:
                 raise TypeError(f"[{options.name}] has a recipe, but this configuration loads none.")
             factory = self.recipes.load(options)
-            with doing(f"Initializing part {options.name}."):
-                options.recipe = factory(self, options.name, options)
+            options.recipe = factory(self, options.name, options)
             self._parts.append(options.name)
 
     def __setitem__(self, name: str, data: Mapping[str, object]) -> None:

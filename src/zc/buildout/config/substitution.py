@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from zc.buildout.errors import Location, MissingOption, MissingSection, UserError
+from zc.buildout.errors import Location, MissingOption, MissingSection, UserError, doing
 
 if TYPE_CHECKING:
     from zc.buildout.config.options import Configuration, Options
@@ -72,10 +72,11 @@ def _resolve(reference: str, inner: str, options: Options, seen: list[Step]) -> 
     section, option = names
     section = section or options.name
     if section not in buildout:
-        raise MissingSection(
-            f"{_describe(reference, buildout, holder)} references section {section!r},"
-            f" which is not defined{_chain(buildout, seen)}"
-        )
+        with doing(f"Getting section {section}."):  # the step upstream's While: list ends with
+            raise MissingSection(
+                f"{_describe(reference, buildout, holder)} references section {section!r},"
+                f" which is not defined{_chain(buildout, seen)}"
+            )
     value = buildout[section].get(option, None, seen)
     if value is None:
         if option == SECTION_NAME_OPTION:

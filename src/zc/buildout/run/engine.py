@@ -42,7 +42,7 @@ _CONSUMED_OPTIONS = frozenset(
 """``[buildout]`` options read by buildout itself (or its installer) even when a
 run does not need them; they never count as unused."""
 
-_UNUSED_HINT = "They may be misspelled, or meant for a recipe that does not read them."
+_UNUSED_HINT = "This may be an indication for either a typo in the option's name or a bug in the used recipe."
 
 
 def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> None:

@@ -10,8 +10,8 @@ __all__ = ["DIRECTORY_OPTIONS", "create", "own"]
 
 logger = logging.getLogger("zc.buildout")
 
-DIRECTORY_OPTIONS = ("bin-directory", "parts-directory", "develop-eggs-directory", "eggs-directory")
-"""The directories every buildout has, in the order they are created."""
+DIRECTORY_OPTIONS = ("eggs-directory", "bin-directory", "parts-directory", "develop-eggs-directory")
+"""The directories every buildout has, in the order they are created (upstream's order)."""
 
 
 def create(options: Mapping[str, str]) -> None:

@@ -247,8 +247,7 @@ def requested_parts(buildout: Configuration, names: Sequence[str] = ()) -> list[
     """
     wanted = list(names) or buildout["buildout"]["parts"].split()
     for name in wanted:
-        with doing(f"Getting section {name}."):
-            options = buildout[name]
+        options = buildout[name]
         if "recipe" not in options:
             raise UserError(
                 f"Missing option: {name}:recipe",

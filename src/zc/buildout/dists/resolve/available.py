@@ -270,6 +270,22 @@ class Available:
             return None
         return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
 
+    def held(self, name: str) -> str | None:
+        """The distribution of ``name`` a conflict is about when one is fixed already, as text.
+
+        That is a develop project, buildout's own one for its own process, or
+        the version a pin names exactly when it exists; ``None`` otherwise.
+        """
+        local = self._local.get(name, [])
+        if local and (local[0].develop or (local[0].own and self._settings.in_process)):
+            return str(local[0])
+        pin = self._settings.pins.get(name)
+        exact = None if pin is None else pin.exact
+        offered = exact in self._files.get(name, {}) and exact not in self._unusable.get(name, {})
+        if exact is not None and (offered or any(c.version == exact for c in local)):
+            return f"{pin.name} {exact}" if pin is not None else None
+        return None
+
     def unusable(self, name: str) -> Mapping[Version, str]:
         """Versions of ``name`` whose files cannot be used here, and why."""
         return self._unusable.get(name, {})

@@ -40,13 +40,15 @@ def explain(
     unusable: Callable[[str], Mapping[Version, str]],
     settings: InstallerSettings,
     who: Callable[[Any], str] = str,
+    held: Callable[[str], str | None] = lambda name: None,
 ) -> UserError:
     """The error for a failed resolution, from resolvelib's ``(requirement, parent)`` causes.
 
     ``describe(name)`` tells where versions of a project come from, or
     ``None`` when there are none; ``unusable(name)`` gives the versions that
     exist but cannot be used here, with the reason; ``who(parent)`` names a
-    requiring candidate as its metadata spells it.
+    requiring candidate as its metadata spells it; ``held(name)`` the
+    distribution that is fixed already (a develop project, an exact pin), if any.
     """
     by_name: dict[str, list[tuple[Need, Any]]] = collections.defaultdict(list)
     for requirement, parent in causes:
@@ -67,11 +69,17 @@ def explain(
         lines = [f"Couldn't find a distribution for {wanted!r}."]
         lines += [f"  required by {who(parent)}." for parent in _parents(by_name[name])]
         return MissingDistribution("\n".join(lines), wanted=wanted, hint=_missing_hint(settings))
-    lines = []
+    lines = ["There is a version conflict."]  # upstream's first line; the rest says more
     for name, pairs in by_name.items():
-        lines.append(f"There is a version conflict for {name}:")
-        lines.extend(f"  {_who(parent, who)} requires '{need}'" for need, parent in _unique(pairs))
         pin = settings.pins.get(name)
+        requirers = [(_who(parent, who), need) for need, parent in _unique(pairs)]
+        have = held(name)
+        if have is not None:
+            lines.append(f"We already have: {have}")
+            lines.extend(f"but {requirer} requires '{need}'." for requirer, need in requirers)
+        else:
+            lines.append(f"No version of {name} satisfies every requirement:")
+            lines.extend(f"  {requirer} requires '{need}'" for requirer, need in requirers)
         if pin is not None:
             where = f" ({pin.location})" if pin.location else ""
             lines.append(f"  [versions] pins {pin.name} {pin.specifier}{where}")

@@ -313,7 +313,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
             return f"{self._names.get(parent.name, parent.name)} {parent.version}"
 
         available = self.available
-        return explain(causes, available.describe, available.unusable, self._settings, who)
+        return explain(causes, available.describe, available.unusable, self._settings, who, available.held)
 
     def results(
         self,
