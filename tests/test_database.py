@@ -89,7 +89,9 @@ class UpstreamFileTests(unittest.TestCase):
         database = InstalledDatabase(self.path)
         database.forget("data-dir")
         database.develop_eggs = []
-        database.save()
+        database.save()  # during a run it stays, empty: recipes may read it (as upstream's)
+        self.assertEqual(InstalledDatabase(self.path).parts, [])
+        database.save(final=True)
         self.assertFalse(os.path.exists(self.path))
 
 

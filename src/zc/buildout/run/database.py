@@ -173,11 +173,15 @@ class InstalledDatabase:
             texts.append(text)
         return "\n".join(texts)
 
-    def save(self) -> None:
-        """Write the database if it changed; remove it when nothing is installed."""
+    def save(self, *, final: bool = False) -> None:
+        """Write the database if it changed; at the ``final`` save, remove it when nothing is installed.
+
+        Until then it stays, empty, as upstream's does: recipes of the run
+        may read it.
+        """
         if not self.path:
             return
-        if not self.parts and not self.develop_eggs:
+        if final and not self.parts and not self.develop_eggs:
             if os.path.exists(self.path):
                 os.remove(self.path)
             self._saved = None

@@ -77,6 +77,7 @@ def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> Non
         if not updating:
             # An update may rightly skip options; install has to read them all.
             _warn_unused(options_of_part)
+    database.save(final=True)
     report(run.picked, run.settings)
     _write_lock(run)
     extensions.unload_extensions(buildout, loaded_extensions)

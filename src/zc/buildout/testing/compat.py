@@ -81,9 +81,11 @@ def _build_tools() -> dict[str, str]:
     tools = {}
     for name in ("setuptools", "wheel"):
         try:
-            tools[name] = str(importlib.metadata.distribution(name).locate_file(""))
+            location = str(importlib.metadata.distribution(name).locate_file(""))
         except importlib.metadata.PackageNotFoundError:
             continue
+        if os.path.basename(location) != "_vendor":  # setuptools' own copy of wheel is no distribution
+            tools[name] = location
     return tools
 
 

@@ -28,7 +28,7 @@ def _hidden(name: str, everything: bool) -> bool:
 
 
 def ls(*path: str, lowercase_and_sort_output: bool = False, everything: bool = False) -> None:
-    """Print a directory's entries, sorted: ``d  name`` (directory), ``l  name`` (link), ``-  name``.
+    """Print a directory's entries, sorted: ``d  name`` (directory, or a link to one), ``l  name`` (other link), ``-  name``.
 
     The directory defaults to the working directory. An editable install's
     metadata and byte code are left out unless ``everything``.
@@ -39,7 +39,8 @@ def ls(*path: str, lowercase_and_sort_output: bool = False, everything: bool = F
         names = [name.lower() for name in names]
     for name in sorted(names):
         full = os.path.join(directory, name)
-        kind = "l" if os.path.islink(full) else "d" if os.path.isdir(full) else "-"
+        # As upstream's: a link to a directory is a directory, other links are links.
+        kind = "d" if os.path.isdir(full) else "l" if os.path.islink(full) else "-"
         print(f"{kind}  {name}")
 
 

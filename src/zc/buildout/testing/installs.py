@@ -127,7 +127,9 @@ def install(project: str, destination: Any) -> None:
     egg = os.path.join(target, egg_directory_name(name, dist.version or "0", tags))
     for file in dist.files or ():
         relative = pathlib.PurePath(str(file))
-        if relative.parts and relative.parts[0] != ".." and "__pycache__" not in relative.parts:
+        source = str(dist.locate_file(file))
+        if (relative.parts and relative.parts[0] != ".." and "__pycache__" not in relative.parts
+                and os.path.isfile(source)):  # RECORD may list what an installer left out (scripts)
             copy = os.path.join(egg, *relative.parts)
             os.makedirs(os.path.dirname(copy), exist_ok=True)
-            shutil.copy2(str(dist.locate_file(file)), copy)
+            shutil.copy2(source, copy)
