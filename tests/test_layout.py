@@ -35,6 +35,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("zc.buildout.dists.installer", "zc.buildout.dists.custom"),
     ("zc.buildout.run",),
     ("zc.buildout.legacy",),
+    ("zc.buildout.report",),
     ("zc.buildout.buildout", "zc.buildout.configparser", "zc.buildout.download",
      "zc.buildout.easy_install", "zc.buildout.rmtree", "zc.buildout.testrecipes"),
     ("zc.buildout.commands",),

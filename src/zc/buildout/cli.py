@@ -55,11 +55,24 @@ Commands:
                     Write a starting buildout.cfg, with a "py" interpreter
                     part for the given requirements, then bootstrap.
   bootstrap         Create the buildout directories and bin/buildout.
-  annotate [sections]
+  annotate [sections] [--json]
                     Show the merged configuration and where each value
                     came from; with -v, its whole history.
-  query [section:]option
+  query [section:]option [--json]
                     Show one option's value as configured.
+  why name[==version] [--json]
+                    Show every path from a part, recipe, extension or
+                    develop project to that distribution, and where its
+                    version comes from.
+  graph [parts] [--format text|dot] [--json]
+                    Show the distribution tree of each installed part.
+  outdated [--update-versions file] [--json]
+                    Show the pins the index has newer versions for; with
+                    --update-versions, raise those it can in that file.
+  cache info [--json]
+  cache prune [--days n] [--not-locked]
+                    Show what the download, egg and extends caches hold;
+                    remove entries unused for n days, or not in the lock.
   export-lock files Write the lock (the lock-file option) as each file
                     asks: pylock.toml or pylock.<name>.toml (PEP 751),
                     or a pip constraints file for names ending in .txt.
@@ -79,6 +92,10 @@ COMMANDS: dict[str, Callable[[CommandLine], str | None]] = {
     "annotate": commands.annotate_command,
     "query": commands.query_command,
     "export-lock": commands.export_lock_command,
+    "why": commands.why_command,
+    "graph": commands.graph_command,
+    "outdated": commands.outdated_command,
+    "cache": commands.cache_command,
     "setup": commands.setup_command,
     "runsetup": commands.setup_command,
 }

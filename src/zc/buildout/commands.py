@@ -1,4 +1,4 @@
-"""The commands of the command line: ``install``, ``init``, ``bootstrap``, ``annotate``, ...
+"""The commands of the command line: ``install``, ``init``, ``bootstrap``, ``annotate``, ``why``, ...
 
 Each command is a function taking the :class:`CommandLine` that
 :mod:`zc.buildout.cli` parsed; it returns the text it reports (the command
@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from zc.buildout.errors import UsageError, UserError
 
@@ -26,17 +26,22 @@ if TYPE_CHECKING:
     from zc.buildout.config.loading import LoadedConfiguration
     from zc.buildout.config.options import Options
     from zc.buildout.dists.lock.file import Lock
+    from zc.buildout.report.graph import Graph
 
 __all__ = [
     "CommandLine",
     "annotate_command",
     "bootstrap_command",
+    "cache_command",
     "export_lock_command",
+    "graph_command",
     "init_command",
     "install_command",
+    "outdated_command",
     "query_command",
     "setup_command",
     "starter_configuration",
+    "why_command",
 ]
 
 logger = logging.getLogger("zc.buildout")
@@ -125,24 +130,153 @@ def init_command(command_line: CommandLine) -> None:
 
 def annotate_command(command_line: CommandLine) -> str:
     """``buildout annotate [section ...]``: sections with each value's origin."""
-    from zc.buildout.config.annotation import render_annotation  # start-up: only this command needs it
+    from zc.buildout.config.annotation import (  # start-up: only this command needs it
+        annotation_document,
+        render_annotation,
+    )
 
+    names, json = _json_flag(command_line.args)
     config, verbosity = _configuration(command_line, as_configured=True)
-    return render_annotation(config, command_line.args, verbose=verbosity > 0)
+    if json:
+        return _json(annotation_document(config, names))
+    return render_annotation(config, names, verbose=verbosity > 0)
 
 
 def query_command(command_line: CommandLine) -> str:
     """``buildout query [section:]option``: one option's raw value."""
-    from zc.buildout.config.annotation import render_query  # start-up: only this command needs it
+    from zc.buildout.config.annotation import query_document, render_query  # start-up: only this command
 
-    if len(command_line.args) != 1:
+    names, json = _json_flag(command_line.args)
+    if len(names) != 1:
         raise UserError("The query command requires a single argument.")
-    argument = command_line.args[0]
+    argument = names[0]
     if argument.count(":") > 1:
         raise UserError(f"Invalid option: {argument}")
     section, _, option = argument.rpartition(":")
     config, verbosity = _configuration(command_line)
+    if json:
+        return _json(query_document(config, section or "buildout", option))
     return render_query(config, section or "buildout", option, header=verbosity > 0)
+
+
+def _json_flag(args: Sequence[str]) -> tuple[tuple[str, ...], bool]:
+    """The arguments without ``--json``, and whether it was given."""
+    return tuple(arg for arg in args if arg != "--json"), "--json" in args
+
+
+def why_command(command_line: CommandLine) -> str:
+    """``buildout why NAME[==VERSION] [--json]``: every path from a root to that distribution."""
+    from zc.buildout.report import views  # start-up: only this command needs it
+    from zc.buildout.report.arguments import CommandArguments  # start-up: only report commands need it
+
+    arguments = CommandArguments.parse("why", command_line.args)
+    if len(arguments.names) != 1:
+        raise UsageError("The why command needs one distribution: why NAME or why NAME==VERSION.")
+    buildout = _buildout(command_line)
+    graph = _graph(buildout, (), everything=True)
+    if arguments.json:
+        return _json(views.why_document(graph, arguments.names[0]))
+    return views.why_text(graph, arguments.names[0], buildout["buildout"]["directory"])
+
+
+def graph_command(command_line: CommandLine) -> str:
+    """``buildout graph [PART ...] [--format text|dot] [--json]``: the distribution tree of parts."""
+    from zc.buildout.report import views  # start-up: only this command needs it
+    from zc.buildout.report.arguments import CommandArguments  # start-up: only report commands need it
+
+    arguments = CommandArguments.parse("graph", command_line.args, options=("--format",))
+    form = arguments.values.get("--format", "text")
+    if form not in ("text", "dot"):
+        raise UsageError(f"Unknown graph format {form!r}.", hint="Use --format text or --format dot.")
+    graph = _graph(_buildout(command_line), arguments.names, everything=False)
+    if arguments.json:
+        return _json(views.graph_document(graph))
+    return views.graph_dot(graph) if form == "dot" else views.graph_text(graph)
+
+
+def outdated_command(command_line: CommandLine) -> str:
+    """``buildout outdated [--update-versions FILE] [--json]``: newer versions of the pins on the index."""
+    from zc.buildout.report import outdated  # start-up: only this command needs it
+    from zc.buildout.report.arguments import CommandArguments  # start-up: only report commands need it
+    from zc.buildout.report.versions_file import raise_pins  # start-up: only this command needs it
+
+    arguments = CommandArguments.parse("outdated", command_line.args, options=("--update-versions",))
+    if arguments.names:
+        raise UsageError(f"The outdated command takes no names: {' '.join(arguments.names)}",
+                         hint="Use buildout outdated, or buildout outdated --update-versions FILE.")
+    target = arguments.values.get("--update-versions")
+    path = None if target is None else os.path.abspath(target)  # before buildout enters its directory
+    buildout = _buildout(command_line)
+    settings = buildout.run.settings
+    if settings.offline:
+        raise UserError("The outdated command reads the index, and buildout is offline.",
+                        hint="Run it without -o (offline = false).")
+    pins = outdated.exact_pins(settings.pins, None if settings.lock is None else settings.lock.path)
+    graph = _graph(buildout, (), everything=False)
+    reports = outdated.pin_reports(pins, outdated.newest_versions(settings, [pin.name for pin in pins]), graph)
+    raised = [] if path is None else raise_pins(path, reports)
+    if arguments.json:
+        return _json({**outdated.outdated_document(reports),
+                      "raised": [report.name for report in raised]})
+    text = outdated.outdated_text(reports, buildout["buildout"]["directory"])
+    return text + "".join(f"Raised {report.name} to {report.newest} in {target}.\n" for report in raised)
+
+
+def cache_command(command_line: CommandLine) -> str:
+    """``buildout cache info [--json]``, ``buildout cache prune [--days N] [--not-locked]``."""
+    from zc.buildout.report import cache  # start-up: only this command needs it
+    from zc.buildout.report.arguments import CommandArguments  # start-up: only report commands need it
+
+    arguments = CommandArguments.parse("cache", command_line.args, flags=("--json", "--not-locked"),
+                                       options=("--days",))
+    if arguments.names not in (("info",), ("prune",)):
+        raise UsageError("The cache command needs info or prune.",
+                         hint="Use buildout cache info, or buildout cache prune --days N (or --not-locked).")
+    buildout = _buildout(command_line)
+    options = buildout["buildout"]
+    download, extends = options.get("download-cache") or None, options.get("extends-cache") or None
+    entries = cache.cache_entries(download, extends)
+    directories = cache.cache_directories(download, extends)
+    if arguments.names == ("info",):
+        if arguments.json:
+            return _json(cache.cache_document(entries, directories))
+        return cache.cache_text(entries, directories)
+    if arguments.json:
+        raise UsageError("Only cache info writes JSON.")
+    days = _days(arguments.values.get("--days"))
+    lock = None
+    if "--not-locked" in arguments.flags:
+        lock = buildout.run.settings.lock
+        if lock is None:
+            raise UserError("cache prune --not-locked keeps what the lock file holds, but there is no lock-file.",
+                            hint="Set the lock-file option of [buildout] and run buildout to write the lock.")
+    elif days is None:
+        raise UsageError("cache prune needs --days N, --not-locked, or both.")
+    return cache.prune(entries, download, days=days, lock=lock).text()
+
+
+def _days(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not days >= 0:
+        raise UsageError(f"--days wants a number of days, not {text!r}.")
+    return days
+
+
+def _graph(buildout: Buildout, parts: Sequence[str], *, everything: bool) -> Graph:
+    from zc.buildout.report.graph import distribution_graph  # start-up: only report commands need it
+
+    return distribution_graph(buildout, buildout.run.settings, parts, everything=everything)
+
+
+def _json(document: Mapping[str, object]) -> str:
+    from zc.buildout.report.documents import as_json  # start-up: only --json needs it
+
+    return as_json(document)
 
 
 def _configuration(command_line: CommandLine, *, as_configured: bool = False

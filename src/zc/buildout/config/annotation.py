@@ -4,25 +4,58 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from zc.buildout.config.loading import HistoryEntry, LoadedConfiguration, Value, expand_macros
 from zc.buildout.config.values import is_file_source, is_url
 from zc.buildout.errors import UserError
 
-__all__ = ["render_annotation", "render_query"]
+__all__ = ["annotation_document", "query_document", "render_annotation", "render_query"]
 
 _TERSE_OPERATIONS = {"ADD": "+=  ", "REMOVE": "-=  "}
 
 
-def render_query(config: LoadedConfiguration, section: str, option: str, *, header: bool) -> str:
-    """The raw value of ``section:option``, preceded by ``${section:option}`` if ``header``."""
+def _checked(config: LoadedConfiguration, section: str, option: str) -> Value:
     if section not in config.sections:
         raise UserError(f"Section not found: {section}")
     options = expand_macros(config.sections, section)
     if option not in options:
         raise UserError(f"Key not found: {option}")
+    return options[option]
+
+
+def _value_document(value: Value) -> dict[str, Any]:
+    """A value, where it was last set, and its history (oldest first), for ``--json``."""
+    where = value.location
+    return {
+        "value": value.text,
+        "source": where.source,
+        "line": where.line,
+        "history": [{"operation": entry.operation, "value": entry.value, "source": entry.source,
+                     "line": entry.line} for entry in value.history],
+    }
+
+
+def query_document(config: LoadedConfiguration, section: str, option: str) -> dict[str, Any]:
+    """``query --json``: the section, option, raw value, and where it came from."""
+    return {"section": section, "option": option, **_value_document(_checked(config, section, option))}
+
+
+def annotation_document(config: LoadedConfiguration, sections: Sequence[str] = ()) -> dict[str, Any]:
+    """``annotate --json``: ``{"sections": {section: {option: value document}}}``."""
+    for name in sections:
+        if name not in config.sections:
+            raise UserError(f"Section not found: {name}")
+    return {"sections": {
+        name: {key: _value_document(value) for key, value in _options(config.sections, name).items()}
+        for name in (sections or config.sections)}}
+
+
+def render_query(config: LoadedConfiguration, section: str, option: str, *, header: bool) -> str:
+    """The raw value of ``section:option``, preceded by ``${section:option}`` if ``header``."""
+    value = _checked(config, section, option)
     heading = f"${{{section}:{option}}}\n" if header else ""
-    return f"{heading}{options[option].text}\n"
+    return f"{heading}{value.text}\n"
 
 
 def render_annotation(

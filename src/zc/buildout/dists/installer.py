@@ -113,6 +113,16 @@ class Installer:
             if self._finder is not None:
                 self._finder.close()
 
+    def resolution(self, requirements: Sequence[str]) -> list[Resolved]:
+        """How ``requirements`` resolve among the distributions installed already.
+
+        Nothing is fetched, installed or remembered: the settings must be
+        offline. Each distribution of the result has ``installed`` set.
+        """
+        assert self.settings.offline, "a resolution from installed distributions is made offline"
+        wanted = _requirements(requirements)
+        return self._resolve(wanted, [str(requirement) for requirement in wanted])[0] if wanted else []
+
     def _resolve(self, wanted: Sequence[Requirement], texts: Sequence[str]) -> tuple[list[Resolved], bool]:
         """The resolution of ``wanted`` (spelt ``texts``), and whether to remember it once installed.
 

@@ -15,12 +15,13 @@ concurrently; the log tells about them in the order they were picked.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import logging
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from zc.buildout.dists.build import frontend
@@ -29,7 +30,7 @@ from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler
 from zc.buildout.dists.install.egg import install_egg
 from zc.buildout.dists.install.progress import Progress, terminal_progress
-from zc.buildout.dists.store.archive_cache import built_wheel, cached_archive, sha256_of
+from zc.buildout.dists.store.archive_cache import built_wheel, sha256_of, using_archive
 from zc.buildout.dists.store.egg_cache import EggCache
 from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
@@ -175,14 +176,17 @@ class Fetcher:
 
     def install(self, picked: PickedFile, progress: Progress) -> InstalledDistribution:
         """Obtain one picked file and install it."""
-        archive = self.archive(picked, progress)
+        with self.archive(picked, progress) as archive:
+            dist = self._install_from(picked, archive)
+        progress.file_done()
+        return dist
+
+    def _install_from(self, picked: PickedFile, archive: str) -> InstalledDistribution:
         source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known
         digest: str | None = source
         if picked.filename.endswith(".egg"):
-            dist = install_egg(archive, self.settings.eggs_directory, compiler=self.compiler,
+            return install_egg(archive, self.settings.eggs_directory, compiler=self.compiler,
                                archive_sha256=source, byte_compile=self.settings.byte_compile)
-            progress.file_done()
-            return dist
         if not picked.filename.endswith(".whl"):
             archive, digest = self.built_wheel(picked, archive), None
         if self.egg_cache is not None:
@@ -190,23 +194,24 @@ class Fetcher:
             prepared = self._prepared.get(digest)
             if prepared is not None and not prepared.cancelled():
                 prepared.result()  # never fails: installing meets again what it met
-        dist = wheel.install_wheel(archive, self.settings.eggs_directory, compiler=self.compiler,
+        return wheel.install_wheel(archive, self.settings.eggs_directory, compiler=self.compiler,
                                    egg_cache=self.egg_cache, sha256=digest, archive_sha256=source,
                                    byte_compile=self.settings.byte_compile)
-        progress.file_done()
-        return dist
 
-    def archive(self, picked: PickedFile, progress: Progress) -> str:
-        """A local, checked copy of the picked file."""
+    @contextlib.contextmanager
+    def archive(self, picked: PickedFile, progress: Progress) -> Iterator[str]:
+        """A local, checked copy of the picked file; one in the download cache is locked meanwhile."""
         local = local_path(picked.url)
         if self.cache is None:
             if local is not None:
                 self.check(picked, local)
-                return local
+                yield local
+                return
             target = os.path.join(tempfile.mkdtemp(dir=self.scratch), picked.filename)
             self.client.download(picked.url, target, sha256=picked.sha256,
                                  progress=progress.add_bytes)
-            return target
+            yield target
+            return
 
         def download(cached: str) -> None:
             if self.settings.install_from_cache and local != cached:
@@ -217,7 +222,8 @@ class Fetcher:
             self.client.download(picked.url, cached, sha256=picked.sha256,
                                  progress=progress.add_bytes)
 
-        return cached_archive(self.cache, picked.filename, picked.sha256, download)
+        with using_archive(self.cache, picked.filename, picked.sha256, download) as path:
+            yield path
 
     def check(self, picked: PickedFile, path: str) -> None:
         if picked.sha256 is not None and sha256_of(path) != picked.sha256.lower():

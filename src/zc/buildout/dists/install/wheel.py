@@ -300,7 +300,8 @@ def install_wheel(
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
-            fill = functools.partial(_link_entry, entry, archive_sha256, compiler)
+            fill = functools.partial(egg_cache.link, entry, link=functools.partial(
+                _link_entry, archive_sha256=archive_sha256, compiler=compiler), make=fill)
     place_egg(eggs_directory, result, fill)
     return result
 
@@ -331,7 +332,7 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _link_entry(entry: str, archive_sha256: str | None, compiler: Compiler | None, path: str) -> None:
+def _link_entry(entry: str, path: str, *, archive_sha256: str | None, compiler: Compiler | None) -> None:
     """Link the egg cache ``entry`` at ``path`` (on ``compiler``'s workers, when given).
 
     Adds the archive record older entries lack.

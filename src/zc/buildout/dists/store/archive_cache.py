@@ -6,7 +6,9 @@ of its own, so that buildouts sharing the cache download a file once. A file
 found there is used only when it has the digest the index gives. The locks,
 and the wheels built from sdists (by digest of the sdist), are kept in the
 download cache's working state (``<download-cache>/.buildout``), so that
-``dist`` holds archives only.
+``dist`` holds archives only. A file's modification time is when a
+buildout last used it; installing from a file holds its lock, so that
+``buildout cache prune`` never removes a file in use.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from contextlib import contextmanager
 
 from zc.buildout.dists.store.state import download_cache_state
 
-__all__ = ["archive_lock", "built_wheel", "cached_archive", "sha256_of"]
+__all__ = ["archive_lock", "built_wheel", "cached_archive", "mark_used", "sha256_of", "using_archive"]
 
 
 def sha256_of(path: str) -> str:
@@ -37,29 +39,52 @@ def _state(directory: str, *names: str) -> str:
 
 
 @contextmanager
-def archive_lock(directory: str, filename: str) -> Iterator[None]:
-    """Hold the lock on ``filename`` in the cache ``directory`` (made if missing)."""
+def archive_lock(directory: str, filename: str, *, wait: bool = True) -> Iterator[None]:
+    """Hold the lock on ``filename`` in the cache ``directory`` (made if missing).
+
+    Without ``wait``, a lock another process holds raises ``filelock.Timeout`` at once.
+    """
     from filelock import FileLock  # start-up: only installing takes locks
 
     locks = _state(directory, "locks")
-    with FileLock(os.path.join(locks, f"{filename}.lock")):
+    with FileLock(os.path.join(locks, f"{filename}.lock"), timeout=-1 if wait else 0):
         yield
 
 
-def cached_archive(directory: str, filename: str, sha256: str | None,
-                   download: Callable[[str], None]) -> str:
+@contextmanager
+def using_archive(directory: str, filename: str, sha256: str | None,
+                  download: Callable[[str], None]) -> Iterator[str]:
     """The path of ``filename`` in the cache ``directory``, calling ``download(path)`` to fill it.
 
     A file already there is kept when it matches ``sha256`` (any file does
-    when ``sha256`` is None); ``download`` writes the path (whole, checked)
-    otherwise.
+    when ``sha256`` is None), and marked as used now (its modification
+    time); ``download`` writes the path (whole, checked) otherwise. The
+    file's lock is held until the block ends, so ``cache prune`` leaves it
+    alone meanwhile.
     """
     path = os.path.join(directory, filename)
     os.makedirs(directory, exist_ok=True)
     with archive_lock(directory, filename):
-        if not (os.path.exists(path) and (sha256 is None or sha256_of(path) == sha256.lower())):
+        if os.path.exists(path) and (sha256 is None or sha256_of(path) == sha256.lower()):
+            mark_used(path)
+        else:
             download(path)
-    return path
+        yield path
+
+
+def cached_archive(directory: str, filename: str, sha256: str | None,
+                   download: Callable[[str], None]) -> str:
+    """Like :func:`using_archive`, for a caller that only reads ahead (no lock held after)."""
+    with using_archive(directory, filename, sha256, download) as path:
+        return path
+
+
+def mark_used(path: str) -> None:
+    """Record that a cache entry was used now (``cache prune`` removes entries long unused)."""
+    try:
+        os.utime(path)
+    except OSError:  # a read-only shared cache: its entries' ages stay as they are
+        pass
 
 
 def built_wheel(directory: str, sdist: str, build: Callable[[str], str]) -> str:
@@ -73,6 +98,7 @@ def built_wheel(directory: str, sdist: str, build: Callable[[str], str]) -> str:
     with archive_lock(directory, f"{os.path.basename(sdist)}.build"):
         found = _compatible_wheel(built)
         if found is not None:
+            mark_used(built)
             return found
         output = tempfile.mkdtemp(prefix=".build-", dir=built)
         try:

@@ -10,6 +10,10 @@ left by a killed run is removed by the next one making that entry.
 Installing from an entry links each file (a copy where links cannot be made,
 as across file systems); the directories are the eggs directory's own.
 
+Linking from an entry holds its lock too, and marks it used (its
+modification time), so that ``buildout cache prune`` never removes an
+entry in use.
+
 Byte-compiled files carry the source path they were compiled for (the first
 eggs directory the entry was made for); Python puts the path a module is
 really imported from in its place when it loads one. Eggs installed with
@@ -19,13 +23,15 @@ in for compiled ones.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_prefix
 
 __all__ = ["EggCache", "link_tree"]
@@ -58,12 +64,9 @@ class EggCache:
         path = os.path.join(self.directory, name)
         if os.path.isdir(path):
             return path
-        from filelock import FileLock  # start-up: only installing takes locks
-
-        os.makedirs(self.locks, exist_ok=True)
         os.makedirs(self.directory, exist_ok=True)
         prefix = staging_prefix(name)
-        with FileLock(os.path.join(self.locks, f"{name}.lock")):
+        with self.holding(name):
             if os.path.isdir(path):
                 return path
             for stale in os.listdir(self.directory):
@@ -76,6 +79,33 @@ class EggCache:
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         return path
+
+
+    @contextlib.contextmanager
+    def holding(self, name: str, *, wait: bool = True) -> Iterator[None]:
+        """Hold the lock on the entry ``name``: while it is made, linked from, or pruned.
+
+        Without ``wait``, a lock another process holds raises ``filelock.Timeout`` at once.
+        """
+        from filelock import FileLock  # start-up: only installing takes locks
+
+        os.makedirs(self.locks, exist_ok=True)
+        with FileLock(os.path.join(self.locks, f"{name}.lock"), timeout=-1 if wait else 0):
+            yield
+
+    def link(self, entry: str, path: str, link: Callable[[str, str], None],
+             make: Callable[[str], None]) -> None:
+        """Make the egg directory ``path`` with ``link(entry, path)``, holding the entry's lock.
+
+        An entry pruned since it was found is made again (with ``make``), and
+        an entry linked from is marked as used now.
+        """
+        with self.holding(os.path.basename(entry)):
+            if not os.path.isdir(entry):
+                make(path)
+                return
+            mark_used(entry)
+            link(entry, path)
 
 
 def link_tree(source: str, target: str) -> None:
