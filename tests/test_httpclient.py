@@ -426,8 +426,9 @@ class RangeTests(unittest.TestCase):
         self.assertEqual((part.data, part.url), (self.data[-10:], self.url))
         with self.assertRaises(DownloadError) as caught:
             self.client.get_range(url.replace(":password@", ":wrong@"), -10)
-        self.assertEqual(str(caught.exception), f"Couldn't download '{url.replace(':password@', ':****@')}':"
-                         " 401 Unauthorized")
+        message, hint = str(caught.exception).split("\n")
+        self.assertEqual(message, f"Couldn't download '{url.replace(':password@', ':****@')}': 401 Unauthorized")
+        self.assertIn("check the user and password", hint)
 
     def test_the_fake_index_answers_ranges_as_http_says(self) -> None:
         size = len(self.data)

@@ -55,9 +55,13 @@ class DownloadError(UserError):
     """
 
     def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, hint=_REFUSED if status in (401, 403) else None)
         self.url = redact_url(url)
         self.status = status
+
+
+_REFUSED = ("The server wants credentials it was not given, or refused those it was given"
+            " (user-info in the URL, or ~/.netrc): check the user and password.")
 
 
 class ChecksumError(DownloadError):
