@@ -349,8 +349,11 @@ def _by_ranges(file: DistributionFile) -> bool:
 def _parse(response: Response, requested: str, read: Callable[[bytes, str, str], _T]) -> _T:
     """``read(data, content type, URL)`` of a page."""
     base = _with_credentials(response.url, requested)
+    content_type = response.headers.get("Content-Type", "")
+    logger.debug("Read %s as %s.", redact_url(response.url),
+                 "JSON (PEP 691)" if content_type.split(";")[0].strip() == JSON_TYPE else "HTML")
     try:
-        return read(response.data, response.headers.get("Content-Type", ""), base)
+        return read(response.data, content_type, base)
     except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
         raise IndexPageError(f"The index page {response.url} could not be read: {error}") from None
 
