@@ -95,6 +95,7 @@ class DownloadTests(_Case):
         self.assertIsNone(Download(options, cache=None).download_cache)
         self.assertIsNone(Download(options, cache=None).cache_dir)
         self.assertEqual(Download(options, namespace="cmmi").cache_dir, str(self.tmp / "c" / "cmmi"))
+        self.assertEqual(Download(options).cache_dir, os.path.join(self.tmp, "c", ""))
         self.assertEqual(Download({"socket-timeout": "2.5"}).client._timeout, 2.5)
 
     def test_filename(self) -> None:

@@ -58,9 +58,10 @@ class SettingsMappingTests(_Isolated):
         self.assertTrue(settings.offline)
         self.assertFalse(settings.newest)
 
-    def test_neither_dest_nor_path(self) -> None:
-        with self.assertRaises(TypeError):
-            _settings_for(None)
+    def test_neither_dest_nor_path_looks_at_buildouts_environment_alone(self) -> None:
+        settings = _settings_for(None)
+        self.assertTrue(settings.offline)
+        self.assertFalse(os.path.exists(settings.eggs_directory))
 
     def test_versions_index_hosts_and_picking(self) -> None:
         easy_install.allow_picked_versions(False)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.dists import installer as core_installer
+from zc.buildout.dists.resolve.conflicts import MissingDistribution
 from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.legacy import dist_scripts
@@ -52,16 +53,17 @@ def _settings_for(
     ``dest`` is the eggs directory; the first ``path`` entry is the
     develop-eggs directory. Without ``dest`` nothing is installed: the
     distributions come from the ``path`` directories (develop-eggs, then the
-    eggs directory; a single one is the eggs directory).
+    eggs directory; a single one is the eggs directory) or, without
+    ``path``, from buildout's own environment alone.
     """
+    base = current_run().settings
     directories = [os.path.abspath(entry) for entry in path or ()]
     if dest is not None:
         eggs, develop_eggs = os.path.abspath(dest), directories[:1]
     elif directories:
         eggs, develop_eggs = directories[-1], directories[:-1][:1]
-    else:
-        raise TypeError("Installing needs a destination (dest) or a path of eggs directories.")
-    base = current_run().settings
+    else:  # only buildout's own environment, as upstream: an eggs directory that does not exist
+        eggs, develop_eggs = eggs_state(base.eggs_directory, "no-eggs", create=False), []
     changes: dict[str, Any] = {
         "eggs_directory": eggs,
         # Without a develop-eggs directory, one that does not exist: no develop projects.
@@ -122,12 +124,20 @@ class Installer:
         if use_dependency_links is not None:
             self._settings = dataclasses.replace(self._settings, use_dependency_links=bool(use_dependency_links))
         self._got: dict[str, Distribution] = {}
+        self._installs = dest is not None
 
     def install(self, specs: Iterable[str], working_set: WorkingSet | None = None) -> WorkingSet:
         """Install ``specs`` and their dependencies; return the working set holding them."""
         run = current_run()
         core = core_installer.Installer(self._settings, picked=run.picked, used=run.used)
-        installed = core.install([str(spec) for spec in specs])
+        try:
+            installed = core.install([str(spec) for spec in specs])
+        except MissingDistribution as error:
+            if self._installs:
+                raise
+            raise UserError(  # upstream's words: tests of recipes compare them
+                f"We don't have a distribution for {error.wanted}\n"
+                "and can't install one in offline (no-install) mode.\n") from None
         result = WorkingSet(()) if working_set is None else working_set
         for dist in installed:
             self._add(result, dist)

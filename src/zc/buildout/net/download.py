@@ -67,12 +67,10 @@ class Download:
 
     @property
     def cache_dir(self) -> str | None:
-        """Where this downloader's cached files live, or ``None`` without a cache."""
+        """Where this downloader's cached files live (without a namespace, the cache with a trailing separator, as upstream), or ``None``."""
         if self.download_cache is None:
             return None
-        if self.namespace:
-            return os.path.join(self.download_cache, self.namespace)
-        return self.download_cache
+        return os.path.join(self.download_cache, self.namespace or "")
 
     def __call__(
         self,

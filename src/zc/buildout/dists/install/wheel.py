@@ -54,6 +54,7 @@ __all__ = [
     "cached_egg",
     "install_into",
     "install_wheel",
+    "is_namespace_declaration",
     "locked",
     "namespace_inits",
     "place_egg",
@@ -67,7 +68,7 @@ INSTALLER_NAME = b"zc.buildout\n"
 
 
 
-def _is_namespace_declaration(text: str) -> bool:
+def is_namespace_declaration(text: str) -> bool:
     """A pkg_resources or pkgutil style namespace ``__init__.py``."""
     meaningful = [
         line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")
@@ -94,7 +95,7 @@ def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str
             found.add(name)
     for directory, files in modules.items():
         init = f"{directory}/__init__.py"
-        if directory and files == ["__init__.py"] and _is_namespace_declaration(read(init)):
+        if directory and files == ["__init__.py"] and is_namespace_declaration(read(init)):
             found.add(init)
     return found
 
