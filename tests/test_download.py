@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pathlib
 import shutil
@@ -75,6 +76,22 @@ class DownloadTests(_Case):
         offline = Download({"download-cache": str(self.tmp / "cache"), "offline": "true"}, fallback=True)
         path, is_temp = offline(url + "data.txt")
         self.assertEqual((path, is_temp), (str(self.tmp / "cache" / "data.txt"), False))
+
+    def test_cache_steps_are_logged_as_upstream(self) -> None:
+        url = self.serve()
+        logger = logging.getLogger("foo")
+        download = Download({"download-cache": str(self.tmp / "cache")}, namespace="cmmi", logger=logger)
+        with self.assertLogs(logger, "DEBUG") as logged:
+            download(url + "data.txt")
+            download(url + "data.txt")
+        cache = str(self.tmp / "cache" / "cmmi")
+        self.assertEqual([line.split(":", 2)[2] for line in logged.output], [
+            f"Searching cache at {cache}",
+            f"Cache miss; will cache {url}data.txt as {cache}/data.txt",
+            f"Downloading {url}data.txt",
+            f"Searching cache at {cache}",
+            f"Using cache file {cache}/data.txt",
+        ])
 
     def test_directories_are_cached_once(self) -> None:
         source = self.tmp / "tree"

@@ -102,6 +102,7 @@ class Download:
                 "to be used as a download cache doesn't exist.\n"
             )
         os.makedirs(self.cache_dir, exist_ok=True)
+        self.logger.debug("Searching cache at %s", self.cache_dir)
         cached = os.path.join(self.cache_dir, self.filename(url))
         shown = redact_url(url)
         if not os.path.exists(cached):
