@@ -116,6 +116,8 @@ class Installer:
         allow_hosts: Iterable[str] = ("*",),
         check_picked: bool = True,
         allow_unknown_extras: bool = False,
+        *,
+        own_words: bool = False,
     ) -> None:
         _check_python(executable)
         self._settings = _settings_for(
@@ -124,7 +126,7 @@ class Installer:
         if use_dependency_links is not None:
             self._settings = dataclasses.replace(self._settings, use_dependency_links=bool(use_dependency_links))
         self._got: dict[str, Distribution] = {}
-        self._installs = dest is not None
+        self._upstream_offline_error = dest is None and not own_words
 
     def install(self, specs: Iterable[str], working_set: WorkingSet | None = None) -> WorkingSet:
         """Install ``specs`` and their dependencies; return the working set holding them."""
@@ -133,7 +135,7 @@ class Installer:
         try:
             installed = core.install([str(spec) for spec in specs])
         except MissingDistribution as error:
-            if self._installs:
+            if not self._upstream_offline_error:
                 raise
             raise UserError(  # upstream's words: tests of recipes compare them
                 f"We don't have a distribution for {error.wanted}\n"
@@ -180,12 +182,19 @@ def install(
     allowed_eggs_from_site_packages: object = None,
     check_picked: bool = True,
     allow_unknown_extras: bool = False,
+    *,
+    own_words: bool = False,
 ) -> WorkingSet:
-    """Install ``specs`` into ``dest`` (``None``: use only what ``path`` holds); return a working set."""
+    """Install ``specs`` into ``dest`` (``None``: use only what ``path`` holds); return a working set.
+
+    Without ``dest``, a missing distribution is reported in upstream's
+    words (recipes' tests compare them), or with ``own_words`` in
+    buildout's, which say who required it.
+    """
     _check_python(executable, include_site_packages, allowed_eggs_from_site_packages)
     installer = Installer(
         dest, links, index, executable, always_unzip, path, newest, versions,
-        use_dependency_links, allow_hosts, check_picked, allow_unknown_extras,
+        use_dependency_links, allow_hosts, check_picked, allow_unknown_extras, own_words=own_words,
     )
     return installer.install(specs, working_set)
 
@@ -196,15 +205,18 @@ def working_set(
     path: Sequence[str] | None = None,
     include_site_packages: object = None,
     allowed_eggs_from_site_packages: object = None,
+    *,
+    own_words: bool = False,
 ) -> WorkingSet:
     """The working set of ``specs`` from the directories of ``path``, installing nothing.
 
-    The old form ``working_set(specs, path)`` is accepted too.
+    The old form ``working_set(specs, path)`` is accepted too; ``own_words``
+    as for :func:`install`.
     """
     if not isinstance(executable, str):
         executable, path = sys.executable, executable
     _check_python(executable, include_site_packages, allowed_eggs_from_site_packages)
-    return install(specs, None, path=path)
+    return install(specs, None, path=path, own_words=own_words)
 
 
 def build(

@@ -54,7 +54,7 @@ def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> Non
     options = buildout["buildout"]
     loaded_extensions = extensions.load_extensions(buildout, run.recipes)
     layout.create(options)
-    own_versions.warn_about_own_pins(buildout)
+    own_versions.check_own_distributions(buildout)
     database = InstalledDatabase(options.get("installed") or None)
     develop.develop_projects(options, run.installer, database)
     with doing("Installing."):

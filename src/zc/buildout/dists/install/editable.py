@@ -166,6 +166,7 @@ def install_editable(project_directory: str, environments: BuildEnvironments, *,
     for stale in os.listdir(develop_eggs):
         if stale.startswith(STAGING_PREFIX):  # left by a killed run
             shutil.rmtree(os.path.join(develop_eggs, stale), ignore_errors=True)
+    logger.debug("Making editable install of %s", project)
     staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=develop_eggs)
     try:
         with tempfile.TemporaryDirectory(prefix="buildout-develop-") as scratch:

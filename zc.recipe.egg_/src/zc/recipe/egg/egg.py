@@ -99,7 +99,8 @@ class Eggs:
         cache = self._cache()
         if key not in cache:
             if offline:
-                found = zc.buildout.easy_install.working_set(distributions, [develop_eggs_dir, eggs_dir])
+                found = zc.buildout.easy_install.working_set(
+                    distributions, [develop_eggs_dir, eggs_dir], own_words=True)
             else:
                 found = zc.buildout.easy_install.install(
                     distributions, eggs_dir, links=links, index=index, path=[develop_eggs_dir],
