@@ -25,59 +25,127 @@ Usage: buildout [options] [assignments] [command [command arguments]]
 
 Options:
 
-  -c config_file  Read the configuration from config_file (a path or a URL)
-                  instead of buildout.cfg.
-  -D              Start the post-mortem debugger when an error occurs.
-  -h, --help      Show this help and exit.
-  -N              Do not look for newer distributions than those installed
-                  (newest = false).
-  -n              Look for newer distributions (newest = true).
-  -o              Work offline: do not download anything (offline = true).
-  -O              Work online (offline = false).
-  -q              Show less output; repeat for even less.
-  -t seconds      Give up on a network connection after this many seconds
-                  (socket-timeout).
-  -U              Do not read user defaults (~/.buildout/default.cfg or
-                  $BUILDOUT_HOME/default.cfg).
-  -v              Show more output; repeat for even more.
-  --version       Show the version of buildout and exit.
-  --locked        Install only what the lock file holds (locked = true).
+  -c config_file
+
+    Read the configuration from config_file, a path or a URL, instead of
+    buildout.cfg in the current directory.
+
+  -D
+
+    Start the post-mortem debugger when an error occurs: handy when a
+    recipe fails.
+
+  -h, --help
+
+    Show this help and exit.
+
+  -N
+
+    Do not look for newer distributions than those installed when they
+    meet the requirements (the assignment buildout:newest=false).
+
+  -n
+
+    Look for newer distributions (buildout:newest=true).
+
+  -o
+
+    Work offline: download nothing (buildout:offline=true).
+
+  -O
+
+    Work online (buildout:offline=false).
+
+  -q
+
+    Show less output. Repeat it for even less.
+
+  -t seconds
+
+    Give up on a network connection after this many seconds
+    (buildout:socket-timeout).
+
+  -U
+
+    Do not read the user defaults (~/.buildout/default.cfg, or
+    default.cfg in $BUILDOUT_HOME).
+
+  -v
+
+    Show more output. Repeat it for even more.
+
+  --version
+
+    Show buildout's version and exit.
+
+  --locked
+
+    Install only what the lock file holds (buildout:locked=true).
 
 Assignments are of the form section:option=value and override the
-configuration files. The section defaults to buildout. option+=value and
+configuration files; the section defaults to buildout. option+=value and
 option-=value add and remove lines as they do in configuration files.
+
+Options and assignments can come in any order.
 
 Commands:
 
-  install [parts]   Install the parts (the default command). With part
-                    names, install or update only those parts.
+  install [parts]
+
+    Install the parts of the configuration. This is the command when none
+    is given. With part names, only those parts are installed or updated.
+
+  bootstrap
+
+    Create the buildout's directories and its bin/buildout script in the
+    current directory.
+
   init [requirements]
-                    Write a starting buildout.cfg, with a "py" interpreter
-                    part for the given requirements, then bootstrap.
-  bootstrap         Create the buildout directories and bin/buildout.
+
+    Write a starting buildout.cfg if there is none, then do what bootstrap
+    does. With requirements, the configuration gets a "py" interpreter
+    part that has them.
+
+  setup path [arguments]
+
+    Run a project's setup script (a setup.py or the directory holding
+    it) with setuptools imported, so its commands are available.
+    runsetup is the same command.
+
   annotate [sections] [--json]
-                    Show the merged configuration and where each value
-                    came from; with -v, its whole history.
+
+    Show the merged configuration and where each value came from; with
+    -v, each value's whole history.
+
   query [section:]option [--json]
-                    Show one option's value as configured.
+
+    Show one option's value as configured.
+
   why name[==version] [--json]
-                    Show every path from a part, recipe, extension or
-                    develop project to that distribution, and where its
-                    version comes from.
+
+    Show every path from a part, recipe, extension or develop project to
+    that distribution, and where its version comes from.
+
   graph [parts] [--format text|dot] [--json]
-                    Show the distribution tree of each installed part.
+
+    Show the distribution tree of each installed part.
+
   outdated [--update-versions file] [--json]
-                    Show the pins the index has newer versions for; with
-                    --update-versions, raise those it can in that file.
+
+    Show the pins the index has newer versions for; with
+    --update-versions, raise those it can in that file.
+
   cache info [--json]
   cache prune [--days n] [--not-locked]
-                    Show what the download, egg and extends caches hold;
-                    remove entries unused for n days, or not in the lock.
-  export-lock files Write the lock (the lock-file option) as each file
-                    asks: pylock.toml or pylock.<name>.toml (PEP 751),
-                    or a pip constraints file for names ending in .txt.
-  setup path [arguments]
-                    Run a project's setup script (runsetup is the same).
+
+    Show what the download, egg and extends caches hold; remove entries
+    unused for n days, or not in the lock.
+
+  export-lock files
+
+    Write the lock (the lock-file option) as each file asks:
+    pylock.toml or pylock.<name>.toml (PEP 751), or a pip constraints
+    file for names ending in .txt.
 """
 
 # Single-letter flags that take no value and may be clustered (-vvN).
