@@ -219,7 +219,7 @@ def _warn_unused(options: Options) -> None:
     ignored: frozenset[str] | set[str] = frozenset()
     if options.name == "buildout":
         ignored = set(DEFAULT_OPTIONS) | _CONSUMED_OPTIONS
-    unused = [key for key in options.unused() if key not in ignored]
+    unused = sorted(key for key in options.unused() if key not in ignored)  # upstream lists them sorted
     if unused:
         logger.warning(
             "Section `%s` contains unused option(s): %s.\n%s",
