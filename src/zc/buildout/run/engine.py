@@ -56,7 +56,7 @@ def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> Non
     layout.create(options)
     own_versions.check_own_distributions(buildout)
     database = InstalledDatabase(options.get("installed") or None)
-    develop.develop_projects(options, run.installer, database)
+    old_namespaces = develop.develop_projects(options, run.installer, database)
     with doing("Installing."):
         parts = requested_parts(buildout, names)
     _show_configuration(buildout, run)
@@ -80,6 +80,7 @@ def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> Non
     database.save(final=True)
     report(run.picked, run.settings)
     _write_lock(run)
+    develop.warn_about_old_namespaces(old_namespaces)
     extensions.unload_extensions(buildout, loaded_extensions)
 
 
