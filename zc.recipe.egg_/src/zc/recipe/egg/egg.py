@@ -145,6 +145,9 @@ class Scripts(Eggs):
             self._relative_paths = directory
         else:
             self._relative_paths = ""
+        include = options.get("include-site-packages", section.get("include-site-packages", "false"))
+        self.include_site_packages = _flag(
+            {"include-site-packages": include}, name, "include-site-packages", "false")
 
     def install(self) -> Sequence[str]:
         requirements, working_set = self.working_set()
@@ -168,6 +171,7 @@ class Scripts(Eggs):
             initialization=options.get("initialization", ""),
             arguments=options.get("arguments", ""),
             relative_paths=self._relative_paths,
+            include_site_packages=self.include_site_packages,
         )
 
     update = install
