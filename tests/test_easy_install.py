@@ -144,7 +144,7 @@ class InstallTests(_Isolated):
         paths = self._quietly(easy_install.scripts, ["demo"], ws, sys.executable, "bin", interpreter="py")
         self.assertEqual(paths, [os.path.join("bin", "demo"), os.path.join("bin", "py")])
         with open(os.path.join("bin", "demo")) as file:
-            self.assertEqual(file.read(), f"#!{sys.executable}\n# custom demo\n")
+            self.assertEqual(file.read(), f"#!{sys.executable} -S\n# custom demo\n")
 
     def test_one_script_per_name(self) -> None:
         packages.wheel("dists", "other", "1.0",

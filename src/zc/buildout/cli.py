@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import zc.buildout
 from zc.buildout import commands
 from zc.buildout.commands import CommandLine
-from zc.buildout.errors import UsageError, UserError, current_doing
+from zc.buildout.errors import UsageError, UserError, current_doing, notes
 
 __all__ = ["COMMANDS", "main", "parse_command_line"]
 
@@ -303,6 +303,14 @@ def _failed(error: BaseException, debug: bool) -> int:
     """Report ``error`` on standard error; return the exit status."""
     sys.stdout.flush()
     _report(error)
+    status = _reported(error, debug)
+    for note in notes(error):
+        print(note, file=sys.stderr)
+    return status
+
+
+def _reported(error: BaseException, debug: bool) -> int:
+    """Print ``error`` itself (a traceback for a bug); return the exit status."""
     if debug:
         traceback.print_exception(error)
         print("Starting pdb:", file=sys.stderr)

@@ -270,11 +270,13 @@ def scripts(
     relative_paths: str | bool = False,
     *,
     template: str,
+    include_site_packages: bool = False,
 ) -> list[str]:
     """Write console scripts (and an interpreter) into ``dest``; return their paths.
 
     Console scripts are written from ``template`` (see
-    :data:`zc.buildout.run.scripts.script_template`).
+    :data:`zc.buildout.run.scripts.script_template`). They see the
+    interpreter's site-packages only with ``include_site_packages``.
     """
     if dest is None:
         raise TypeError("scripts() needs dest, the directory to write the scripts into.")
@@ -282,7 +284,7 @@ def scripts(
         reqs, working_set, executable=executable, dest=dest, names=scripts,
         extra_paths=extra_paths, arguments=arguments, interpreter=interpreter,
         initialization=initialization, relative_to=str(relative_paths) if relative_paths else None,
-        template=template,
+        template=template, include_site_packages=include_site_packages,
     )
 
 
