@@ -251,6 +251,7 @@ class NormalizerTests(unittest.TestCase):
             (testing.normalize_endings, "a\r\nb\r\n", "a\nb\n"),
             (testing.normalize___pycache__, "d  __pycache__\n-  x.py\n", "-  x.py\n"),
             (testing.normalize_script, "-  demo-script.py\n-  demo.exe\n", "-  demo\n"),
+            (testing.normalize_script, "#!/venv/bin/python -S\nimport sys\n", "#!/venv/bin/python\nimport sys\n"),
             (testing.normalize_exception_type_for_python_2_and_3,
              "zc.buildout.errors.UserError: oops", "UserError: oops"),
             (testing.not_found, "a\nNot found: http://x/y/\nb\n", "a\nb\n"),
