@@ -53,14 +53,8 @@ if TYPE_CHECKING:
     from installer.utils import Scheme
 
 __all__ = [
-    "cached_egg",
-    "install_into",
-    "install_wheel",
-    "locked",
-    "namespace_inits",
-    "place_egg",
-    "renamed_path",
-    "wheel_metadata",
+    "cached_egg", "install_into", "install_wheel", "locked", "namespace_inits",
+    "place_egg", "renamed_path", "wheel_metadata",
 ]
 
 logger = logging.getLogger("zc.buildout")
@@ -312,20 +306,32 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
     """
     egg_name = os.path.basename(dist.location)
     prefix = staging_prefix(egg_name)
-    os.makedirs(eggs_directory, exist_ok=True)
+    with _writing(eggs_directory, dist):
+        os.makedirs(eggs_directory, exist_ok=True)
     with locked(eggs_directory, egg_name):
         for stale in os.listdir(eggs_directory):
             if stale.startswith(prefix):  # left by a killed run; we hold the lock
                 shutil.rmtree(os.path.join(eggs_directory, stale), ignore_errors=True)
         if os.path.isdir(dist.location):
             return
-        staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
+        with _writing(eggs_directory, dist):
+            staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
         try:
             staged = os.path.join(staging, egg_name)
             fill(staged)
             _rename(staged, dist.location, dist.name, dist.version)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _writing(eggs_directory: str, dist: InstalledDistribution) -> Iterator[None]:
+    """Report an eggs directory that cannot be written (read-only, say) as a user's error."""
+    try:
+        yield
+    except OSError as error:
+        raise UserError(f"Couldn't install {dist.name} {dist.version} into {eggs_directory}: {error.strerror}.",
+                        hint="Buildout installs what the eggs directory lacks: it must be writable.") from None
 
 
 def _link_entry(entry: str, path: str, *, archive_sha256: str | None, compiler: Compiler | None) -> None:
