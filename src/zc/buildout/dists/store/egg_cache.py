@@ -157,8 +157,11 @@ def _files(directory: str) -> dict[str, list[int]]:
 
 
 def _read_only(directory: str) -> dict[str, list[int]]:
-    """Make the files below ``directory`` read-only (shared through hard links); return :func:`_files`."""
-    for root, _, names in os.walk(directory):
+    """Make the files below ``directory`` read-only (shared through hard links); return :func:`_files`.
+
+    Not on Windows, where a read-only file cannot be removed: there the manifest alone guards.
+    """
+    for root, _, names in os.walk(directory) if os.name != "nt" else ():
         for name in names:
             path = os.path.join(root, name)
             if not os.path.islink(path):
