@@ -44,8 +44,8 @@ _HINT = "The wheel is malformed or was tampered with: nothing of it was installe
 def _outside(path: str) -> bool:
     """Whether an archive path is absolute or climbs out of the directory it is unpacked in."""
     normal = path.replace("\\", "/")
-    return (normal.startswith("/") or ":" in normal.split("/")[0]
-            or ".." in normal.split("/"))
+    parts = normal.split("/")
+    return normal.startswith("/") or ":" in parts[0] or ".." in parts
 
 
 def check_wheel(archive: zipfile.ZipFile, wheel: str, size: int) -> None:
