@@ -17,6 +17,7 @@ import zc.buildout
 from zc.buildout import commands
 from zc.buildout.commands import CommandLine
 from zc.buildout.errors import UsageError, UserError, current_doing, notes
+from zc.buildout.net.credentials import redact_url
 
 __all__ = ["COMMANDS", "main", "parse_command_line"]
 
@@ -277,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command_line = parse_command_line(sys.argv[1:] if argv is None else argv)
     except UsageError as error:
-        print(f"Error: {error}", file=sys.stderr)
+        print(redact_url(f"Error: {error}"), file=sys.stderr)
         return 1
     if command_line.show_help:
         print(USAGE, end="")
@@ -295,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         logging.shutdown()
     if report:
-        print(report, end="")
+        print(redact_url(report), end="")
     return 0
 
 
@@ -322,7 +323,7 @@ def _reported(error: BaseException, debug: bool) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     if isinstance(error, UserError):
-        print(f"Error: {error}", file=sys.stderr)
+        print(redact_url(f"Error: {error}"), file=sys.stderr)
         return 1
     # Upstream's banner, word for word: recipe authors' tests expect it.
     print("\nAn internal error occurred due to a bug in either zc.buildout or in a\nrecipe being used:",

@@ -24,6 +24,7 @@ from zc.buildout.config.loading import DEFAULT_OPTIONS
 from zc.buildout.dists.resolve.picked import report
 from zc.buildout.errors import add_note, doing
 from zc.buildout.files import trees
+from zc.buildout.net.credentials import redact_url
 from zc.buildout.run import develop, extensions, layout, own_versions
 from zc.buildout.run.aside import SetAside
 from zc.buildout.run.database import InstalledDatabase, format_section
@@ -137,10 +138,14 @@ def _write_lock(run: Run) -> None:
 
 def _saved_options(buildout: Configuration, recipes: Recipes, part: str,
                    signatures: Signatures) -> dict[str, str]:
-    """The options to compare with (and save to) the database: with the recipe's signature."""
+    """The options to compare with (and save to) the database: with the recipe's signature.
+
+    Passwords in URLs are ``****``, as the database stores them: a changed
+    password alone does not reinstall a part.
+    """
     options = buildout[part]
     recipe = recipes.recipe(options["recipe"], options.location("recipe"))
-    saved = options.copy()
+    saved = {key: redact_url(value) for key, value in options.copy().items()}
     saved["__buildout_signature__"] = signatures.of_recipe(recipe.distribution, recipe.spec.extras)
     return saved
 
