@@ -53,15 +53,8 @@ if TYPE_CHECKING:
     from installer.utils import Scheme
 
 __all__ = [
-    "cached_egg",
-    "install_into",
-    "install_wheel",
-    "is_namespace_declaration",
-    "locked",
-    "namespace_inits",
-    "place_egg",
-    "renamed_path",
-    "wheel_metadata",
+    "cached_egg", "install_into", "install_wheel", "is_namespace_declaration", "locked", "namespace_inits",
+    "place_egg", "renamed_path", "wheel_metadata",
 ]
 
 logger = logging.getLogger("zc.buildout")
