@@ -7,7 +7,8 @@ its output lines and a random delay, waits for its worker processes to
 stop, and runs buildout again: that run succeeds, every egg matches its
 RECORD, the interpreter imports everything, and no temporary path is on a
 script's ``sys.path``. Default: 5 rounds, the same each time; long run
-(``BUILDOUT_TEST_LONG=1``): 50 rounds, new ones each time.
+(``BUILDOUT_TEST_LONG=1``): 50 rounds, new ones each time. A failing round
+names its seed: ``BUILDOUT_TEST_SEED=<seed>`` starts from it again.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class KillTests(unittest.TestCase):
         self.addCleanup(patched.stop)
 
     def test_a_killed_run_is_repaired_by_the_next(self) -> None:
-        seed = random.SystemRandom().randrange(2**32) if LONG else 20
+        chosen = os.environ.get("BUILDOUT_TEST_SEED")
+        seed = int(chosen) if chosen else random.SystemRandom().randrange(2**32) if LONG else 20
         killed = 0
         for number in range(ROUNDS):
             rng = random.Random(seed + number)

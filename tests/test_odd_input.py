@@ -18,6 +18,7 @@ import unittest
 from unittest import mock
 
 from zc.buildout.cli import main
+from zc.buildout.dists.install.compiler import Compiler
 from zc.buildout.testing import packages
 
 
@@ -197,14 +198,9 @@ class OddInputTests(unittest.TestCase):
         self.write("buildout.cfg", f"[buildout]\nparts = py\nfind-links = {links}\n"
                    "[py]\nrecipe = zc.recipe.egg\neggs = demo\n")
         eggs = self.path("eggs", "v5")
-        real_mkdtemp = tempfile.mkdtemp
-
-        def mkdtemp(*args: str, **options: str) -> str:
-            if options.get("dir") == eggs:  # as a read-only file system answers
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.path.join(eggs, "x"))
-            return real_mkdtemp(*args, **options)
-
-        with mock.patch("tempfile.mkdtemp", mkdtemp):
+        # Unpacking is the first write into the eggs directory: it fails as on a read-only file system.
+        read_only = OSError(errno.EROFS, os.strerror(errno.EROFS), os.path.join(eggs, "x"))
+        with mock.patch.object(Compiler, "unpack", side_effect=read_only):
             lines = self.error()
         self.assertEqual(lines, [
             f"Error: Cannot install demo 1.0 into the eggs directory {eggs} (Read-only file system).",

@@ -22,9 +22,9 @@ import functools
 import logging
 import os
 import posixpath
+import secrets
 import shutil
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -323,13 +323,13 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
                 shutil.rmtree(os.path.join(eggs_directory, stale), ignore_errors=True)
         if os.path.isdir(dist.location):
             return
-        staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
+        # The prefix is ours alone while we hold the lock; once renamed, nothing of it is left.
+        staged = os.path.join(eggs_directory, prefix + secrets.token_hex(4))
         try:
-            staged = os.path.join(staging, egg_name)
             fill(staged)
             _rename(staged, dist.location, dist.name, dist.version)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staged, ignore_errors=True)
 
 
 def _link_entry(entry: str, path: str, *, archive_sha256: str | None, compiler: Compiler | None) -> None:
