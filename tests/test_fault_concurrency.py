@@ -18,6 +18,7 @@ from unittest import mock
 
 from tests.fault_buildouts import FaultBuildout, check_installed, make_distributions
 from tests.long_runs import size
+from zc.buildout.run import layout
 from zc.buildout.testing.index import FakeIndex
 
 ROUNDS = size(2, 10)
@@ -45,13 +46,28 @@ class ConcurrencyTests(unittest.TestCase):
                     for which in range(BUILDOUTS)
                 ]
                 children = [buildout.start() for buildout in buildouts]
-                for child in children:
-                    output, _ = child.communicate()
-                    self.assertEqual(child.returncode, 0, output)
+                results = [(child.communicate()[0], child.returncode) for child in children]
+                for output, status in results:
+                    self.assertEqual(status, 0, output)
                 for buildout in buildouts:
                     check_installed(self, buildout, os.path.join(eggs, "v5"))
                 shutil.rmtree(base, ignore_errors=True)
 
+    def test_a_directory_made_meanwhile_by_another_buildout(self) -> None:
+        options = {name: os.path.join(self.root, "shared", name) for name in layout.DIRECTORY_OPTIONS}
+        isdir = os.path.isdir
+
+        def made_meanwhile(path: str) -> bool:
+            """Whether ``path`` is a directory; then another buildout makes it."""
+            found = isdir(path)
+            if not found:
+                os.makedirs(path)
+            return found
+
+        with mock.patch("os.path.isdir", made_meanwhile), self.assertLogs("zc.buildout") as logged:
+            layout.create(options)
+        self.assertEqual(len(logged.records), len(options))  # each found missing, then used
+        self.assertTrue(all(map(isdir, options.values())))
 
 if __name__ == "__main__":
     unittest.main()

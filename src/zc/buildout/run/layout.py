@@ -23,7 +23,7 @@ def create(options: Mapping[str, str]) -> None:
         if not os.path.isdir(path):
             logger.info("Creating directory %r.", path)
             try:
-                os.makedirs(path)
+                os.makedirs(path, exist_ok=True)  # another buildout sharing it may make it meanwhile
             except OSError as error:
                 locate = getattr(options, "location", None)
                 raise UserError(
