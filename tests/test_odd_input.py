@@ -134,6 +134,17 @@ class OddInputTests(unittest.TestCase):
             " (embedded null byte)",
             "Check the file name.")
 
+    def test_a_malformed_index_or_find_links(self) -> None:
+        hint = "Check the URL given in index, find-links or the option naming it."
+        for option, shown, reason in (
+            ("index = https://user:secret@[::1/simple", "https://****@[::1/simple", "Invalid IPv6 URL"),
+            ("find-links = http://host:99999/links", "http://host:99999/links", "Port out of range 0-65535"),
+        ):
+            with self.subTest(option):
+                self.write("buildout.cfg", f"[buildout]\nparts = py\n{option}\n"
+                           "[py]\nrecipe = zc.recipe.egg\neggs = demo\n")
+                self.assertError((), f"Invalid URL {shown!r}: {reason}", hint)
+
     def test_an_extends_chain_1200_files_deep(self) -> None:
         for index in range(1200):
             self.write(f"f{index}.cfg", f"[buildout]\nextends = f{index + 1}.cfg\nx{index} = {index}\n")
