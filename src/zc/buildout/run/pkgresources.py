@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 
-
 __all__ = ["STAND_INS", "ensure_pkg_resources", "namespace_support"]
 
 STAND_INS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "legacy", "stand_ins")
