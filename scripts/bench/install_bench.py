@@ -1,6 +1,7 @@
 """Benchmark installing a pinned set: ``python scripts/bench/install_bench.py [scenario ...]``.
 
-For each scenario (``small``, ``medium``, ``large``: pinned sets of real
+For each scenario (``small``, ``medium``, ``large``, and ``binary``, a few
+large binary wheels such as numpy, pandas and pyarrow: pinned sets of real
 distributions in ``scenarios/``), installs the same pins with this buildout
 and with upstream zc.buildout 6.0.1 (the same buildout: one ``zc.recipe.egg``
 part with an interpreter), and with ``uv pip install``, each in a throwaway
@@ -11,6 +12,11 @@ times:
 - cold: empty eggs directory (or target environment) and empty caches;
 - warm: eggs directory (or target environment) removed, caches kept;
 - no-op: everything installed, run again.
+
+Beside the times, the table shows the peak memory of the cold runs: the
+resident set sizes of the tool's process and its workers summed (sampled
+every 20 ms, the largest sum seen), and the largest of any one process
+(the kernel's own figure, which ``/usr/bin/time -v`` reports).
 
 Buildout byte-compiles what it installs by default, as pip does; ``ours-nopyc``
 is this buildout with ``byte-compile = false``. ``uv-pyc`` is uv byte-compiling
@@ -43,6 +49,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import venv
@@ -60,17 +67,88 @@ class RunFailed(Exception):
 
 
 def run(argv: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None,
-        quiet: bool = True) -> float:
-    """Run ``argv``; return the seconds it took. A failure shows its output and raises RunFailed."""
+        quiet: bool = True) -> Timed:
+    """Run ``argv``; return how long it took and its memory. A failure shows its output and raises RunFailed."""
     start = time.perf_counter()
-    completed = subprocess.run(argv, cwd=cwd, env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    elapsed = time.perf_counter() - start
-    if completed.returncode or not quiet:
-        print(completed.stdout[-5000:])
-    if completed.returncode:
-        raise RunFailed(f"exit status {completed.returncode}: {' '.join(argv)}")
-    return elapsed
+    with subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        sampler = TreeMemory(process.pid)
+        sampler.start()
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        sampler.stop()
+    if process.returncode or not quiet:
+        print(output[-5000:])
+    if process.returncode:
+        raise RunFailed(f"exit status {process.returncode}: {' '.join(argv)}")
+    return Timed(elapsed, sampler.peak / 2**20, usage.ru_maxrss / 2**10)
+
+
+@dataclasses.dataclass
+class Timed:
+    """What one command cost."""
+
+    seconds: float
+    tree_mb: float
+    """The peak of the summed resident set sizes of the process and its descendants (sampled)."""
+    process_mb: float
+    """The largest maximum resident set size of the process or one of its descendants,
+    as ``/usr/bin/time -v`` reports it (exact, from the kernel)."""
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed resident set size of a process and its descendants, keeping the peak.
+
+    The kernel keeps only each process's own peak; the peak of the sum (a
+    main process and its workers at once) has to be watched for. Reading a
+    few ``/proc`` files every 20 ms costs next to nothing.
+    """
+
+    INTERVAL = 0.02
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.INTERVAL):
+            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants still running."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as file:
+                    pending += [int(child) for child in file.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _rss(pid: int) -> int:
+    """The resident set size of ``pid`` in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as file:
+            for line in file:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def make_venv(path: pathlib.Path, *requirements: str, constraints: pathlib.Path | None = None) -> None:
@@ -144,7 +222,7 @@ class Tool:
     def reset(self, keep_cache: bool) -> None:
         raise NotImplementedError
 
-    def install(self) -> float:
+    def install(self) -> Timed:
         raise NotImplementedError
 
 
@@ -175,7 +253,7 @@ class BuildoutTool(Tool):
         return {name: version for name, version in own.items()
                 if name.lower() in names and name.lower() not in pinned}
 
-    def install(self) -> float:
+    def install(self) -> Timed:
         env = {"PIP_CACHE_DIR": str(self.cache / "pip")}
         return run([str(self.venv / "bin" / "buildout")], cwd=self.directory, env=env)
 
@@ -235,7 +313,7 @@ class UV(Tool):
         self.trash.discard(self.target)
         run([self.uv, "venv", "-q", "--python", sys.executable, str(self.target)])
 
-    def install(self) -> float:
+    def install(self) -> Timed:
         return run([self.uv, "pip", "install", "-q", "--python", str(self.target / "bin" / "python"),
                     "--index-url", self.index, "-r", str(self.requirements), *self.options],
                    env={"UV_CACHE_DIR": str(self.cache)})
@@ -250,9 +328,11 @@ class UVCompiled(UV):
 
 @dataclasses.dataclass
 class Measured:
-    """One tool's timings on one scenario, and how many of its runs failed."""
+    """One tool's timings on one scenario, the memory of its cold runs, and how many runs failed."""
 
     times: dict[str, list[float]] = dataclasses.field(default_factory=lambda: {mode: [] for mode in MODES})
+    tree_mb: list[float] = dataclasses.field(default_factory=list)
+    process_mb: list[float] = dataclasses.field(default_factory=list)
     failed: int = 0
 
     def median(self, mode: str) -> float | None:
@@ -281,8 +361,10 @@ def measure(tool: Tool, runs: int) -> Measured:
             print(f"  {tool.scenario} {tool.name} run {number + 1} failed: {error}", flush=True)
             measured.failed += 1
             continue
-        for mode, seconds in zip(MODES, (cold, warm, noop)):
-            measured.times[mode].append(seconds)
+        for mode, timed in zip(MODES, (cold, warm, noop)):
+            measured.times[mode].append(timed.seconds)
+        measured.tree_mb.append(cold.tree_mb)
+        measured.process_mb.append(cold.process_mb)
     tool.trash.empty()
     return measured
 
@@ -322,11 +404,15 @@ def main() -> None:
 
 
 def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> None:
-    print(f"\n{'scenario':10}{'tool':10}{'cold':>9}{'warm':>9}{'no-op':>9}   (median seconds)")
+    print(f"\n{'scenario':10}{'tool':11}{'cold':>9}{'warm':>9}{'no-op':>9}{'cold MB':>9}{'1 proc':>9}"
+          "   (median seconds; peak memory of a cold run: summed over the process and its workers,"
+          " and of the largest single process)")
     for (scenario, name), measured in results.items():
         cells = "".join(_seconds(measured.median(mode)) for mode in MODES)
+        cells += "".join(f"{max(sizes):9.0f}" if sizes else f"{'':9}"
+                         for sizes in (measured.tree_mb, measured.process_mb))
         failed = f"   {measured.failed} of its runs failed" if measured.failed else ""
-        print(f"{scenario:10}{name:10}{cells}{failed}")
+        print(f"{scenario:10}{name:11}{cells}{failed}")
     for scenario in scenarios:
         for name, others in (("ours", ("uv-pyc", "uv", "upstream")), ("ours-nopyc", ("uv", "upstream"))):
             ours = results.get((scenario, name))
