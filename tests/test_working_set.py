@@ -210,6 +210,17 @@ class RequirementTests(unittest.TestCase):
         self.assertEqual(req, Requirement.parse("zope-interface[docs,test]!=5.1,>=5; python_version >= '3'"))
         self.assertEqual(len({req, Requirement.parse(str(req))}), 1)
 
+    def test_pinned_is_the_parsed_requirement(self) -> None:
+        for name, version, text in (("Zope.Interface", "5.1", "Zope.Interface==5.1"),
+                                    ("odd_name", "not-a-version", "odd_name===not-a-version")):
+            with self.subTest(text):
+                pinned, parsed = Requirement.pinned(name, version), Requirement.parse(text)
+                self.assertEqual(pinned, parsed)
+                self.assertEqual((str(pinned), pinned.key, pinned.project_name, pinned.specs, pinned.extras),
+                                 (str(parsed), parsed.key, parsed.project_name, parsed.specs, parsed.extras))
+                self.assertEqual((pinned.marker, pinned.url), (None, None))
+                self.assertIn(version, pinned)
+
     def test_parse_requirements(self) -> None:
         self.assertEqual([str(r) for r in parse_requirements("a>=1\n# no\n\nb  # why\n")], ["a>=1", "b"])
 

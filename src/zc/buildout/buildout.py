@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from zc.buildout.config import conditions, loading
+from zc.buildout.config import loading
 from zc.buildout.config.options import Options, bool_option
 from zc.buildout.errors import MissingOption, MissingSection
 from zc.buildout.run.startup import Buildout
@@ -34,6 +34,8 @@ def _default_globals() -> dict[str, object]:
     Tools that parse configuration files themselves pass it to
     :func:`zc.buildout.configparser.parse`, as plone.versioncheck does.
     """
+    from zc.buildout.config import conditions  # start-up: only such tools ask for the names
+
     names: dict[str, object] = {
         name: compute() for name, compute in conditions.NAMES.items() if "." not in name}
     major, minor = sys.version_info[:2]
