@@ -11,6 +11,8 @@ import tempfile
 import unittest
 from unittest import mock
 
+from packaging.requirements import Requirement as ParsedRequirement
+
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.legacy.distribution import DEVELOP_DIST, EGG_DIST, Distribution, distributions_at
 from zc.buildout.legacy.requirement import (
@@ -220,6 +222,15 @@ class RequirementTests(unittest.TestCase):
                                  (str(parsed), parsed.key, parsed.project_name, parsed.specs, parsed.extras))
                 self.assertEqual((pinned.marker, pinned.url), (None, None))
                 self.assertIn(version, pinned)
+
+    def test_plain_requirements_read_without_the_parser_are_the_same(self) -> None:
+        for text in ("Plone==6.2.2", " plone.app.mosaic ", "Plone == 6.2.2", "x==1.0+local", "a_b-c.d"):
+            with self.subTest(text):
+                ours, parsed = Requirement.parse(text), ParsedRequirement(text)
+                specs = [(one.operator, one.version) for one in parsed.specifier]
+                self.assertEqual((str(ours), ours.specs), (str(parsed), specs))
+                for version in ("6.2.2", "1.0", "1.0+local", "junk"):
+                    self.assertEqual(version in ours, parsed.specifier.contains(version, prereleases=True))
 
     def test_parse_requirements(self) -> None:
         self.assertEqual([str(r) for r in parse_requirements("a>=1\n# no\n\nb  # why\n")], ["a>=1", "b"])

@@ -270,7 +270,8 @@ class Installer:
 
     def _is_own(self, dist: object) -> bool:
         """Whether ``dist`` is one of buildout's own distributions, as the running environment has it."""
-        return isinstance(dist, InstalledDistribution) and self._own is not None and self._own.get(dist.key) is dist
+        own = self._own
+        return isinstance(dist, InstalledDistribution) and own is not None and own.get(dist.key) is dist
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
         from zc.buildout.dists.find.pages import file_url  # start-up: only when reading an index

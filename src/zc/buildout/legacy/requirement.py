@@ -38,7 +38,8 @@ __all__ = [
     "yield_lines",
 ]
 
-_PLAIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:==\s*(?P<version>[^=\s,;]+))?\s*$")
+_PLAIN = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:==\s*(?P<version>[^=\s,;]+))?\s*$")
 """A requirement that is a project name alone, or with ``==version`` (PEP 508)."""
 
 

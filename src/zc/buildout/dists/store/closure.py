@@ -20,7 +20,8 @@ OWN = ("zc.buildout", "zc.recipe.egg")
 """The distributions buildout is made of; with what they require, its own distributions."""
 
 _PLAIN = re.compile(
-    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?[^;@\[]*(?:;\s*(?P<marker>.*?))?\s*$")
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?[^;@\[]*"
+    r"(?:;\s*(?P<marker>.*?))?\s*$")
 """A ``Requires-Dist`` line without a URL: name, extras, version specifiers, marker."""
 
 _COMPARISON = re.compile(
