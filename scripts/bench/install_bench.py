@@ -13,17 +13,22 @@ times:
 - warm: eggs directory (or target environment) removed, caches kept;
 - no-op: everything installed, run again.
 
-Beside the times, the table shows the peak memory of the cold runs: the
-resident set sizes of the tool's process and its workers summed (sampled
-every 20 ms, the largest sum seen), and the largest of any one process
-(the kernel's own figure, which ``/usr/bin/time -v`` reports).
+Beside the times, the table shows the peak memory of the cold runs: that
+of the tool's process and its workers together (their proportional set
+sizes summed, sampled every 20 ms, the largest sum seen), and the largest
+maximum resident set size of any one process (the kernel's own figure,
+which ``/usr/bin/time -v`` reports).
 
 Buildout byte-compiles what it installs by default, as pip does; ``ours-nopyc``
 is this buildout with ``byte-compile = false``. ``uv-pyc`` is uv byte-compiling
 (``--compile-bytecode``); plain ``uv`` does not compile. Like is compared with
 like: ours with uv-pyc, ours-nopyc with uv.
 
-All three use the same index: the one this buildout would use by default
+``--baseline DIR`` adds the buildout of another checkout (an earlier
+commit, say) as the tools ``base`` and ``base-nopyc``, so that before and
+after are measured in one invocation, under the same load.
+
+All of them use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
 needed. Prints the median of ``--runs`` runs of each, and the ratios. A tool that
 fails (upstream sometimes does) has its output shown and its failed runs
@@ -93,18 +98,21 @@ class Timed:
 
     seconds: float
     tree_mb: float
-    """The peak of the summed resident set sizes of the process and its descendants (sampled)."""
+    """The peak of the summed proportional set sizes of the process and its descendants (sampled)."""
     process_mb: float
     """The largest maximum resident set size of the process or one of its descendants,
     as ``/usr/bin/time -v`` reports it (exact, from the kernel)."""
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed resident set size of a process and its descendants, keeping the peak.
+    """Samples the memory of a process and its descendants together, keeping the peak.
 
     The kernel keeps only each process's own peak; the peak of the sum (a
-    main process and its workers at once) has to be watched for. Reading a
-    few ``/proc`` files every 20 ms costs next to nothing.
+    main process and its workers at once) has to be watched for. Each
+    process counts its proportional set size (PSS): pages shared with
+    another process (a child forked but not yet running its own program,
+    the interpreter's libraries) are split between them rather than counted
+    twice. Reading a few ``/proc`` files every 20 ms costs next to nothing.
     """
 
     INTERVAL = 0.02
@@ -117,7 +125,7 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(self.INTERVAL):
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+            self.peak = max(self.peak, sum(_pss(pid) for pid in _tree(self.pid)))
 
     def stop(self) -> None:
         self._done.set()
@@ -139,15 +147,17 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss(pid: int) -> int:
-    """The resident set size of ``pid`` in bytes (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as file:
-            for line in file:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
+def _pss(pid: int) -> int:
+    """The proportional set size of ``pid`` in bytes (its resident size where the kernel has no
+    ``smaps_rollup``; 0 once it is gone)."""
+    for path, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as file:
+                for line in file:
+                    if line.startswith(field):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            continue
     return 0
 
 
@@ -267,15 +277,17 @@ class BuildoutTool(Tool):
 
 class Ours(BuildoutTool):
     name = "ours"
+    root = ROOT
+    """The source tree of the buildout under test."""
 
     def prepare(self) -> None:
-        self.venv = self.work / f"venv-ours-{self.scenario}"
+        self.venv = self.work / f"venv-{self.name.split('-')[0]}-{self.scenario}"
         constraints = HERE / "scenarios" / self.scenario / "requirements.txt"
-        recipe = str(ROOT / "zc.recipe.egg_")
-        make_venv(self.venv, str(ROOT), recipe, constraints=constraints)
-        # The environment is kept between invocations; the code under test is this tree's.
+        recipe = str(self.root / "zc.recipe.egg_")
+        make_venv(self.venv, str(self.root), recipe, constraints=constraints)
+        # The environment is kept between invocations; the code under test is the tree's.
         run([str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-             "--force-reinstall", str(ROOT), recipe])
+             "--force-reinstall", str(self.root), recipe])
         self.write_config({})
 
 
@@ -284,6 +296,20 @@ class OursUncompiled(Ours):
 
     name = "ours-nopyc"
     settings = ("byte-compile = false",)
+
+
+def baseline(root: pathlib.Path) -> dict[str, type[Tool]]:
+    """``base`` and ``base-nopyc``: the buildout of another source tree (an earlier commit, say)."""
+
+    class Base(Ours):
+        name = "base"
+
+    class BaseUncompiled(Base):
+        name = "base-nopyc"
+        settings = OursUncompiled.settings
+
+    Base.root = root
+    return {"base": Base, "base-nopyc": BaseUncompiled}
 
 
 class Upstream(BuildoutTool):
@@ -385,6 +411,8 @@ def main() -> None:
     parser.add_argument("--upstream-runs", type=int, default=1,
                         help="runs for upstream zc.buildout, which is slow (default 1)")
     parser.add_argument("--tools", default="ours,ours-nopyc,upstream,uv,uv-pyc")
+    parser.add_argument("--baseline", help="another checkout of this buildout, measured as the tools"
+                        " base and base-nopyc (add them to --tools): before and after in one invocation")
     parser.add_argument("--work", default=os.path.join(os.path.expanduser("~"), ".cache",
                                                         "buildout-install-bench"))
     options = parser.parse_args()
@@ -394,6 +422,8 @@ def main() -> None:
     print(f"Index: {index}")
     classes: dict[str, type[Tool]] = {"ours": Ours, "ours-nopyc": OursUncompiled,
                                       "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
+    if options.baseline:
+        classes.update(baseline(pathlib.Path(options.baseline).resolve()))
     trash = Trash(work)
     results: dict[tuple[str, str], Measured] = {}
     for scenario in options.scenarios:
@@ -405,8 +435,8 @@ def main() -> None:
 
 def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> None:
     print(f"\n{'scenario':10}{'tool':11}{'cold':>9}{'warm':>9}{'no-op':>9}{'cold MB':>9}{'1 proc':>9}"
-          "   (median seconds; peak memory of a cold run: summed over the process and its workers,"
-          " and of the largest single process)")
+          "   (median seconds; peak memory of a cold run, MB: the process and its workers together (PSS),"
+          " and the largest single process (max RSS))")
     for (scenario, name), measured in results.items():
         cells = "".join(_seconds(measured.median(mode)) for mode in MODES)
         cells += "".join(f"{max(sizes):9.0f}" if sizes else f"{'':9}"
@@ -414,7 +444,8 @@ def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> No
         failed = f"   {measured.failed} of its runs failed" if measured.failed else ""
         print(f"{scenario:10}{name:11}{cells}{failed}")
     for scenario in scenarios:
-        for name, others in (("ours", ("uv-pyc", "uv", "upstream")), ("ours-nopyc", ("uv", "upstream"))):
+        for name, others in (("ours", ("uv-pyc", "uv", "upstream", "base")),
+                             ("ours-nopyc", ("uv", "upstream", "base-nopyc"))):
             ours = results.get((scenario, name))
             if ours is None:
                 continue
