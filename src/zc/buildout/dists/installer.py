@@ -78,10 +78,8 @@ class Installer:
         """
         if not requirements:
             return []
-        if logger.isEnabledFor(logging.DEBUG):
-            wanted = _requirements(requirements)
-            if wanted:
-                logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
+        if logger.isEnabledFor(logging.DEBUG) and (wanted := _requirements(requirements)):
+            logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
         self._installing = True
         try:
             found = self._resolve(requirements)
