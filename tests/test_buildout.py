@@ -94,6 +94,24 @@ class BuildoutApiTests(unittest.TestCase):
             x = 1
         """))
 
+    def test_print_options_hides_passwords(self) -> None:
+        buildout = Buildout("buildout.cfg", [("show", "index", "https://joe:s3cret@example.com/simple/")],
+                            use_user_defaults=False)
+        buildout["show"]
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            buildout.print_options()
+        self.assertIn("index = https://joe:****@example.com/simple/\n", output.getvalue())
+        self.assertNotIn("s3cret", output.getvalue())
+
+    def test_the_debug_recipe_hides_passwords(self) -> None:
+        buildout = Buildout("buildout.cfg", [("show", "index", "https://joe:s3cret@example.com/simple/")],
+                            use_user_defaults=False)
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            buildout["show"].recipe.install()
+        self.assertIn("  index='https://joe:****@example.com/simple/'\n", output.getvalue())
+
     def test_install_and_the_installed_part_options(self) -> None:
         buildout = Buildout("buildout.cfg", [])
         self.assertEqual(buildout._read_installed_part_options(),

@@ -99,6 +99,10 @@ class MainTests(unittest.TestCase):
             self.run_main("-t5x", "query"), (1, "", "Error: Timeout value must be numeric: 5x\n")
         )
 
+    def test_errors_hide_passwords(self) -> None:
+        self.assertEqual(self.run_main("-tx http://joe:s3cret@host/", "query"),
+                         (1, "", "Error: Timeout value must be numeric: x http://joe:****@host/\n"))
+
     def test_help_and_version(self) -> None:
         status, out, _ = self.run_main("-h")
         self.assertEqual(status, 0)

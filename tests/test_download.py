@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pathlib
 import shutil
@@ -76,6 +77,22 @@ class DownloadTests(_Case):
         path, is_temp = offline(url + "data.txt")
         self.assertEqual((path, is_temp), (str(self.tmp / "cache" / "data.txt"), False))
 
+    def test_cache_steps_are_logged_as_upstream(self) -> None:
+        url = self.serve()
+        logger = logging.getLogger("foo")
+        download = Download({"download-cache": str(self.tmp / "cache")}, namespace="cmmi", logger=logger)
+        with self.assertLogs(logger, "DEBUG") as logged:
+            download(url + "data.txt")
+            download(url + "data.txt")
+        cache = str(self.tmp / "cache" / "cmmi")
+        self.assertEqual([line.split(":", 2)[2] for line in logged.output], [
+            f"Searching cache at {cache}",
+            f"Cache miss; will cache {url}data.txt as {cache}/data.txt",
+            f"Downloading {url}data.txt",
+            f"Searching cache at {cache}",
+            f"Using cache file {cache}/data.txt",
+        ])
+
     def test_directories_are_cached_once(self) -> None:
         source = self.tmp / "tree"
         (source / "sub").mkdir(parents=True)
@@ -95,6 +112,7 @@ class DownloadTests(_Case):
         self.assertIsNone(Download(options, cache=None).download_cache)
         self.assertIsNone(Download(options, cache=None).cache_dir)
         self.assertEqual(Download(options, namespace="cmmi").cache_dir, str(self.tmp / "c" / "cmmi"))
+        self.assertEqual(Download(options).cache_dir, os.path.join(self.tmp, "c", ""))
         self.assertEqual(Download({"socket-timeout": "2.5"}).client._timeout, 2.5)
 
     def test_filename(self) -> None:

@@ -58,9 +58,10 @@ class SettingsMappingTests(_Isolated):
         self.assertTrue(settings.offline)
         self.assertFalse(settings.newest)
 
-    def test_neither_dest_nor_path(self) -> None:
-        with self.assertRaises(TypeError):
-            _settings_for(None)
+    def test_neither_dest_nor_path_looks_at_buildouts_environment_alone(self) -> None:
+        settings = _settings_for(None)
+        self.assertTrue(settings.offline)
+        self.assertFalse(os.path.exists(settings.eggs_directory))
 
     def test_versions_index_hosts_and_picking(self) -> None:
         easy_install.allow_picked_versions(False)
@@ -143,7 +144,7 @@ class InstallTests(_Isolated):
         paths = self._quietly(easy_install.scripts, ["demo"], ws, sys.executable, "bin", interpreter="py")
         self.assertEqual(paths, [os.path.join("bin", "demo"), os.path.join("bin", "py")])
         with open(os.path.join("bin", "demo")) as file:
-            self.assertEqual(file.read(), f"#!{sys.executable}\n# custom demo\n")
+            self.assertEqual(file.read(), f"#!{sys.executable} -S\n# custom demo\n")
 
     def test_one_script_per_name(self) -> None:
         packages.wheel("dists", "other", "1.0",
@@ -250,6 +251,7 @@ class NormalizerTests(unittest.TestCase):
             (testing.normalize_endings, "a\r\nb\r\n", "a\nb\n"),
             (testing.normalize___pycache__, "d  __pycache__\n-  x.py\n", "-  x.py\n"),
             (testing.normalize_script, "-  demo-script.py\n-  demo.exe\n", "-  demo\n"),
+            (testing.normalize_script, "#!/venv/bin/python -S\nimport sys\n", "#!/venv/bin/python\nimport sys\n"),
             (testing.normalize_exception_type_for_python_2_and_3,
              "zc.buildout.errors.UserError: oops", "UserError: oops"),
             (testing.not_found, "a\nNot found: http://x/y/\nb\n", "a\nb\n"),

@@ -157,6 +157,47 @@ class EggCacheTests(ScratchTestCase):
                             os.stat(os.path.join(dist.location, module)).st_ino)
         self.assertEqual(os.path.basename(uncompiled.directory), "uncompiled")
 
+    def entry_module(self) -> str:
+        [entry] = os.listdir(self.cache.directory)
+        return os.path.join(self.cache.directory, entry, "demo", "__init__.py")
+
+    def test_entries_are_read_only(self) -> None:
+        dist = install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
+        for path in (self.entry_module(), os.path.join(dist.location, "demo", "__init__.py")):
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o444, path)
+
+    def test_a_changed_entry_is_made_again_before_it_is_linked(self) -> None:
+        first = install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
+        # Through a link in an eggs directory, as an editor would, or in the cache itself.
+        changes = {
+            "appended": lambda: pathlib.Path(first.location, "demo", "__init__.py").write_text("x = 1\n"),
+            "truncated": lambda: os.truncate(os.path.join(first.location, "demo", "__init__.py"), 3),
+            "removed": lambda: os.remove(self.entry_module()),
+            "added": lambda: pathlib.Path(self.entry_module()).with_name("new.py").write_text(""),
+        }
+        for number, (change, apply) in enumerate(changes.items()):
+            with self.subTest(change):
+                apply()
+                with self.assertLogs("zc.buildout", logging.WARNING) as said:
+                    dist = install_wheel(self.wheel, self.path(f"eggs-{number}"), egg_cache=self.cache,
+                                         sha256=self.sha256)
+                self.assertIn("in the download cache was changed or damaged: making it again.",
+                              said.output[0])
+                self.assertEqual(pathlib.Path(dist.location, "demo", "__init__.py").read_text(),
+                                 "answer = 42\n")
+                self.assertEqual(pathlib.Path(self.entry_module()).read_text(), "answer = 42\n")
+                first = dist
+
+    def test_an_entry_an_older_buildout_made_is_made_again_quietly(self) -> None:
+        install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
+        [manifest] = [name for name in os.listdir(self.cache.locks) if name.endswith(".manifest")]
+        os.remove(os.path.join(self.cache.locks, manifest))
+        before = os.stat(self.entry_module()).st_ino
+        with self.assertNoLogs("zc.buildout", logging.WARNING):
+            install_wheel(self.wheel, self.path("eggs2"), egg_cache=self.cache, sha256=self.sha256)
+        self.assertNotEqual(os.stat(self.entry_module()).st_ino, before)
+        self.assertTrue(os.path.exists(os.path.join(self.cache.locks, manifest)))
+
     def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
         name = f"demo-1.0-{PY}.egg-{self.sha256[:16]}"
         stale = os.path.join(self.cache.directory, f"{staging_prefix(name)}killed")

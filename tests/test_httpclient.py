@@ -114,6 +114,15 @@ class RedactionTests(unittest.TestCase):
         for url in ("http://host/a@b", "file:///tmp/x", "/plain/path", "http://[::1]:80/"):
             self.assertEqual(redact_url(url), url)
 
+    def test_every_url_in_a_text_is_hidden(self) -> None:
+        text = "find-links = https://a:one@host/x\n  http://b:two@other:81/y?q=c@d\n  git@host:repo"
+        self.assertEqual(redact_url(text), "find-links = https://a:****@host/x\n"
+                                           "  http://b:****@other:81/y?q=c@d\n  git@host:repo")
+
+    def test_redacting_twice_changes_nothing(self) -> None:
+        for url in ("https://joe:s3cret@host/", "https://token@host/", "http://joe:p@ss@host/"):
+            self.assertEqual(redact_url(redact_url(url)), redact_url(url))
+
 
 class GetTests(_Case):
     def test_get_over_http(self) -> None:

@@ -36,10 +36,12 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("zc.buildout.run",),
     ("zc.buildout.legacy",),
     ("zc.buildout.report",),
-    ("zc.buildout.buildout", "zc.buildout.configparser", "zc.buildout.download",
-     "zc.buildout.easy_install", "zc.buildout.rmtree", "zc.buildout.testrecipes"),
+    ("zc.buildout.configparser", "zc.buildout.download",
+     "zc.buildout.easy_install", "zc.buildout.pep425tags", "zc.buildout.rmtree", "zc.buildout.testrecipes"),
     ("zc.buildout.commands",),
     ("zc.buildout.cli", "zc.buildout.__main__"),
+    # Upstream's home of the Buildout class, of main() too: it reaches the command line.
+    ("zc.buildout.buildout",),
     ("zc.buildout.testing",),
     ("zc.buildout.tests",),
 )
@@ -48,11 +50,14 @@ STAGES: tuple[tuple[str, ...], ...] = (
 TOP_LEVEL = {
     "__init__.py", "__main__.py", "cli.py", "commands.py", "errors.py",
     "buildout.py", "configparser.py", "download.py", "easy_install.py", "rmtree.py",
-    "testrecipes.py", "tests.py",
+    "pep425tags.py", "testrecipes.py", "tests.py",
 }
 """The modules of ``zc/buildout`` itself: published paths, the command line, errors."""
 
-COMPATIBILITY = ("zc.buildout.legacy", "zc.buildout.testing", "zc.buildout.easy_install", "zc.buildout.tests")
+COMPATIBILITY = (
+    "zc.buildout.legacy", "zc.buildout.testing", "zc.buildout.buildout", "zc.buildout.easy_install",
+    "zc.buildout.tests",
+)
 """Where upstream's names may repeat core names (``Installer``, ``install``, ...)."""
 
 

@@ -56,6 +56,12 @@ class LockFileTests(unittest.TestCase):
         self.assertEqual(str(again.get("Zope-Interface").location), f"{self.path}:7")  # type: ignore[union-attr]
         self.assertEqual([name for name in os.listdir(os.path.dirname(self.path))], ["buildout.lock"])
 
+    def test_credentials_written_into_a_lock_by_hand_are_dropped(self) -> None:
+        lock = self.read_text("[versions]\ndemo = 1.0\n[locked-files]\n"
+                              f"demo = https://joe:s3cret@index.example/demo-1.0.tar.gz#sha256={DIGEST}\n")
+        self.assertEqual(lock.get("demo").files[0].url,  # type: ignore[union-attr]
+                         "https://index.example/demo-1.0.tar.gz")
+
     def test_a_new_version_replaces_the_files_the_same_version_adds_to_them(self) -> None:
         one = LockedFile("https://index.example/demo-1.0.tar.gz", DIGEST)
         two = LockedFile("https://index.example/demo-1.0-py3-none-any.whl", "cd" * 32)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
+import tempfile
 import unittest
 
 PUBLISHED: dict[str, tuple[str, ...]] = {
     "zc.buildout": ("UserError", "__version__"),
     "zc.buildout.buildout": (
         "Buildout", "Options", "bool_option", "MissingOption", "MissingSection",
-        "_buildout_default_options", "_default_globals",
+        "_buildout_default_options", "_default_globals", "main", "print_", "_dir_hash",
     ),
     "zc.buildout.configparser": ("parse", "ParsingError", "MissingSectionHeaderError", "Error"),
     "zc.buildout.download": (
@@ -23,6 +27,14 @@ PUBLISHED: dict[str, tuple[str, ...]] = {
         "download_cache", "install_from_cache", "get_picked_versions", "use_dependency_links",
         "store_required_by", "clear_index_cache", "normalize_versions",
         "_relativitize", "_safe_arg", "script_template", "script_header", "logger",
+        "_execute_permission", "_constrained_requirement", "_distutils_script",
+        "_get_matching_dist_in_location", "_move_to_eggs_dir_and_compile",
+        "buildout_and_setuptools_dists", "buildout_and_setuptools_path",
+        "check_namespace_init_file", "find_namespace_init_files",
+    ),
+    "zc.buildout.pep425tags": (
+        "get_abbr_impl", "get_impl_ver", "get_impl_version_info", "get_abi_tag", "get_platform",
+        "get_supported", "get_config_var",
     ),
     "zc.buildout.rmtree": ("rmtree",),
     "zc.buildout.testrecipes": ("Debug",),
@@ -71,3 +83,32 @@ class PublishedNamesTests(unittest.TestCase):
                        "zc.buildout.legacy.stand_ins.setuptools.archive_util"):
             with self.subTest(module):
                 importlib.import_module(module)
+
+    def test_buildout_module_makes_download_an_attribute(self) -> None:
+        code = "import zc.buildout.buildout, zc.buildout; print(zc.buildout.download.Download.__name__)"
+        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        self.assertEqual(output.stdout, "Download\n")
+
+    def test_version_conflict_of_one_message(self) -> None:
+        from zc.buildout.legacy.stand_ins import pkg_resources
+
+        self.assertEqual(str(pkg_resources.VersionConflict("demo 1.0 conflicts")), "demo 1.0 conflicts")
+
+    def test_namespace_init_files(self) -> None:
+        from zc.buildout import easy_install
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for package, text in (("ns", "__import__('pkg_resources').declare_namespace(__name__)\n"),
+                                  ("plain", "VALUE = 1\n")):
+                os.makedirs(os.path.join(tmp, package))
+                with open(os.path.join(tmp, package, "__init__.py"), "w") as file:
+                    file.write(text)
+            self.assertEqual(easy_install.find_namespace_init_files(tmp), [os.path.join(tmp, "ns", "__init__.py")])
+            self.assertFalse(easy_install.check_namespace_init_file(os.path.join(tmp, "plain", "__init__.py")))
+
+    def test_buildout_main_exits_with_the_status_of_a_failed_run(self) -> None:
+        from zc.buildout import buildout
+
+        with tempfile.TemporaryDirectory() as tmp, self.assertRaises(SystemExit) as raised:
+            buildout.main(["-c", os.path.join(tmp, "missing.cfg"), "-q"])
+        self.assertNotEqual(raised.exception.code, 0)

@@ -171,6 +171,19 @@ class RememberedTests(ScratchTestCase):
         self.assertFalse(self.resolved_again)
         self.assertEqual(index.take_requests(), [])
 
+    def test_the_index_password_is_not_stored(self) -> None:
+        index = FakeIndex(self.path("dists")).start()
+        self.addCleanup(index.stop)
+        index.credentials = ("joe", "s3cret")
+        secret_index = index.simple.replace("http://", "http://joe:s3cret@")
+        self.assertEqual(self.resolved(index=secret_index), [("demo", "1.0"), ("needed", "1.0")])
+        [name] = self.remembered()
+        directory = eggs_state(self.settings.eggs_directory, "resolutions", create=False)
+        with open(os.path.join(directory, name), "rb") as file:
+            self.assertNotIn(b"s3cret", file.read())
+        self.resolved(index=secret_index)
+        self.assertFalse(self.resolved_again)
+
     def test_not_remembered_when_the_index_picked_versions(self) -> None:
         index = FakeIndex(self.path("dists")).start()
         self.addCleanup(index.stop)

@@ -11,6 +11,7 @@ import unittest
 from packaging.version import Version
 
 from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
+from zc.buildout.dists.settings import parse_pin
 from zc.buildout.dists.store.archive_cache import archive_lock
 from zc.buildout.errors import Location, UsageError, UserError
 from zc.buildout.report import views
@@ -19,7 +20,6 @@ from zc.buildout.report.cache import cache_entries, prune, size_text
 from zc.buildout.report.graph import Edge, Graph, Node, Origin, Root
 from zc.buildout.report.outdated import PinReport, exact_pins, pin_reports
 from zc.buildout.report.versions_file import raise_pins
-from zc.buildout.dists.settings import parse_pin
 
 
 def _node(name: str, version: str, *requires: tuple[str, str], kind: str = "picked") -> Node:

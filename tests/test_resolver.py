@@ -365,6 +365,24 @@ class ConflictTests(ResolverTestCase):
                                   "  c 1.0 requires 'b<2'\n"
                                   "  versions found: 1.0, 2.0, 2.1, 3.0b1")
 
+    def test_many_versions_are_shown_near_the_pin(self) -> None:
+        many = [Dist("b", f"2.{minor}.{micro}") for minor in range(40) for micro in range(3)]
+        many += [Dist("a", "1.0", ("b<2",))]
+
+        def shown(pins: dict[str, str] | None, *requirements: str) -> str:
+            return self.error(["a", *requirements], Index(many), pins).splitlines()[-1]
+
+        self.assertEqual(shown({"b": "2.34.3"}),
+                         "  versions found: 2.35.2, 2.35.1, 2.35.0, 2.34.2, 2.34.1 ... (120 versions)")
+        self.assertEqual(shown({"b": "2.10.1"}),
+                         "  versions found: 2.11.0, 2.10.2, 2.10.1, 2.10.0, 2.9.2 ... (120 versions)")
+        self.assertEqual(shown({"b": ">=2.5,<2.7"}),
+                         "  versions found: 2.7.1, 2.7.0, 2.6.2, 2.6.1, 2.6.0 ... (120 versions)")
+        self.assertEqual(shown(None),
+                         "  versions found: 2.39.2, 2.39.1, 2.39.0, 2.38.2, 2.38.1 ... (120 versions)")
+        self.assertEqual(shown({"b": "0.1"}),
+                         "  versions found: 2.1.1, 2.1.0, 2.0.2, 2.0.1, 2.0.0 ... (120 versions)")
+
 
 class MissingDependencyTests(ResolverTestCase):
     """A project nothing provides, deep in the graph: an error at once, never a long search."""

@@ -122,7 +122,7 @@ class WritingTests(_Case):
         self.console(self.base / "bin" / "x", template=template)
         self.assertEqual(
             (self.base / "bin" / "x").read_text(),
-            f"#!{sys.executable}\n# custom\nimport sys\nsys.path[0:0] = ['{self.base}/eggs/demo']\n",
+            f"#!{sys.executable} -S\n# custom\nimport sys\nsys.path[0:0] = ['{self.base}/eggs/demo']\n",
         )
 
 
@@ -201,3 +201,63 @@ class InterpreterTests(_Case):
         completed = self.run_script(self.py, "-c", "1/0")
         self.assertEqual(completed.returncode, 1)
         self.assertIn("ZeroDivisionError", completed.stderr)
+
+
+_PROBE = "import sys, json, decimal; print(json.dumps(sys.path))"
+
+
+def _interpreters() -> dict[str, str]:
+    """The kinds of interpreter this machine has: a virtual environment, a plain one, a Debian one."""
+    found: dict[str, str] = {}
+    base = os.path.join(sys.base_prefix, "bin", f"python{sys.version_info[0]}.{sys.version_info[1]}")
+    for executable in (sys.executable, base, "/usr/bin/python3"):
+        if not os.path.exists(executable):
+            continue
+        path = _sys_path(executable)
+        if any(entry.endswith("dist-packages") for entry in path):
+            found.setdefault("debian", executable)
+        elif sys.prefix != sys.base_prefix and executable == sys.executable:
+            found.setdefault("venv", executable)
+        elif any(entry.endswith("site-packages") for entry in path):
+            found.setdefault("plain", executable)
+    return found
+
+
+def _environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "PYTHONHOME")}
+
+
+def _sys_path(*argv: str) -> list[str]:
+    import json  # only these tests read a child's sys.path
+
+    completed = subprocess.run([*argv, "-c", _PROBE], capture_output=True, text=True, env=_environment(),
+                               check=True)
+    return list(json.loads(completed.stdout))
+
+
+def _site_directories(path: list[str]) -> list[str]:
+    return [entry for entry in path if entry.rstrip("/").endswith(("site-packages", "dist-packages"))]
+
+
+class IsolationTests(_Case):
+    """Scripts see the part's path and the standard library, no site-packages, whatever the interpreter."""
+
+    def test_every_kind_of_interpreter(self) -> None:
+        interpreters = _interpreters()
+        for kind in ("venv", "plain", "debian"):
+            with self.subTest(kind=kind):
+                if kind not in interpreters:
+                    self.skipTest(f"no {kind} interpreter here")
+                executable = interpreters[kind]
+                self.assertTrue(_site_directories(_sys_path(executable)))
+                demo = str(self.base / "eggs" / "demo")
+                for include in (False, True):
+                    py = str(self.base / "bin" / f"py-{kind}-{include}")
+                    scripts.interpreter_script(py, path=[demo], executable=executable,
+                                               include_site_packages=include)
+                    path = _sys_path(py)
+                    self.assertEqual(path[:2], [demo, str(self.base / "bin")])
+                    self.assertTrue(any(entry.endswith("lib-dynload") for entry in path), path)
+                    self.assertEqual(bool(_site_directories(path)), include, path)
+                    if not include:
+                        self.assertEqual(path[2:], _sys_path(executable, "-S")[1:])

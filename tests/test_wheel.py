@@ -163,9 +163,9 @@ class WheelInstallTests(ScratchTestCase):
         self._rewrite(wheel, {"demo/evil.py": "../evil.py"})
         with self.assertRaises(UserError) as caught:
             install_wheel(wheel, self.settings.eggs_directory)
-        self.assertEqual(str(caught.exception), "The wheel demo-1.0-py3-none-any.whl holds ../evil.py,"
+        self.assertEqual(str(caught.exception), "The wheel demo-1.0-py3-none-any.whl holds '../evil.py',"
                          " a path outside its egg directory.\n"
-                         "The wheel is malformed: nothing of it was installed.")
+                         "The wheel is malformed or was tampered with: nothing of it was installed.")
         written = [name for _, _, names in os.walk(self.root) for name in names if name == "evil.py"]
         self.assertEqual(written, [])
         self.assertEqual(os.listdir(self.settings.eggs_directory), [])

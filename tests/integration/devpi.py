@@ -34,9 +34,8 @@ import urllib.request
 import uuid
 from collections.abc import Mapping
 
-from zc.buildout.testing import packages
-
 from tests.integration.support import BuildoutTestCase, run
+from zc.buildout.testing import packages
 
 __all__ = ["PrivateIndexTests"]
 

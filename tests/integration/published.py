@@ -2,24 +2,54 @@
 
 Each recipe's sdist is downloaded and unpacked; a buildout develops it and
 writes a zc.recipe.testrunner script for it (with its test extra), and that
-script runs the recipe's own tests, which use our test harness.
+script runs the recipe's own tests, which use our test harness. A suite
+passes when every test that fails is one :data:`SUITES` names, with the
+intended difference from zc.buildout 6 it meets (also listed in
+``docs/topics/upgrading-buildout.rst``); ``scripts/recipe_suites.py``
+counts the examples of the same suites here and with zc.buildout 6.0.1.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import re
 import sys
 import tarfile
+import zipfile
 import unittest
+from collections.abc import Mapping
 
 from tests.integration.support import BuildoutTestCase, run
 
-__all__ = ["PublishedSuiteTests"]
+__all__ = ["SUITES", "PublishedSuite", "PublishedSuiteTests"]
 
 _SUMMARY = re.compile(r"(?:Total:|Ran) (\d+) tests?, (\d+) failures?, (\d+) errors?"
                       r"|Ran (\d+) tests with (\d+) failures, (\d+) errors")
+
+
+_FAILED = re.compile(r"^(?:Failure|Error) in test (.+)$", re.MULTILINE)
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishedSuite:
+    project: str
+    version: str
+    extras: str
+    differences: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Tests that fail here (a part of their name), each with the intended difference it meets."""
+
+
+SUITES = {suite.project: suite for suite in (
+    PublishedSuite("collective.recipe.template", "3.0.0", "test,genshi"),
+    PublishedSuite("zc.recipe.testrunner", "5.0", "test", {
+        "README.rst": "develop projects are on a script's path at their own directory, not develop-eggs",
+        "AbsPathTest": "an offline buildout takes zope.testrunner from its eggs, not from the test process",
+        "ExtrasInEggsTest": "an offline buildout takes zope.testrunner from its eggs, not from the test process",
+        "SrcLayoutTest": "an offline buildout takes zope.testrunner from its eggs, not from the test process",
+    }),
+)}
 
 
 def counts(output: str) -> tuple[int, int, int]:
@@ -39,10 +69,15 @@ class PublishedSuiteTests(BuildoutTestCase):
                               "--no-binary", ":all:", "--dest", downloads, f"{project}=={version}"],
                              self.directory, self.environ)
         self.assertEqual(status, 0, output)
-        (sdist,) = glob.glob(os.path.join(downloads, "*.tar.gz"))
-        with tarfile.open(sdist) as archive:
-            archive.extractall(self.directory, filter="data")
+        (archive,) = glob.glob(os.path.join(downloads, "*"))
+        if archive.endswith(".zip"):
+            with zipfile.ZipFile(archive) as opened:
+                opened.extractall(self.directory)
+        else:
+            with tarfile.open(archive) as opened:
+                opened.extractall(self.directory, filter="data")
         (source,) = [entry for entry in glob.glob(self.path("*")) if os.path.isfile(os.path.join(entry, "setup.py"))]
+        requirement = f"{project}[{extras}]" if extras else project
         self.buildout(f"""
             [buildout]
             develop = {source}
@@ -50,27 +85,18 @@ class PublishedSuiteTests(BuildoutTestCase):
 
             [test]
             recipe = zc.recipe.testrunner
-            eggs = {project}[{extras}]
+            eggs = {requirement}
         """)
-        status, output = run([self.path("bin", "test")], self.directory, self.environ)
+        status, output = run([self.path("bin", "test")], self.directory, self.environ, timeout=3600)
         tests, failures, errors = counts(output)
         print(f"\n    {project} {version}: {tests} tests, {failures} failures, {errors} errors")
         return tests, failures, errors, output
 
-    def test_collective_recipe_template_suite(self) -> None:
-        tests, failures, errors, output = self.published_suite(
-            "collective.recipe.template", "3.0.0", "test,genshi")
+    def check(self, project: str) -> None:
+        suite = SUITES[project]
+        tests, _, _, output = self.published_suite(suite.project, suite.version, suite.extras)
         self.assertGreater(tests, 0)
-        self.assertEqual((failures, errors), (0, 0), output)
+        failed = _FAILED.findall(output)
+        unexplained = [name for name in failed if not any(known in name for known in suite.differences)]
+        self.assertEqual(unexplained, [], output)
 
-    # Known differences, 14 of 18 pass: three unit tests (AbsPathTest,
-    # ExtrasInEggsTest, SrcLayoutTest) resolve zope.testrunner offline from
-    # the test process's own site-packages, which upstream leaked into every
-    # buildout and we do not (DESIGN: isolation); README.rst expects scripts
-    # to list develop-eggs itself on their path, where ours list the develop
-    # project's code directory.
-    @unittest.expectedFailure
-    def test_zc_recipe_testrunner_suite(self) -> None:
-        tests, failures, errors, output = self.published_suite("zc.recipe.testrunner", "5.0", "test")
-        self.assertGreater(tests, 0)
-        self.assertEqual((failures, errors), (0, 0), output)

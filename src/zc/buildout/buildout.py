@@ -2,16 +2,21 @@
 
 Upstream's module path, with the names published recipes and extensions
 import. The class lives in :mod:`zc.buildout.run.startup`, the section
-model in :mod:`zc.buildout.config.options`.
+model in :mod:`zc.buildout.config.options`. ``download`` is here as it
+was upstream: tests use ``zc.buildout.download`` after importing only this
+module.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
+from zc.buildout import cli, download
 from zc.buildout.config import loading
 from zc.buildout.config.options import Options, bool_option
 from zc.buildout.errors import MissingOption, MissingSection
+from zc.buildout.run.signatures import directory_hash
 from zc.buildout.run.startup import Buildout
 
 __all__ = [
@@ -21,8 +26,28 @@ __all__ = [
     "Options",
     "_buildout_default_options",
     "_default_globals",
+    "_dir_hash",
     "bool_option",
+    "download",
+    "main",
+    "print_",
 ]
+
+print_ = print
+"""``print``, under the name upstream's module gave it."""
+
+_dir_hash = directory_hash
+"""The digest of a directory's files (upstream's private name): what a develop recipe's signature holds."""
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """Run buildout with the command-line ``args`` (default ``sys.argv[1:]``), as ``bin/buildout`` does.
+
+    Returns when it succeeded; exits with buildout's status otherwise.
+    """
+    status = cli.main(args)
+    if status:
+        sys.exit(status)
 
 _buildout_default_options = loading.DEFAULT_OPTIONS
 """The ``[buildout]`` defaults (upstream's private name; language servers read it)."""

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 import zc.buildout
 from zc.buildout import commands
 from zc.buildout.commands import CommandLine
-from zc.buildout.errors import UsageError, UserError, current_doing
+from zc.buildout.errors import UsageError, UserError, current_doing, notes
+from zc.buildout.net.credentials import redact_url
 
 __all__ = ["COMMANDS", "main", "parse_command_line"]
 
@@ -25,59 +26,127 @@ Usage: buildout [options] [assignments] [command [command arguments]]
 
 Options:
 
-  -c config_file  Read the configuration from config_file (a path or a URL)
-                  instead of buildout.cfg.
-  -D              Start the post-mortem debugger when an error occurs.
-  -h, --help      Show this help and exit.
-  -N              Do not look for newer distributions than those installed
-                  (newest = false).
-  -n              Look for newer distributions (newest = true).
-  -o              Work offline: do not download anything (offline = true).
-  -O              Work online (offline = false).
-  -q              Show less output; repeat for even less.
-  -t seconds      Give up on a network connection after this many seconds
-                  (socket-timeout).
-  -U              Do not read user defaults (~/.buildout/default.cfg or
-                  $BUILDOUT_HOME/default.cfg).
-  -v              Show more output; repeat for even more.
-  --version       Show the version of buildout and exit.
-  --locked        Install only what the lock file holds (locked = true).
+  -c config_file
+
+    Read the configuration from config_file, a path or a URL, instead of
+    buildout.cfg in the current directory.
+
+  -D
+
+    Start the post-mortem debugger when an error occurs: handy when a
+    recipe fails.
+
+  -h, --help
+
+    Show this help and exit.
+
+  -N
+
+    Do not look for newer distributions than those installed when they
+    meet the requirements (the assignment buildout:newest=false).
+
+  -n
+
+    Look for newer distributions (buildout:newest=true).
+
+  -o
+
+    Work offline: download nothing (buildout:offline=true).
+
+  -O
+
+    Work online (buildout:offline=false).
+
+  -q
+
+    Show less output. Repeat it for even less.
+
+  -t seconds
+
+    Give up on a network connection after this many seconds
+    (buildout:socket-timeout).
+
+  -U
+
+    Do not read the user defaults (~/.buildout/default.cfg, or
+    default.cfg in $BUILDOUT_HOME).
+
+  -v
+
+    Show more output. Repeat it for even more.
+
+  --version
+
+    Show buildout's version and exit.
+
+  --locked
+
+    Install only what the lock file holds (buildout:locked=true).
 
 Assignments are of the form section:option=value and override the
-configuration files. The section defaults to buildout. option+=value and
+configuration files; the section defaults to buildout. option+=value and
 option-=value add and remove lines as they do in configuration files.
+
+Options and assignments can come in any order.
 
 Commands:
 
-  install [parts]   Install the parts (the default command). With part
-                    names, install or update only those parts.
+  install [parts]
+
+    Install the parts of the configuration. This is the command when none
+    is given. With part names, only those parts are installed or updated.
+
+  bootstrap
+
+    Create the buildout's directories and its bin/buildout script in the
+    current directory.
+
   init [requirements]
-                    Write a starting buildout.cfg, with a "py" interpreter
-                    part for the given requirements, then bootstrap.
-  bootstrap         Create the buildout directories and bin/buildout.
+
+    Write a starting buildout.cfg if there is none, then do what bootstrap
+    does. With requirements, the configuration gets a "py" interpreter
+    part that has them.
+
+  setup path [arguments]
+
+    Run a project's setup script (a setup.py or the directory holding
+    it) with setuptools imported, so its commands are available.
+    runsetup is the same command.
+
   annotate [sections] [--json]
-                    Show the merged configuration and where each value
-                    came from; with -v, its whole history.
+
+    Show the merged configuration and where each value came from; with
+    -v, each value's whole history.
+
   query [section:]option [--json]
-                    Show one option's value as configured.
+
+    Show one option's value as configured.
+
   why name[==version] [--json]
-                    Show every path from a part, recipe, extension or
-                    develop project to that distribution, and where its
-                    version comes from.
+
+    Show every path from a part, recipe, extension or develop project to
+    that distribution, and where its version comes from.
+
   graph [parts] [--format text|dot] [--json]
-                    Show the distribution tree of each installed part.
+
+    Show the distribution tree of each installed part.
+
   outdated [--update-versions file] [--json]
-                    Show the pins the index has newer versions for; with
-                    --update-versions, raise those it can in that file.
+
+    Show the pins the index has newer versions for; with
+    --update-versions, raise those it can in that file.
+
   cache info [--json]
   cache prune [--days n] [--not-locked]
-                    Show what the download, egg and extends caches hold;
-                    remove entries unused for n days, or not in the lock.
-  export-lock files Write the lock (the lock-file option) as each file
-                    asks: pylock.toml or pylock.<name>.toml (PEP 751),
-                    or a pip constraints file for names ending in .txt.
-  setup path [arguments]
-                    Run a project's setup script (runsetup is the same).
+
+    Show what the download, egg and extends caches hold; remove entries
+    unused for n days, or not in the lock.
+
+  export-lock files
+
+    Write the lock (the lock-file option) as each file asks:
+    pylock.toml or pylock.<name>.toml (PEP 751), or a pip constraints
+    file for names ending in .txt.
 """
 
 # Single-letter flags that take no value and may be clustered (-vvN).
@@ -209,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command_line = parse_command_line(sys.argv[1:] if argv is None else argv)
     except UsageError as error:
-        print(f"Error: {error}", file=sys.stderr)
+        print(redact_url(f"Error: {error}"), file=sys.stderr)
         return 1
     if command_line.show_help:
         print(USAGE, end="")
@@ -227,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         logging.shutdown()
     if report:
-        print(report, end="")
+        print(redact_url(report), end="")
     return 0
 
 
@@ -235,6 +304,14 @@ def _failed(error: BaseException, debug: bool) -> int:
     """Report ``error`` on standard error; return the exit status."""
     sys.stdout.flush()
     _report(error)
+    status = _reported(error, debug)
+    for note in notes(error):
+        print(note, file=sys.stderr)
+    return status
+
+
+def _reported(error: BaseException, debug: bool) -> int:
+    """Print ``error`` itself (a traceback for a bug); return the exit status."""
     if debug:
         traceback.print_exception(error)
         print("Starting pdb:", file=sys.stderr)
@@ -246,7 +323,7 @@ def _failed(error: BaseException, debug: bool) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     if isinstance(error, UserError):
-        print(f"Error: {error}", file=sys.stderr)
+        print(redact_url(f"Error: {error}"), file=sys.stderr)
         return 1
     # Upstream's banner, word for word: recipe authors' tests expect it.
     print("\nAn internal error occurred due to a bug in either zc.buildout or in a\nrecipe being used:",

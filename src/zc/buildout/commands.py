@@ -22,11 +22,11 @@ from zc.buildout.errors import UsageError, UserError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing for --help or --version
 if TYPE_CHECKING:
-    from zc.buildout.buildout import Buildout
     from zc.buildout.config.loading import LoadedConfiguration
     from zc.buildout.config.options import Options
     from zc.buildout.dists.lock.file import Lock
     from zc.buildout.report.graph import Graph
+    from zc.buildout.run.startup import Buildout
 
 __all__ = [
     "CommandLine",
@@ -69,7 +69,7 @@ class CommandLine:
 
 def _buildout(command_line: CommandLine) -> Buildout:
     """The buildout the command line names, started for its command."""
-    from zc.buildout.buildout import Buildout  # start-up: only commands that start a buildout need it
+    from zc.buildout.run.startup import Buildout  # start-up: only commands that start a buildout need it
 
     return Buildout(
         command_line.config_file,

@@ -30,9 +30,26 @@ from zc.buildout.legacy.defaults import (
     store_required_by,
     use_dependency_links,
 )
+from zc.buildout.legacy.internals import (
+    _constrained_requirement,
+    _distutils_script,
+    _execute_permission,
+    _get_matching_dist_in_location,
+    _move_to_eggs_dir_and_compile,
+    check_namespace_init_file,
+    find_namespace_init_files,
+    own_distributions,
+)
 from zc.buildout.run.scripts import relativize, safe_arg, script_header, script_template
 
 __all__ = [
+    "_constrained_requirement",
+    "_distutils_script",
+    "_execute_permission",
+    "_get_matching_dist_in_location",
+    "_move_to_eggs_dir_and_compile",
+    "check_namespace_init_file",
+    "find_namespace_init_files",
     "IncompatibleConstraintError",
     "IncompatibleVersionError",
     "Installer",
@@ -82,3 +99,16 @@ def scripts(*args: Any, **kwargs: Any) -> list[str]:
     ``zc.buildout.easy_install.script_template`` for a while.
     """
     return calls.scripts(*args, template=script_template, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    """``buildout_and_setuptools_dists`` / ``_path``: zc.buildout's own distributions, looked up when first read.
+
+    Upstream computed them at import; reading the installed metadata then
+    would slow every start-up, so they are found on first use instead.
+    """
+    if name == "buildout_and_setuptools_dists":
+        return own_distributions()
+    if name == "buildout_and_setuptools_path":
+        return list(dict.fromkeys(dist.location for dist in own_distributions()))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,8 +13,10 @@ __all__ = [
     "MissingOption",
     "MissingSection",
     "UsageError",
+    "add_note",
     "doing",
     "current_doing",
+    "notes",
 ]
 
 
@@ -111,3 +113,13 @@ def doing(activity: str) -> Iterator[None]:
 def current_doing(error: BaseException) -> tuple[str, ...]:
     """The activities under way when ``error`` was raised (outermost first)."""
     return tuple(getattr(error, "__buildout_doing__", ()))
+
+
+def add_note(error: BaseException, note: str) -> None:
+    """Add a line the command line prints after ``error``: what buildout did about it."""
+    setattr(error, "__buildout_notes__", notes(error) + (note,))
+
+
+def notes(error: BaseException) -> tuple[str, ...]:
+    """The lines :func:`add_note` added to ``error``, in order."""
+    return tuple(getattr(error, "__buildout_notes__", ()))

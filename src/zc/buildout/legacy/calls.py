@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.dists import installer as core_installer
+from zc.buildout.dists.resolve.conflicts import MissingDistribution
 from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.legacy import dist_scripts
@@ -52,16 +53,17 @@ def _settings_for(
     ``dest`` is the eggs directory; the first ``path`` entry is the
     develop-eggs directory. Without ``dest`` nothing is installed: the
     distributions come from the ``path`` directories (develop-eggs, then the
-    eggs directory; a single one is the eggs directory).
+    eggs directory; a single one is the eggs directory) or, without
+    ``path``, from buildout's own environment alone.
     """
+    base = current_run().settings
     directories = [os.path.abspath(entry) for entry in path or ()]
     if dest is not None:
         eggs, develop_eggs = os.path.abspath(dest), directories[:1]
     elif directories:
         eggs, develop_eggs = directories[-1], directories[:-1][:1]
-    else:
-        raise TypeError("Installing needs a destination (dest) or a path of eggs directories.")
-    base = current_run().settings
+    else:  # only buildout's own environment, as upstream: an eggs directory that does not exist
+        eggs, develop_eggs = eggs_state(base.eggs_directory, "no-eggs", create=False), []
     changes: dict[str, Any] = {
         "eggs_directory": eggs,
         # Without a develop-eggs directory, one that does not exist: no develop projects.
@@ -114,6 +116,8 @@ class Installer:
         allow_hosts: Iterable[str] = ("*",),
         check_picked: bool = True,
         allow_unknown_extras: bool = False,
+        *,
+        own_words: bool = False,
     ) -> None:
         _check_python(executable)
         self._settings = _settings_for(
@@ -122,12 +126,20 @@ class Installer:
         if use_dependency_links is not None:
             self._settings = dataclasses.replace(self._settings, use_dependency_links=bool(use_dependency_links))
         self._got: dict[str, Distribution] = {}
+        self._upstream_offline_error = dest is None and not own_words
 
     def install(self, specs: Iterable[str], working_set: WorkingSet | None = None) -> WorkingSet:
         """Install ``specs`` and their dependencies; return the working set holding them."""
         run = current_run()
         core = core_installer.Installer(self._settings, picked=run.picked, used=run.used)
-        installed = core.install([str(spec) for spec in specs])
+        try:
+            installed = core.install([str(spec) for spec in specs])
+        except MissingDistribution as error:
+            if not self._upstream_offline_error:
+                raise
+            raise UserError(  # upstream's words: tests of recipes compare them
+                f"We don't have a distribution for {error.wanted}\n"
+                "and can't install one in offline (no-install) mode.\n") from None
         result = WorkingSet(()) if working_set is None else working_set
         for dist in installed:
             self._add(result, dist)
@@ -170,12 +182,19 @@ def install(
     allowed_eggs_from_site_packages: object = None,
     check_picked: bool = True,
     allow_unknown_extras: bool = False,
+    *,
+    own_words: bool = False,
 ) -> WorkingSet:
-    """Install ``specs`` into ``dest`` (``None``: use only what ``path`` holds); return a working set."""
+    """Install ``specs`` into ``dest`` (``None``: use only what ``path`` holds); return a working set.
+
+    Without ``dest``, a missing distribution is reported in upstream's
+    words (recipes' tests compare them), or with ``own_words`` in
+    buildout's, which say who required it.
+    """
     _check_python(executable, include_site_packages, allowed_eggs_from_site_packages)
     installer = Installer(
         dest, links, index, executable, always_unzip, path, newest, versions,
-        use_dependency_links, allow_hosts, check_picked, allow_unknown_extras,
+        use_dependency_links, allow_hosts, check_picked, allow_unknown_extras, own_words=own_words,
     )
     return installer.install(specs, working_set)
 
@@ -186,15 +205,18 @@ def working_set(
     path: Sequence[str] | None = None,
     include_site_packages: object = None,
     allowed_eggs_from_site_packages: object = None,
+    *,
+    own_words: bool = False,
 ) -> WorkingSet:
     """The working set of ``specs`` from the directories of ``path``, installing nothing.
 
-    The old form ``working_set(specs, path)`` is accepted too.
+    The old form ``working_set(specs, path)`` is accepted too; ``own_words``
+    as for :func:`install`.
     """
     if not isinstance(executable, str):
         executable, path = sys.executable, executable
     _check_python(executable, include_site_packages, allowed_eggs_from_site_packages)
-    return install(specs, None, path=path)
+    return install(specs, None, path=path, own_words=own_words)
 
 
 def build(
@@ -248,11 +270,13 @@ def scripts(
     relative_paths: str | bool = False,
     *,
     template: str,
+    include_site_packages: bool = False,
 ) -> list[str]:
     """Write console scripts (and an interpreter) into ``dest``; return their paths.
 
     Console scripts are written from ``template`` (see
-    :data:`zc.buildout.run.scripts.script_template`).
+    :data:`zc.buildout.run.scripts.script_template`). They see the
+    interpreter's site-packages only with ``include_site_packages``.
     """
     if dest is None:
         raise TypeError("scripts() needs dest, the directory to write the scripts into.")
@@ -260,7 +284,7 @@ def scripts(
         reqs, working_set, executable=executable, dest=dest, names=scripts,
         extra_paths=extra_paths, arguments=arguments, interpreter=interpreter,
         initialization=initialization, relative_to=str(relative_paths) if relative_paths else None,
-        template=template,
+        template=template, include_site_packages=include_site_packages,
     )
 
 

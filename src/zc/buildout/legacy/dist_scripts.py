@@ -168,12 +168,15 @@ def generate(
     initialization: str = "",
     relative_to: str | None = None,
     template: str | None = None,
+    include_site_packages: bool = False,
 ) -> list[str]:
     """Write the scripts into ``dest``; return every script's path, changed or not.
 
     ``names`` maps entry-point names to script names; when given, only
     those scripts are written. ``template`` replaces
     :data:`zc.buildout.run.scripts.script_template` for console scripts.
+    The scripts are isolated from the interpreter's site-packages unless
+    ``include_site_packages``.
     """
     entry_points = _provided(requests, working_set)
     path = scripts.baked_path([dist.location for dist in working_set], extra_paths)
@@ -183,7 +186,7 @@ def generate(
         scripts.console_script(
             script, module, attrs, path=path, executable=executable,
             initialization=initialization, arguments=arguments,
-            relative_to=relative_to, template=template,
+            relative_to=relative_to, template=template, include_site_packages=include_site_packages,
         )
         generated.append(script)
     shipped = file_scripts(requests, working_set)
@@ -196,7 +199,7 @@ def generate(
         # The shipped script is the template: it names no module or function to call.
         scripts.console_script(
             script, "", "", path=path, executable=executable, initialization=initialization,
-            relative_to=relative_to, template=shipped_template,
+            relative_to=relative_to, template=shipped_template, include_site_packages=include_site_packages,
         )
         generated.append(script)
     _warn_unknown([*entry_points, *((name, "", "", None) for name, _ in shipped)], names)
@@ -205,6 +208,7 @@ def generate(
         scripts.interpreter_script(
             script, path=path, executable=executable,
             initialization=initialization, relative_to=relative_to,
+            include_site_packages=include_site_packages,
         )
         generated.append(script)
     return generated

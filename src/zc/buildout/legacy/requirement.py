@@ -208,10 +208,14 @@ class DistributionNotFound(ResolutionError):
 class VersionConflict(ResolutionError):
     """The distribution available has a version the requirement excludes."""
 
-    def __init__(self, dist: Distribution, req: Requirement, requirers: Iterable[str] = ()) -> None:
+    def __init__(self, dist: Distribution | str, req: Requirement | None = None,
+                 requirers: Iterable[str] = ()) -> None:
         self.dist = dist
         self.req = req
         self.requirers = sorted(set(requirers))
+        if req is None:  # one argument: the message itself, as upstream's buildout raised it
+            super().__init__(str(dist))
+            return
         message = f"{dist} is installed but {req} is required"
         if self.requirers:
             message += f" by {', '.join(self.requirers)}"

@@ -6,6 +6,7 @@ import base64
 import logging
 import netrc
 import os
+import re
 import threading
 import urllib.parse
 
@@ -16,19 +17,26 @@ logger = logging.getLogger("zc.buildout")
 _NOT_READ = object()
 
 
-def redact_url(url: str) -> str:
-    """``url`` with its password (or its lone token) replaced by ``****``.
+_USER_INFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s/?#@:]*)(?P<password>:[^\s/?#]*)?@")
+"""The user-info of a URL anywhere in a text; a password may hold ``@`` (the last one ends it)."""
+
+
+def redact_url(text: str) -> str:
+    """``text`` with the password (or the lone token) of every URL in it replaced by ``****``.
 
     ``https://user:secret@host/`` shows as ``https://user:****@host/``;
-    ``https://token@host/`` as ``https://****@host/``.
+    ``https://token@host/`` as ``https://****@host/``. ``text`` may be one
+    URL or any text holding URLs: a configuration value, a message, a log
+    line. Redacting twice changes nothing.
     """
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    user_info, _, host = parts.netloc.rpartition("@")
-    user, has_password, _ = user_info.partition(":")
-    shown = f"{user}:****" if has_password else "****"
-    return parts._replace(netloc=f"{shown}@{host}").geturl()
+    if "@" not in text:
+        return text
+    return _USER_INFO.sub(_hidden, text)
+
+
+def _hidden(match: re.Match[str]) -> str:
+    shown = f"{match['user']}:****" if match["password"] is not None else "****"
+    return f"{match['scheme']}{shown}@"
 
 
 def _basic(user: str, password: str) -> str:

@@ -67,12 +67,10 @@ class Download:
 
     @property
     def cache_dir(self) -> str | None:
-        """Where this downloader's cached files live, or ``None`` without a cache."""
+        """Where this downloader's cached files live (without a namespace, the cache with a trailing separator, as upstream), or ``None``."""
         if self.download_cache is None:
             return None
-        if self.namespace:
-            return os.path.join(self.download_cache, self.namespace)
-        return self.download_cache
+        return os.path.join(self.download_cache, self.namespace or "")
 
     def __call__(
         self,
@@ -104,6 +102,7 @@ class Download:
                 "to be used as a download cache doesn't exist.\n"
             )
         os.makedirs(self.cache_dir, exist_ok=True)
+        self.logger.debug("Searching cache at %s", self.cache_dir)
         cached = os.path.join(self.cache_dir, self.filename(url))
         shown = redact_url(url)
         if not os.path.exists(cached):

@@ -19,11 +19,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from zc.buildout.errors import Location
-from zc.buildout.report.documents import location_document, shown
-
 from zc.buildout.dists.find.index import Finder
+from zc.buildout.errors import Location
 from zc.buildout.net.httpclient import HTTPClient
+from zc.buildout.report.documents import location_document, shown
 
 if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings, Pin

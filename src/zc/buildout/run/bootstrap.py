@@ -41,6 +41,8 @@ def bootstrap(buildout: Configuration, extra_paths: Sequence[str] = ()) -> None:
         path=scripts.baked_path([*_locations(options["eggs-directory"]), *extra_paths]),
         executable=options.get("executable") or sys.executable,
         relative_to=options["directory"] if relative else None,
+        # Buildout is no part: it builds with its environment's setuptools, say.
+        include_site_packages=True,
     )
 
 

@@ -10,7 +10,8 @@ options, sorted, plus ``__buildout_installed__`` (the paths it created) and
 Continuation lines start with a TAB. Whitespace a configuration parser would
 strip (at either end of the value, at either end of a line, blank lines) is
 written as tokens such as ``%(__buildout_space__)s``, so values read back
-exactly. The file is rewritten as a whole, through a temporary file renamed
+exactly. Passwords in URLs are stored as ``****`` (see :func:`format_section`),
+so options are compared in that form too. The file is rewritten as a whole, through a temporary file renamed
 over it, so it is never seen half-written.
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import os
 import re
+
+from zc.buildout.net.credentials import redact_url
 
 __all__ = ["InstalledDatabase", "decode_value", "encode_value", "format_section", "read_sections"]
 
@@ -93,8 +96,12 @@ def read_sections(text: str) -> dict[str, dict[str, str]]:
 
 
 def format_section(name: str, options: dict[str, str]) -> str:
+    """A section as the database (and the ``-vv`` configuration dump) writes it.
+
+    Passwords in URLs are written as ``****``: the file is not a place for secrets.
+    """
     lines = [f"[{name}]"]
-    lines.extend(f"{key} = {encode_value(options[key])}" for key in sorted(options))
+    lines.extend(f"{key} = {encode_value(redact_url(options[key]))}" for key in sorted(options))
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,9 @@ skips one that has not changed); the files that made are recorded in the
 installation database, so the links of a project dropped from ``develop``
 are removed on the next run. The develop-eggs directory (with its ``.pth``
 files) is put at the front of ``sys.path``, so recipes and extensions from
-develop projects can be imported.
+develop projects can be imported. Projects declaring old-style
+(``pkg_resources``) namespace packages are listed at the end of the run, as
+upstream did, so that they are moved to native namespaces.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from zc.buildout.errors import doing
 from zc.buildout.files import trees
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from zc.buildout.dists.installer import Installer
     from zc.buildout.run.database import InstalledDatabase
 
-__all__ = ["add_to_path", "develop_projects", "project_directories"]
+__all__ = ["add_to_path", "develop_projects", "project_directories", "warn_about_old_namespaces"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -75,21 +77,50 @@ def _is_glob(text: str) -> bool:
 
 
 def develop_projects(options: Mapping[str, str], installer: Callable[[], Installer],
-                     database: InstalledDatabase) -> None:
+                     database: InstalledDatabase) -> dict[str, list[str]]:
     """Install the develop projects ``[buildout]`` names; remove what dropped ones left; record the files.
 
     ``installer`` gives the run's installer (made only if there are projects).
+    Returns the old-style namespace packages of each project that declares some.
     """
     projects = project_directories(options.get("develop", "").split(), options["directory"])
     created: list[str] = []
+    namespaces: dict[str, list[str]] = {}
     for project, given in projects.items():
         logger.info("Develop: %r", given)
         with doing(f"Developing {project!r}."):
             result = installer().develop(project)
         created.extend(path for path in result.created if path not in created)
+        declared = _old_namespaces(result.created)
+        if declared:
+            namespaces[result.name] = declared
     trees.remove_paths(path for path in database.develop_eggs if path not in created)
     if created != database.develop_eggs:
         database.develop_eggs = created
         database.save()
     if projects:
         add_to_path(options["develop-eggs-directory"])
+    return namespaces
+
+
+def _old_namespaces(created: Sequence[str]) -> list[str]:
+    """The namespace packages a develop project's ``namespace_packages.txt`` declares."""
+    for path in created:
+        listing = os.path.join(path, "namespace_packages.txt")
+        if path.endswith(".dist-info") and os.path.isfile(listing):
+            with open(listing, encoding="utf-8") as file:
+                return [line.strip() for line in file if line.strip()]
+    return []
+
+
+def warn_about_old_namespaces(namespaces: Mapping[str, Sequence[str]]) -> None:
+    """At the end of a run, list the develop projects that still use old-style namespace packages."""
+    if not namespaces:
+        return
+    listed = "\n".join(f"* {name}: {', '.join(declared)}" for name, declared in sorted(namespaces.items()))
+    logger.warning(
+        "\n** WARNING **\n"
+        "These develop projects declare old style namespace packages (pkg_resources or\n"
+        "pkgutil); move them to native namespaces (PEP 420). Until then, a namespace\n"
+        "shared with installed eggs may hide some of its packages from imports.\n"
+        "The projects and their namespaces:\n%s", listed)

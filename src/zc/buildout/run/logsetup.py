@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 
 from zc.buildout.errors import UserError
+from zc.buildout.net.credentials import redact_url
 
 __all__ = ["LIBRARIES", "LIBRARY_DETAIL", "configure", "library_level", "parse_level", "preserved"]
 
@@ -34,6 +35,17 @@ class _BuildoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, value: object) -> None:
         pass
+
+
+class _Redacting(logging.Formatter):
+    """Formats as :class:`logging.Formatter` does, with passwords in URLs shown as ``****``.
+
+    Every message buildout's handlers print goes through it: the
+    configuration dump of ``-vv``, recipes' messages, libraries' detail.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_url(super().format(record))
 
 
 def parse_level(log_level: str, verbosity: str = "0") -> int:
@@ -83,7 +95,7 @@ def configure(log_level: str = "INFO", log_format: str = "", verbosity: str = "0
             logger.removeHandler(handler)
 
     root_handler = _BuildoutHandler()
-    root_handler.setFormatter(logging.Formatter(log_format or "%(name)s: %(message)s"))
+    root_handler.setFormatter(_Redacting(log_format or "%(name)s: %(message)s"))
     root.addHandler(root_handler)
     root.setLevel(level)
 
@@ -91,7 +103,7 @@ def configure(log_level: str = "INFO", log_format: str = "", verbosity: str = "0
         buildout.propagate = True
     else:
         bare = _BuildoutHandler()
-        bare.setFormatter(logging.Formatter("%(message)s"))
+        bare.setFormatter(_Redacting("%(message)s"))
         buildout.addHandler(bare)
         buildout.propagate = False
     buildout.setLevel(level)

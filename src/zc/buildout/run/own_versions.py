@@ -1,8 +1,10 @@
-"""Warn when ``[versions]`` pins buildout's own distributions at other versions.
+"""Check buildout's own distributions against ``[versions]``: warn where a pin names another version.
 
 Upstream buildout upgraded (or downgraded) itself to match such pins and
 restarted. This buildout never replaces the code that runs it: it says
-what differs and leaves the choice to whoever installed it.
+what differs and leaves the choice to whoever installed it. With ``-v``,
+the check shows as upstream's did (``Installing 'zc.buildout', ...``),
+naming the running copies it keeps.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zc.buildout.config.options import Configuration
 
-__all__ = ["OWN_DISTRIBUTIONS", "warn_about_own_pins"]
+__all__ = ["OWN_DISTRIBUTIONS", "check_own_distributions"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -27,8 +29,10 @@ def _canonical(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-def warn_about_own_pins(buildout: Configuration) -> None:
-    """Log a warning for each own distribution whose pin the running version misses."""
+def check_own_distributions(buildout: Configuration) -> None:
+    """Log the running own distributions (``-v``); warn for each whose pin the running version misses."""
+    if logger.isEnabledFor(logging.DEBUG):
+        _show_running()
     section = buildout["buildout"].get("versions", "versions")
     if not section or section not in buildout:
         return
@@ -53,3 +57,14 @@ def warn_about_own_pins(buildout: Configuration) -> None:
             "environment that runs buildout (for example with pip), or change the pin.",
             name, running, pin,
         )
+
+
+def _show_running() -> None:
+    from zc.buildout.dists.store.distinfo import SysPath  # start-up: only with -v
+
+    path = SysPath()
+    logger.debug("Installing %s.", ", ".join(repr(name) for name in OWN_DISTRIBUTIONS))
+    for name in OWN_DISTRIBUTIONS:
+        found = path.find(name)
+        if found is not None:
+            logger.debug("We have the running %s %s.", name, found.version)

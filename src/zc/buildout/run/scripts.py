@@ -12,6 +12,13 @@ callers may pass their own (``zc.buildout.easy_install.script_template`` is
 replaced temporarily by some recipes); they are ``%``-formatted with
 ``python``, ``relative_paths_setup``, ``path``, ``initialization`` and, for
 console scripts, ``module_name``, ``attrs`` and ``arguments``.
+
+A script is isolated unless asked otherwise: its ``#!`` line starts the
+interpreter with ``-S``, so Python's ``site`` module never runs and no
+site-packages (a virtual environment's, the user's, Debian's
+``dist-packages``) nor their ``.pth`` files reach ``sys.path``; the standard
+library and its extension modules are on it without ``site``. The flag is
+part of ``python``, so templates recipes bring along get it too.
 """
 
 from __future__ import annotations
@@ -107,6 +114,10 @@ def _interpret(args):
         sys.argv[:] = args
         namespace = __import__('runpy').run_path(args[0], run_name='__main__')
     if interactive:
+        if sys.flags.no_site:
+            import site  # without site's start-up (-S) this only defines names
+            site.setquit()
+            site.sethelper()
         try:
             import readline
         except ImportError:
@@ -250,16 +261,22 @@ def _path_and_setup(script: str, path: Sequence[str], relative_to: str | None) -
     return (",\n  ".join(entries) or "*()"), setup
 
 
+_NO_SITE = "-S"
+"""The interpreter option of an isolated script's ``#!`` line: start without ``site``."""
+
+
 def _values(
     script: str,
     path: Sequence[str],
     executable: str,
     initialization: str,
     relative_to: str | None,
+    include_site_packages: bool,
 ) -> dict[str, str]:
     spath, setup = _path_and_setup(script, path, relative_to)
+    python = safe_arg(executable)
     return {
-        "python": safe_arg(executable),
+        "python": python if include_site_packages else f"{python} {_NO_SITE}",
         "relative_paths_setup": setup,
         "path": spath,
         "initialization": f"\n{initialization}\n" if initialization else "",
@@ -277,9 +294,14 @@ def console_script(
     arguments: str = "",
     relative_to: str | None = None,
     template: str | None = None,
+    include_site_packages: bool = False,
 ) -> bool:
-    """Write the script ``script`` calling ``module.attrs(arguments)``; return whether it changed."""
-    values = _values(script, path, executable, initialization, relative_to)
+    """Write the script ``script`` calling ``module.attrs(arguments)``; return whether it changed.
+
+    With ``include_site_packages`` the interpreter starts as it usually
+    does, its site-packages after the baked-in ``path``.
+    """
+    values = _values(script, path, executable, initialization, relative_to, include_site_packages)
     values.update(module_name=module, attrs=attrs, arguments=arguments)
     text = (script_template if template is None else template) % values
     changed = write_script(script, text)
@@ -296,9 +318,10 @@ def interpreter_script(
     initialization: str = "",
     relative_to: str | None = None,
     template: str | None = None,
+    include_site_packages: bool = False,
 ) -> bool:
-    """Write the interpreter ``script``; return whether it changed."""
-    values = _values(script, path, executable, initialization, relative_to)
+    """Write the interpreter ``script``; return whether it changed (``include_site_packages`` as above)."""
+    values = _values(script, path, executable, initialization, relative_to, include_site_packages)
     text = (interpreter_template if template is None else template) % values
     changed = write_script(script, text)
     if changed:

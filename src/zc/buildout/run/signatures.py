@@ -25,7 +25,7 @@ from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.closure import requirement_closure
 from zc.buildout.dists.store.distinfo import Distribution, SysPath, editable_project, location
 
-__all__ = ["Signatures"]
+__all__ = ["Signatures", "directory_hash"]
 
 _SKIPPED_DIRECTORIES = frozenset({"CVS", "__pycache__", "venv", "build", "dist", "node_modules"})
 _BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -113,6 +113,11 @@ def _develop_project(
 
 def _skipped(name: str) -> bool:
     return name.startswith(".") or name in _SKIPPED_DIRECTORIES or name.endswith(_SKIPPED_SUFFIXES)
+
+
+def directory_hash(directory: str) -> str:
+    """The digest of the files below ``directory`` (generated files and version control left out)."""
+    return _tree_hash(directory, directory, frozenset())
 
 
 def _tree_hash(directory: str, project: str, excluded: frozenset[str]) -> str:

@@ -49,16 +49,20 @@ def eqs(a: Any, *b: Any) -> tuple[set[Any], set[Any]] | None:
 def system(
     command: str | list[str], input: str = "", with_exit_code: bool = False, env: Mapping[str, str] | None = None
 ) -> str:
-    """Run a command (a string through the shell, a list without); return its output and errors."""
+    """Run a command (a string through the shell, a list without); return its output, then its errors.
+
+    As upstream's helper: what the command wrote to standard output comes
+    first, what it wrote to standard error after it (doctests written for
+    upstream expect that order), and ``with_exit_code`` appends
+    ``EXIT CODE: n`` right after.
+    """
     environ = dict(os.environ, TERM="dumb", **(env or {}))
     completed = subprocess.run(
         command, shell=isinstance(command, str), input=input, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env=environ,
+        stderr=subprocess.PIPE, text=True, env=environ,
     )
-    output = completed.stdout
+    output = completed.stdout + completed.stderr
     if with_exit_code:
-        if not output.endswith("\n"):
-            output += "\n"
         output += f"EXIT CODE: {completed.returncode}"
     return output
 

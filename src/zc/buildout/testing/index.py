@@ -125,7 +125,8 @@ class FakeIndex(LoopbackServer):
     the connection); :attr:`faulty` is the glob of paths they apply to.
     :attr:`json` and :attr:`metadata` turn PEP 691 and PEP 658 support off;
     :attr:`ranges` turns byte ranges off (files are then sent whole, with
-    ``200``, as by servers that ignore ``Range``).
+    ``200``, as by servers that ignore ``Range``); :attr:`digests` makes
+    the pages lie about files' sha256.
     Requests are logged and credentials checked as the base class says.
     """
 
@@ -143,6 +144,8 @@ class FakeIndex(LoopbackServer):
         self.ranges = True
         self.yanked: dict[str, str] = {}
         """File name -> reason: these files are marked yanked (PEP 592)."""
+        self.digests: dict[str, str] = {}
+        """File name -> sha256: the pages give this digest for the file instead of its own."""
 
     @property
     def simple(self) -> str:
@@ -174,7 +177,7 @@ class FakeIndex(LoopbackServer):
             entry: dict[str, object] = {
                 "filename": filename,
                 "url": f"../../files/{filename}",
-                "hashes": {"sha256": hashlib.sha256(file.read()).hexdigest()},
+                "hashes": {"sha256": self.digests.get(filename) or hashlib.sha256(file.read()).hexdigest()},
             }
         if filename in self.yanked:
             entry["yanked"] = self.yanked[filename] or True

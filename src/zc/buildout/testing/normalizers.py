@@ -77,8 +77,16 @@ normalize_path = (re.compile(r"""[^'"\s]*[/\\]_TEST_[/\\]([^'"\s]*)"""), r"/\1")
 
 normalize_endings = (re.compile(r"\r\n"), "\n")
 
-normalize_script = (re.compile(r"(?m)^([-d])  ([\w.-]+)-script\.py\n[-d]  \2\.exe$"), r"\1  \2")
-"""A Windows script listed as ``x-script.py`` and ``x.exe`` shows as ``x``."""
+def _script_as_upstream(match: re.Match[str]) -> str:
+    if match.group("bang"):
+        return match.group("bang")
+    return f"{match.group(1)}  {match.group(2)}"
+
+
+normalize_script = (
+    re.compile(r"(?m)^([-d])  ([\w.-]+)-script\.py\n[-d]  \2\.exe$|^(?P<bang>#!\S+) -S$"), _script_as_upstream)
+"""A script as upstream's tests show it: ``#!python -S`` (a part's isolated script) as ``#!python``;
+a Windows script listed as ``x-script.py`` and ``x.exe`` as ``x``."""
 
 normalize___pycache__ = (re.compile(r"(?m)^d  __pycache__\n"), "")
 

@@ -123,11 +123,8 @@ class _Runner:
             [cmd[0], "-S", *cmd[1:]], cwd=cwd, env=environ,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
-        output = completed.stdout.decode("utf-8", "replace")
-        if completed.returncode:
-            raise _HookFailed(output)
-        if output.strip():
-            logger.debug("%s", output.rstrip())
+        if completed.returncode:  # the backend's output is shown only when it failed
+            raise _HookFailed(completed.stdout.decode("utf-8", "replace"))
 
 
 def _failure(description: str, backend: str, output: str) -> BuildError:

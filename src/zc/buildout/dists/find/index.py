@@ -123,7 +123,13 @@ class Finder:
     def files(self, name: str) -> list[DistributionFile]:
         """Every file the index and find-links offer for project ``name``, usable or not."""
         name = canonicalize_name(name)
-        found = self._page(name).result().files() + self.find_links().get(name, [])
+        listed = self._page(name).result().files()
+        # A copy in the download cache stands for the file the index describes: it is
+        # used only once checked against the index's digest (and downloaded again if bad).
+        described = {file.filename for file in listed if file.sha256}
+        cached = self.cached(name)
+        found = listed + [file for file in self.find_links().get(name, [])
+                          if file.filename not in described or file not in cached]
         return list({file.url: file for file in found}.values())
 
     def versions(self, name: str) -> Mapping[Version, Sequence[DistributionFile]]:
@@ -297,6 +303,9 @@ class Finder:
     # Metadata and archives.
 
     def _read_metadata(self, file: DistributionFile) -> Metadata:
+        cache = self._settings.archive_cache
+        if file.sha256 and cache and file.kind == "wheel" and os.path.isfile(os.path.join(cache, file.filename)):
+            return headers_of_wheel(self.archive(file), file.filename)  # the cached copy, checked
         if file.metadata_url is not None and self._usable.host_allowed(file.metadata_url):
             response = self._get(file.metadata_url)
             if response is not None:

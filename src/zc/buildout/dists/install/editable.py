@@ -166,6 +166,7 @@ def install_editable(project_directory: str, environments: BuildEnvironments, *,
     for stale in os.listdir(develop_eggs):
         if stale.startswith(STAGING_PREFIX):  # left by a killed run
             shutil.rmtree(os.path.join(develop_eggs, stale), ignore_errors=True)
+    logger.debug("Making editable install of %s", project)
     staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=develop_eggs)
     try:
         with tempfile.TemporaryDirectory(prefix="buildout-develop-") as scratch:
@@ -177,6 +178,7 @@ def install_editable(project_directory: str, environments: BuildEnvironments, *,
                 wheel_path, staging, project))
             created.append(egg_link)
             location = _code_location(project, staging)
+            _warn_if_old_style_namespaces(staging, name, project)
             _record(staging, {"project": project, "fingerprint": print_, "name": name,
                               "version": version, "egg_link": egg_link, "created": created})
         _remove(previous)
@@ -197,6 +199,14 @@ def _staged_entries(wheel_path: str, staging: str, project: str) -> list[str]:
     wheel.install_into(wheel_path, staging, hidden=False,
                        metadata={"direct_url.json": json.dumps(direct_url)})
     return sorted(os.listdir(staging))
+
+
+def _warn_if_old_style_namespaces(staging: str, name: str, project: str) -> None:
+    """Warn, in upstream's words, about a project declaring pkg_resources-style namespace packages."""
+    (info,) = [entry for entry in os.listdir(staging) if entry.endswith(".dist-info")]
+    if os.path.exists(os.path.join(staging, info, "namespace_packages.txt")):
+        logger.warning("WARNING: Package %s at %s is using old style namespace packages. "
+                       "You should switch to native namespaces (PEP 420).", name, project)
 
 
 def _record(staging: str, record: dict[str, object]) -> None:

@@ -1,6 +1,7 @@
 """One wheel to one egg directory, with pypa/installer.
 
-The wheel is installed into a staging directory inside the eggs directory,
+The wheel is checked (:mod:`~zc.buildout.dists.install.wheel_checks`) and
+installed into a staging directory inside the eggs directory,
 byte-compiled (by a :class:`~zc.buildout.dists.install.compiler.Compiler`, naming
 the final paths) unless ``byte-compile = false``, and renamed into place,
 under a per-distribution file lock: an interrupted run never leaves half an
@@ -34,6 +35,7 @@ from installer.destinations import SchemeDictionaryDestination
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from zc.buildout.dists.install.compiler import Compiler
+from zc.buildout.dists.install.wheel_checks import CheckedWheelFile, check_wheel
 from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import (
@@ -54,6 +56,7 @@ __all__ = [
     "cached_egg",
     "install_into",
     "install_wheel",
+    "is_namespace_declaration",
     "locked",
     "namespace_inits",
     "place_egg",
@@ -66,8 +69,7 @@ logger = logging.getLogger("zc.buildout")
 INSTALLER_NAME = b"zc.buildout\n"
 
 
-
-def _is_namespace_declaration(text: str) -> bool:
+def is_namespace_declaration(text: str) -> bool:
     """A pkg_resources or pkgutil style namespace ``__init__.py``."""
     meaningful = [
         line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")
@@ -94,7 +96,7 @@ def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str
             found.add(name)
     for directory, files in modules.items():
         init = f"{directory}/__init__.py"
-        if directory and files == ["__init__.py"] and _is_namespace_declaration(read(init)):
+        if directory and files == ["__init__.py"] and is_namespace_declaration(read(init)):
             found.add(init)
     return found
 
@@ -127,8 +129,6 @@ class _EggDestination(SchemeDictionaryDestination):
     gives it (wheel's name to egg's), in ``RECORD`` too.
     """
 
-    wheel: str = ""
-    """The wheel's file name, for messages."""
     dropped: frozenset[str] = frozenset()
     dist_info: tuple[str, str] = ("", "")
     skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
@@ -151,8 +151,9 @@ class _EggDestination(SchemeDictionaryDestination):
                     is_executable: bool) -> RecordEntry:
         """Write one file, as the base class does with fewer system calls and no pathlib.
 
-        A path leading out of the scheme's directory is refused; an existing
-        file is never overwritten (the egg is made in a fresh directory).
+        No path leads out of the scheme's directory (:func:`check_wheel` saw
+        to it); an existing file is never overwritten (the egg is made in a
+        fresh directory).
         """
         from installer.records import (  # start-up: only when installing
             Hash,
@@ -162,9 +163,6 @@ class _EggDestination(SchemeDictionaryDestination):
 
         root = os.path.abspath(self.scheme_dict[scheme])
         target = os.path.normpath(os.path.join(root, path))
-        if not target.startswith(os.path.join(root, "")):
-            raise UserError(f"The wheel {self.wheel} holds {path}, a path outside its egg directory.",
-                            hint="The wheel is malformed: nothing of it was installed.")
         directory = os.path.dirname(target)
         if directory not in self.made:
             os.makedirs(directory, exist_ok=True)
@@ -201,14 +199,14 @@ def install_into(wheel_path: str, code_directory: str, *,
     whose names start with a dot are left out (and out of ``RECORD``).
     """
     from installer import install  # start-up: only when installing
-    from installer.sources import WheelFile  # start-up: only when installing
 
     with zipfile.ZipFile(wheel_path) as archive:
+        check_wheel(archive, os.path.basename(wheel_path), os.path.getsize(wheel_path))
         names = [name for name in archive.namelist() if not name.endswith("/")]
         dropped = namespace_inits(names, lambda name: archive.read(name).decode("utf-8", "replace"))
         if not hidden:
             dropped |= {name for name in names if name.startswith(".") and "/" not in name}
-        source = WheelFile(archive)
+        source = CheckedWheelFile(archive)
         base = source.dist_info_dir[: -len(".dist-info")]
         name = email.parser.BytesHeaderParser().parsebytes(
             archive.read(f"{source.dist_info_dir}/METADATA")).get("Name", "")
@@ -221,7 +219,6 @@ def install_into(wheel_path: str, code_directory: str, *,
             },
             interpreter=sys.executable,
             script_kind=_launcher_kind(),
-            wheel=os.path.basename(wheel_path),
             dropped=frozenset(dropped),
             dist_info=(source.dist_info_dir, dist_info_name(source.dist_info_dir, name) if name
                        else source.dist_info_dir),
@@ -316,20 +313,32 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
     """
     egg_name = os.path.basename(dist.location)
     prefix = staging_prefix(egg_name)
-    os.makedirs(eggs_directory, exist_ok=True)
+    with _writing(eggs_directory, dist):
+        os.makedirs(eggs_directory, exist_ok=True)
     with locked(eggs_directory, egg_name):
         for stale in os.listdir(eggs_directory):
             if stale.startswith(prefix):  # left by a killed run; we hold the lock
                 shutil.rmtree(os.path.join(eggs_directory, stale), ignore_errors=True)
         if os.path.isdir(dist.location):
             return
-        staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
+        with _writing(eggs_directory, dist):
+            staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
         try:
             staged = os.path.join(staging, egg_name)
             fill(staged)
             _rename(staged, dist.location, dist.name, dist.version)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _writing(eggs_directory: str, dist: InstalledDistribution) -> Iterator[None]:
+    """Report an eggs directory that cannot be written (read-only, say) as a user's error."""
+    try:
+        yield
+    except OSError as error:
+        raise UserError(f"Couldn't install {dist.name} {dist.version} into {eggs_directory}: {error.strerror}.",
+                        hint="Buildout installs what the eggs directory lacks: it must be writable.") from None
 
 
 def _link_entry(entry: str, path: str, *, archive_sha256: str | None, compiler: Compiler | None) -> None:

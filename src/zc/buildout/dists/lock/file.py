@@ -176,4 +176,4 @@ def _file(text: str, where: Location) -> LockedFile:
     if not url or not _DIGEST.fullmatch(fragment):
         raise UserError(f"The lock lists {text!r}, not a URL ending in #sha256=<64 hex digits>.",
                         location=where, hint=_HINT)
-    return LockedFile(url, fragment)
+    return LockedFile.of(url, fragment)  # a hand-edited lock keeps no credentials either

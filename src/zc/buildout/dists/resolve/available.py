@@ -14,6 +14,7 @@ taken whenever one is usable here.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from zc.buildout.dists.settings import InstallerSettings, Pin
 
 __all__ = ["Available", "Source"]
+
+_LISTED = 5
+"""Versions a conflict message names at most, when there are more than one more."""
 
 
 class Source(Protocol):
@@ -268,7 +272,7 @@ class Available:
                 versions[version] = " (yanked)" if yanked else ""
         if not versions:
             return None
-        return "versions found: " + ", ".join(f"{v}{versions[v]}" for v in sorted(versions))
+        return "versions found: " + _listed(versions, self._settings.pins.get(name))
 
     def held(self, name: str) -> str | None:
         """The distribution of ``name`` a conflict is about when one is fixed already, as text.
@@ -297,3 +301,23 @@ def _version(text: str) -> Version | None:
         return Version(text)
     except InvalidVersion:
         return None  # not something a requirement can match
+
+
+def _listed(versions: Mapping[Version, str], pin: Pin | None) -> str:
+    """The versions, each with its note, for a conflict message: all of a few, else those near the pin.
+
+    A few are listed oldest first. Of many, the :data:`_LISTED` nearest the
+    pinned version (the newest the pin allows, or the newest of all) are
+    listed newest first, then how many there are.
+    """
+    ordered = sorted(versions)
+    if len(ordered) <= _LISTED + 1:
+        return ", ".join(f"{v}{versions[v]}" for v in ordered)
+    anchor = ordered[-1] if pin is None else pin.exact
+    if anchor is None:
+        assert pin is not None
+        allowed = [v for v in ordered if pin.specifier_set.contains(v, prereleases=True)]
+        anchor = allowed[-1] if allowed else ordered[-1]
+    start = min(max(bisect.bisect_left(ordered, anchor) - _LISTED // 2, 0), len(ordered) - _LISTED)
+    near = reversed(ordered[start : start + _LISTED])
+    return ", ".join(f"{v}{versions[v]}" for v in near) + f" ... ({len(ordered)} versions)"

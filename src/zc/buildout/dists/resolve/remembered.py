@@ -28,11 +28,11 @@ its eggs. One that cannot be read or written just means resolving again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import marshal
 import os
 import sys
-import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +65,9 @@ class Resolutions:
 
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
         self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
-        self._key = _key(settings, requirements)
-        self._path = os.path.join(self._directory, f"{zlib.crc32(self._key.encode()):08x}{_SUFFIX}")
+        # Only a digest of the key is stored: the settings in it may hold an index password.
+        self._key = hashlib.sha256(_key(settings, requirements).encode()).hexdigest()
+        self._path = os.path.join(self._directory, f"{self._key[:8]}{_SUFFIX}")
 
     def recall(self) -> list[Resolved] | None:
         """The resolution remembered for these requirements and this state, if any (still valid)."""

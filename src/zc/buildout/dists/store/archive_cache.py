@@ -14,6 +14,7 @@ buildout last used it; installing from a file holds its lock, so that
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from contextlib import contextmanager
 from zc.buildout.dists.store.state import download_cache_state
 
 __all__ = ["archive_lock", "built_wheel", "cached_archive", "mark_used", "sha256_of", "using_archive"]
+
+logger = logging.getLogger("zc.buildout")
 
 
 def sha256_of(path: str) -> str:
@@ -68,6 +71,9 @@ def using_archive(directory: str, filename: str, sha256: str | None,
         if os.path.exists(path) and (sha256 is None or sha256_of(path) == sha256.lower()):
             mark_used(path)
         else:
+            if os.path.exists(path):
+                logger.warning("%s in the download cache is not the file the index describes "
+                               "(damaged?): downloading it again.", filename)
             download(path)
         yield path
 

@@ -10,6 +10,12 @@ left by a killed run is removed by the next one making that entry.
 Installing from an entry links each file (a copy where links cannot be made,
 as across file systems); the directories are the eggs directory's own.
 
+An entry's files are read-only (an editor or a program writing into an egg
+directory it was linked into fails, rather than change every buildout
+sharing the entry), and a manifest kept beside its lock records each file's
+size and modification time: an entry that no longer matches it (edited,
+truncated, a file gone) is made again before it is used.
+
 Linking from an entry holds its lock too, and marks it used (its
 modification time), so that ``buildout cache prune`` never removes an
 entry in use.
@@ -25,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
+import logging
 import os
 import shutil
 import sys
@@ -35,6 +43,8 @@ from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_prefix
 
 __all__ = ["EggCache", "link_tree"]
+
+logger = logging.getLogger("zc.buildout")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,23 +72,50 @@ class EggCache:
         """
         name = f"{egg_name}-{sha256[:16].lower()}"
         path = os.path.join(self.directory, name)
-        if os.path.isdir(path):
+        if os.path.isdir(path) and self._unchanged(path):
             return path
         os.makedirs(self.directory, exist_ok=True)
         prefix = staging_prefix(name)
         with self.holding(name):
             if os.path.isdir(path):
-                return path
+                if self._unchanged(path):
+                    return path
+                if os.path.exists(self._manifest(name)):
+                    logger.warning("The egg %s in the download cache was changed or damaged: "
+                                   "making it again.", name)
+                _discard(path, prefix)
             for stale in os.listdir(self.directory):
                 if stale.startswith(prefix):  # left by a killed run; we hold the lock
                     shutil.rmtree(os.path.join(self.directory, stale), ignore_errors=True)
             staging = tempfile.mkdtemp(prefix=prefix, dir=self.directory)
             try:
-                make(os.path.join(staging, egg_name))
-                os.rename(os.path.join(staging, egg_name), path)
+                staged = os.path.join(staging, egg_name)
+                make(staged)
+                manifest = _read_only(staged)
+                _write_manifest(self._manifest(name), manifest)
+                os.rename(staged, path)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         return path
+
+    def _manifest(self, name: str) -> str:
+        """Where the manifest of the entry ``name`` is kept: beside its lock."""
+        return os.path.join(self.locks, f"{name}.manifest")
+
+    def _unchanged(self, path: str) -> bool:
+        """Whether the entry at ``path`` holds the files it was made with, each as it was made.
+
+        A file is known by its size and modification time, as version control
+        systems know their working files: an edit, a truncation, a file
+        removed or added shows. An entry with no manifest (made by an older
+        buildout) counts as changed: it is made again, once.
+        """
+        try:
+            with open(self._manifest(os.path.basename(path)), encoding="utf-8") as file:
+                recorded = json.load(file)
+        except (OSError, ValueError):
+            return False
+        return bool(recorded == _files(path))
 
 
     @contextlib.contextmanager
@@ -106,6 +143,45 @@ class EggCache:
                 return
             mark_used(entry)
             link(entry, path)
+
+
+def _files(directory: str) -> dict[str, list[int]]:
+    """Each file below ``directory`` (relative path) with its size and modification time (ns)."""
+    found = {}
+    for root, _, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.lstat(path)
+            found[os.path.relpath(path, directory)] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def _read_only(directory: str) -> dict[str, list[int]]:
+    """Make the files below ``directory`` read-only (shared through hard links); return :func:`_files`.
+
+    Not on Windows, where a read-only file cannot be removed: there the manifest alone guards.
+    """
+    for root, _, names in os.walk(directory) if os.name != "nt" else ():
+        for name in names:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode & ~0o222)
+    return _files(directory)
+
+
+def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    with open(temporary, "w", encoding="utf-8") as file:
+        json.dump(files, file)
+    os.replace(temporary, path)
+
+
+def _discard(path: str, prefix: str) -> None:
+    """Move the entry at ``path`` aside (under a staging name: a killed run's leftovers go too), remove it."""
+    aside = tempfile.mkdtemp(prefix=prefix, dir=os.path.dirname(path))
+    os.rename(path, os.path.join(aside, "discarded"))
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def link_tree(source: str, target: str) -> None:

@@ -36,6 +36,11 @@ def _flag(options: Mapping[str, str], section: str, name: str, default: str) -> 
     return value == "true"
 
 
+def _log(records: Iterable[logging.LogRecord]) -> None:
+    for record in records:
+        logger.handle(record)
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
@@ -61,9 +66,13 @@ class Eggs:
         self.allow_hosts = tuple(_lines(section.get("allow-hosts", "*"))) or ("*",)
         options["eggs-directory"] = options["_e"] = section["eggs-directory"]
         options["develop-eggs-directory"] = options["_d"] = section["develop-eggs-directory"]
+        self._held: list[logging.LogRecord] = []
+        """What :meth:`prepare` logged, to show when the part is installed."""
 
     def working_set(self, extra: Iterable[str] = ()) -> tuple[list[str], WorkingSet]:
         """The requirements of the ``eggs`` option, and the working set they (and ``extra``) need."""
+        held, self._held = self._held, []
+        _log(held)  # what preparing the part held back: it is being installed now
         options = self.options
         section = self.buildout["buildout"]
         options["executable"] = sys.executable
@@ -99,7 +108,8 @@ class Eggs:
         cache = self._cache()
         if key not in cache:
             if offline:
-                found = zc.buildout.easy_install.working_set(distributions, [develop_eggs_dir, eggs_dir])
+                found = zc.buildout.easy_install.working_set(
+                    distributions, [develop_eggs_dir, eggs_dir], own_words=True)
             else:
                 found = zc.buildout.easy_install.install(
                     distributions, eggs_dir, links=links, index=index, path=[develop_eggs_dir],
@@ -120,6 +130,32 @@ class Eggs:
             except AttributeError:  # a plain mapping as the buildout: nothing to keep it on
                 pass
         return cache
+
+    def prepare(self) -> None:
+        """Install the part's distributions ahead, holding back what that logs.
+
+        Buildout asks this of a part it is about to install again before it
+        sets the part's previous installation aside, so that an impossible
+        pin or a conflict fails while that installation is untouched. What
+        the installation logged is shown when the part is installed (at once
+        if it failed), so the output reads as it always did.
+        """
+        held: list[logging.LogRecord] = []
+
+        def hold(record: logging.LogRecord) -> bool:
+            held.append(record)
+            return False
+
+        logger.addFilter(hold)
+        try:
+            self.working_set()
+        except BaseException:
+            logger.removeFilter(hold)
+            _log(held)
+            raise
+        finally:
+            logger.removeFilter(hold)
+        self._held = held
 
     def install(self) -> Sequence[str]:
         self.working_set()
@@ -145,6 +181,9 @@ class Scripts(Eggs):
             self._relative_paths = directory
         else:
             self._relative_paths = ""
+        include = options.get("include-site-packages", section.get("include-site-packages", "false"))
+        self.include_site_packages = _flag(
+            {"include-site-packages": include}, name, "include-site-packages", "false")
 
     def install(self) -> Sequence[str]:
         requirements, working_set = self.working_set()
@@ -168,6 +207,7 @@ class Scripts(Eggs):
             initialization=options.get("initialization", ""),
             arguments=options.get("arguments", ""),
             relative_paths=self._relative_paths,
+            include_site_packages=self.include_site_packages,
         )
 
     update = install

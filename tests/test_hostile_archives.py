@@ -1,0 +1,200 @@
+"""Hostile archives: wheels and sdists that try to write outside the eggs directory, or fill the disk.
+
+Each is refused with one ``UserError`` naming the archive and what is wrong
+with it, and nothing is written anywhere: not outside the eggs directory
+(the scratch tree holds only what the test made), not in it (no egg, no
+staging directory left).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import stat
+import struct
+import tarfile
+import zipfile
+import zlib
+
+from tests.builder_fixtures import ScratchTestCase, tree
+from zc.buildout.dists.build.frontend import unpack_sdist
+from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.errors import UserError
+from zc.buildout.testing import Sandbox
+
+INFO = "evil-1.0.dist-info"
+METADATA = b"Metadata-Version: 2.1\nName: evil\nVersion: 1.0\n"
+WHEEL = b"Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+
+
+def record_line(path: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}\n"
+
+
+def evil_wheel(directory: str, members: dict[str, bytes], *, record_extra: str = "",
+               links: dict[str, str] | None = None, tampered: dict[str, bytes] | None = None) -> str:
+    """A wheel of ``evil`` 1.0 holding ``members`` (and symbolic links ``links``: name -> target).
+
+    RECORD lists every member with its digest, then ``record_extra``;
+    ``tampered`` members are written with other contents than RECORD says.
+    """
+    os.makedirs(directory, exist_ok=True)
+    files = {**members, f"{INFO}/METADATA": METADATA, f"{INFO}/WHEEL": WHEEL}
+    record = "".join(record_line(path, data) for path, data in files.items())
+    record += "".join(record_line(name, target.encode()) for name, target in (links or {}).items())
+    record += record_extra + f"{INFO}/RECORD,,\n"
+    path = os.path.join(directory, "evil-1.0-py3-none-any.whl")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in {**files, **(tampered or {})}.items():
+            archive.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+        archive.writestr(f"{INFO}/RECORD", record)
+    return path
+
+
+def bomb_wheel(directory: str, gibibytes: int = 1) -> str:
+    """A wheel of about 1 MB whose one module unpacks to ``gibibytes`` GiB of zeros.
+
+    zipfile cannot write data compressed beforehand, so the archive is laid
+    out here; the deflate stream repeats one independently compressed MiB.
+    """
+    mebibyte = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = compressor.compress(mebibyte) + compressor.flush(zlib.Z_FULL_FLUSH)
+    count = gibibytes << 10
+    data = chunk * count + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(mebibyte, crc)
+    # RECORD gives no digest for the module (allowed): hashing a GiB would take the test a second.
+    record = ("evil/zeros.py,,\n" + record_line(f"{INFO}/METADATA", METADATA)
+              + record_line(f"{INFO}/WHEEL", WHEEL) + f"{INFO}/RECORD,,\n").encode()
+    members = [("evil/zeros.py", 8, data, crc, count << 20)]
+    for name, content in ((f"{INFO}/METADATA", METADATA), (f"{INFO}/WHEEL", WHEEL), (f"{INFO}/RECORD", record)):
+        members.append((name, 0, content, zlib.crc32(content), len(content)))
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "evil-1.0-py3-none-any.whl")
+    with open(path, "wb") as file:
+        central = b""
+        for name, method, content, crc32, size in members:
+            offset = file.tell()
+            encoded = name.encode()
+            fields = (20, 0, method, 0, 0x21, crc32, len(content), size, len(encoded))
+            file.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + content)
+            central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0o644 << 16,
+                                   offset) + encoded
+        start = file.tell()
+        file.write(central)
+        file.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+                               start, 0))
+    return path
+
+
+class HostileWheelTests(ScratchTestCase):
+    def files(self) -> list[str]:
+        """The files of the scratch tree, but for the locks buildout keeps in the user's cache."""
+        return [path for path in tree(self.root) if not path.startswith("user-cache/")]
+
+    def refused(self, wheel: str) -> str:
+        """The error installing ``wheel`` gives; checks that nothing was written anywhere."""
+        before = self.files()
+        with self.assertRaises(UserError) as caught:
+            install_wheel(wheel, self.settings.eggs_directory)
+        eggs = self.settings.eggs_directory
+        self.assertEqual([name for name in os.listdir(eggs)] if os.path.isdir(eggs) else [], [])
+        self.assertEqual(self.files(), before)
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(self.root), "outside.py")))
+        message, hint = str(caught.exception).split("\n")
+        self.assertEqual(hint, "The wheel is malformed or was tampered with: nothing of it was installed.")
+        return message
+
+    def test_a_member_climbing_out(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"../outside.py": b"x = 1\n", "evil.py": b""})
+        self.assertEqual(self.refused(wheel), "The wheel evil-1.0-py3-none-any.whl holds '../outside.py', "
+                                              "a path outside its egg directory.")
+
+    def test_an_absolute_member(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"/tmp/outside.py": b"x = 1\n"})
+        self.assertIn("holds '/tmp/outside.py', a path outside its egg directory.", self.refused(wheel))
+
+    def test_record_listing_a_path_climbing_out(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"evil.py": b""}, record_extra=record_line("../../x.py", b""))
+        self.assertEqual(self.refused(wheel), "The RECORD of the wheel evil-1.0-py3-none-any.whl lists "
+                                              "'../../x.py', a path outside its egg directory.")
+
+    def test_record_listing_an_absolute_path(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"evil.py": b""}, record_extra=record_line("/etc/x", b""))
+        self.assertIn("lists '/etc/x', a path outside its egg directory.", self.refused(wheel))
+
+    def test_a_link_pointing_out_of_the_egg(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""},
+                           links={"evil/data": "../../../../etc/passwd"})
+        self.assertEqual(self.refused(wheel), "The wheel evil-1.0-py3-none-any.whl holds 'evil/data', "
+                                              "a link to '../../../../etc/passwd', outside its egg directory.")
+        wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""}, links={"evil/data": "/etc/passwd"})
+        self.assertIn("a link to '/etc/passwd', outside its egg directory.", self.refused(wheel))
+
+    def test_a_file_that_is_not_what_record_says(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"evil.py": b"print('good')\n"},
+                           tampered={"evil.py": b"print('evil')\n"})
+        self.assertEqual(self.refused(wheel), "The wheel evil-1.0-py3-none-any.whl holds 'evil.py', "
+                                              "whose digest does not match its RECORD.")
+
+    def test_an_absurd_compression_ratio(self) -> None:
+        wheel = bomb_wheel(self.path("dist"))
+        self.assertLess(os.path.getsize(wheel), 2 << 20)
+        with zipfile.ZipFile(wheel) as archive:
+            self.assertEqual(archive.getinfo("evil/zeros.py").file_size, 1 << 30)
+        message = self.refused(wheel)
+        self.assertRegex(message, r"^The wheel evil-1.0-py3-none-any.whl would unpack to 1,073,74\d,\d{3} bytes, "
+                                  r"more than 268,435,456 \(100 times its size\)\.$")
+
+    def test_a_sound_link_inside_the_egg_is_kept_as_a_file(self) -> None:
+        wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""}, links={"evil/data": "__init__.py"})
+        egg = install_wheel(wheel, self.settings.eggs_directory)
+        self.assertIn("evil/data", tree(egg.location))
+
+
+class HostileSdistTests(ScratchTestCase):
+    def test_members_climbing_out_are_refused(self) -> None:
+        os.makedirs(self.path("dist"))
+        sdist = self.path("dist", "evil-1.0.tar.gz")
+        with tarfile.open(sdist, "w:gz") as archive:
+            for name in ("evil-1.0/PKG-INFO", "evil-1.0/../../outside.py"):
+                info = tarfile.TarInfo(name)
+                info.size = 6
+                archive.addfile(info, io.BytesIO(b"x = 1\n"))
+        os.makedirs(self.path("build"))
+        with self.assertRaises(UserError) as caught:
+            unpack_sdist(sdist, self.path("build"))
+        self.assertIn(f"Couldn't unpack {sdist}: ", str(caught.exception))
+        self.assertIn("outside.py", str(caught.exception))
+        self.assertFalse(os.path.exists(self.path("outside.py")))
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(self.root), "outside.py")))
+
+
+class HostileWheelRunTests(ScratchTestCase):
+    """Through a buildout run: one line of error, with its hint, and no traceback."""
+
+    def test_refused_in_a_run(self) -> None:
+        sandbox = Sandbox()
+        self.addCleanup(sandbox.close)
+        evil_wheel("dists", {"../outside.py": b"x = 1\n"})
+        index = sandbox.start_index("dists")
+        with open("buildout.cfg", "w") as file:
+            file.write(f"[buildout]\nindex = {index.simple}\nparts = p\n\n"
+                       "[p]\nrecipe = zc.recipe.egg:eggs\neggs = evil\n")
+        output = sandbox.run("buildout")
+        self.assertNotIn("Traceback", output)
+        self.assertIn("Error: The wheel evil-1.0-py3-none-any.whl holds '../outside.py', "
+                      "a path outside its egg directory.\n", output)
+        self.assertIn("nothing of it was installed", output)
+        self.assertTrue(output.endswith("(exit status 1)\n"), output)
+        self.assertFalse(os.path.exists(os.path.join(sandbox.root, "outside.py")))
+        self.assertEqual([name for name in os.listdir("eggs/v5") if "evil" in name], [])
