@@ -15,6 +15,7 @@ from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.installer import Installer
 from zc.buildout.dists.resolve import resolver
 from zc.buildout.dists.settings import Pin
+from zc.buildout.dists.store.distinfo import DistInfo
 from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 from zc.buildout.testing import packages
@@ -60,6 +61,15 @@ class RememberedTests(ScratchTestCase):
         again = Installer(self.settings).install(["demo"])
         self.assertEqual(again, first)
         self.assertEqual([dist.metadata.path for dist in again], [dist.metadata.path for dist in first])
+
+    def test_a_remembered_resolution_reads_no_metadata(self) -> None:
+        # It keeps the headers it was made from: their files are only checked unchanged.
+        first = Installer(self.settings).install(["demo"])
+        with mock.patch.object(DistInfo, "_headers_text", side_effect=AssertionError("read")):
+            again = Installer(self.settings).install(["demo"])
+            self.assertEqual([list(dist.metadata.metadata) for dist in again],
+                             [list(dist.metadata.metadata) for dist in first])
+            self.assertEqual(again[0].metadata.requires, ["needed"])
 
     def test_other_requirements_pins_or_settings_resolve_again(self) -> None:
         self.resolved()
@@ -111,6 +121,12 @@ class RememberedTests(ScratchTestCase):
         with mock.patch.object(sys, "version", sys.version + " (another build)"):
             self.resolved()
         self.assertTrue(self.resolved_again)
+        if hasattr(os, "uname"):  # another machine (the markers' platform_machine)
+            uname = os.uname()
+            other = os.uname_result((uname.sysname, uname.nodename, uname.release, uname.version, "other"))
+            with mock.patch.object(os, "uname", return_value=other):
+                self.resolved()
+            self.assertTrue(self.resolved_again)
         os.makedirs(self.path("on-the-path"))
         with mock.patch.object(sys, "path", [*sys.path, self.path("on-the-path")]):
             self.resolved()

@@ -156,6 +156,20 @@ class RealPathsTests(_Case):
         self.assertEqual(scripts.real_paths(paths)[:3], [
             str(eggs / "real-1.0.egg"), str(self.tmp / "elsewhere"), str(eggs / "missing")])
 
+    def test_a_directory_of_many_is_listed_once(self) -> None:
+        eggs = self.base / "eggs"
+        (self.tmp / "elsewhere").mkdir()
+        for number in range(60):
+            (eggs / f"real{number}-1.0.egg").mkdir(parents=True)
+        (eggs / "linked-1.0.egg").symlink_to(self.tmp / "elsewhere")
+        (self.tmp / "eggs-link").symlink_to(eggs)
+        linked = self.tmp / "eggs-link"
+        paths = [str(linked / name) for name in sorted(os.listdir(eggs))] + [str(eggs / "missing")]
+        with mock.patch.object(os.path, "islink", wraps=os.path.islink) as islink:
+            found = scripts.real_paths(paths)
+        self.assertEqual(found, [os.path.realpath(path) for path in paths])
+        self.assertLess(islink.call_count, 60)  # resolving the directory and the one link only
+
 
 class InterpreterTests(_Case):
     def setUp(self) -> None:

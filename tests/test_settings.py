@@ -36,8 +36,18 @@ class PinTests(unittest.TestCase):
         for value in (">=1", "==1.*", "~=1.2", "!=1.3"):
             self.assertIsNone(parse_pin("d", value).exact)  # type: ignore[union-attr]
 
+    def test_allows_as_the_specifier_set_does(self) -> None:
+        # Plain ``==V`` and ``>=V`` pins are checked without the specifier parser: same answers.
+        versions = ("1.0", "1.0.0", "1.0+local", "1.0.post1", "1.0a1", "0.9", "2.0", "1!1.0", "odd")
+        for value in ("1.0", "1.0+local", ">=1.0", ">=1.0a1", "==1.0.0", ">=1,<2", "~=1.0", "==1.*"):
+            pin = parse_pin("demo", value)
+            assert pin is not None
+            for version in versions:
+                with self.subTest(pin=value, version=version):
+                    self.assertEqual(pin.allows(version), pin.specifier_set.contains(version, prereleases=True))
+
     def test_invalid_pins_name_their_place(self) -> None:
-        for value in ("=1.0", ">>1", "1.0 2.0"):
+        for value in ("=1.0", ">>1", "1.0 2.0", "1.0_1", ">=1.0+local", "==1.0+*"):
             with self.subTest(value=value):
                 with self.assertRaises(UserError) as caught:
                     parse_pin("demo", value, Location("buildout.cfg", 7))

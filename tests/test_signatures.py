@@ -9,7 +9,10 @@ import sys
 import tempfile
 import unittest
 
-from zc.buildout.dists.store.closure import requirement_closure
+from packaging.requirements import Requirement
+
+from zc.buildout.dists.metadata import canonical_name
+from zc.buildout.dists.store.closure import _applicable, requirement_closure
 from zc.buildout.run.signatures import Signatures
 
 
@@ -92,3 +95,34 @@ class SignatureTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RequiresDistTests(unittest.TestCase):
+    """The usual ``Requires-Dist`` lines are read without packaging's parser: same answers."""
+
+    LINES = (
+        "packaging>=24", "pyproject_hooks", "a.b-c_d>=1,<2", "zope.interface[Test, docs] (>=5)",
+        'tomli>=1.1; python_version < "3.11"', "x ; python_version!='3.11'", 'x; python_version > "3.11.0"',
+        'x; python_version <= "3.10"', 'x; python_version == "3"', 'colorama; os_name == "nt"',
+        "c; sys_platform != 'win32'", 'i; python_full_version < "3.10.2"',
+        'i; python_full_version >= "3.8.1"',
+        'manuel>=1.13; extra == "test"',
+        "brotli>=1.2; (platform_python_implementation == 'CPython') and extra == 'b'",
+        "z; (python_version < '3.14' or os_name == 'nt') and extra == 'b'",
+        'x[a]; python_version >= "3.8" and extra == "t"',
+        "foo @ https://example.invalid/foo.whl", 'x; os_name < "z"', "x; platform_machine == 'x86_64'",
+    )
+
+    def test_same_as_the_parser(self) -> None:
+        def parsed(text: str, extras: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+            requirement = Requirement(text)
+            environments = [{"extra": extra} for extra in extras] or [{"extra": ""}]
+            marker = requirement.marker
+            if marker is not None and not any(marker.evaluate(env) for env in environments):
+                return None
+            return canonical_name(requirement.name), tuple(sorted(requirement.extras))
+
+        for line in self.LINES:
+            for extras in ((), ("test",), ("b",), ("t",)):
+                with self.subTest(line=line, extras=extras):
+                    self.assertEqual(_applicable(line, extras), parsed(line, extras))

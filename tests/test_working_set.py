@@ -11,6 +11,8 @@ import tempfile
 import unittest
 from unittest import mock
 
+from packaging.requirements import Requirement as ParsedRequirement
+
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.legacy.distribution import DEVELOP_DIST, EGG_DIST, Distribution, distributions_at
 from zc.buildout.legacy.requirement import (
@@ -209,6 +211,26 @@ class RequirementTests(unittest.TestCase):
         self.assertEqual(sorted(req.specs), [("!=", "5.1"), (">=", "5")])
         self.assertEqual(req, Requirement.parse("zope-interface[docs,test]!=5.1,>=5; python_version >= '3'"))
         self.assertEqual(len({req, Requirement.parse(str(req))}), 1)
+
+    def test_pinned_is_the_parsed_requirement(self) -> None:
+        for name, version, text in (("Zope.Interface", "5.1", "Zope.Interface==5.1"),
+                                    ("odd_name", "not-a-version", "odd_name===not-a-version")):
+            with self.subTest(text):
+                pinned, parsed = Requirement.pinned(name, version), Requirement.parse(text)
+                self.assertEqual(pinned, parsed)
+                self.assertEqual((str(pinned), pinned.key, pinned.project_name, pinned.specs, pinned.extras),
+                                 (str(parsed), parsed.key, parsed.project_name, parsed.specs, parsed.extras))
+                self.assertEqual((pinned.marker, pinned.url), (None, None))
+                self.assertIn(version, pinned)
+
+    def test_plain_requirements_read_without_the_parser_are_the_same(self) -> None:
+        for text in ("Plone==6.2.2", " plone.app.mosaic ", "Plone == 6.2.2", "x==1.0+local", "a_b-c.d"):
+            with self.subTest(text):
+                ours, parsed = Requirement.parse(text), ParsedRequirement(text)
+                specs = [(one.operator, one.version) for one in parsed.specifier]
+                self.assertEqual((str(ours), ours.specs), (str(parsed), specs))
+                for version in ("6.2.2", "1.0", "1.0+local", "junk"):
+                    self.assertEqual(version in ours, parsed.specifier.contains(version, prereleases=True))
 
     def test_parse_requirements(self) -> None:
         self.assertEqual([str(r) for r in parse_requirements("a>=1\n# no\n\nb  # why\n")], ["a>=1", "b"])

@@ -1,6 +1,7 @@
 """Benchmark installing a pinned set: ``python scripts/bench/install_bench.py [scenario ...]``.
 
-For each scenario (``small``, ``medium``, ``large``: pinned sets of real
+For each scenario (``small``, ``medium``, ``large``, and ``binary``, a few
+large binary wheels such as numpy, pandas and pyarrow: pinned sets of real
 distributions in ``scenarios/``), installs the same pins with this buildout
 and with upstream zc.buildout 6.0.1 (the same buildout: one ``zc.recipe.egg``
 part with an interpreter), and with ``uv pip install``, each in a throwaway
@@ -12,12 +13,22 @@ times:
 - warm: eggs directory (or target environment) removed, caches kept;
 - no-op: everything installed, run again.
 
+Beside the times, the table shows the peak memory of the cold runs: that
+of the tool's process and its workers together (their proportional set
+sizes summed, sampled every 20 ms, the largest sum seen), and the largest
+maximum resident set size of any one process (the kernel's own figure,
+which ``/usr/bin/time -v`` reports).
+
 Buildout byte-compiles what it installs by default, as pip does; ``ours-nopyc``
 is this buildout with ``byte-compile = false``. ``uv-pyc`` is uv byte-compiling
 (``--compile-bytecode``); plain ``uv`` does not compile. Like is compared with
 like: ours with uv-pyc, ours-nopyc with uv.
 
-All three use the same index: the one this buildout would use by default
+``--baseline DIR`` adds the buildout of another checkout (an earlier
+commit, say) as the tools ``base`` and ``base-nopyc``, so that before and
+after are measured in one invocation, under the same load.
+
+All of them use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
 needed. Prints the median of ``--runs`` runs of each, and the ratios. A tool that
 fails (upstream sometimes does) has its output shown and its failed runs
@@ -43,6 +54,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import venv
@@ -60,17 +72,93 @@ class RunFailed(Exception):
 
 
 def run(argv: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None,
-        quiet: bool = True) -> float:
-    """Run ``argv``; return the seconds it took. A failure shows its output and raises RunFailed."""
+        quiet: bool = True) -> Timed:
+    """Run ``argv``; return how long it took and its memory. A failure shows its output and raises RunFailed."""
     start = time.perf_counter()
-    completed = subprocess.run(argv, cwd=cwd, env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    elapsed = time.perf_counter() - start
-    if completed.returncode or not quiet:
-        print(completed.stdout[-5000:])
-    if completed.returncode:
-        raise RunFailed(f"exit status {completed.returncode}: {' '.join(argv)}")
-    return elapsed
+    with subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        sampler = TreeMemory(process.pid)
+        sampler.start()
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        sampler.stop()
+    if process.returncode or not quiet:
+        print(output[-5000:])
+    if process.returncode:
+        raise RunFailed(f"exit status {process.returncode}: {' '.join(argv)}")
+    return Timed(elapsed, sampler.peak / 2**20, usage.ru_maxrss / 2**10)
+
+
+@dataclasses.dataclass
+class Timed:
+    """What one command cost."""
+
+    seconds: float
+    tree_mb: float
+    """The peak of the summed proportional set sizes of the process and its descendants (sampled)."""
+    process_mb: float
+    """The largest maximum resident set size of the process or one of its descendants,
+    as ``/usr/bin/time -v`` reports it (exact, from the kernel)."""
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory of a process and its descendants together, keeping the peak.
+
+    The kernel keeps only each process's own peak; the peak of the sum (a
+    main process and its workers at once) has to be watched for. Each
+    process counts its proportional set size (PSS): pages shared with
+    another process (a child forked but not yet running its own program,
+    the interpreter's libraries) are split between them rather than counted
+    twice. Reading a few ``/proc`` files every 20 ms costs next to nothing.
+    """
+
+    INTERVAL = 0.02
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.INTERVAL):
+            self.peak = max(self.peak, sum(_pss(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants still running."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as file:
+                    pending += [int(child) for child in file.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss(pid: int) -> int:
+    """The proportional set size of ``pid`` in bytes (its resident size where the kernel has no
+    ``smaps_rollup``; 0 once it is gone)."""
+    for path, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as file:
+                for line in file:
+                    if line.startswith(field):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            continue
+    return 0
 
 
 def make_venv(path: pathlib.Path, *requirements: str, constraints: pathlib.Path | None = None) -> None:
@@ -144,7 +232,7 @@ class Tool:
     def reset(self, keep_cache: bool) -> None:
         raise NotImplementedError
 
-    def install(self) -> float:
+    def install(self) -> Timed:
         raise NotImplementedError
 
 
@@ -175,7 +263,7 @@ class BuildoutTool(Tool):
         return {name: version for name, version in own.items()
                 if name.lower() in names and name.lower() not in pinned}
 
-    def install(self) -> float:
+    def install(self) -> Timed:
         env = {"PIP_CACHE_DIR": str(self.cache / "pip")}
         return run([str(self.venv / "bin" / "buildout")], cwd=self.directory, env=env)
 
@@ -189,15 +277,17 @@ class BuildoutTool(Tool):
 
 class Ours(BuildoutTool):
     name = "ours"
+    root = ROOT
+    """The source tree of the buildout under test."""
 
     def prepare(self) -> None:
-        self.venv = self.work / f"venv-ours-{self.scenario}"
+        self.venv = self.work / f"venv-{self.name.split('-')[0]}-{self.scenario}"
         constraints = HERE / "scenarios" / self.scenario / "requirements.txt"
-        recipe = str(ROOT / "zc.recipe.egg_")
-        make_venv(self.venv, str(ROOT), recipe, constraints=constraints)
-        # The environment is kept between invocations; the code under test is this tree's.
+        recipe = str(self.root / "zc.recipe.egg_")
+        make_venv(self.venv, str(self.root), recipe, constraints=constraints)
+        # The environment is kept between invocations; the code under test is the tree's.
         run([str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-             "--force-reinstall", str(ROOT), recipe])
+             "--force-reinstall", str(self.root), recipe])
         self.write_config({})
 
 
@@ -206,6 +296,20 @@ class OursUncompiled(Ours):
 
     name = "ours-nopyc"
     settings = ("byte-compile = false",)
+
+
+def baseline(root: pathlib.Path) -> dict[str, type[Tool]]:
+    """``base`` and ``base-nopyc``: the buildout of another source tree (an earlier commit, say)."""
+
+    class Base(Ours):
+        name = "base"
+
+    class BaseUncompiled(Base):
+        name = "base-nopyc"
+        settings = OursUncompiled.settings
+
+    Base.root = root
+    return {"base": Base, "base-nopyc": BaseUncompiled}
 
 
 class Upstream(BuildoutTool):
@@ -235,7 +339,7 @@ class UV(Tool):
         self.trash.discard(self.target)
         run([self.uv, "venv", "-q", "--python", sys.executable, str(self.target)])
 
-    def install(self) -> float:
+    def install(self) -> Timed:
         return run([self.uv, "pip", "install", "-q", "--python", str(self.target / "bin" / "python"),
                     "--index-url", self.index, "-r", str(self.requirements), *self.options],
                    env={"UV_CACHE_DIR": str(self.cache)})
@@ -250,9 +354,11 @@ class UVCompiled(UV):
 
 @dataclasses.dataclass
 class Measured:
-    """One tool's timings on one scenario, and how many of its runs failed."""
+    """One tool's timings on one scenario, the memory of its cold runs, and how many runs failed."""
 
     times: dict[str, list[float]] = dataclasses.field(default_factory=lambda: {mode: [] for mode in MODES})
+    tree_mb: list[float] = dataclasses.field(default_factory=list)
+    process_mb: list[float] = dataclasses.field(default_factory=list)
     failed: int = 0
 
     def median(self, mode: str) -> float | None:
@@ -281,8 +387,10 @@ def measure(tool: Tool, runs: int) -> Measured:
             print(f"  {tool.scenario} {tool.name} run {number + 1} failed: {error}", flush=True)
             measured.failed += 1
             continue
-        for mode, seconds in zip(MODES, (cold, warm, noop)):
-            measured.times[mode].append(seconds)
+        for mode, timed in zip(MODES, (cold, warm, noop)):
+            measured.times[mode].append(timed.seconds)
+        measured.tree_mb.append(cold.tree_mb)
+        measured.process_mb.append(cold.process_mb)
     tool.trash.empty()
     return measured
 
@@ -303,6 +411,8 @@ def main() -> None:
     parser.add_argument("--upstream-runs", type=int, default=1,
                         help="runs for upstream zc.buildout, which is slow (default 1)")
     parser.add_argument("--tools", default="ours,ours-nopyc,upstream,uv,uv-pyc")
+    parser.add_argument("--baseline", help="another checkout of this buildout, measured as the tools"
+                        " base and base-nopyc (add them to --tools): before and after in one invocation")
     parser.add_argument("--work", default=os.path.join(os.path.expanduser("~"), ".cache",
                                                         "buildout-install-bench"))
     options = parser.parse_args()
@@ -312,6 +422,8 @@ def main() -> None:
     print(f"Index: {index}")
     classes: dict[str, type[Tool]] = {"ours": Ours, "ours-nopyc": OursUncompiled,
                                       "upstream": Upstream, "uv": UV, "uv-pyc": UVCompiled}
+    if options.baseline:
+        classes.update(baseline(pathlib.Path(options.baseline).resolve()))
     trash = Trash(work)
     results: dict[tuple[str, str], Measured] = {}
     for scenario in options.scenarios:
@@ -322,13 +434,18 @@ def main() -> None:
 
 
 def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> None:
-    print(f"\n{'scenario':10}{'tool':10}{'cold':>9}{'warm':>9}{'no-op':>9}   (median seconds)")
+    print(f"\n{'scenario':10}{'tool':11}{'cold':>9}{'warm':>9}{'no-op':>9}{'cold MB':>9}{'1 proc':>9}"
+          "   (median seconds; peak memory of a cold run, MB: the process and its workers together (PSS),"
+          " and the largest single process (max RSS))")
     for (scenario, name), measured in results.items():
         cells = "".join(_seconds(measured.median(mode)) for mode in MODES)
+        cells += "".join(f"{max(sizes):9.0f}" if sizes else f"{'':9}"
+                         for sizes in (measured.tree_mb, measured.process_mb))
         failed = f"   {measured.failed} of its runs failed" if measured.failed else ""
-        print(f"{scenario:10}{name:10}{cells}{failed}")
+        print(f"{scenario:10}{name:11}{cells}{failed}")
     for scenario in scenarios:
-        for name, others in (("ours", ("uv-pyc", "uv", "upstream")), ("ours-nopyc", ("uv", "upstream"))):
+        for name, others in (("ours", ("uv-pyc", "uv", "upstream", "base")),
+                             ("ours-nopyc", ("uv", "upstream", "base-nopyc"))):
             ours = results.get((scenario, name))
             if ours is None:
                 continue

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from zc.buildout import cli, download
-from zc.buildout.config import conditions, loading
+from zc.buildout.config import loading
 from zc.buildout.config.options import Options, bool_option
 from zc.buildout.errors import MissingOption, MissingSection
 from zc.buildout.run.signatures import directory_hash
@@ -59,6 +59,8 @@ def _default_globals() -> dict[str, object]:
     Tools that parse configuration files themselves pass it to
     :func:`zc.buildout.configparser.parse`, as plone.versioncheck does.
     """
+    from zc.buildout.config import conditions  # start-up: only such tools ask for the names
+
     names: dict[str, object] = {
         name: compute() for name, compute in conditions.NAMES.items() if "." not in name}
     major, minor = sys.version_info[:2]

@@ -30,7 +30,6 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from zc.buildout.config.conditions import evaluate
 from zc.buildout.errors import Location, UserError
 
 __all__ = [
@@ -201,6 +200,8 @@ class _Parser:
         self.bad = False
         condition = match.group("condition")
         if condition is not None:
+            from zc.buildout.config.conditions import evaluate  # start-up: only conditional sections
+
             if not evaluate(condition, Location(self.source, number), self.names):
                 self.target = {}
                 return

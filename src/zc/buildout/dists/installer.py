@@ -15,14 +15,14 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from zc.buildout.dists.resolve.picked import PickedVersions
 from zc.buildout.dists.store.closure import own_distributions
 from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from zc.buildout.dists.build.isolation import BuildEnvironments
     from zc.buildout.dists.find.index import Finder
     from zc.buildout.dists.find.pages import DistributionFile
@@ -76,14 +76,16 @@ class Installer:
         The order is breadth-first from the requirements, as they are given.
         Requirements whose marker is false here are left out.
         """
-        wanted = _requirements(requirements)
-        if not wanted:
+        if not requirements:
             return []
-        logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
+        if logger.isEnabledFor(logging.DEBUG) and (wanted := _requirements(requirements)):
+            logger.debug("Installing %s.", ", ".join(repr(str(requirement)) for requirement in wanted))
         self._installing = True
         try:
-            texts = [str(requirement) for requirement in wanted]
-            resolved, settled = self._resolve(wanted, texts)
+            found = self._resolve(requirements)
+            if found is None:
+                return []
+            resolved, settled = found
             _log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
             locked = self._lock_entries(resolved)
@@ -100,7 +102,7 @@ class Installer:
                 from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
                 # Asked for after installing: the eggs directory is as the next run will find it.
-                Resolutions(self.settings, texts).remember([
+                Resolutions(self.settings, requirements).remember([
                     dataclasses.replace(dist, installed=dist_installed, file=None)
                     for dist, dist_installed in zip(resolved, installed)])
             return installed
@@ -120,23 +122,27 @@ class Installer:
         offline. Each distribution of the result has ``installed`` set.
         """
         assert self.settings.offline, "a resolution from installed distributions is made offline"
-        wanted = _requirements(requirements)
-        return self._resolve(wanted, [str(requirement) for requirement in wanted])[0] if wanted else []
+        found = self._resolve(requirements)
+        return found[0] if found else []
 
-    def _resolve(self, wanted: Sequence[Requirement], texts: Sequence[str]) -> tuple[list[Resolved], bool]:
-        """The resolution of ``wanted`` (spelt ``texts``), and whether to remember it once installed.
+    def _resolve(self, requirements: Sequence[str]) -> tuple[list[Resolved], bool] | None:
+        """The resolution of ``requirements``, and whether to remember it once installed.
 
-        It is the one remembered from an earlier run if nothing it depends on
-        changed. A new one is worth remembering when it warned about nothing
-        and either came from installed distributions alone or has every
-        version fixed by a pin or an ``==`` requirement, so that the index
-        could not have changed it.
+        It is the one remembered from an earlier run (for the same
+        requirement texts) if nothing it depends on changed. A new one is
+        worth remembering when it warned about nothing and either came from
+        installed distributions alone or has every version fixed by a pin or
+        an ``==`` requirement, so that the index could not have changed it.
+        ``None`` when no requirement applies here (their markers are false).
         """
         from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
-        resolved = Resolutions(self.settings, texts).recall()
+        resolved = Resolutions(self.settings, requirements).recall()
         if resolved is not None:
             return resolved, False
+        wanted = _requirements(requirements)
+        if not wanted:
+            return None
         from zc.buildout.dists.resolve.candidates import need_from_requirement  # start-up: resolving only
         from zc.buildout.dists.resolve.resolver import resolve  # start-up: only when resolving
 
@@ -241,9 +247,11 @@ class Installer:
 
     def _materialise(self, resolved: Sequence[Resolved]) -> list[InstalledDistribution]:
         """The installed distributions of ``resolved``, installing those that are not yet."""
+        missing = [dist for dist in resolved if dist.installed is None]
+        if not missing and not any(self._is_own(dist.installed) for dist in resolved):
+            return [cast(InstalledDistribution, dist.installed) for dist in resolved]  # nothing to do
         from zc.buildout.dists.install.compiler import Compiler  # start-up: only when installing
 
-        missing = [dist for dist in resolved if dist.installed is None]
         fetched = iter(self._fetch(missing) if missing else [])
         # The resolver hands back the installed distributions it was given: these.
         with Compiler() as compiler:  # for copies of buildout's own (its workers start if needed)
@@ -252,11 +260,16 @@ class Installer:
 
     def _own_egg(self, dist: InstalledDistribution, compiler: Compiler) -> InstalledDistribution:
         """``dist``, or, for one of buildout's own, where it is without its neighbours."""
-        if self._own is None or self._own.get(dist.key) is not dist:
+        if not self._is_own(dist):
             return dist
         from zc.buildout.dists.install.own_eggs import own_egg  # start-up: only when installing
 
         return own_egg(dist, self.settings.eggs_directory, compiler)
+
+    def _is_own(self, dist: object) -> bool:
+        """Whether ``dist`` is one of buildout's own distributions, as the running environment has it."""
+        own = self._own
+        return isinstance(dist, InstalledDistribution) and own is not None and own.get(dist.key) is dist
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
         from zc.buildout.dists.find.pages import file_url  # start-up: only when reading an index
@@ -289,6 +302,8 @@ class Installer:
 
 def _requirements(texts: Sequence[str]) -> list[Requirement]:
     """The requirements whose markers hold here, without their markers."""
+    from packaging.requirements import InvalidRequirement, Requirement  # start-up: remembered ones need none
+
     found = []
     for text in texts:
         try:

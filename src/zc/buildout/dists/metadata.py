@@ -17,10 +17,13 @@ __all__ = [
 # The usual marker of a requirement only an extra brings: ``; extra == "name"``.
 _ONLY_FOR_AN_EXTRA = re.compile(r"""^[^;]*;\s*extra\s*==\s*(["'])([^"']*)\1\s*$""")
 
+_SEPARATORS = re.compile(r"[-_.]+")
+"""What PEP 503 turns into one ``-`` in a name."""
+
 
 def canonical_name(name: str) -> str:
     """The PEP 503 normalised form of a distribution name (without importing ``packaging``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def python_version() -> str:
@@ -80,6 +83,15 @@ class Headers:
             names.append(name.strip())
             values = headers.setdefault(names[-1].lower(), [])
             values.append(value.strip())
+        return cls(headers, names)
+
+    def as_data(self) -> tuple[dict[str, list[str]], list[str]]:
+        """The headers as plain data (for :mod:`marshal`); :meth:`from_data` makes them again."""
+        return self._headers, self._names
+
+    @classmethod
+    def from_data(cls, data: tuple[dict[str, list[str]], list[str]]) -> Headers:
+        headers, names = data
         return cls(headers, names)
 
     def replaced(self, name: str, values: list[str]) -> Headers:

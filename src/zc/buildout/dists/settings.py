@@ -9,15 +9,16 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.errors import Location, UserError
 
 if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
     from zc.buildout.dists.lock.file import Lock
 
-__all__ = ["InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin"]
+__all__ = ["InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin", "plainly_allows"]
 
 _PIN_HINT = "Use a version (1.0) or a version specifier (==1.0, >=1.0,<2, ~=1.0, !=1.3)."
 
@@ -34,7 +35,14 @@ class Pin:
 
     @functools.cached_property
     def specifier_set(self) -> SpecifierSet:
+        from packaging.specifiers import SpecifierSet  # start-up: a no-op run compares no versions
+
         return SpecifierSet(self.specifier)
+
+    def allows(self, version: str) -> bool:
+        """Whether ``version`` satisfies the pin (pre-releases too), as ``specifier_set`` says."""
+        plainly = plainly_allows(self.specifier, version)
+        return self.specifier_set.contains(version, prereleases=True) if plainly is None else plainly
 
     @functools.cached_property
     def exact(self) -> Version | None:
@@ -63,6 +71,10 @@ def parse_pin(name: str, value: str, location: Location | None = None) -> Pin | 
     if not value:
         return None
     text = f"=={value}" if value[0].isalnum() else value
+    if _plainly_valid(text):
+        return Pin(name, text, location)
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # start-up: only other pins need it
+
     try:
         SpecifierSet(text)
     except InvalidSpecifier:
@@ -70,6 +82,40 @@ def parse_pin(name: str, value: str, location: Location | None = None) -> Pin | 
             f"Invalid version pin for {name!r}: {value!r}", location=location, hint=_PIN_HINT
         ) from None
     return Pin(name, text, location)
+
+
+def plainly_allows(specifier: str, version: str) -> bool | None:
+    """Whether ``version`` satisfies a plain ``==V`` or ``>=V`` (pre-releases too); ``None`` for others.
+
+    The answer ``SpecifierSet(specifier).contains(version, prereleases=True)``
+    gives, without importing the specifier parser.
+    """
+    if not _plainly_valid(specifier):
+        return None
+    try:
+        candidate = Version(version)
+    except InvalidVersion:
+        return False
+    pinned = Version(specifier[2:])
+    if pinned.local is None:  # a specifier without a local label allows any (PEP 440)
+        candidate = Version(candidate.public)
+    return candidate == pinned if specifier.startswith("==") else candidate >= pinned
+
+
+def _plainly_valid(text: str) -> bool:
+    """Whether ``text`` is ``==V``, or ``>=V`` without a local version: the usual pins.
+
+    They are checked by reading the version alone, which spares a run with
+    nothing to install importing the specifier parser.
+    """
+    operator, version = text[:2], text[2:]
+    if operator not in ("==", ">=") or (operator == ">=" and "+" in version):
+        return False
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
 
 
 @dataclasses.dataclass(frozen=True)

@@ -151,7 +151,7 @@ class Installer:
             result.add(dist)
             return
         self._got[dist.key] = dist
-        for got in self._get_dist(Requirement(f"{dist.project_name}=={dist.version}"), result):
+        for got in self._get_dist(Requirement.pinned(dist.project_name, dist.version), result):
             result.add(got)
 
     def _get_dist(self, requirement: Requirement, ws: WorkingSet, *args: object, **kwargs: object) -> list[Distribution]:

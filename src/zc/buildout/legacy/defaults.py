@@ -15,8 +15,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.settings import Pin, parse_pin
 from zc.buildout.run.state import current_run
 
@@ -119,7 +118,7 @@ def get_picked_versions() -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
 
 def normalize_versions(versions: Mapping[str, str]) -> dict[str, str]:
     """``versions`` with canonical project names as keys."""
-    return {canonicalize_name(name): version for name, version in versions.items()}
+    return {canonical_name(name): version for name, version in versions.items()}
 
 
 def pins(versions: Mapping[str, str]) -> dict[str, Pin]:
@@ -128,5 +127,5 @@ def pins(versions: Mapping[str, str]) -> dict[str, Pin]:
     for name, value in versions.items():
         pin = parse_pin(name, value)
         if pin is not None:
-            found[canonicalize_name(name)] = pin
+            found[canonical_name(name)] = pin
     return found

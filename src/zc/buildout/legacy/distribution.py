@@ -15,15 +15,16 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.legacy.requirement import (
     Requirement,
     UnknownExtra,
     safe_extra,
     safe_name,
     to_filename,
+    valid_version,
     yield_lines,
 )
 
@@ -119,7 +120,7 @@ class Distribution:
 
     @property
     def canonical_name(self) -> str:
-        return canonicalize_name(self.project_name)
+        return canonical_name(self.project_name)
 
     @property
     def parsed_version(self) -> Version:
@@ -148,8 +149,7 @@ class Distribution:
         return needed
 
     def as_requirement(self) -> Requirement:
-        operator = "==" if _valid(self.version) else "==="
-        return Requirement(f"{self.project_name}{operator}{self.version}")
+        return Requirement.pinned(self.project_name, self.version)
 
     def egg_name(self) -> str:
         """``Name-1.0-py3.11``: the egg directory name without ``.egg``."""
@@ -220,7 +220,7 @@ class Distribution:
     # Comparison, as pkg_resources orders distributions.
 
     def _order(self) -> tuple[object, ...]:
-        version = self.parsed_version if _valid(self.version) else Version("0")
+        version = self.parsed_version if valid_version(self.version) else Version("0")
         return (version, self.precedence, self.key, self.location)
 
     def __eq__(self, other: object) -> bool:
@@ -239,14 +239,6 @@ class Distribution:
         return f"{self} ({self.location})"
 
 
-def _valid(version: str) -> bool:
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
-
-
 def distributions_at(entry: str) -> list[Distribution]:
     """The distributions whose metadata is found at the path entry ``entry``.
 
@@ -257,7 +249,7 @@ def distributions_at(entry: str) -> list[Distribution]:
     found = []
     egg_links = _egg_links(entry)
     for metadata in _metadata_in(entry):
-        name = canonicalize_name(metadata.metadata["Name"] or "")
+        name = canonical_name(metadata.metadata["Name"] or "")
         if name in egg_links:
             found.append(Distribution(egg_links[name], metadata, DEVELOP_DIST))
         else:
@@ -286,5 +278,5 @@ def _egg_links(entry: str) -> dict[str, str]:
         if name.endswith(".egg-link"):
             with open(os.path.join(entry, name), encoding="utf-8") as file:
                 target = file.readline().strip()
-            links[canonicalize_name(name[: -len(".egg-link")])] = os.path.normpath(os.path.join(entry, target))
+            links[canonical_name(name[: -len(".egg-link")])] = os.path.normpath(os.path.join(entry, target))
     return links

@@ -12,15 +12,16 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from packaging.markers import Marker
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as _PackagingRequirement
-from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.metadata import canonical_name
+from zc.buildout.dists.settings import plainly_allows
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    from packaging.markers import Marker
+    from packaging.specifiers import SpecifierSet
+
     from zc.buildout.legacy.distribution import Distribution
 
 __all__ = [
@@ -33,8 +34,13 @@ __all__ = [
     "safe_extra",
     "safe_name",
     "to_filename",
+    "valid_version",
     "yield_lines",
 ]
+
+_PLAIN = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:==\s*(?P<version>[^=\s,;]+))?\s*$")
+"""A requirement that is a project name alone, or with ``==version`` (PEP 508)."""
 
 
 def safe_name(name: str) -> str:
@@ -67,14 +73,24 @@ class Requirement:
     """A requirement such as ``zope.interface>=5,<7`` or ``demo[extra]; python_version>'3'``."""
 
     def __init__(self, requirement_string: str) -> None:
+        plain = _PLAIN.match(requirement_string)
+        if plain is not None and (plain["version"] is None or valid_version(plain["version"])):
+            # The usual egg, read without the parser.
+            specifier = f"=={plain['version']}" if plain["version"] else ""
+            self._set(plain["name"], specifier, plain["name"] + specifier)
+            return
+        from packaging.requirements import InvalidRequirement  # start-up: see pinned()
+        from packaging.requirements import Requirement as Parsed  # start-up: see pinned()
+
         try:
-            parsed = _PackagingRequirement(requirement_string)
+            parsed = Parsed(requirement_string)
         except InvalidRequirement as error:
             raise ValueError(f"Invalid requirement {requirement_string!r}: {error}") from None
         self.unsafe_name = parsed.name
         self.project_name = safe_name(parsed.name)
         self.key = self.project_name.lower()
-        self.specifier: SpecifierSet = parsed.specifier
+        self._specifier: SpecifierSet | None = parsed.specifier
+        self._specifier_text = str(parsed.specifier)
         self.specs = [(spec.operator, spec.version) for spec in parsed.specifier]
         self.extras = tuple(sorted(safe_extra(extra) for extra in parsed.extras))
         self.marker: Marker | None = parsed.marker
@@ -85,18 +101,56 @@ class Requirement:
     def parse(cls, text: str) -> Requirement:
         return cls(text)
 
+    @classmethod
+    def pinned(cls, project_name: str, version: str) -> Requirement:
+        """``project_name==version`` (``===`` for a version PEP 440 cannot read), made without parsing.
+
+        A working set makes one for each of its distributions: a no-op run
+        of a large buildout would otherwise spend much of its time (and the
+        import of the requirement parser) on them. A bare project name is
+        likewise read without the parser.
+        """
+        operator = "==" if valid_version(version) else "==="
+        requirement = cls.__new__(cls)
+        requirement._set(project_name, f"{operator}{version}", f"{project_name}{operator}{version}")
+        return requirement
+
+    def _set(self, name: str, specifier: str, text: str) -> None:
+        """Fill in a requirement with no extras, marker or URL, and at most one specifier."""
+        self.unsafe_name = name
+        self.project_name = safe_name(name)
+        self.key = self.project_name.lower()
+        self._specifier = None
+        self._specifier_text = specifier
+        self.specs = [(specifier[:3], specifier[3:]) if specifier.startswith("===")
+                      else (specifier[:2], specifier[2:])] if specifier else []
+        self.extras = ()
+        self.marker = None
+        self.url = None
+        self._text = text
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        """The versions allowed (made when first asked for, for a :meth:`pinned` requirement)."""
+        if self._specifier is None:
+            from packaging.specifiers import SpecifierSet  # start-up: see pinned()
+
+            self._specifier = SpecifierSet(self._specifier_text)
+        return self._specifier
+
     @property
     def canonical_name(self) -> str:
         """The PEP 503 name (``zope-interface``), what lookups compare."""
-        return canonicalize_name(self.project_name)
+        return canonical_name(self.project_name)
 
     def __contains__(self, item: Distribution | str) -> bool:
         """Whether a distribution (of this project) or a version satisfies the specifier."""
         if not isinstance(item, str):
-            if canonicalize_name(item.project_name) != self.canonical_name:
+            if canonical_name(item.project_name) != self.canonical_name:
                 return False
             item = item.version
-        return self.specifier.contains(item, prereleases=True)
+        plainly = True if not self._specifier_text else plainly_allows(self._specifier_text, item)
+        return self.specifier.contains(item, prereleases=True) if plainly is None else plainly
 
     def applies(self, extras: Iterable[str] = ()) -> bool:
         """Whether the marker (if any) holds here, for no extra or one of ``extras``."""
@@ -118,6 +172,15 @@ class Requirement:
 
     def _identity(self) -> tuple[object, ...]:
         return (self.canonical_name, str(self.specifier), self.extras, str(self.marker), self.url)
+
+
+def valid_version(version: str) -> bool:
+    """Whether PEP 440 can read ``version``."""
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def parse_requirements(texts: str | Iterable[str]) -> Iterator[Requirement]:

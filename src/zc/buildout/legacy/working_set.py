@@ -14,8 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.legacy.distribution import Distribution, EntryPoint, distributions_at
 from zc.buildout.legacy.requirement import (
     DistributionNotFound,
@@ -37,16 +36,16 @@ class DistributionsByKey(MutableMapping[str, Distribution]):
         self._dists: dict[str, Distribution] = {}
 
     def __getitem__(self, name: str) -> Distribution:
-        return self._dists[canonicalize_name(name)]
+        return self._dists[canonical_name(name)]
 
     def __setitem__(self, name: str, dist: Distribution) -> None:
-        self._dists[canonicalize_name(name)] = dist
+        self._dists[canonical_name(name)] = dist
 
     def __delitem__(self, name: str) -> None:
-        del self._dists[canonicalize_name(name)]
+        del self._dists[canonical_name(name)]
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and canonicalize_name(name) in self._dists
+        return isinstance(name, str) and canonical_name(name) in self._dists
 
     def __iter__(self) -> Iterator[str]:
         return (dist.key for dist in self._dists.values())
@@ -198,7 +197,7 @@ class Environment:
             dists.sort(reverse=True)
 
     def __getitem__(self, project_name: str) -> list[Distribution]:
-        return list(self._dists.get(canonicalize_name(project_name), ()))
+        return list(self._dists.get(canonical_name(project_name), ()))
 
     def __iter__(self) -> Iterator[str]:
         return (dists[0].key for dists in self._dists.values() if dists)

@@ -49,7 +49,7 @@ def check_own_distributions(buildout: Configuration) -> None:
         found = path.find(name)
         running = found.version if found is not None else None
         pin = parse_pin(name, versions[key], versions.location(key))
-        if running is None or pin is None or pin.specifier_set.contains(running, prereleases=True):
+        if running is None or pin is None or pin.allows(running):
             continue
         logger.warning(
             "The running %s %s does not match the pin %s.\n"

@@ -154,21 +154,44 @@ def real_paths(paths: Iterable[str]) -> list[str]:
 
     Paths in one directory (the eggs directory's distributions) have that
     directory resolved once: then only their last component can be a link,
-    which saves looking at every component of every path.
+    which saves looking at every component of every path. Where many are in
+    one directory, its links are found by listing it once.
     """
-    real_directories: dict[str, str] = {}
+    paths = list(paths)
+    in_directory: dict[str, int] = {}
+    for path in paths:
+        directory = os.path.dirname(path)
+        in_directory[directory] = in_directory.get(directory, 0) + 1
+    real_directories: dict[str, tuple[str, set[str] | None]] = {}
     result = []
     for path in paths:
         directory, name = os.path.split(path)
         if os.name != "posix" or not os.path.isabs(path) or os.path.normpath(path) != path or not name:
             result.append(os.path.realpath(path))
             continue
-        real_directory = real_directories.get(directory)
-        if real_directory is None:
-            real_directory = real_directories[directory] = os.path.realpath(directory)
+        known = real_directories.get(directory)
+        if known is None:
+            real_directory = os.path.realpath(directory)
+            many = in_directory[directory] > _LISTED
+            known = real_directories[directory] = (real_directory, _links(real_directory) if many else None)
+        real_directory, links = known
         joined = os.path.join(real_directory, name)
-        result.append(os.path.realpath(joined) if os.path.islink(joined) else joined)
+        is_link = os.path.islink(joined) if links is None else name in links
+        result.append(os.path.realpath(joined) if is_link else joined)
     return result
+
+
+_LISTED = 8
+"""Above this many paths in one directory, listing it is cheaper than looking at each."""
+
+
+def _links(directory: str) -> set[str] | None:
+    """The names of the symbolic links in ``directory`` (``None`` if it cannot be listed)."""
+    try:
+        with os.scandir(directory) as entries:
+            return {entry.name for entry in entries if entry.is_symlink()}
+    except OSError:
+        return None
 
 
 def _pth_entries(location: str) -> list[str]:

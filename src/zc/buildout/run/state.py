@@ -26,18 +26,19 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from zc.buildout.dists.installer import Installer
-from zc.buildout.dists.lock.checks import with_lock_pins
-from zc.buildout.dists.lock.file import Lock, LockedDistribution
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.resolve.picked import PickedVersions
 from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
 from zc.buildout.errors import UserError
 from zc.buildout.net.timeouts import socket_timeout
 from zc.buildout.run.develop import add_to_path
 from zc.buildout.run.parts import Recipes
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.lock.file import Lock, LockedDistribution
 
 __all__ = ["Run", "begin", "current_run", "end", "installer_settings"]
 
@@ -154,6 +155,8 @@ def installer_settings(buildout: Mapping[str, Mapping[str, str]]) -> InstallerSe
                         hint="Set the lock-file option of [buildout] and run buildout once without --locked.")
     pins = _pins(buildout, options.get("versions", "versions"))
     if lock is not None:
+        from zc.buildout.dists.lock.checks import with_lock_pins  # start-up: only with a lock file
+
         pins = with_lock_pins(pins, lock)
     return InstallerSettings(
         eggs_directory=options["eggs-directory"],
@@ -192,6 +195,8 @@ def _lock(options: Mapping[str, str]) -> Lock | None:
     value = options.get("lock-file", "").strip()
     if not value:
         return None
+    from zc.buildout.dists.lock.file import Lock  # start-up: only with a lock file
+
     return Lock.read(os.path.join(options.get("directory") or os.getcwd(), value))
 
 
@@ -209,5 +214,5 @@ def _pins(buildout: Mapping[str, Mapping[str, str]], section: str) -> dict[str, 
     for name, value in options.items():
         pin = parse_pin(name, value, locate(name) if locate is not None else None)
         if pin is not None:
-            pins[canonicalize_name(name)] = pin
+            pins[canonical_name(name)] = pin
     return pins

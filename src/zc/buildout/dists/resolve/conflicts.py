@@ -6,7 +6,6 @@ import collections
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zc.buildout.dists.resolve.candidates import PYTHON, python_candidate
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -50,6 +49,8 @@ def explain(
     requiring candidate as its metadata spells it; ``held(name)`` the
     distribution that is fixed already (a develop project, an exact pin), if any.
     """
+    from zc.buildout.dists.resolve.candidates import PYTHON  # start-up: only failed resolutions get here
+
     by_name: dict[str, list[tuple[Need, Any]]] = collections.defaultdict(list)
     for requirement, parent in causes:
         by_name[requirement.name].append((requirement, parent))
@@ -109,6 +110,8 @@ def _parents(pairs: list[tuple[Need, Any]]) -> list[Any]:
 
 def _unfit(pairs: list[tuple[Need, Any]]) -> bool:
     """Whether one of these needs on the running Python excludes it."""
+    from zc.buildout.dists.resolve.candidates import python_candidate  # start-up: as in explain()
+
     python = python_candidate().version
     return any(not need.specifier.contains(python, prereleases=True) for need, _ in pairs)
 
@@ -128,6 +131,8 @@ def _missing_hint(settings: InstallerSettings) -> str | None:
 
 
 def _python_conflict(pairs: list[tuple[Need, Any]], who: Callable[[Any], str]) -> UserError:
+    from zc.buildout.dists.resolve.candidates import python_candidate  # start-up: as in explain()
+
     python = python_candidate().version
     lines = [f"No version fits this Python ({python}):"]
     unfit = [(need, parent) for need, parent in pairs

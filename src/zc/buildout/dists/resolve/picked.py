@@ -8,8 +8,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ class PickedVersions:
         Distributions nobody required (asked for directly) come first; each
         other one follows a comment naming what required it.
         """
-        names = sorted(self.versions, key=canonicalize_name)
+        names = sorted(self.versions, key=canonical_name)
         direct = [name for name in names if not self.required_by.get(name)]
         lines = [f"{name} = {self.versions[name]}" for name in direct]
         for name in names:

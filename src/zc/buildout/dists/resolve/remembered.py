@@ -14,6 +14,10 @@ for the same requirements, settings and Python, while
   distributions come from) are the same, and unmodified;
 - the metadata files of every distribution it chose are unchanged.
 
+With each distribution it keeps the headers of its core metadata as they
+were read (they cannot have changed since), so that a run with nothing to
+do reads no distribution's metadata.
+
 Anything else resolves again. Each remembered resolution is a file in the
 eggs directory's working state (:mod:`zc.buildout.dists.store.state`), kept
 only once that state exists (made when buildout first installs into the
@@ -32,10 +36,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from packaging.markers import default_environment
 from packaging.version import Version
 
+from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.resolve.result import Resolved
+from zc.buildout.dists.store.distinfo import DistInfo
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.dists.store.state import STAGING_PREFIX, eggs_state
 
@@ -102,13 +107,28 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
     """
     pins = sorted((name, pin.specifier) for name, pin in settings.pins.items())
     return repr([
-        _FORMAT, sys.executable, sys.version, sorted(default_environment().items()),
+        _FORMAT, sys.executable, sys.version, _environment(),
         logging.getLogger("zc.buildout").getEffectiveLevel(), list(requirements),
         dataclasses.replace(settings, pins={}, lock=None, locked=False), pins,
         _directory(settings.eggs_directory),
         _directory(settings.develop_eggs_directory, entries=True),
         [(entry, _metadata_directories(entry or ".")) for entry in sys.path],
     ])
+
+
+def _environment() -> list[str]:
+    """What the markers' environment (PEP 508) is made from, besides ``sys.version``.
+
+    Read from ``sys`` and ``os`` rather than asked of ``packaging.markers``,
+    whose import would cost a run with nothing to do more than all the rest.
+    """
+    if not hasattr(os, "uname"):  # Windows
+        from packaging.markers import default_environment  # start-up: no os.uname() to read instead
+
+        return [f"{name}={value}" for name, value in sorted(default_environment().items())]
+    uname = os.uname()
+    return [sys.implementation.name, sys.platform, os.name, uname.sysname, uname.release, uname.version,
+            uname.machine]
 
 
 def _directory(path: str, entries: bool = False) -> Any:
@@ -164,14 +184,18 @@ def _metadata_files(resolved: Sequence[Resolved]) -> list[str]:
 def _stored(dist: Resolved) -> list[Any]:
     installed = dist.installed
     assert isinstance(installed, InstalledDistribution)
+    metadata = installed.metadata
     return [dist.name, str(dist.version), dist.requirement, dist.picked, list(dist.required_by),
             [installed.name, installed.version, installed.location, installed.develop,
-             installed.metadata_path]]
+             installed.metadata_path],
+            [metadata.path, metadata.metadata.as_data()]]
 
 
 def _resolved(entry: list[Any]) -> Resolved:
-    name, version, requirement, picked, required_by, installed = entry
-    return Resolved(name=name, version=Version(version), installed=InstalledDistribution(*installed),
+    """A remembered distribution, with the headers of its (unchanged) metadata as they were read."""
+    name, version, requirement, picked, required_by, installed, (metadata_path, headers) = entry
+    known = InstalledDistribution(*installed).knowing(DistInfo(metadata_path, Headers.from_data(headers)))
+    return Resolved(name=name, version=Version(version), installed=known,
                     file=None, requirement=requirement, picked=picked, required_by=tuple(required_by))
 
 

@@ -7,8 +7,6 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from zc.buildout.dists.resolve.candidates import PYTHON
-
 if TYPE_CHECKING:
     from packaging.version import Version
 
@@ -44,6 +42,8 @@ def breadth_first(
 
     Children are visited in the order their parent lists them (``order``).
     """
+    from zc.buildout.dists.resolve.candidates import PYTHON  # start-up: remembered resolutions come ordered
+
     found: dict[str, None] = {}
     queue: collections.deque[str | None] = collections.deque([None])
     visited: set[str | None] = set()

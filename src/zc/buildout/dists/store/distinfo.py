@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import os
 import re
 import sys
@@ -107,9 +106,11 @@ class DistInfo:
     ``importlib.metadata``.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], headers: Headers | None = None) -> None:
         self.path = os.fspath(path)
         """The metadata directory."""
+        if headers is not None:  # read before (a remembered resolution keeps them): not read again
+            self.__dict__["metadata"] = headers
 
     def read_text(self, filename: str) -> str | None:
         """The text of a file in the metadata directory, ``None`` if there is no such file."""
@@ -190,6 +191,8 @@ def editable_project(distribution: Distribution) -> str | None:
     text = distribution.read_text("direct_url.json")
     if not text or '"editable"' not in text:
         return None  # not editable (only an editable install's file says so): nothing to parse
+
+    import json  # start-up: only editable installs get here
 
     try:
         direct_url = json.loads(text)

@@ -13,15 +13,17 @@ import functools
 import os
 import re
 import sys
-import sysconfig
 from collections.abc import Collection, Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.tags import Tag
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.distinfo import DistInfo
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.tags import Tag
 
 __all__ = [
     "ARCHIVE_RECORD",
@@ -53,6 +55,8 @@ def python_tag() -> str:
 
 
 def _platform() -> str:
+    import sysconfig  # start-up: only eggs made for a platform ask for it
+
     return sysconfig.get_platform()
 
 
@@ -155,14 +159,21 @@ class InstalledDistribution:
             raise FileNotFoundError(f"No metadata for {self.name} {self.version} in {self.location}")
         return DistInfo(path)
 
+    def knowing(self, metadata: DistInfo) -> InstalledDistribution:
+        """This distribution, its :attr:`metadata` already known (a remembered resolution keeps it)."""
+        self.__dict__["metadata"] = metadata
+        return self
+
     @property
     def key(self) -> str:
         """The canonical name (``zope-interface``)."""
-        return canonicalize_name(self.name)
+        return canonical_name(self.name)
 
     def requires(self, extras: Collection[str] = ()) -> list[Requirement]:
         """The requirements that apply here, with those of the given extras."""
-        wanted = {canonicalize_name(extra) for extra in extras}
+        from packaging.requirements import InvalidRequirement, Requirement  # start-up: no-op runs skip it
+
+        wanted = {canonical_name(extra) for extra in extras}
         result = []
         for text in self.metadata.requires or ():
             try:
@@ -193,7 +204,7 @@ class InstalledEggs:
 
     def find(self, name: str) -> list[InstalledDistribution]:
         """Distributions named ``name`` (any spelling): develop ones first, then newest first."""
-        return list(self._by_key.get(canonicalize_name(name), ()))
+        return list(self._by_key.get(canonical_name(name), ()))
 
     def __iter__(self) -> Iterator[InstalledDistribution]:
         for dists in self._by_key.values():
@@ -204,7 +215,7 @@ class InstalledEggs:
         found: dict[str, list[InstalledDistribution]] = {}
         for dist in (*_develop_distributions(self.develop_eggs_directory),
                      *_egg_directories(self.eggs_directory, develop=False)):
-            found.setdefault(canonicalize_name(dist.name), []).append(dist)
+            found.setdefault(canonical_name(dist.name), []).append(dist)
         for dists in found.values():
             dists.sort(key=_version_key, reverse=True)
             dists.sort(key=lambda dist: not dist.develop)
@@ -242,7 +253,7 @@ def _develop_distributions(directory: str) -> Iterable[InstalledDistribution]:
     """Develop projects: a ``.dist-info`` beside its ``.egg-link``, or a legacy egg-link."""
     entries = _listdir(directory)
     links = {
-        canonicalize_name(entry[: -len(".egg-link")]): os.path.join(directory, entry)
+        canonical_name(entry[: -len(".egg-link")]): os.path.join(directory, entry)
         for entry in entries
         if entry.endswith(".egg-link")
     }
@@ -250,7 +261,7 @@ def _develop_distributions(directory: str) -> Iterable[InstalledDistribution]:
         if not entry.endswith(".dist-info"):
             continue
         name, _, version = entry[: -len(".dist-info")].partition("-")
-        link = links.pop(canonicalize_name(name), None)
+        link = links.pop(canonical_name(name), None)
         location = _first_line(link) if link else directory
         yield InstalledDistribution(
             name, version, location, True, metadata_path=os.path.join(directory, entry)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 
 __all__ = ["STAGING_PREFIX", "download_cache_state", "eggs_state", "staging_prefix"]
 
@@ -53,19 +52,30 @@ def eggs_state(eggs_directory: str, *names: str, create: bool = True) -> str:
     key = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     leaf = f"{os.path.basename(real) or 'eggs'}-{key}"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    places = [os.path.join(base, "zc.buildout", "eggs-directories", leaf, *names),
-              # No (writable) home: the system's temporary directory will do.
-              os.path.join(tempfile.gettempdir(), f"zc.buildout-{_user()}", leaf, *names)]
+    preferred = os.path.join(base, "zc.buildout", "eggs-directories", leaf, *names)
     if not create:
-        return next((path for path in places if os.path.isdir(path)), places[0])
-    for path in places:
-        try:
-            os.makedirs(path, exist_ok=True)
-        except OSError:
-            continue
-        return path
-    raise OSError(f"Nowhere to keep buildout's working state for {eggs_directory}: neither {places[0]}"
-                  f" nor {places[1]} can be made.")
+        if os.path.isdir(preferred):
+            return preferred
+        fallback = _temporary_place(leaf, *names)
+        return fallback if os.path.isdir(fallback) else preferred
+    try:
+        os.makedirs(preferred, exist_ok=True)
+        return preferred
+    except OSError:
+        fallback = _temporary_place(leaf, *names)
+    try:
+        os.makedirs(fallback, exist_ok=True)
+    except OSError:
+        raise OSError(f"Nowhere to keep buildout's working state for {eggs_directory}: neither {preferred}"
+                      f" nor {fallback} can be made.") from None
+    return fallback
+
+
+def _temporary_place(leaf: str, *names: str) -> str:
+    """Where the state goes when the user's cache cannot take it: the system's temporary directory."""
+    import tempfile  # start-up: only runs whose user's cache is missing or unwritable get here
+
+    return os.path.join(tempfile.gettempdir(), f"zc.buildout-{_user()}", leaf, *names)
 
 
 def download_cache_state(download_cache: str, *names: str, create: bool = True) -> str:
