@@ -48,6 +48,23 @@ class BuildHelperTests(ScratchTestCase):
         self.assertEqual(sorted(os.listdir(self.path("dist"))), ["sample-1.0-py3-none-any.whl", "sample-1.0.tar.gz"])
 
 
+class InstallDevelopTests(ScratchTestCase):
+    def test_a_project_with_metadata_in_its_tree_keeps_its_egg_info(self) -> None:
+        source = self.path("src")
+        testing.write(source, "inplace_demo.egg-info", "PKG-INFO",
+                      "Metadata-Version: 2.1\nName: inplace-demo\nVersion: 1.0\n")
+        testing.write(source, "inplace_demo.egg-info", "requires.txt", "six\n")
+        testing.write(source, "inplace_demo.py", "")
+        os.makedirs(self.path("develop-eggs"))
+        sys.path.insert(0, source)
+        self.addCleanup(sys.path.remove, source)
+        testing.install_develop("inplace-demo", self.path("develop-eggs"))
+        self.assertEqual(sorted(os.listdir(self.path("develop-eggs"))), [
+            "__editable__.inplace_demo-1.0.pth", "inplace_demo-1.0.egg-info", "inplace_demo.egg-link"])
+        with open(self.path("develop-eggs", "inplace_demo-1.0.egg-info", "requires.txt")) as file:
+            self.assertEqual(file.read(), "six\n")
+
+
 class LinkServerTests(ScratchTestCase):
     def get(self, url: str) -> tuple[str, str]:
         """What the server answered, and what it printed meanwhile."""

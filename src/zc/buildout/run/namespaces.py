@@ -7,7 +7,8 @@ A develop project that still ships a ``pkg_resources``-style
 namespace path never takes in: after it is added, neither its own modules
 nor those of eggs added later would import. :func:`spread_namespaces`
 gives such a namespace package an explicit ``__path__`` with every
-portion on the path, old-style ones included, in ``sys.path`` order.
+portion on the path, old-style ones included, in ``sys.path`` order, and
+makes ``pkg_resources`` importable, which their ``__init__.py`` files use.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+
+from zc.buildout.run.pkgresources import ensure_pkg_resources
 
 __all__ = ["spread_namespaces"]
 
@@ -27,9 +30,11 @@ def spread_namespaces() -> None:
         parent_path: Sequence[str] = sys.path if not parent else getattr(sys.modules.get(parent), "__path__", ())
         found = [os.path.join(entry, last) for entry in parent_path
                  if isinstance(entry, str) and os.path.isdir(os.path.join(entry, last))]
+        old_style = any(os.path.isfile(os.path.join(portion, "__init__.py")) for portion in found)
+        if old_style:
+            ensure_pkg_resources()  # the portion's __init__.py imports it
         # Once explicit, a path no longer follows sys.path by itself: keep extending it.
-        if isinstance(module.__path__, list) or any(
-                os.path.isfile(os.path.join(portion, "__init__.py")) for portion in found):
+        if old_style or isinstance(module.__path__, list):
             module.__path__ = list(dict.fromkeys([*found, *module.__path__]))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zc.buildout.dists.metadata import canonical_name
-from zc.buildout.dists.store.distinfo import Distribution, find
+from zc.buildout.dists.store.distinfo import Distribution, editable_project, find
 from zc.buildout.errors import Location, UserError, doing
 from zc.buildout.run.namespaces import spread_namespaces
 from zc.buildout.run.pkgresources import ensure_pkg_resources
@@ -176,10 +176,12 @@ class Recipes:
         if distribution is None and self._install is not None:
             _add_to_path(self._install([spec.requirement]))
             distribution = _found(spec)
-        if distribution is not None and spec.extras and self._install is not None:
+        developed = distribution is not None and _developed(distribution)
+        if distribution is not None and (spec.extras or developed) and self._install is not None:
             # The distribution was importable already (a develop project,
-            # say); what the requested extras add may still be missing.
-            missing = _missing_extra_requirements(distribution, spec.extras)
+            # say); what it requires, or what the requested extras add, may
+            # still be missing.
+            missing = _missing_requirements(distribution, spec.extras, base=developed)
             if missing:
                 _add_to_path(self._install(missing))
         if distribution is None:
@@ -198,18 +200,26 @@ def _add_to_path(entries: Sequence[str]) -> None:
     spread_namespaces()
 
 
-def _missing_extra_requirements(distribution: Distribution,
-                                 extras: Sequence[str]) -> list[str]:
-    """The requirements ``extras`` add to ``distribution``, if any of them is not importable."""
-    from packaging.requirements import Requirement  # start-up: only for extras
+def _developed(distribution: Distribution) -> bool:
+    """Whether ``distribution`` is a develop project (an editable install, or metadata in its source tree)."""
+    path = getattr(distribution, "path", "") or str(getattr(distribution, "_path", ""))
+    return path.endswith(".egg-info") or editable_project(distribution) is not None
 
-    from zc.buildout.dists.build.isolation import running_distributions  # start-up: only for extras
+
+def _missing_requirements(distribution: Distribution, extras: Sequence[str], *, base: bool) -> list[str]:
+    """What ``extras`` add to ``distribution`` (and, with ``base``, what it requires), if any is not importable."""
+    from packaging.requirements import Requirement  # start-up: only for extras and develop recipes
+
+    from zc.buildout.dists.build.isolation import running_distributions  # start-up: only for extras too
 
     added = []
     for text in distribution.requires or ():
         requirement = Requirement(text)
         marker = requirement.marker
         if marker is None or marker.evaluate({"extra": ""}):
+            if base:
+                requirement.marker = None
+                added.append(requirement)
             continue
         if any(marker.evaluate({"extra": extra}) for extra in extras):
             requirement.marker = None

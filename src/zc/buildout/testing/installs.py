@@ -97,7 +97,9 @@ def install_develop(project: str, destination: Any) -> None:
     metadata = _metadata_directory(dist)
     name = dist.metadata["Name"]
     stem = f"{name.replace('-', '_')}-{dist.version}"
-    shutil.copytree(metadata, os.path.join(target, f"{stem}.dist-info"), dirs_exist_ok=True)
+    # A project developed in place may have only the .egg-info setuptools writes into its tree: kept as it is.
+    kind = ".egg-info" if metadata.suffix == ".egg-info" else ".dist-info"
+    shutil.copytree(metadata, os.path.join(target, stem + kind), dirs_exist_ok=True)
     location = code_location(project)
     with open(os.path.join(target, f"__editable__.{stem}.pth"), "w", encoding="utf-8") as file:
         file.write(f"{location}\n")
