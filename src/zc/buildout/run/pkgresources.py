@@ -3,10 +3,11 @@
 The same directory holds a stand-in ``setuptools`` offering only
 ``setuptools.archive_util``, for recipes that import it without declaring
 setuptools; being last on ``sys.path``, it is found only when no real
-setuptools is installed. A generated script gets the stand-in (with the
-zc.buildout and packaging it imports) at the end of its path when one of its
-develop projects declares old-style namespace packages, whose
-``__init__.py`` imports ``pkg_resources``: setuptools no longer ships it.
+setuptools is installed. A generated script gets a smaller stand-in, which
+only declares namespaces and imports nothing but the standard library, at
+the end of its path when one of its develop projects declares old-style
+namespace packages, whose ``__init__.py`` imports ``pkg_resources``
+(setuptools no longer ships it): the script stays isolated.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["STAND_INS", "ensure_pkg_resources", "namespace_support"]
+__all__ = ["SCRIPT_STAND_INS", "STAND_INS", "ensure_pkg_resources", "namespace_support"]
 
 STAND_INS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "legacy", "stand_ins")
 """The directory holding buildout's ``pkg_resources`` and its ``setuptools`` stand-in (nothing else).
@@ -24,6 +25,9 @@ STAND_INS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 A path, not an import: the stand-ins are the compatibility layer's
 (:mod:`zc.buildout.legacy`), imported by recipes under their top-level names.
 """
+
+SCRIPT_STAND_INS = os.path.join(os.path.dirname(STAND_INS), "script_stand_ins")
+"""The directory of the ``pkg_resources`` generated scripts may get: namespace declarations only."""
 
 
 def ensure_pkg_resources() -> bool:
@@ -44,19 +48,16 @@ def namespace_support(path: Sequence[str], develop_locations: Iterable[str]) -> 
 
     Nothing unless a develop project (at ``develop_locations``) has a
     ``pkg_resources``-style namespace ``__init__.py`` and nothing on
-    ``path`` provides ``pkg_resources``; then buildout's stand-in and the
-    locations of zc.buildout and packaging, which it imports.
+    ``path`` provides ``pkg_resources``; then :data:`SCRIPT_STAND_INS`, whose
+    ``pkg_resources`` declares namespaces and imports only the standard library.
     """
     from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only scripts need it
-    from zc.buildout.dists.store.closure import own_distributions  # start-up: only scripts need it
 
     if not any(_declares_namespaces(location, is_namespace_declaration) for location in develop_locations):
         return []
     if any(os.path.exists(os.path.join(entry, "pkg_resources")) for entry in path):
         return []
-    own = own_distributions()
-    wanted = [STAND_INS, *(own[name].location for name in ("zc-buildout", "packaging") if name in own)]
-    return [entry for entry in dict.fromkeys(wanted) if entry not in path]
+    return [] if SCRIPT_STAND_INS in path else [SCRIPT_STAND_INS]
 
 
 def _declares_namespaces(location: str, is_declaration: Callable[[str], bool]) -> bool:

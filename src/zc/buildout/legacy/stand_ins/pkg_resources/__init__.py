@@ -20,21 +20,6 @@ from typing import IO, Any
 
 from packaging.version import parse as parse_version
 
-
-def _reach_zc_buildout() -> None:
-    """Let ``zc.buildout`` (imported below) be found while an old-style ``zc/__init__.py`` imports us.
-
-    That ``__init__`` runs with ``zc.__path__`` holding only its own
-    directory; extend it over ``sys.path`` first, as ``declare_namespace``
-    would afterwards anyway.
-    """
-    zc = sys.modules.get("zc")
-    if zc is not None and isinstance(getattr(zc, "__path__", None), list):
-        zc.__path__ = pkgutil.extend_path(zc.__path__, "zc")
-
-
-_reach_zc_buildout()
-
 from zc.buildout.legacy.distribution import (
     BINARY_DIST,
     CHECKOUT_DIST,
