@@ -6,7 +6,7 @@ import os
 import tempfile
 import unittest
 
-from hypothesis import given, strategies
+from hypothesis import given, settings, strategies
 
 from zc.buildout.run.database import InstalledDatabase, decode_value, encode_value, read_sections
 
@@ -105,6 +105,7 @@ class EncodingTests(unittest.TestCase):
         self.assertEqual(decode_value("x%(__buildout_space_f__)s%(__buildout_space_v__)s"), "x\f\v")
         self.assertEqual(read_sections("[p]\na = 0\n\t\t\n")["p"], {"a": "0\n\t"})
 
+    @settings(deadline=None)  # a loaded machine must not fail it
     @given(strategies.dictionaries(
         strategies.from_regex(r"[a-z][a-z0-9_.<>-]{0,8}", fullmatch=True),
         strategies.text(strategies.characters(blacklist_categories=("Cs",)), max_size=30),

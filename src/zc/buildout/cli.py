@@ -17,6 +17,7 @@ import zc.buildout
 from zc.buildout import commands
 from zc.buildout.commands import CommandLine
 from zc.buildout.errors import UsageError, UserError, current_doing, notes
+from zc.buildout.net.timeouts import socket_timeout
 
 __all__ = ["COMMANDS", "main", "parse_command_line"]
 
@@ -227,6 +228,10 @@ def parse_command_line(argv: Sequence[str]) -> CommandLine:
                     else:
                         if not value.isdigit():
                             raise UsageError(f"Timeout value must be numeric: {value}")
+                        try:
+                            socket_timeout(value)
+                        except UserError as error:
+                            raise UsageError(*error.args, hint=error.hint) from None
                         assignments.append(("buildout", "socket-timeout", value))
                     break
                 if letter not in _FLAGS:

@@ -85,7 +85,14 @@ def absolute_path(text: str, where: Location, default_base: str, name: str) -> s
 def _eggs_subdirectory(buildout: dict[str, Value], path: str) -> str:
     version = buildout.get("eggs-directory-version")
     if version is not None and version.text.strip():
-        path = os.path.join(path, version.text.strip())
+        name = version.text.strip()
+        if name in (".", "..") or any(sep and sep in name for sep in (os.sep, os.altsep)):
+            raise UserError(
+                f"[buildout] eggs-directory-version must name one directory, not {name!r}.",
+                location=version.location if version.location.line else None,
+                hint="Give a plain name such as v5, or leave it empty for the eggs directory itself.",
+            )
+        path = os.path.join(path, name)
     abi = buildout.get("abi-tag-eggs")
     if abi is not None and abi.text.strip() == "true":
         from packaging import tags  # start-up: only abi-tag-eggs needs this platform's tags

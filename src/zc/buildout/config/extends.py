@@ -75,13 +75,23 @@ class ExtendsTree:
     def _walk(
         self, source: str, origin: Location | None, chain: tuple[str, ...], out: list[Layer]
     ) -> None:
-        if source in chain:
-            loop = " extends ".join((*chain[chain.index(source) :], source))
-            raise UserError(f"Recursive file include: {loop}", location=origin)
-        file = self._file(source, origin)
-        for name, location in file.extends:
-            self._walk(name, location, (*chain, source), out)
-        out.append(file.layer)
+        # An explicit stack rather than recursion: a chain of extends is as deep as the user makes it.
+        pending: list[tuple[str, Location | None, int]] = [(source, origin, len(chain))]
+        path = list(chain)
+        while pending:
+            name, where, depth = pending.pop()
+            if depth < 0:  # every file ``name`` extends is merged: now its own options
+                out.append(self._files[name].layer)
+                path.pop()
+                continue
+            del path[depth:]
+            if name in path:
+                loop = " extends ".join((*path[path.index(name) :], name))
+                raise UserError(f"Recursive file include: {loop}", location=where)
+            file = self._file(name, where)
+            path.append(name)
+            pending.append((name, where, -1))
+            pending.extend((extended, location, depth + 1) for extended, location in reversed(file.extends))
 
     def _file(self, source: str, origin: Location | None) -> _File:
         file = self._files.get(source)
@@ -125,6 +135,7 @@ class ExtendsTree:
                 return file.read()
         except FileNotFoundError:
             raise UserError(f"Couldn't open {source}", location=origin) from None
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: a NUL in the name
             reason = getattr(error, "strerror", None) or str(error)
-            raise UserError(f"Couldn't open {source} ({reason})", location=origin) from None
+            raise UserError(f"Couldn't open {source!r} ({reason})", location=origin,
+                            hint="Check the file name.") from None

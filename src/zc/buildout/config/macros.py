@@ -23,25 +23,44 @@ def expand_macros(sections: Mapping[str, Mapping[str, Value]], name: str) -> dic
     Raises :class:`~zc.buildout.errors.UserError` naming the ``<`` option's
     file and line for an unknown section or a loop.
     """
-    return _expand(sections, name, ())
-
-
-def _expand(
-    sections: Mapping[str, Mapping[str, Value]], name: str, chain: tuple[str, ...]
-) -> dict[str, Value]:
-    section = sections.get(name)
-    if section is None:
+    if name not in sections:
         raise MissingSection(f"The referenced section, {name!r}, was not defined.")
-    macro = section.get("<")
-    if macro is None:
+    # An explicit stack rather than recursion: a chain of macros is as long as the user makes it.
+    expanded: dict[str, dict[str, Value]] = {}
+    frames: list[tuple[str, list[str], list[int]]] = [(name, _bases(sections, name), [0])]
+    path = [name]
+    while frames:
+        current, bases, cursor = frames[-1]
+        if cursor[0] < len(bases):
+            base = bases[cursor[0]]
+            cursor[0] += 1
+            where = sections[current]["<"].location
+            if base in path:
+                raise UserError(f"Infinite extending loop {base!r}", location=where)
+            if base not in sections:
+                raise UserError(f"No section named {base!r}", location=where)
+            if base not in expanded:
+                frames.append((base, _bases(sections, base), [0]))
+                path.append(base)
+            continue
+        frames.pop()
+        path.pop()
+        expanded[current] = _apply(sections[current], [expanded[base] for base in bases])
+    return expanded[name]
+
+
+def _bases(sections: Mapping[str, Mapping[str, Value]], name: str) -> list[str]:
+    macro = sections[name].get("<")
+    return macro.text.split() if macro is not None else []
+
+
+def _apply(section: Mapping[str, Value], bases: list[dict[str, Value]]) -> dict[str, Value]:
+    """``section``'s options over those of its expanded ``bases``, then its pending ``+=``/``-=``."""
+    if "<" not in section:
         return dict(section)
     result: dict[str, Value] = {}
-    for base in macro.text.split():
-        if base == name or base in chain:
-            raise UserError(f"Infinite extending loop {base!r}", location=macro.location)
-        if base not in sections:
-            raise UserError(f"No section named {base!r}", location=macro.location)
-        result.update(_expand(sections, base, (*chain, name)))
+    for base in bases:
+        result.update(base)
     pending: list[tuple[str, Value]] = []
     for key, value in section.items():
         if key.endswith((" +", " -")):

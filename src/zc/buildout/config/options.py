@@ -144,6 +144,7 @@ class Options(MutableMapping[str, str]):
     ) -> str:
         step = (self.name, key)
         if seen is None:
+            substitution.prepare(self, key)
             seen = [step]
         elif step in seen:
             raise substitution.circular_reference(self.buildout, seen, step)

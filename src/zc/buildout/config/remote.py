@@ -21,10 +21,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from zc.buildout.config.directories import absolute_path
 from zc.buildout.config.parser import RawSections
 from zc.buildout.errors import Location, UserError
+from zc.buildout.net.timeouts import socket_timeout
 
 if TYPE_CHECKING:
     from zc.buildout.net.httpclient import HTTPClient
@@ -63,6 +65,11 @@ class RemoteConfigurations:
         """The text at ``url``; ``origin`` is the line that named it, if any."""
         from zc.buildout.net.download import Download  # start-up: only for URLs
 
+        try:
+            urlsplit(url).port  # a malformed host or port raises here
+        except ValueError as error:
+            raise UserError(f"Invalid URL {url!r}: {error}", location=origin,
+                            hint="Check the URL: its host, brackets and port.") from None
         offline = self._flag("offline") or self._flag("install-from-cache")
         download = Download(
             cache=self._cache(),
@@ -111,6 +118,11 @@ class RemoteConfigurations:
         if self._client is None:
             from zc.buildout.net.httpclient import HTTPClient  # start-up: only for URLs
 
-            timeout = self._setting("socket-timeout")[0].strip()
-            self._client = HTTPClient(timeout=float(timeout) if timeout.isdigit() else None)
+            timeout, where = self._setting("socket-timeout")
+            try:
+                seconds = socket_timeout(timeout) if timeout.strip().isdigit() else None
+            except UserError as error:
+                error.location = where if where.line else None
+                raise
+            self._client = HTTPClient(timeout=seconds)
         return self._client

@@ -17,7 +17,7 @@ from zc.buildout.errors import Location, MissingOption, MissingSection, UserErro
 if TYPE_CHECKING:
     from zc.buildout.config.options import Configuration, Options
 
-__all__ = ["SECTION_NAME_OPTION", "circular_reference", "expand"]
+__all__ = ["SECTION_NAME_OPTION", "circular_reference", "expand", "prepare"]
 
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
 _NAME = re.compile(r"[-a-zA-Z0-9 ._]*\Z")
@@ -26,6 +26,9 @@ SECTION_NAME_OPTION = "_buildout_section_name_"
 """A pseudo-option: the name of the section whose text is being substituted."""
 
 Step = tuple[str, str]
+
+_STRIDE = 40
+"""How many references one substitution follows at most when :func:`prepare` has run."""
 
 
 def expand(text: str, options: Options, seen: list[Step]) -> str:
@@ -88,6 +91,66 @@ def _resolve(reference: str, inner: str, options: Options, seen: list[Step]) -> 
     return value  # type: ignore[no-any-return]
 
 
+def prepare(options: Options, key: str) -> None:
+    """Substitute ahead, from the far end, the options a long chain of references from ``key`` reaches.
+
+    Substitution follows references by recursion, some frames deep per
+    reference, so a chain of hundreds of references would exhaust Python's
+    stack. This walks the references (as written: sections using macros are
+    not looked into) with a stack of its own, then substitutes every option
+    :data:`_STRIDE` references above the far end of a chain, deepest first,
+    with the chain above it as ``seen`` (so errors name it whole). Each of
+    those recursions, and the final one from ``key``, stops at an option
+    already substituted. Short chains, all of them in most configurations,
+    are left to the ordinary recursion; so is a short cycle, which that
+    reports. A long cycle is reported here.
+    """
+    buildout = options.buildout
+    start = (options.name, key)
+    frames: list[tuple[Step, list[Step], list[int]]] = [(start, _references(buildout, start), [0])]
+    on_path = {start}
+    height: dict[Step, int] = {}
+    while frames:
+        step, below, cursor = frames[-1]
+        if cursor[0] < len(below):
+            target = below[cursor[0]]
+            cursor[0] += 1
+            if target in on_path:
+                if len(frames) <= _STRIDE:
+                    return
+                raise circular_reference(buildout, [frame[0] for frame in frames], target)
+            if target not in height:
+                frames.append((target, _references(buildout, target), [0]))
+                on_path.add(target)
+            continue
+        frames.pop()
+        on_path.discard(step)
+        height[step] = 1 + max((height[target] for target in below), default=-1)
+        if height[step] >= _STRIDE and frames:
+            buildout[step[0]].get(step[1], None, [frame[0] for frame in frames])
+            height[step] = 0
+
+
+def _references(buildout: Configuration, step: Step) -> list[Step]:
+    """The options the raw value of ``step`` refers to; none once it is substituted or unknown."""
+    section, option = step
+    options = buildout.initialized_sections().get(section)
+    if options is not None:
+        text = None if option in options._data else options.raw(option)
+    else:
+        raw = buildout._raw.get(section)
+        text = raw.get(option) if raw is not None and "<" not in raw else None
+    if not text or "${" not in text:
+        return []
+    found = []
+    for piece in text.split("$$"):
+        for match in _REFERENCE.finditer(piece):
+            names = match.group(1).split(":")
+            if _syntax_error(match.group(0), names) is None:
+                found.append((names[0] or section, names[1]))
+    return found
+
+
 def circular_reference(buildout: Configuration, seen: list[Step], step: Step) -> UserError:
     """The error for ``step`` being substituted again while ``seen`` is under way."""
     cycle = seen[seen.index(step) :] + [step]
@@ -106,7 +169,10 @@ _PSEUDO_SOURCES = {
 
 def _location(buildout: Configuration, section: str, option: str) -> Location | None:
     options = buildout.initialized_sections().get(section)
-    return options.location(option) if options is not None else None
+    if options is not None:
+        return options.location(option)
+    value = buildout._annotated.get(section, {}).get(option)  # a section :func:`prepare` walked into
+    return value.location if value is not None and "<" not in buildout._annotated[section] else None
 
 
 def _where(buildout: Configuration, section: str, option: str) -> str:
@@ -138,7 +204,8 @@ def _chain(buildout: Configuration, seen: list[Step]) -> str:
 def _reference_to(buildout: Configuration, holder: Step, target: Step) -> str:
     """The reference in ``holder``'s raw text that leads to ``target``."""
     section, option = holder
-    text = buildout.initialized_sections()[section].raw(option) or ""
+    options = buildout.initialized_sections().get(section)
+    text = (options.raw(option) if options is not None else buildout._raw[section].get(option)) or ""
     for match in _REFERENCE.finditer(text):
         names = match.group(1).split(":")
         if len(names) == 2 and ((names[0] or section), names[1]) == target:

@@ -16,9 +16,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
 
+from zc.buildout.legacy.distribution import DEVELOP_DIST
 from zc.buildout.legacy.requirement import Requirement
 from zc.buildout.legacy.working_set import WorkingSet
 from zc.buildout.run import scripts
+from zc.buildout.run.pkgresources import namespace_support
 
 __all__ = ["ScriptRequest", "console_entry_points", "file_scripts", "generate"]
 
@@ -180,6 +182,7 @@ def generate(
     """
     entry_points = _provided(requests, working_set)
     path = scripts.baked_path([dist.location for dist in working_set], extra_paths)
+    path += namespace_support(path, [dist.location for dist in working_set if dist.precedence == DEVELOP_DIST])
     generated = []
     for name, module, attrs in _selected(entry_points, names):
         script = os.path.join(dest, name)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from zc.buildout.errors import UserError
 from zc.buildout.net.credentials import redact_url
 from zc.buildout.net.httpclient import ChecksumError, DownloadError, HTTPClient, local_path
+from zc.buildout.net.timeouts import socket_timeout
 
 __all__ = ["Download", "check_md5sum", "check_sha256", "locate_at", "remove"]
 
@@ -61,8 +62,7 @@ class Download:
         self.hash_name = hash_name
         self.logger = logger if logger is not None else logging.getLogger("zc.buildout")
         if client is None:
-            timeout = options.get("socket-timeout") or None
-            client = HTTPClient(timeout=float(timeout) if timeout else None)
+            client = HTTPClient(timeout=socket_timeout(options.get("socket-timeout") or ""))
         self.client = client
 
     @property

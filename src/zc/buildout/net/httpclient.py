@@ -41,6 +41,7 @@ _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_USER_INFO = re.compile(r"//[^/@]*@")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.IGNORECASE)
 
 STALE_PART = 3600.0
@@ -105,7 +106,13 @@ def local_path(url: str) -> str | None:
     """The file a plain path or ``file:`` URL names, or ``None`` for other URLs."""
     if _WINDOWS_DRIVE.match(url):
         return url
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # a malformed host or port raises here
+    except ValueError as error:
+        shown = _USER_INFO.sub("//****@", url)  # redact_url cannot parse it either
+        raise UserError(f"Invalid URL {shown!r}: {error}",
+                        hint="Check the URL given in index, find-links or the option naming it.") from None
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
             raise DownloadError(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 
+from zc.buildout.errors import UserError
 from zc.buildout.net.credentials import redact_url
 
 __all__ = ["InstalledDatabase", "decode_value", "encode_value", "format_section", "read_sections"]
@@ -117,8 +118,14 @@ class InstalledDatabase:
         sections: dict[str, dict[str, str]] = {}
         if path and os.path.exists(path):
             self.exists = True
-            with open(path, encoding="utf-8", newline="") as file:
-                sections = read_sections(file.read())
+            try:
+                with open(path, encoding="utf-8", newline="") as file:
+                    sections = read_sections(file.read())
+            except UnicodeDecodeError as error:
+                raise UserError(
+                    f"The installation database {path} is not UTF-8 text (byte {error.start + 1}).",
+                    hint="Restore it from a backup, or remove it: every part is then installed again.",
+                ) from None
         head = sections.pop("buildout", {})
         self.parts: list[str] = head.get("parts", "").split()
         """Installed part names, in installation order."""

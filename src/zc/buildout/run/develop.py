@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from zc.buildout.errors import doing
 from zc.buildout.files import trees
+from zc.buildout.run.namespaces import spread_namespaces
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ def add_to_path(directory: str) -> None:
         before.remove(directory)
     sys.path[:] = added + before
     importlib.invalidate_caches()
+    spread_namespaces()
 
 
 def project_directories(entries: list[str], base: str) -> dict[str, str]:

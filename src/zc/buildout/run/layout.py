@@ -6,7 +6,9 @@ import logging
 import os
 from collections.abc import Mapping
 
-__all__ = ["DIRECTORY_OPTIONS", "create", "own"]
+from zc.buildout.errors import UserError
+
+__all__ = ["DIRECTORY_OPTIONS", "create", "own", "shortened"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -20,7 +22,20 @@ def create(options: Mapping[str, str]) -> None:
         path = options[name]
         if not os.path.isdir(path):
             logger.info("Creating directory %r.", path)
-            os.makedirs(path)
+            try:
+                os.makedirs(path, exist_ok=True)  # another buildout sharing it may make it meanwhile
+            except OSError as error:
+                locate = getattr(options, "location", None)
+                raise UserError(
+                    f"[buildout] {name}: cannot create {shortened(path)} ({error.strerror}).",
+                    location=locate(name) if locate else None,
+                    hint=f"Set {name} to a directory buildout can create and write to.",
+                ) from None
+
+
+def shortened(path: str) -> str:
+    """``path`` quoted, its middle cut out when it is too long to read in a message."""
+    return repr(path) if len(path) <= 200 else repr(path[:90]) + "..." + repr(path[-90:])
 
 
 def own(options: Mapping[str, str]) -> list[str]:

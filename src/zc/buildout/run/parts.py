@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.distinfo import Distribution, find
 from zc.buildout.errors import Location, UserError, doing
+from zc.buildout.run.namespaces import spread_namespaces
 from zc.buildout.run.pkgresources import ensure_pkg_resources
 
 if TYPE_CHECKING:
@@ -194,6 +195,7 @@ def _add_to_path(entries: Sequence[str]) -> None:
         if entry not in sys.path:
             sys.path.insert(0, entry)
     importlib.invalidate_caches()
+    spread_namespaces()
 
 
 def _missing_extra_requirements(distribution: Distribution,

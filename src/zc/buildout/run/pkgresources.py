@@ -1,9 +1,12 @@
-"""Making ``import pkg_resources`` work for recipes when setuptools provides none.
+"""Making ``import pkg_resources`` work for recipes, and for scripts, when setuptools provides none.
 
 The same directory holds a stand-in ``setuptools`` offering only
 ``setuptools.archive_util``, for recipes that import it without declaring
 setuptools; being last on ``sys.path``, it is found only when no real
-setuptools is installed.
+setuptools is installed. A generated script gets the stand-in (with the
+zc.buildout and packaging it imports) at the end of its path when one of its
+develop projects declares old-style namespace packages, whose
+``__init__.py`` imports ``pkg_resources``: setuptools no longer ships it.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["STAND_INS", "ensure_pkg_resources"]
+__all__ = ["STAND_INS", "ensure_pkg_resources", "namespace_support"]
 
 STAND_INS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "legacy", "stand_ins")
 """The directory holding buildout's ``pkg_resources`` and its ``setuptools`` stand-in (nothing else).
@@ -33,3 +37,37 @@ def ensure_pkg_resources() -> bool:
     if STAND_INS not in sys.path:
         sys.path.append(STAND_INS)
     return True
+
+
+def namespace_support(path: Sequence[str], develop_locations: Iterable[str]) -> list[str]:
+    """What a script whose ``sys.path`` is ``path`` needs appended to import its old-style namespaces.
+
+    Nothing unless a develop project (at ``develop_locations``) has a
+    ``pkg_resources``-style namespace ``__init__.py`` and nothing on
+    ``path`` provides ``pkg_resources``; then buildout's stand-in and the
+    locations of zc.buildout and packaging, which it imports.
+    """
+    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only scripts need it
+    from zc.buildout.dists.store.closure import own_distributions  # start-up: only scripts need it
+
+    if not any(_declares_namespaces(location, is_namespace_declaration) for location in develop_locations):
+        return []
+    if any(os.path.exists(os.path.join(entry, "pkg_resources")) for entry in path):
+        return []
+    own = own_distributions()
+    wanted = [STAND_INS, *(own[name].location for name in ("zc-buildout", "packaging") if name in own)]
+    return [entry for entry in dict.fromkeys(wanted) if entry not in path]
+
+
+def _declares_namespaces(location: str, is_declaration: Callable[[str], bool]) -> bool:
+    try:
+        children = os.listdir(location)
+    except OSError:
+        return False
+    for child in children:
+        init = os.path.join(location, child, "__init__.py")
+        if os.path.isfile(init):
+            with open(init, encoding="utf-8", errors="replace") as file:
+                if is_declaration(file.read(4096)):
+                    return True
+    return False

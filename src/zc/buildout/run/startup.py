@@ -18,8 +18,10 @@ from collections.abc import Iterable, Sequence
 from zc.buildout.config import loading
 from zc.buildout.config.options import Configuration, Options, bool_option
 from zc.buildout.errors import UserError
+from zc.buildout.net.timeouts import socket_timeout
 from zc.buildout.run import logsetup
 from zc.buildout.run.database import InstalledDatabase
+from zc.buildout.run.layout import shortened
 from zc.buildout.run.state import Run, begin, installer_settings
 
 __all__ = ["Buildout"]
@@ -69,12 +71,12 @@ class Buildout(Configuration):
         self.show_picked_versions = bool_option(options, "show-picked-versions", "false")
         self.update_versions_file = options.get("update-versions-file", "")
         self.run.log_level = _configure_logging(options)
-        _socket_timeout(options.get("socket-timeout", ""))
+        _socket_timeout(options)
         versions = options.get("versions", "versions")
         self.versions: dict[str, str] = dict(self[versions]) if versions and versions in self else {}
         self._buildout_dir = options["directory"]
         self.run.settings  # read now: the lock file, and the errors they may hold
-        os.chdir(self._buildout_dir)
+        _enter(self._buildout_dir, options)
 
     # -- what recipes and extensions call --------------------------------
 
@@ -128,6 +130,19 @@ class Buildout(Configuration):
         return f"<Buildout {self['buildout'].get('directory', '?')!r}>"
 
 
+def _enter(directory: str, options: Options) -> None:
+    """Make ``directory`` (``buildout:directory``) the working directory, or say why it cannot be."""
+    try:
+        os.chdir(directory)
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or str(error)
+        raise UserError(
+            f"[buildout] directory: cannot enter {shortened(directory)} ({reason}).",
+            location=options.location("directory"),
+            hint="Set directory to an existing directory, or run buildout from the project's directory.",
+        ) from None
+
+
 def _check(options: Options) -> None:
     """Refuse what ``[buildout]`` must not hold: a removed option, a flag that is not a flag."""
     if "extended-by" in options:
@@ -158,13 +173,19 @@ def _configure_logging(options: Options) -> int:
     return logsetup.configure(level, options.get("log-format", ""), verbosity)
 
 
-def _socket_timeout(text: str) -> None:
+def _socket_timeout(options: Options) -> None:
+    text = options.get("socket-timeout", "")
     if not text:
         return
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         logger.warning("Ignoring socket-timeout %r: it is not a whole number of seconds.", text)
         return
+    try:
+        seconds = int(socket_timeout(text) or 0)
+    except UserError as error:
+        error.location = options.location("socket-timeout")
+        raise
     import socket  # start-up: only a run that sets socket-timeout needs it
 
-    logger.info("Setting socket time out to %d seconds.", int(text))
-    socket.setdefaulttimeout(int(text))
+    logger.info("Setting socket time out to %d seconds.", seconds)
+    socket.setdefaulttimeout(seconds)

@@ -33,6 +33,7 @@ from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.resolve.picked import PickedVersions
 from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
 from zc.buildout.errors import UserError
+from zc.buildout.net.timeouts import socket_timeout
 from zc.buildout.run.develop import add_to_path
 from zc.buildout.run.parts import Recipes
 
@@ -200,10 +201,7 @@ def _lock(options: Mapping[str, str]) -> Lock | None:
 
 
 def _timeout(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        return None
+    return socket_timeout(value) if value.isascii() and value.isdigit() else None
 
 
 def _pins(buildout: Mapping[str, Mapping[str, str]], section: str) -> dict[str, Pin]:

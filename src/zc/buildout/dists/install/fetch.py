@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import errno
 import logging
 import os
 import tempfile
@@ -46,6 +47,9 @@ logger = logging.getLogger("zc.buildout")
 
 _WORKERS = 8
 _PREPARE_WORKERS = 4
+
+_UNWRITABLE = frozenset((errno.EROFS, errno.EACCES, errno.EPERM))
+"""What an eggs directory that cannot be written to fails with."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,7 +181,16 @@ class Fetcher:
     def install(self, picked: PickedFile, progress: Progress) -> InstalledDistribution:
         """Obtain one picked file and install it."""
         with self.archive(picked, progress) as archive:
-            dist = self._install_from(picked, archive)
+            try:
+                dist = self._install_from(picked, archive)
+            except OSError as error:
+                if error.errno not in _UNWRITABLE:
+                    raise
+                raise UserError(
+                    f"Cannot install {picked.name} {picked.version} into the eggs directory"
+                    f" {self.settings.eggs_directory} ({error.strerror}).",
+                    hint="Make [buildout] eggs-directory writable, or set it to a directory you can write to.",
+                ) from None
         progress.file_done()
         return dist
 

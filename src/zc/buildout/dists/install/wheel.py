@@ -23,9 +23,9 @@ import functools
 import logging
 import os
 import posixpath
+import secrets
 import shutil
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -53,15 +53,8 @@ if TYPE_CHECKING:
     from installer.utils import Scheme
 
 __all__ = [
-    "cached_egg",
-    "install_into",
-    "install_wheel",
-    "is_namespace_declaration",
-    "locked",
-    "namespace_inits",
-    "place_egg",
-    "renamed_path",
-    "wheel_metadata",
+    "cached_egg", "install_into", "install_wheel", "is_namespace_declaration", "locked", "namespace_inits",
+    "place_egg", "renamed_path", "wheel_metadata",
 ]
 
 logger = logging.getLogger("zc.buildout")
@@ -321,14 +314,16 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
                 shutil.rmtree(os.path.join(eggs_directory, stale), ignore_errors=True)
         if os.path.isdir(dist.location):
             return
-        with _writing(eggs_directory, dist):
-            staging = tempfile.mkdtemp(prefix=prefix, dir=eggs_directory)
+        # The prefix is ours alone while we hold the lock; once renamed, nothing of it is left.
+        staged = os.path.join(eggs_directory, prefix + secrets.token_hex(4))
+        with _writing(eggs_directory, dist):  # an eggs directory that cannot be written fails here, clearly
+            os.mkdir(staged)
+        os.rmdir(staged)
         try:
-            staged = os.path.join(staging, egg_name)
             fill(staged)
             _rename(staged, dist.location, dist.name, dist.version)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staged, ignore_errors=True)
 
 
 @contextmanager
