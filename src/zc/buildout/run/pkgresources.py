@@ -47,8 +47,11 @@ def namespace_support(path: Sequence[str], develop_locations: Iterable[str]) -> 
     ``path`` provides ``pkg_resources``; then buildout's stand-in and the
     locations of zc.buildout and packaging, which it imports.
     """
-    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only scripts need it
-    from zc.buildout.dists.store.closure import own_distributions  # start-up: only scripts need it
+    develop_locations = list(develop_locations)
+    if not develop_locations:
+        return []  # the usual case, decided without importing the wheel installer
+    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only develop projects
+    from zc.buildout.dists.store.closure import own_distributions  # start-up: only develop projects
 
     if not any(_declares_namespaces(location, is_namespace_declaration) for location in develop_locations):
         return []
