@@ -17,7 +17,6 @@ import zc.buildout
 from zc.buildout import commands
 from zc.buildout.commands import CommandLine
 from zc.buildout.errors import UsageError, UserError, current_doing, notes
-from zc.buildout.net.credentials import redact_url
 from zc.buildout.net.timeouts import socket_timeout
 
 __all__ = ["COMMANDS", "main", "parse_command_line"]
@@ -283,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command_line = parse_command_line(sys.argv[1:] if argv is None else argv)
     except UsageError as error:
-        print(redact_url(f"Error: {error}"), file=sys.stderr)
+        print(_redacted(f"Error: {error}"), file=sys.stderr)
         return 1
     if command_line.show_help:
         print(USAGE, end="")
@@ -301,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         logging.shutdown()
     if report:
-        print(redact_url(report), end="")
+        print(_redacted(report), end="")
     return 0
 
 
@@ -328,10 +327,17 @@ def _reported(error: BaseException, debug: bool) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     if isinstance(error, UserError):
-        print(redact_url(f"Error: {error}"), file=sys.stderr)
+        print(_redacted(f"Error: {error}"), file=sys.stderr)
         return 1
     # Upstream's banner, word for word: recipe authors' tests expect it.
     print("\nAn internal error occurred due to a bug in either zc.buildout or in a\nrecipe being used:",
           file=sys.stderr)
     traceback.print_exception(error)
     return 1
+
+
+def _redacted(text: str) -> str:
+    """``text`` with the passwords of the URLs in it shown as ``****``."""
+    from zc.buildout.net.credentials import redact_url  # start-up: only errors and reports are shown so
+
+    return redact_url(text)

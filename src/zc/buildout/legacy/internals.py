@@ -13,16 +13,11 @@ up, ``find_namespace_init_files`` and ``check_namespace_init_file`` spot
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
-import shutil
 import sys
 
-from packaging.utils import canonicalize_name
-
-from zc.buildout.dists.install.egg import install_egg
-from zc.buildout.dists.install.wheel import install_wheel, is_namespace_declaration
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.resolve.conflicts import VersionConflict
 from zc.buildout.dists.store.closure import own_distributions as own_installed
 from zc.buildout.errors import UserError
@@ -73,8 +68,8 @@ def _constrained_requirement(constraint: str, requirement: Requirement) -> Requi
 def _get_matching_dist_in_location(dist: Distribution, location: str) -> Distribution | None:
     """The distribution in ``location`` when it is exactly one, of ``dist``'s name and version."""
     found = distributions_at(location)
-    if [(canonicalize_name(d.project_name), d.parsed_version) for d in found] == [
-            (canonicalize_name(dist.project_name), dist.parsed_version)]:
+    if [(canonical_name(d.project_name), d.parsed_version) for d in found] == [
+            (canonical_name(dist.project_name), dist.parsed_version)]:
         return found[0]
     return None
 
@@ -85,12 +80,17 @@ def _move_to_eggs_dir_and_compile(dist: Distribution, dest: str) -> Distribution
     Returns the distribution installed there (a copy made by another
     buildout meanwhile is used as it is).
     """
+    from zc.buildout.dists.install.egg import install_egg  # start-up: only these few callers install
+    from zc.buildout.dists.install.wheel import install_wheel  # start-up: as install_egg
+
     location = dist.location
     if location.endswith(".whl"):
         installed = install_wheel(location, dest).location
     elif location.endswith(".egg") and os.path.isfile(location):
         installed = install_egg(location, dest).location
     elif os.path.isdir(location):
+        import shutil  # start-up: as install_egg
+
         installed = os.path.join(dest, os.path.basename(location))
         if not os.path.exists(installed):
             shutil.copytree(location, installed)
@@ -123,6 +123,8 @@ def _distutils_script(path: str, dest: str, script_content: str, initialization:
 
 def check_namespace_init_file(ns_file: str) -> bool:
     """Whether the ``__init__.py`` at ``ns_file`` only declares a ``pkg_resources``/``pkgutil`` namespace."""
+    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: tests call it
+
     with open(ns_file, encoding="utf-8", errors="replace") as file:
         return is_namespace_declaration(file.read())
 
@@ -140,6 +142,8 @@ def find_namespace_init_files(directory: str) -> list[str]:
 
 def own_distributions() -> list[Distribution]:
     """zc.buildout and what it requires (setuptools too, when installed), as found where buildout runs."""
+    import importlib.metadata  # start-up: only the few callers of this need it
+
     wanted = {name: dist.location for name, dist in own_installed().items()}
     try:
         wanted["setuptools"] = str(importlib.metadata.distribution("setuptools").locate_file(""))
@@ -148,5 +152,5 @@ def own_distributions() -> list[Distribution]:
     found: list[Distribution] = []
     for location in dict.fromkeys(wanted.values()):
         found.extend(dist for dist in distributions_at(location)
-                     if canonicalize_name(dist.project_name) in wanted and dist not in found)
+                     if canonical_name(dist.project_name) in wanted and dist not in found)
     return found

@@ -19,7 +19,6 @@ the new one, never neither.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -107,11 +106,15 @@ class SetAside:
             if os.path.exists(self._journal):
                 os.remove(self._journal)
             return
+        import json  # start-up: only a run replacing a part writes the journal
+
         journal = {part: {"options": old, "moves": moves} for part, (old, moves) in self._parts.items()}
         write_text(self._journal, json.dumps(journal, indent=1, sort_keys=True) + "\n")
 
     def _read(self) -> dict[str, tuple[dict[str, str], Moves]]:
         assert self._journal is not None
+        import json  # start-up: only after an interrupted run is there a journal to read
+
         try:
             with open(self._journal, encoding="utf-8") as file:
                 journal = json.load(file)

@@ -51,7 +51,10 @@ def namespace_support(path: Sequence[str], develop_locations: Iterable[str]) -> 
     ``path`` provides ``pkg_resources``; then :data:`SCRIPT_STAND_INS`, whose
     ``pkg_resources`` declares namespaces and imports only the standard library.
     """
-    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only scripts need it
+    develop_locations = list(develop_locations)
+    if not develop_locations:
+        return []  # the usual case, decided without importing the wheel installer
+    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only develop projects
 
     if not any(_declares_namespaces(location, is_namespace_declaration) for location in develop_locations):
         return []

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from zc.buildout.config import loading
 from zc.buildout.config.options import Configuration, Options, bool_option
 from zc.buildout.errors import UserError
-from zc.buildout.net.credentials import redact_url
 from zc.buildout.net.timeouts import socket_timeout
 from zc.buildout.run import logsetup
 from zc.buildout.run.database import InstalledDatabase
@@ -101,6 +100,8 @@ class Buildout(Configuration):
 
     def print_options(self, base_path: str | None = None) -> None:
         """Print the initialised sections but ``buildout`` and the versions, sorted; no passwords."""
+        from zc.buildout.net.credentials import redact_url  # start-up: only recipe tests print options
+
         sys.stdout.write(redact_url(self.format_options(base_path)))
 
     # -- upstream's private names, which published recipes use ----------
