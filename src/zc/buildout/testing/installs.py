@@ -110,13 +110,19 @@ def install_develop(project: str, destination: Any) -> None:
 def install(project: str, destination: Any) -> None:
     """Copy ``project`` into an eggs directory (a path, or a test: its sample buildout's, ``eggs/v5``) as an egg.
 
-    A project installed in editable mode has no files to copy: use
-    :func:`install_develop` for it.
+    A project installed in editable mode has no files to copy: for a test
+    it is registered in the sample buildout's develop-eggs instead (as
+    :func:`install_develop` does), so a suite written for a released
+    dependency runs against a checkout of it too; given a path, it is an
+    error.
     """
     target = _destination(destination, os.path.join("eggs", "v5"))  # the sample buildout's eggs directory
     dist = importlib.metadata.distribution(project)
     name = dist.metadata["Name"]
     if _editable_locations(dist):
+        if getattr(destination, "globs", None) is not None:
+            install_develop(project, destination)
+            return
         raise UserError(f"{name} is installed in editable mode: use install_develop({project!r}, ...).")
     metadata = _metadata_directory(dist)
     location = str(metadata.parent)
