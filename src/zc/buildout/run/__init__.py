@@ -10,7 +10,7 @@ their recipes (``parts``), compares each part's options and recipe
 ``signatures`` with the installation ``database`` and uninstalls, installs
 or updates. ``bootstrap`` writes ``bin/buildout``; ``scripts`` writes console
 and interpreter scripts; ``own_versions`` warns about pins of buildout itself;
-``pkgresources`` makes ``pkg_resources`` importable for recipes;
-``namespaces`` lets namespace packages span the old-style portions of
-develop projects and recipe eggs added to the path.
+``pkgresources`` makes ``pkg_resources`` importable for recipes and lets
+namespace packages span the old-style portions of develop projects and
+recipe eggs added to the path.
 """

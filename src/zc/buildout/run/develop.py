@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from zc.buildout.errors import doing
 from zc.buildout.files import trees
-from zc.buildout.run.namespaces import spread_namespaces
+from zc.buildout.run.pkgresources import spread_namespaces
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.distinfo import Distribution, editable_project, find
 from zc.buildout.errors import Location, UserError, doing
-from zc.buildout.run.namespaces import spread_namespaces
-from zc.buildout.run.pkgresources import ensure_pkg_resources
+from zc.buildout.run.pkgresources import ensure_pkg_resources, spread_namespaces
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement

@@ -8,6 +8,15 @@ only declares namespaces and imports nothing but the standard library, at
 the end of its path when one of its develop projects declares old-style
 namespace packages, whose ``__init__.py`` imports ``pkg_resources``
 (setuptools no longer ships it): the script stays isolated.
+
+Buildout's own process imports ``zc`` (and often ``plone`` or
+``collective``) as a native namespace package before any develop project
+is on the path. An old-style portion (a ``zc/__init__.py`` calling
+``declare_namespace``) is a regular package, which Python's namespace path
+never takes in: after it is added, neither its modules nor those of eggs
+added later would import. :func:`spread_namespaces` gives such a namespace
+package an explicit ``__path__`` with every portion, old-style ones
+included, in ``sys.path`` order.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["SCRIPT_STAND_INS", "STAND_INS", "ensure_pkg_resources", "namespace_support"]
+__all__ = ["SCRIPT_STAND_INS", "STAND_INS", "ensure_pkg_resources", "namespace_support", "spread_namespaces"]
 
 STAND_INS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "legacy", "stand_ins")
 """The directory holding buildout's ``pkg_resources`` and its ``setuptools`` stand-in (nothing else).
@@ -75,3 +84,25 @@ def _declares_namespaces(location: str, is_declaration: Callable[[str], bool]) -
                 if is_declaration(file.read(4096)):
                     return True
     return False
+
+
+def spread_namespaces() -> None:
+    """Extend each imported namespace package over the portions ``sys.path`` now holds, old-style too."""
+    for name in sorted((name for name in sys.modules if _is_namespace(name)), key=lambda n: n.count(".")):
+        module = sys.modules[name]
+        parent, _, last = name.rpartition(".")
+        parent_path: Sequence[str] = sys.path if not parent else getattr(sys.modules.get(parent), "__path__", ())
+        found = [os.path.join(entry, last) for entry in parent_path
+                 if isinstance(entry, str) and os.path.isdir(os.path.join(entry, last))]
+        old_style = any(os.path.isfile(os.path.join(portion, "__init__.py")) for portion in found)
+        if old_style:
+            ensure_pkg_resources()  # the portion's __init__.py imports it
+        # Once explicit, a path no longer follows sys.path by itself: keep extending it.
+        if old_style or isinstance(module.__path__, list):
+            module.__path__ = list(dict.fromkeys([*found, *module.__path__]))
+
+
+def _is_namespace(name: str) -> bool:
+    module = sys.modules.get(name)
+    spec = getattr(module, "__spec__", None)
+    return spec is not None and spec.submodule_search_locations is not None and spec.origin in (None, "namespace")
