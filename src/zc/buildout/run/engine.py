@@ -25,10 +25,10 @@ from zc.buildout.dists.resolve.picked import report
 from zc.buildout.errors import add_note, doing
 from zc.buildout.files import trees
 from zc.buildout.net.credentials import redact_url
-from zc.buildout.run import develop, extensions, layout, own_versions
+from zc.buildout.run import develop, layout, own_versions
 from zc.buildout.run.aside import SetAside
 from zc.buildout.run.database import InstalledDatabase, format_section
-from zc.buildout.run.parts import Recipes, requested_parts
+from zc.buildout.run.parts import Recipes, load_extensions, requested_parts, unload_extensions
 from zc.buildout.run.signatures import Signatures
 from zc.buildout.run.state import Run
 
@@ -59,7 +59,7 @@ def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> Non
     run it started.
     """
     options = buildout["buildout"]
-    loaded_extensions = extensions.load_extensions(buildout, run.recipes)
+    loaded_extensions = load_extensions(buildout, run.recipes)
     layout.create(options)
     own_versions.check_own_distributions(buildout)
     database = InstalledDatabase(options.get("installed") or None)
@@ -89,7 +89,7 @@ def install(buildout: Configuration, run: Run, names: Sequence[str] = ()) -> Non
     report(run.picked, run.settings)
     _write_lock(run)
     develop.warn_about_old_namespaces(old_namespaces)
-    extensions.unload_extensions(buildout, loaded_extensions)
+    unload_extensions(buildout, loaded_extensions)
 
 
 def _install_or_update(part: str, options: Options, database: InstalledDatabase, aside: SetAside,

@@ -1,9 +1,17 @@
-"""Parts and their recipes: which parts run, and ``recipe = requirement[:entry]`` lookup.
+"""Parts, their recipes and the extensions: the code a run loads from distributions.
 
-A recipe is an entry point of the ``zc.buildout`` group. Its distribution is
-taken from this process when it is there (develop projects are, through the
-develop-eggs directory), else installed into the eggs directory by the
-installer and added to ``sys.path``.
+Which parts run, and ``recipe = requirement[:entry]`` lookup. A recipe is an
+entry point of the ``zc.buildout`` group. Its distribution is taken from this
+process when it is there (develop projects are, through the develop-eggs
+directory), else installed into the eggs directory by the installer and
+added to ``sys.path``.
+
+Extensions (``[buildout] extensions``) are found the same way: each listed
+distribution's ``zc.buildout.extension`` entry points are called with the
+``Buildout`` object before the develop step and the parts, its
+``zc.buildout.unloadextension`` entry points after a successful run. Only
+the listed distributions' entry points are called (upstream called every
+one in the process).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ if TYPE_CHECKING:
 
     from zc.buildout.config.options import Configuration, Options
 
-__all__ = ["LoadedRecipe", "RecipeSpec", "Recipes", "requested_parts"]
+__all__ = ["LoadedRecipe", "RecipeSpec", "Recipes", "load_extensions", "requested_parts", "unload_extensions"]
 
 _BARE_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*\Z")
 _ENTRY = re.compile(r"[\w.-]+\Z")
@@ -267,3 +275,44 @@ def requested_parts(buildout: Configuration, names: Sequence[str] = ()) -> list[
     if names:
         return [name for name in names if buildout[name].get("recipe")]
     return buildout.initialized_parts
+
+
+# -- extensions ---------------------------------------------------------------
+
+_BUILT_IN = {
+    "buildout-versions": "show-picked-versions and update-versions-file",
+    "buildout.dumppickedversions": "show-picked-versions and update-versions-file",
+}
+
+
+def load_extensions(buildout: Configuration, recipes: Recipes) -> list[Distribution]:
+    """Load and call the extensions ``[buildout]`` lists; return their distributions.
+
+    Their distributions are found (or installed) as recipes' are.
+    """
+    options = buildout["buildout"]
+    requirements = options.get("extensions", "").split()
+    for requirement in requirements:
+        if requirement in _BUILT_IN:
+            raise UserError(
+                f"The {requirement} extension is no longer needed: buildout has"
+                f" {_BUILT_IN[requirement]} built in.",
+                location=options.location("extensions"),
+                hint=f"Remove {requirement} from extensions.",
+            )
+    distributions = []
+    with doing("Loading extensions."):
+        for requirement in requirements:
+            distribution = recipes.distribution(requirement, options.location("extensions"))
+            distributions.append(distribution)
+            for point in distribution.entry_points.select(group="zc.buildout.extension"):
+                ensure_pkg_resources()
+                point.load()(buildout)
+    return distributions
+
+
+def unload_extensions(buildout: Configuration, distributions: list[Distribution]) -> None:
+    """Call the ``zc.buildout.unloadextension`` entry points of the loaded extensions."""
+    for distribution in distributions:
+        for point in distribution.entry_points.select(group="zc.buildout.unloadextension"):
+            point.load()(buildout)
