@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import os
 import shutil
 import tempfile
@@ -33,6 +32,8 @@ from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
+    import importlib.metadata
+
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["BuildEnvironments", "InstallRequirements", "running_distributions", "setuptools_environ"]
@@ -58,6 +59,8 @@ def running_distributions(
 
     ``None`` when something is missing or at a version the requirements exclude.
     """
+    import importlib.metadata  # start-up: only a build reads buildout's environment (with email, zipfile)
+
     found: dict[str, importlib.metadata.Distribution] = {}
     seen: set[tuple[str, frozenset[str]]] = set()
     todo = [(requirement, frozenset({""})) for requirement in requirements]

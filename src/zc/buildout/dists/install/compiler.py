@@ -1,13 +1,15 @@
 """Unpacking wheels, byte-compiling their code and linking eggs in worker processes.
 
 All are CPU work (decompressing, hashing and writing files; compiling;
-making thousands of links): in threads the interpreter lock would serialise
-them with resolving and downloading, so a :class:`Compiler`
-keeps one worker process per processor, each a ``python -c`` loop started
-with the running buildout's ``sys.path``. Any thread may hand it work and
-wait for just that: a wheel to unpack, a tree to link, or files to compile,
-cut into small batches that the workers take in turn, so that an egg waits
-for its own files, never for a whole run's.
+making thousands of links; walking trees of thousands of files, a system
+call each): in threads the interpreter lock would serialise them with
+resolving and downloading, and each call would pass that lock back and
+forth, so a :class:`Compiler` keeps one worker process per processor, each
+a ``python -c`` loop started with the running buildout's ``sys.path``. Any
+thread may hand it work and wait for just that: a wheel to unpack, a tree
+to link, walk or seal, or files to compile, cut into small batches that the
+workers take in turn, so that an egg waits for its own files, never for a
+whole run's.
 
 Compiling is quiet, as pip's: modules not meant to compile (Python 2 code,
 the skin scripts of Zope products) are left as they are, without a word.
@@ -22,7 +24,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -34,14 +36,15 @@ _BATCH = 16
 """Files per batch: small enough to spread one big egg over all workers."""
 
 # One line in: a JSON list of [source, directory to name in the compiled file]
-# to compile, or an object asking to unpack a wheel (Compiler.unpack) or to
-# link a tree (Compiler.link).
-# One line out once done: a JSON object, empty unless the work failed. What
-# the work prints goes to stderr, so that the replies stay readable.
+# to compile, or an object naming a function of buildout's to call, with its
+# arguments (unpacking a wheel, linking, walking or sealing a tree).
+# One line out once done: a JSON object, with the function's result as
+# "result", or describing its failure. What the work prints goes to stderr,
+# so that the replies stay readable.
 # A worker whose buildout is gone (killed, say) stops at once rather than
 # write on into a directory the next run will remove.
 _WORKER = """\
-import compileall, json, os, sys, threading, time, traceback, warnings
+import compileall, importlib, json, os, sys, threading, time, traceback, warnings
 def stop_when_orphaned(parent=int(sys.argv[2])):
     while os.getppid() == parent:
         time.sleep(0.1)
@@ -57,12 +60,9 @@ for line in sys.stdin:
             compileall.compile_file(source, ddir=ddir, quiet=2)
     else:
         try:
-            if "link" in request:
-                from zc.buildout.dists.store.egg_cache import link_tree
-                link_tree(*request["link"])
-            else:
-                from zc.buildout.dists.install.wheel import install_into
-                install_into(request["wheel"], request["directory"], metadata=request["metadata"])
+            module, function = request["call"].split(":")
+            function = getattr(importlib.import_module(module), function)
+            reply = {"result": function(*request["args"], **request["keywords"])}
         except Exception as error:
             reply = {"kind": type(error).__name__, "message": " ".join(map(str, error.args)),
                      "hint": getattr(error, "hint", None), "errno": getattr(error, "errno", None),
@@ -73,21 +73,21 @@ for line in sys.stdin:
     replies.flush()
 """
 
-_Batch = tuple[str, "concurrent.futures.Future[None]"]
+_Batch = tuple[str, "concurrent.futures.Future[Any]"]
 
 
-def python_files(directory: str, final: str) -> Iterator[tuple[str, str]]:
+def python_files(directory: str, final: str) -> list[tuple[str, str]]:
     """The ``.py`` files below ``directory``, each with the directory it will have below ``final``.
 
     ``final`` is where ``directory`` is renamed to, so that compiled files
     name the paths the modules are imported from.
     """
+    found = []
     for root, _, names in os.walk(directory):
         relative = os.path.relpath(root, directory)
         ddir = final if relative == os.curdir else os.path.join(final, relative)
-        for name in names:
-            if name.endswith(".py"):
-                yield os.path.join(root, name), ddir
+        found += [(os.path.join(root, name), ddir) for name in names if name.endswith(".py")]
+    return found
 
 
 class Compiler:
@@ -123,19 +123,33 @@ class Compiler:
         or an :class:`OSError` as it was, anything else as a
         :class:`RuntimeError` holding the worker's traceback.
         """
-        request = {"wheel": wheel_path, "directory": directory, "metadata": dict(metadata)}
-        self._submit(request).result()
+        self._call("zc.buildout.dists.install.wheel:install_into", wheel_path, directory,
+                   metadata=dict(metadata))
 
     def link(self, source: str, target: str) -> None:
         """:func:`~zc.buildout.dists.store.egg_cache.link_tree` in a worker; return when done.
 
-        Its errors are raised here, as :meth:`unpack` raises them.
+        Its errors are raised here, as :meth:`unpack` raises them; so are those of the walks below.
         """
-        self._submit({"link": [source, target]}).result()
+        self._call("zc.buildout.dists.store.egg_cache:link_tree", source, target)
+
+    def tree_files(self, directory: str) -> dict[str, list[int]]:
+        """:func:`~zc.buildout.dists.store.egg_cache.tree_files` in a worker."""
+        files: dict[str, list[int]] = self._call("zc.buildout.dists.store.egg_cache:tree_files", directory)
+        return files
+
+    def seal(self, directory: str) -> dict[str, list[int]]:
+        """:func:`~zc.buildout.dists.store.egg_cache.seal` in a worker."""
+        files: dict[str, list[int]] = self._call("zc.buildout.dists.store.egg_cache:seal", directory)
+        return files
 
     def compile_tree(self, directory: str, final: str) -> None:
-        """Compile the modules below ``directory``, which will be renamed to ``final``."""
-        self.compile(list(python_files(directory, final)))
+        """Compile the modules below ``directory``, which will be renamed to ``final``.
+
+        A worker finds them; all compile them.
+        """
+        found = self._call("zc.buildout.dists.install.compiler:python_files", directory, final)
+        self.compile([(source, ddir) for source, ddir in found])
 
     def close(self) -> None:
         """Stop the workers, once they have done what they were given."""
@@ -146,8 +160,12 @@ class Compiler:
         for thread in threads:
             thread.join()
 
-    def _submit(self, request: object) -> concurrent.futures.Future[None]:
-        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+    def _call(self, function: str, *args: object, **keywords: object) -> Any:
+        """``function`` (``module:name``) called in a worker; its result, as JSON carries it."""
+        return self._submit({"call": function, "args": args, "keywords": keywords}).result()
+
+    def _submit(self, request: object) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._lock:
             if not self._threads:
                 for number in range(self._size):
@@ -178,11 +196,11 @@ class Compiler:
                     worker = None  # the next batch gets a fresh process
                     future.set_exception(error)
                 else:
-                    failure = json.loads(reply)
-                    if failure:
-                        future.set_exception(_error(failure))
+                    answer = json.loads(reply)
+                    if "kind" in answer:
+                        future.set_exception(_error(answer))
                     else:
-                        future.set_result(None)
+                        future.set_result(answer.get("result"))
         finally:
             if worker is not None:
                 _stop(worker)

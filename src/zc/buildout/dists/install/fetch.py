@@ -83,7 +83,7 @@ class Fetcher:
         """Where sdists are built (by default, with buildout's environment only)."""
         self.compiler = Compiler()
         self.egg_cache = (None if settings.download_cache is None else EggCache.in_download_cache(
-            settings.download_cache, compiled=settings.byte_compile))
+            settings.download_cache, compiled=settings.byte_compile, work=self.compiler))
         self._lock = threading.Lock()
         self._closed = False
         self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}

@@ -16,6 +16,11 @@ sharing the entry), and a manifest kept beside its lock records each file's
 size and modification time: an entry that no longer matches it (edited,
 truncated, a file gone) is made again before it is used.
 
+Walking an entry (to seal it, or to check it against its manifest) and
+linking it are file-system work of one call per file: a :class:`TreeWork`
+given to the cache (the installer's worker processes) does it outside the
+process that resolves and downloads.
+
 Linking from an entry holds its lock too, and marks it used (its
 modification time), so that ``buildout cache prune`` never removes an
 entry in use.
@@ -38,13 +43,32 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_prefix
 
-__all__ = ["EggCache", "link_tree"]
+__all__ = ["EggCache", "TreeWork", "link_tree", "seal", "tree_files"]
 
 logger = logging.getLogger("zc.buildout")
+
+
+class TreeWork(Protocol):
+    """Where an entry's files are walked: :func:`tree_files` and :func:`seal`, run here or elsewhere."""
+
+    def tree_files(self, directory: str) -> dict[str, list[int]]: ...
+
+    def seal(self, directory: str) -> dict[str, list[int]]: ...
+
+
+class _InThisProcess:
+    """Walks entries in the calling thread."""
+
+    def tree_files(self, directory: str) -> dict[str, list[int]]:
+        return tree_files(directory)
+
+    def seal(self, directory: str) -> dict[str, list[int]]:
+        return seal(directory)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,13 +80,17 @@ class EggCache:
     or ``<download-cache>/eggs/uncompiled``."""
     locks: str
     """Where the locks on its entries are kept (in the download cache's working state)."""
+    work: TreeWork = dataclasses.field(default_factory=_InThisProcess, compare=False)
+    """Who walks the entries' files."""
 
     @classmethod
-    def in_download_cache(cls, download_cache: str, *, compiled: bool = True) -> EggCache:
+    def in_download_cache(cls, download_cache: str, *, compiled: bool = True,
+                          work: TreeWork | None = None) -> EggCache:
         """The entries of eggs byte-compiled by this Python or, not ``compiled``, of uncompiled ones."""
         tag = (sys.implementation.cache_tag or sys.implementation.name) if compiled else "uncompiled"
         directory = os.path.join(os.path.abspath(download_cache), "eggs", tag)
-        return cls(directory, download_cache_state(download_cache, "egg-locks", tag, create=False))
+        locks = download_cache_state(download_cache, "egg-locks", tag, create=False)
+        return cls(directory, locks) if work is None else cls(directory, locks, work)
 
     def entry(self, egg_name: str, sha256: str, make: Callable[[str], None]) -> str:
         """The entry for ``egg_name`` made from the wheel with digest ``sha256``.
@@ -91,7 +119,7 @@ class EggCache:
             try:
                 staged = os.path.join(staging, egg_name)
                 make(staged)
-                manifest = _read_only(staged)
+                manifest = self.work.seal(staged)
                 _write_manifest(self._manifest(name), manifest)
                 os.rename(staged, path)
             finally:
@@ -115,7 +143,7 @@ class EggCache:
                 recorded = json.load(file)
         except (OSError, ValueError):
             return False
-        return bool(recorded == _files(path))
+        return bool(recorded == self.work.tree_files(path))
 
 
     @contextlib.contextmanager
@@ -145,7 +173,7 @@ class EggCache:
             link(entry, path)
 
 
-def _files(directory: str) -> dict[str, list[int]]:
+def tree_files(directory: str) -> dict[str, list[int]]:
     """Each file below ``directory`` (relative path) with its size and modification time (ns)."""
     found = {}
     for root, _, names in os.walk(directory):
@@ -156,8 +184,8 @@ def _files(directory: str) -> dict[str, list[int]]:
     return found
 
 
-def _read_only(directory: str) -> dict[str, list[int]]:
-    """Make the files below ``directory`` read-only (shared through hard links); return :func:`_files`.
+def seal(directory: str) -> dict[str, list[int]]:
+    """Make the files below ``directory`` read-only (shared through hard links); return :func:`tree_files`.
 
     Not on Windows, where a read-only file cannot be removed: there the manifest alone guards.
     """
@@ -166,7 +194,7 @@ def _read_only(directory: str) -> dict[str, list[int]]:
             path = os.path.join(root, name)
             if not os.path.islink(path):
                 os.chmod(path, os.stat(path).st_mode & ~0o222)
-    return _files(directory)
+    return tree_files(directory)
 
 
 def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
