@@ -171,6 +171,46 @@ class RememberedTests(ScratchTestCase):
         self.assertFalse(self.resolved_again)
         self.assertEqual(index.take_requests(), [])
 
+    def pinned_from_the_index(self, **changes: object) -> tuple[FakeIndex, dict[str, object]]:
+        """An index offering ``other 2.0``, and settings pinning all: ``other`` is installed from it."""
+        index = FakeIndex(self.path("dists")).start()
+        self.addCleanup(index.stop)
+        packages.wheel(self.path("dists"), "other", "2.0", requires=["needed"])
+        shutil.rmtree(self.settings.eggs_directory)
+        settings = {"index": index.simple, "pins": pins(demo="1.0", needed="1.0", other="2.0"), **changes}
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertTrue(self.resolved_again)
+        index.take_requests()
+        return index, settings
+
+    def test_an_emptied_eggs_directory_installs_the_pinned_plan_again_without_the_index(self) -> None:
+        index, settings = self.pinned_from_the_index(download_cache=self.path("cache"))
+        shutil.rmtree(self.settings.eggs_directory)
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertFalse(self.resolved_again)
+        self.assertEqual(index.take_requests(), [])  # the files came from the download cache
+        self.assertEqual([name.split("-py")[0] for name in sorted(os.listdir(self.settings.eggs_directory))],
+                         ["needed-1.0", "other-2.0"])
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertFalse(self.resolved_again)
+
+    def test_without_a_download_cache_the_plan_downloads_its_files_alone(self) -> None:
+        index, settings = self.pinned_from_the_index()
+        [needed] = [name for name in os.listdir(self.settings.eggs_directory) if name.startswith("needed-")]
+        shutil.rmtree(os.path.join(self.settings.eggs_directory, needed))
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertFalse(self.resolved_again)
+        [request] = index.take_requests()
+        self.assertEqual(request, "GET /files/needed-1.0-py3-none-any.whl")
+
+    def test_a_plan_is_not_used_once_a_pin_changes(self) -> None:
+        index, settings = self.pinned_from_the_index(download_cache=self.path("cache"))
+        packages.wheel(self.path("dists"), "needed", "1.1")
+        shutil.rmtree(self.settings.eggs_directory)
+        settings["pins"] = pins(demo="1.0", needed="1.1", other="2.0")
+        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.1")])
+        self.assertTrue(self.resolved_again)
+
     def test_the_index_password_is_not_stored(self) -> None:
         index = FakeIndex(self.path("dists")).start()
         self.addCleanup(index.stop)

@@ -85,7 +85,7 @@ class Installer:
             found = self._resolve(requirements)
             if found is None:
                 return []
-            resolved, settled = found
+            resolved, settled, fixed = found
             _log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
             locked = self._lock_entries(resolved)
@@ -98,13 +98,13 @@ class Installer:
                 from zc.buildout.dists.lock.file import record  # start-up: only with a lock file
 
                 record(self.used, with_fetched_archives(locked, resolved, installed))
-            if settled:
+            if settled:  # remembered after installing: the eggs directory is as the next run will find it
                 from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
-                # Asked for after installing: the eggs directory is as the next run will find it.
-                Resolutions(self.settings, requirements).remember([
-                    dataclasses.replace(dist, installed=dist_installed, file=None)
-                    for dist, dist_installed in zip(resolved, installed)])
+                Resolutions(self.settings, requirements).remember(
+                    [dataclasses.replace(dist, installed=dist_installed, file=None)
+                     for dist, dist_installed in zip(resolved, installed)],
+                    files=[dist.file for dist in resolved] if fixed else None)
             return installed
         finally:
             with self._lock:
@@ -122,24 +122,26 @@ class Installer:
         offline. Each distribution of the result has ``installed`` set.
         """
         assert self.settings.offline, "a resolution from installed distributions is made offline"
-        found = self._resolve(requirements)
+        found = self._resolve(requirements, plans=False)
         return found[0] if found else []
 
-    def _resolve(self, requirements: Sequence[str]) -> tuple[list[Resolved], bool] | None:
-        """The resolution of ``requirements``, and whether to remember it once installed.
+    def _resolve(self, requirements: Sequence[str], *, plans: bool = True
+                 ) -> tuple[list[Resolved], bool, bool] | None:
+        """The resolution of ``requirements``, whether to remember it once installed, and as a plan.
 
-        It is the one remembered from an earlier run (for the same
-        requirement texts) if nothing it depends on changed. A new one is
-        worth remembering when it warned about nothing and either came from
-        installed distributions alone or has every version fixed by a pin or
-        an ``==`` requirement, so that the index could not have changed it.
-        ``None`` when no requirement applies here (their markers are false).
+        It is the one remembered (:mod:`~zc.buildout.dists.resolve.remembered`;
+        without ``plans``, only one wholly installed) if nothing it depends on
+        changed. A new one is worth remembering when it warned about nothing
+        and came from installed distributions alone or, a plan too, has every
+        version fixed by a pin or an ``==`` requirement. ``None`` when no
+        requirement applies here (their markers are false).
         """
         from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
-        resolved = Resolutions(self.settings, requirements).recall()
-        if resolved is not None:
-            return resolved, False
+        recalled = Resolutions(self.settings, requirements).recall(self.own)
+        if recalled is not None and (plans or recalled[1]):
+            resolved, installed = recalled
+            return resolved, not installed, not installed
         wanted = _requirements(requirements)
         if not wanted:
             return None
@@ -154,8 +156,8 @@ class Installer:
         self._index_asked = False
         with _WarningCounter.attached() as warnings:
             resolved = resolve(needs, settings, environment.find, self.own(), source)
-        fixed = not any(dist.picked for dist in resolved)
-        return resolved, not warnings.count and (fixed or not self._index_asked)
+        fixed, quiet = not any(dist.picked for dist in resolved), not warnings.count
+        return resolved, quiet and (fixed or not self._index_asked), quiet and fixed
 
     def _running_own_versions(self) -> InstallerSettings:
         """The settings without the pins that buildout's own running distributions miss.
@@ -203,8 +205,7 @@ class Installer:
 
     def own(self) -> dict[str, InstalledDistribution]:
         """Buildout's own distributions (by canonical name), as the running environment has them."""
-        if self._own is None:
-            self._own = own_distributions()
+        self._own = own_distributions() if self._own is None else self._own
         return self._own
 
     def _get_finder(self) -> Finder:

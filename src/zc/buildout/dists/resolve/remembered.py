@@ -18,6 +18,14 @@ With each distribution it keeps the headers of its core metadata as they
 were read (they cannot have changed since), so that a run with nothing to
 do reads no distribution's metadata.
 
+A resolution whose every version was fixed keeps, with each distribution,
+the file it was installed from (its name, address and digest; never an
+address holding a password). When only the eggs directory changed (emptied,
+or some eggs removed), that is the plan: the eggs it lacks are installed
+again from those files (found in the download cache when it keeps them),
+and the index is not asked, since pins and ``==`` requirements alone chose
+the versions, and the files of a released version do not change.
+
 Anything else resolves again. Each remembered resolution is a file in the
 eggs directory's working state (:mod:`zc.buildout.dists.store.state`), kept
 only once that state exists (made when buildout first installs into the
@@ -33,7 +41,7 @@ import logging
 import marshal
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
@@ -45,11 +53,12 @@ from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.dists.store.state import STAGING_PREFIX, eggs_state
 
 if TYPE_CHECKING:
+    from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.settings import InstallerSettings
 
 __all__ = ["Resolutions"]
 
-_FORMAT = 3
+_FORMAT = 4
 """Bumped whenever what is stored, or what the key covers, changes."""
 
 _SUFFIX = ".marshal"
@@ -65,28 +74,54 @@ class Resolutions:
 
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
         self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
-        # Only a digest of the key is stored: the settings in it may hold an index password.
-        self._key = hashlib.sha256(_key(settings, requirements).encode()).hexdigest()
-        self._path = os.path.join(self._directory, f"{self._key[:8]}{_SUFFIX}")
+        # Only digests of the keys are stored: the settings in them may hold an index password.
+        plan_key = _key(settings, requirements)
+        self._plan_key = _digest(plan_key)
+        self._key = _digest(repr([plan_key, _directory(settings.eggs_directory)]))
+        self._path = os.path.join(self._directory, f"{self._plan_key[:8]}{_SUFFIX}")
 
-    def recall(self) -> list[Resolved] | None:
-        """The resolution remembered for these requirements and this state, if any (still valid)."""
+    def recall(self, own: Callable[[], Mapping[str, InstalledDistribution]]
+               ) -> tuple[list[Resolved], bool] | None:
+        """The resolution remembered for these requirements and this state, if any (still valid).
+
+        With it, whether it is wholly installed: when only the eggs directory
+        changed since, a remembered plan comes back with the distributions
+        it lacks to install, each with the file to install it from, or as
+        the running copy of one of buildout's own distributions (``own()``,
+        by canonical name) when that is what it chose.
+        """
         try:
             with open(self._path, "rb") as file:
                 stored = marshal.loads(file.read())
-            if stored["key"] != self._key or not all(_stat(path) == stat for path, stat in stored["files"]):
+            if stored["key"] == self._key and all(_stat(path) == stat for path, stat in stored["files"]):
+                return [_resolved(entry) for entry in stored["resolved"]], True
+            if stored["plan"] != self._plan_key:
                 return None
-            return [_resolved(entry) for entry in stored["resolved"]]
-        except (OSError, EOFError, ValueError, KeyError, TypeError):
+            planned = _planned(stored["resolved"], dict(stored["files"]), own)
+            return None if planned is None else (planned, False)
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
             return None
 
-    def remember(self, resolved: Sequence[Resolved]) -> None:
-        """Keep ``resolved`` (wholly installed distributions) for later runs."""
+    def remember(self, resolved: Sequence[Resolved], files: Sequence[DistributionFile | None] | None = None
+                 ) -> None:
+        """Keep ``resolved`` (wholly installed distributions) for later runs.
+
+        With ``files`` (given when every version was fixed: what each
+        distribution was installed from, ``None`` for those installed before),
+        it is kept as a plan too.
+        """
         if not os.path.isdir(os.path.dirname(self._directory)):
             return  # not an eggs directory buildout installs into
-        files = [[path, _stat(path)] for path in _metadata_files(resolved)]
+        planned = files is not None and not any(file is not None and _has_password(file.url) for file in files)
+        sources: list[list[str] | None] = [None] * len(resolved)
+        if files is not None and planned:
+            earlier = self._planned_sources()  # for the eggs that were in place
+            sources = [[file.filename, file.url, file.kind, file.sha256 or ""] if file is not None
+                       else earlier.get(dist.name) for dist, file in zip(resolved, files)]
         data = marshal.dumps({
-            "key": self._key, "files": files, "resolved": [_stored(dist) for dist in resolved]})
+            "key": self._key, "plan": self._plan_key if planned else None,
+            "files": [[path, _stat(path)] for path in _metadata_files(resolved)],
+            "resolved": [_stored(dist, source) for dist, source in zip(resolved, sources)]})
         temporary = f"{self._path}.{os.getpid()}.tmp"
         try:
             os.makedirs(self._directory, exist_ok=True)
@@ -99,8 +134,29 @@ class Resolutions:
                 os.remove(temporary)
 
 
+    def _planned_sources(self) -> dict[str, list[str]]:
+        """The files of the plan remembered for these requirements, by distribution name."""
+        try:
+            with open(self._path, "rb") as file:
+                stored = marshal.loads(file.read())
+            if stored["plan"] != self._plan_key:
+                return {}
+            return {entry[0]: entry[-1] for entry in stored["resolved"] if entry[-1] is not None}
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
+            return {}
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _has_password(url: str) -> bool:
+    """Whether ``url`` carries a user's credentials (never stored)."""
+    return "@" in url.partition("://")[2].partition("/")[0]
+
+
 def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
-    """What a resolution from installed distributions depends on, as one string.
+    """What a resolution depends on, as one string, but for the eggs directory (which the full key adds).
 
     The log level counts too: a resolution is remembered only when it warned
     about nothing, which says nothing where warnings are not shown.
@@ -110,7 +166,6 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
         _FORMAT, sys.executable, sys.version, _environment(),
         logging.getLogger("zc.buildout").getEffectiveLevel(), list(requirements),
         dataclasses.replace(settings, pins={}, lock=None, locked=False), pins,
-        _directory(settings.eggs_directory),
         _directory(settings.develop_eggs_directory, entries=True),
         [(entry, _metadata_directories(entry or ".")) for entry in sys.path],
     ])
@@ -132,7 +187,7 @@ def _environment() -> list[str]:
 
 
 def _directory(path: str, entries: bool = False) -> Any:
-    """A directory's modification time and listing (with each entry's, if ``entries``).
+    """A directory's modification time and listing; with ``entries``, each entry's name and modification time.
 
     Entries being made (staged under a hidden name) are left out.
     """
@@ -140,8 +195,8 @@ def _directory(path: str, entries: bool = False) -> Any:
         names = sorted(name for name in os.listdir(path) if not name.startswith(STAGING_PREFIX))
     except OSError:
         return None
-    if entries:
-        return _stat(path), [(name, _stat(os.path.join(path, name))) for name in names]
+    if entries:  # the entries' own: the directory's would change when it is made anew
+        return [(name, _stat(os.path.join(path, name))) for name in names]
     return _stat(path), names
 
 
@@ -181,22 +236,52 @@ def _metadata_files(resolved: Sequence[Resolved]) -> list[str]:
     return files
 
 
-def _stored(dist: Resolved) -> list[Any]:
+def _stored(dist: Resolved, source: list[str] | None) -> list[Any]:
     installed = dist.installed
     assert isinstance(installed, InstalledDistribution)
     metadata = installed.metadata
     return [dist.name, str(dist.version), dist.requirement, dist.picked, list(dist.required_by),
             [installed.name, installed.version, installed.location, installed.develop,
              installed.metadata_path],
-            [metadata.path, metadata.metadata.as_data()]]
+            [metadata.path, metadata.metadata.as_data()], source]
 
 
 def _resolved(entry: list[Any]) -> Resolved:
     """A remembered distribution, with the headers of its (unchanged) metadata as they were read."""
-    name, version, requirement, picked, required_by, installed, (metadata_path, headers) = entry
+    name, version, requirement, picked, required_by, installed, (metadata_path, headers), _ = entry
     known = InstalledDistribution(*installed).knowing(DistInfo(metadata_path, Headers.from_data(headers)))
     return Resolved(name=name, version=Version(version), installed=known,
                     file=None, requirement=requirement, picked=picked, required_by=tuple(required_by))
+
+
+def _planned(entries: list[Any], stats: dict[str, Any], own: Callable[[], Mapping[str, InstalledDistribution]]
+             ) -> list[Resolved] | None:
+    """A remembered plan: its distributions, those missing from the eggs directory to install from their files.
+
+    An egg is in place when its metadata files are as they were (``stats``).
+    ``None`` when one that is not was installed before the plan was made
+    (there is no file to install it from), unless buildout runs that very
+    version itself.
+    """
+    from packaging.utils import canonicalize_name  # start-up: a run with nothing to do needs no plan
+
+    from zc.buildout.dists.find.pages import DistributionFile  # start-up: as canonicalize_name
+
+    resolved = []
+    for entry in entries:
+        dist = _resolved(entry)
+        if not all(_stat(path) == stats.get(path) for path in _metadata_files([dist])):
+            key = canonicalize_name(dist.name)
+            if entry[-1] is not None:
+                filename, url, kind, sha256 = entry[-1]
+                dist = dataclasses.replace(dist, installed=None, file=DistributionFile(
+                    key, dist.version, filename, url, kind, sha256 or None))
+            elif key in own() and own()[key].version == str(dist.version):
+                dist = dataclasses.replace(dist, installed=own()[key])
+            else:
+                return None
+        resolved.append(dist)
+    return resolved
 
 
 def _forget_oldest(directory: str) -> None:
