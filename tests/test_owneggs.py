@@ -13,7 +13,7 @@ import unittest
 
 from zc.buildout.dists.install.compiler import Compiler
 from zc.buildout.dists.install.own_eggs import own_egg
-from zc.buildout.dists.install.wheel import install_into
+from zc.buildout.dists.install.unpack import install_into
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.testing import packages
 

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 from tests.builder_fixtures import ScratchTestCase, tree
-from zc.buildout.dists.install.wheel import install_wheel, namespace_inits
+from zc.buildout.dists.install.namespaces import namespace_inits
+from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.store.state import STAGING_PREFIX, staging_prefix
 from zc.buildout.testing import packages
 

@@ -123,7 +123,7 @@ def _distutils_script(path: str, dest: str, script_content: str, initialization:
 
 def check_namespace_init_file(ns_file: str) -> bool:
     """Whether the ``__init__.py`` at ``ns_file`` only declares a ``pkg_resources``/``pkgutil`` namespace."""
-    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: tests call it
+    from zc.buildout.dists.install.namespaces import is_namespace_declaration  # start-up: tests call it
 
     with open(ns_file, encoding="utf-8", errors="replace") as file:
         return is_namespace_declaration(file.read())

@@ -2,7 +2,7 @@
 
 Proxies come from the environment (``http_proxy``, ``https_proxy``,
 ``no_proxy`` and their upper-case spellings), read when :class:`Connections`
-is made; a proxy's own user-info becomes its ``Proxy-Authorization``.
+is first asked for a pool; a proxy's own user-info becomes its ``Proxy-Authorization``.
 """
 
 from __future__ import annotations
@@ -29,17 +29,17 @@ class Connections:
     """One pool manager per proxy (and one for direct connections), made when first needed."""
 
     def __init__(self) -> None:
-        from urllib.request import getproxies  # start-up: slow, only on the network
-
-        self._proxies = getproxies()
+        self._proxies: dict[str, str] | None = None
         self._lock = threading.Lock()
         self._managers: dict[str, urllib3.PoolManager] = {}
         self._tls: ssl.SSLContext | None = None
 
     def manager_for(self, url: str) -> urllib3.PoolManager:
         """The pool manager for ``url``: direct, or through its proxy."""
-        from urllib.request import proxy_bypass  # start-up: slow, only on the network
+        from urllib.request import getproxies, proxy_bypass  # start-up: slow, only on the network
 
+        if self._proxies is None:
+            self._proxies = getproxies()  # the same in every thread that may race here
         parts = urllib.parse.urlsplit(url)
         proxy = self._proxies.get(parts.scheme)
         if proxy and proxy_bypass(parts.netloc):

@@ -62,8 +62,8 @@ def namespace_support(path: Sequence[str], develop_locations: Iterable[str]) -> 
     """
     develop_locations = list(develop_locations)
     if not develop_locations:
-        return []  # the usual case, decided without importing the wheel installer
-    from zc.buildout.dists.install.wheel import is_namespace_declaration  # start-up: only develop projects
+        return []  # the usual case, decided without reading any file
+    from zc.buildout.dists.install.namespaces import is_namespace_declaration  # start-up: develop only
 
     if not any(_declares_namespaces(location, is_namespace_declaration) for location in develop_locations):
         return []

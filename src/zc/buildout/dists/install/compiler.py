@@ -117,13 +117,13 @@ class Compiler:
             future.result()
 
     def unpack(self, wheel_path: str, directory: str, metadata: Mapping[str, str]) -> None:
-        """:func:`~zc.buildout.dists.install.wheel.install_into` in a worker; return when done.
+        """:func:`~zc.buildout.dists.install.unpack.install_into` in a worker; return when done.
 
         Its errors are raised here: a :class:`~zc.buildout.errors.UserError`
         or an :class:`OSError` as it was, anything else as a
         :class:`RuntimeError` holding the worker's traceback.
         """
-        self._call("zc.buildout.dists.install.wheel:install_into", wheel_path, directory,
+        self._call("zc.buildout.dists.install.unpack:install_into", wheel_path, directory,
                    metadata=dict(metadata))
 
     def link(self, source: str, target: str) -> None:

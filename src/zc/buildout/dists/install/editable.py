@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from zc.buildout.dists.build import frontend
-from zc.buildout.dists.install import wheel
+from zc.buildout.dists.install import unpack, wheel
 from zc.buildout.dists.store.eggs import egg_link_name
 from zc.buildout.dists.store.state import STAGING_PREFIX
 from zc.buildout.errors import UserError
@@ -196,7 +196,7 @@ def _staged_entries(wheel_path: str, staging: str, project: str) -> list[str]:
     # Hidden files at the top of the wheel (pdm-backend's carries the
     # .gitignore of its build directory) do nothing for imports and would be
     # shared by every project in develop-eggs: they are left out.
-    wheel.install_into(wheel_path, staging, hidden=False,
+    unpack.install_into(wheel_path, staging, hidden=False,
                        metadata={"direct_url.json": json.dumps(direct_url)})
     return sorted(os.listdir(staging))
 

@@ -18,7 +18,8 @@ import os
 import zipfile
 
 from zc.buildout.dists.install.compiler import Compiler
-from zc.buildout.dists.install.wheel import namespace_inits, place_egg
+from zc.buildout.dists.install.namespaces import namespace_inits
+from zc.buildout.dists.install.wheel import place_egg
 from zc.buildout.dists.metadata import headers_of_egg
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD, EggName, InstalledDistribution
 from zc.buildout.errors import UserError

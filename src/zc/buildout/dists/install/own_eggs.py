@@ -27,8 +27,13 @@ import shutil
 from packaging.tags import Tag, parse_tag
 
 from zc.buildout.dists.install.compiler import Compiler
-from zc.buildout.dists.install.wheel import dist_info_name, locked, place_egg, renamed_path
-from zc.buildout.dists.store.eggs import InstalledDistribution, egg_directory_name
+from zc.buildout.dists.install.wheel import locked, place_egg
+from zc.buildout.dists.store.eggs import (
+    InstalledDistribution,
+    dist_info_name,
+    egg_directory_name,
+    renamed_path,
+)
 from zc.buildout.files.trees import remove_tree
 
 __all__ = ["own_egg"]
@@ -104,7 +109,7 @@ class _Copy:
             return False
 
     def make(self, path: str, final: str, compiler: Compiler) -> None:
-        """Copy the files to ``path``, compiled as if at ``final``.
+        """Copy (link) the files to ``path``, compiled as if at ``final``.
 
         A module's compiled file is copied along when the installation has
         one (it stays valid: the source keeps its modification time, and
@@ -117,7 +122,7 @@ class _Copy:
                 continue
             source, target = os.path.join(self.source, row[0]), os.path.join(path, self._renamed(row[0]))
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(source, target)
+            _place(source, target)
             if target.endswith(".py") and not _copy_compiled(source, target):
                 relative = os.path.relpath(os.path.dirname(target), path)
                 uncompiled.append((target, os.path.normpath(os.path.join(final, relative))))
@@ -133,8 +138,16 @@ def _copy_compiled(source: str, target: str) -> bool:
         return False
     destination = importlib.util.cache_from_source(target)
     os.makedirs(os.path.dirname(destination), exist_ok=True)
-    shutil.copy2(compiled, destination)
+    _place(compiled, destination)
     return True
+
+
+def _place(source: str, target: str) -> None:
+    """Link ``target`` to ``source`` (an installer replaces files, never changes them), else copy it."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _egg_name(dist: InstalledDistribution, tags: list[Tag]) -> str:

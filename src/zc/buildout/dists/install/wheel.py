@@ -1,224 +1,42 @@
-"""One wheel to one egg directory, with pypa/installer.
+"""One wheel to one egg directory.
 
-The wheel is checked (:mod:`~zc.buildout.dists.install.wheel_checks`) and
-installed into a staging directory inside the eggs directory,
+The wheel is unpacked (:mod:`~zc.buildout.dists.install.unpack`) into a
+staging directory inside the eggs directory by a worker process,
 byte-compiled (by a :class:`~zc.buildout.dists.install.compiler.Compiler`, naming
 the final paths) unless ``byte-compile = false``, and renamed into place,
 under a per-distribution file lock: an interrupted run never leaves half an
 egg, and a staging directory left by a killed run is removed by the next
 one. With an egg cache, the staged egg is linked from the cache entry
 instead (made the same way, once).
-Legacy namespace ``__init__.py`` files are dropped (the packages become
-native namespaces); console scripts are not written (buildout generates
-scripts itself); ``.data`` files other than code stay inside the egg, under
-``<name>-<version>.data/``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import email.parser
 import functools
 import logging
 import os
-import posixpath
 import secrets
 import shutil
-import sys
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, BinaryIO
 
-from installer.destinations import SchemeDictionaryDestination
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from zc.buildout.dists.install.compiler import Compiler
-from zc.buildout.dists.install.wheel_checks import CheckedWheelFile, check_wheel
 from zc.buildout.dists.metadata import headers_of_wheel
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import (
     ARCHIVE_RECORD,
     InstalledDistribution,
     egg_directory_name,
-    filename_component,
 )
 from zc.buildout.dists.store.state import eggs_state, staging_prefix
 from zc.buildout.errors import UserError
 
-if TYPE_CHECKING:
-    from installer.records import RecordEntry
-    from installer.scripts import LauncherKind
-    from installer.utils import Scheme
-
-__all__ = [
-    "cached_egg", "install_into", "install_wheel", "is_namespace_declaration", "locked", "namespace_inits",
-    "place_egg", "renamed_path", "wheel_metadata",
-]
+__all__ = ["cached_egg", "install_wheel", "locked", "place_egg", "wheel_metadata"]
 
 logger = logging.getLogger("zc.buildout")
-
-INSTALLER_NAME = b"zc.buildout\n"
-
-
-def is_namespace_declaration(text: str) -> bool:
-    """A pkg_resources or pkgutil style namespace ``__init__.py``."""
-    meaningful = [
-        line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")
-    ]
-    joined = "\n".join(meaningful)
-    return len(meaningful) <= 6 and (
-        ("pkg_resources" in joined and "declare_namespace" in joined)
-        or ("pkgutil" in joined and "extend_path" in joined)
-    )
-
-
-def namespace_inits(names: Iterable[str], read: Callable[[str], str]) -> set[str]:
-    """Archive paths of legacy namespace ``__init__.py`` files and ``-nspkg.pth`` files.
-
-    A namespace ``__init__.py`` is dropped only when its directory holds no
-    other module.
-    """
-    modules: dict[str, list[str]] = {}
-    found = set()
-    for name in names:
-        if name.endswith(".py"):
-            modules.setdefault(posixpath.dirname(name), []).append(posixpath.basename(name))
-        elif "/" not in name and name.endswith("-nspkg.pth"):
-            found.add(name)
-    for directory, files in modules.items():
-        init = f"{directory}/__init__.py"
-        if directory and files == ["__init__.py"] and is_namespace_declaration(read(init)):
-            found.add(init)
-    return found
-
-
-def dist_info_name(wheel_dist_info: str, name: str) -> str:
-    """The ``.dist-info`` directory name in an egg: the project's name as its metadata spells it.
-
-    ``Products.CMFPlone-6.2.2.dist-info`` for a wheel's
-    ``products_cmfplone-6.2.2.dist-info``, as upstream lays eggs out:
-    ``pkg_resources`` releases before setuptools 67 find a distribution under
-    the name in its metadata directory's name only, so
-    ``get_distribution('Products.CMFPlone')`` needs the dots.
-    """
-    version = wheel_dist_info[: -len(".dist-info")].rpartition("-")[2]
-    return f"{filename_component(name)}-{version}.dist-info"
-
-
-def renamed_path(path: str, old: str, new: str) -> str:
-    """``path`` (relative, as ``RECORD`` has it) with a leading directory ``old`` renamed ``new``."""
-    if path.startswith(old) and path[len(old):len(old) + 1] in ("/", os.sep):
-        return new + path[len(old):]
-    return path
-
-
-@dataclasses.dataclass
-class _EggDestination(SchemeDictionaryDestination):
-    """Writes code into the egg, skipping dropped files and console scripts.
-
-    The ``.dist-info`` directory is written under the name ``dist_info``
-    gives it (wheel's name to egg's), in ``RECORD`` too.
-    """
-
-    dropped: frozenset[str] = frozenset()
-    dist_info: tuple[str, str] = ("", "")
-    skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
-    made: set[str] = dataclasses.field(default_factory=set)
-    """Directories known to exist: a wheel puts many files into each."""
-
-    def _renamed(self, path: str) -> str:
-        return renamed_path(path, *self.dist_info)
-
-    def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
-                   is_executable: bool) -> RecordEntry:
-        from installer.records import RecordEntry  # start-up: only when installing
-
-        if scheme in ("purelib", "platlib") and os.fspath(path) in self.dropped:
-            self.skipped.add((scheme, os.fspath(path)))
-            return RecordEntry(os.fspath(path), None, None)
-        return super().write_file(scheme, self._renamed(os.fspath(path)), stream, is_executable)
-
-    def write_to_fs(self, scheme: Scheme, path: str, stream: BinaryIO,
-                    is_executable: bool) -> RecordEntry:
-        """Write one file, as the base class does with fewer system calls and no pathlib.
-
-        No path leads out of the scheme's directory (:func:`check_wheel` saw
-        to it); an existing file is never overwritten (the egg is made in a
-        fresh directory).
-        """
-        from installer.records import (  # start-up: only when installing
-            Hash,
-            RecordEntry,
-        )
-        from installer.utils import copyfileobj_with_hashing  # start-up: only when installing
-
-        root = os.path.abspath(self.scheme_dict[scheme])
-        target = os.path.normpath(os.path.join(root, path))
-        directory = os.path.dirname(target)
-        if directory not in self.made:
-            os.makedirs(directory, exist_ok=True)
-            self.made.add(directory)
-        with open(target, "xb") as file:
-            digest, size = copyfileobj_with_hashing(stream, file, self.hash_algorithm)
-        if is_executable:
-            os.chmod(target, os.stat(target).st_mode | 0o111)
-        return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
-
-    def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
-        from installer.records import RecordEntry  # start-up: only when installing
-
-        self.skipped.add(("scripts", name))
-        return RecordEntry(name, None, None)
-
-    def finalize_installation(self, scheme: Scheme, record_file_path: str,
-                              records: Iterable[tuple[Scheme, RecordEntry]]) -> None:
-        kept = [(s, dataclasses.replace(record, path=self._renamed(record.path)))
-                for s, record in records if (s, record.path) not in self.skipped]
-        super().finalize_installation(scheme, self._renamed(record_file_path), kept)
-
-
-def _launcher_kind() -> LauncherKind:
-    return "posix" if os.name != "nt" else "win-amd64"
-
-
-def install_into(wheel_path: str, code_directory: str, *,
-                 metadata: Mapping[str, str] | None = None, hidden: bool = True) -> None:
-    """Install a wheel's code and ``.dist-info`` into ``code_directory`` (not byte-compiled).
-
-    ``metadata`` adds files (name to text) to the ``.dist-info``, listed in
-    its ``RECORD``. With ``hidden`` false, files at the top of the wheel
-    whose names start with a dot are left out (and out of ``RECORD``).
-    """
-    from installer import install  # start-up: only when installing
-
-    with zipfile.ZipFile(wheel_path) as archive:
-        check_wheel(archive, os.path.basename(wheel_path), os.path.getsize(wheel_path))
-        names = [name for name in archive.namelist() if not name.endswith("/")]
-        dropped = namespace_inits(names, lambda name: archive.read(name).decode("utf-8", "replace"))
-        if not hidden:
-            dropped |= {name for name in names if name.startswith(".") and "/" not in name}
-        source = CheckedWheelFile(archive)
-        base = source.dist_info_dir[: -len(".dist-info")]
-        name = email.parser.BytesHeaderParser().parsebytes(
-            archive.read(f"{source.dist_info_dir}/METADATA")).get("Name", "")
-        data = os.path.join(code_directory, f"{base}.data")
-        destination = _EggDestination(
-            scheme_dict={
-                "purelib": code_directory, "platlib": code_directory,
-                "headers": os.path.join(data, "headers"), "data": os.path.join(data, "data"),
-                "scripts": os.path.join(data, "scripts"),
-            },
-            interpreter=sys.executable,
-            script_kind=_launcher_kind(),
-            dropped=frozenset(dropped),
-            dist_info=(source.dist_info_dir, dist_info_name(source.dist_info_dir, name) if name
-                       else source.dist_info_dir),
-        )
-        additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
-        additional.update({name: text.encode("utf-8") for name, text in (metadata or {}).items()})
-        install(source, destination, additional)
 
 
 def wheel_metadata(wheel_path: str) -> tuple[str, str]:

@@ -30,10 +30,12 @@ __all__ = [
     "EggName",
     "InstalledEggs",
     "InstalledDistribution",
+    "dist_info_name",
     "egg_directory_name",
     "egg_link_name",
     "filename_component",
     "python_tag",
+    "renamed_path",
 ]
 
 ARCHIVE_RECORD = "BUILDOUT_ARCHIVE_SHA256"
@@ -70,6 +72,26 @@ def egg_directory_name(name: str, version: str, wheel_tags: Iterable[Tag]) -> st
     if all(tag.platform == "any" for tag in wheel_tags):
         return f"{base}.egg"
     return f"{base}-{_platform()}.egg"
+
+
+def dist_info_name(wheel_dist_info: str, name: str) -> str:
+    """The ``.dist-info`` directory name in an egg: the project's name as its metadata spells it.
+
+    ``Products.CMFPlone-6.2.2.dist-info`` for a wheel's
+    ``products_cmfplone-6.2.2.dist-info``, as upstream lays eggs out:
+    ``pkg_resources`` releases before setuptools 67 find a distribution under
+    the name in its metadata directory's name only, so
+    ``get_distribution('Products.CMFPlone')`` needs the dots.
+    """
+    version = wheel_dist_info[: -len(".dist-info")].rpartition("-")[2]
+    return f"{filename_component(name)}-{version}.dist-info"
+
+
+def renamed_path(path: str, old: str, new: str) -> str:
+    """``path`` (relative, as ``RECORD`` has it) with a leading directory ``old`` renamed ``new``."""
+    if path.startswith(old) and path[len(old):len(old) + 1] in ("/", os.sep):
+        return new + path[len(old):]
+    return path
 
 
 def egg_link_name(name: str) -> str:
