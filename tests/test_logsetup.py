@@ -43,7 +43,7 @@ class LogSetupTests(unittest.TestCase):
         self.assertEqual(self.emit(), "Installing demo.\ndemo: recipe warning\n")
 
     def test_libraries_keep_to_warnings_until_vvv(self) -> None:
-        # (log-level, verbosity) -> the level of urllib3, filelock and the like
+        # (log-level, verbosity) -> the level of urllib3, resolvelib and the like
         table = [
             ("INFO", "0", logging.WARNING),
             ("INFO", "10", logging.WARNING),    # -v
@@ -67,11 +67,11 @@ class LogSetupTests(unittest.TestCase):
             for verbosity in ("20", "30"):
                 logsetup.configure("INFO", "", verbosity)
                 logging.getLogger("urllib3.connectionpool").debug("Starting new HTTP connection")
-                logging.getLogger("filelock").warning("lock trouble")
+                logging.getLogger("resolvelib").warning("resolver trouble")
                 logging.getLogger("demo").debug("recipe detail")
         self.assertEqual(out.getvalue().splitlines(), [
-            "filelock: lock trouble", "demo: recipe detail",
-            "urllib3.connectionpool: Starting new HTTP connection", "filelock: lock trouble",
+            "resolvelib: resolver trouble", "demo: recipe detail",
+            "urllib3.connectionpool: Starting new HTTP connection", "resolvelib: resolver trouble",
             "demo: recipe detail",
         ])
 

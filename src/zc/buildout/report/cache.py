@@ -24,13 +24,13 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-import filelock
 from packaging.utils import canonicalize_name
 
 from zc.buildout.dists.store.archive_cache import archive_lock, sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache
 from zc.buildout.dists.store.eggs import EggName
 from zc.buildout.dists.store.state import STAGING_PREFIX, download_cache_state
+from zc.buildout.files.locks import LockTimeout
 
 if TYPE_CHECKING:
     from zc.buildout.dists.lock.file import Lock
@@ -203,7 +203,7 @@ def prune(entries: Sequence[CacheEntry], download_cache: str | None, *,
             with _held(entry, download_cache):
                 for gone in (entry, *companions):
                     _remove(gone.path)
-        except filelock.Timeout:
+        except LockTimeout:
             in_use.append(entry)
             continue
         removed += [entry, *companions]

@@ -24,7 +24,6 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -33,6 +32,8 @@ from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
     import importlib.metadata
+
+    from packaging.requirements import Requirement
 
     from zc.buildout.dists.settings import InstallerSettings
 
@@ -46,6 +47,11 @@ _SETUPTOOLS_WITH_BDIST_WHEEL = Version("70.1")
 
 
 def _parse(requirements: Iterable[str], description: str) -> list[Requirement]:
+    from packaging.requirements import (  # start-up: its regular expressions take milliseconds to compile
+        InvalidRequirement,
+        Requirement,
+    )
+
     try:
         return [Requirement(text) for text in requirements]
     except InvalidRequirement as error:

@@ -33,6 +33,7 @@ from zc.buildout.dists.store.eggs import (
 )
 from zc.buildout.dists.store.state import eggs_state, staging_prefix
 from zc.buildout.errors import UserError
+from zc.buildout.files.locks import LockTimeout, holding
 
 __all__ = ["cached_egg", "install_wheel", "locked", "place_egg", "wheel_metadata"]
 
@@ -52,19 +53,14 @@ def wheel_metadata(wheel_path: str) -> tuple[str, str]:
 @contextmanager
 def locked(eggs_directory: str, name: str) -> Iterator[None]:
     """Hold the lock that guards installing ``name`` into ``eggs_directory``."""
-    from filelock import FileLock, Timeout  # start-up: only installing takes locks
-
-    locks = eggs_state(eggs_directory, "locks")
-    lock = FileLock(os.path.join(locks, f"{name}.lock"))
-    try:
-        lock.acquire(timeout=2)
-    except Timeout:
-        logger.info("Waiting for another buildout installing %s.", name)
-        lock.acquire()
-    try:
+    path = os.path.join(eggs_state(eggs_directory, "locks"), f"{name}.lock")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(holding(path, timeout=2))
+        except LockTimeout:
+            logger.info("Waiting for another buildout installing %s.", name)
+            stack.enter_context(holding(path))
         yield
-    finally:
-        lock.release()
 
 
 def _holds(directory: str, name: str, version: str) -> bool:

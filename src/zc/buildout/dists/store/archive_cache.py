@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from zc.buildout.dists.store.state import download_cache_state
+from zc.buildout.files.locks import holding
 
 __all__ = ["archive_lock", "built_wheel", "cached_archive", "mark_used", "sha256_of", "using_archive"]
 
@@ -45,12 +46,11 @@ def _state(directory: str, *names: str) -> str:
 def archive_lock(directory: str, filename: str, *, wait: bool = True) -> Iterator[None]:
     """Hold the lock on ``filename`` in the cache ``directory`` (made if missing).
 
-    Without ``wait``, a lock another process holds raises ``filelock.Timeout`` at once.
+    Without ``wait``, a lock another process holds raises
+    :class:`~zc.buildout.files.locks.LockTimeout` at once.
     """
-    from filelock import FileLock  # start-up: only installing takes locks
-
     locks = _state(directory, "locks")
-    with FileLock(os.path.join(locks, f"{filename}.lock"), timeout=-1 if wait else 0):
+    with holding(os.path.join(locks, f"{filename}.lock"), timeout=None if wait else 0):
         yield
 
 

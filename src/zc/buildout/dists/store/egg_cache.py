@@ -47,6 +47,7 @@ from typing import Protocol
 
 from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_prefix
+from zc.buildout.files.locks import holding
 
 __all__ = ["EggCache", "TreeWork", "link_tree", "seal", "tree_files"]
 
@@ -150,12 +151,10 @@ class EggCache:
     def holding(self, name: str, *, wait: bool = True) -> Iterator[None]:
         """Hold the lock on the entry ``name``: while it is made, linked from, or pruned.
 
-        Without ``wait``, a lock another process holds raises ``filelock.Timeout`` at once.
+        Without ``wait``, a lock another process holds raises
+        :class:`~zc.buildout.files.locks.LockTimeout` at once.
         """
-        from filelock import FileLock  # start-up: only installing takes locks
-
-        os.makedirs(self.locks, exist_ok=True)
-        with FileLock(os.path.join(self.locks, f"{name}.lock"), timeout=-1 if wait else 0):
+        with holding(os.path.join(self.locks, f"{name}.lock"), timeout=None if wait else 0):
             yield
 
     def link(self, entry: str, path: str, link: Callable[[str, str], None],
