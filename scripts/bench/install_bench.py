@@ -11,6 +11,10 @@ times:
 
 - cold: empty eggs directory (or target environment) and empty caches;
 - warm: eggs directory (or target environment) removed, caches kept;
+
+(buildout's caches are its download cache and its working state, kept
+under ``XDG_CACHE_HOME``: both live in the tool's cache directory, as uv's
+cache does);
 - no-op: everything installed, run again.
 
 Beside the times, the table shows the peak memory of the cold runs: that
@@ -264,7 +268,7 @@ class BuildoutTool(Tool):
                 if name.lower() in names and name.lower() not in pinned}
 
     def install(self) -> Timed:
-        env = {"PIP_CACHE_DIR": str(self.cache / "pip")}
+        env = {"PIP_CACHE_DIR": str(self.cache / "pip"), "XDG_CACHE_HOME": str(self.cache / "state")}
         return run([str(self.venv / "bin" / "buildout")], cwd=self.directory, env=env)
 
     def reset(self, keep_cache: bool) -> None:
