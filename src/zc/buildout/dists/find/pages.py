@@ -9,7 +9,8 @@ import json
 import os
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from packaging.tags import Tag
 from packaging.utils import (
@@ -173,17 +174,17 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
     """The files of one project by version, each version's read when first asked for.
 
     An index page may link 10,000 files, of which a resolution looks at a
-    version or two: the links of an HTML page are only split into name and
-    version at first, and the rest of their attributes read when their
-    version is asked for. Threads may read one concurrently.
+    version or two: the links of an HTML page, or the file entries of a
+    JSON one, are only split into name and version at first, and the rest
+    of what they say read when their version is asked for. Threads may read
+    one concurrently.
     """
 
     def __init__(self, files: Iterable[DistributionFile] = ()) -> None:
         self._read: dict[Version, list[DistributionFile]] = {}
-        self._unread: dict[Version, list[str]] = {}
-        """The text inside the anchors of each version not read yet."""
-        self._base = ""
-        self._project: str | None = None
+        self._unread: dict[Version, list[Any]] = {}
+        """What the page says of each file of a version not read yet: an anchor's text, a JSON entry."""
+        self._reader: Callable[[list[Any]], Iterable[DistributionFile]] = lambda unread: ()
         for file in files:
             self._read.setdefault(file.version, []).append(file)
 
@@ -191,7 +192,6 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
     def from_html(cls, text: str, url: str, project: str) -> ProjectFiles:
         """The files of the PEP 503 page of ``project`` at ``url`` (see :func:`parse_html`)."""
         page = cls()
-        page._project = project
         memo = NameMemo()
         base = url
         for tag, inside in _TAG.findall(text):
@@ -201,15 +201,25 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
                     page._unread.setdefault(version, []).append(inside)
             elif base is url and (href := _attributes(inside).get("href")):
                 base = urllib.parse.urljoin(url, href)
-        page._base = base
+        page._reader = lambda unread: _html_files(map(_attributes, unread), base, project)
+        return page
+
+    @classmethod
+    def from_json(cls, data: bytes, url: str, project: str) -> ProjectFiles:
+        """The files of the PEP 691 page of ``project`` at ``url`` (see :func:`parse_json`)."""
+        page = cls()
+        memo = NameMemo()
+        for entry in _json_entries(data):
+            split = split_filename(_entry_filename(entry), project, memo)
+            if split is not None:
+                page._unread.setdefault(split[1], []).append(entry)
+        page._reader = lambda unread: _json_files(unread, url, project)
         return page
 
     def __getitem__(self, version: Version) -> Sequence[DistributionFile]:
         files = self._read.get(version)
         if files is None:
-            anchors = map(_attributes, self._unread[version])
-            found = [file for file in _html_files(anchors, self._base, self._project)
-                     if file.version == version]
+            found = [file for file in self._reader(self._unread[version]) if file.version == version]
             files = self._read.setdefault(version, found)
         return files
 
@@ -259,14 +269,29 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
 
     Raises ``ValueError`` when ``data`` is not such a page.
     """
+    return list(_json_files(_json_entries(data), url, project))
+
+
+def _json_entries(data: bytes) -> list[dict[str, Any]]:
+    """The file entries of a PEP 691 project page that name a URL; ``ValueError`` if it is none."""
     page = json.loads(data)
     if not isinstance(page, dict) or not isinstance(page.get("files"), list):
         raise ValueError("not a PEP 691 project page")
-    found = []
+    return [entry for entry in page["files"] if isinstance(entry, dict) and isinstance(entry.get("url"), str)]
+
+
+def _entry_filename(entry: dict[str, Any]) -> str:
+    """The file name a JSON entry gives, else the last segment of its URL's path."""
+    filename = entry.get("filename")
+    if isinstance(filename, str):
+        return filename
+    path = entry["url"].partition("#")[0].partition("?")[0]
+    return urllib.parse.unquote(path[path.rfind("/") + 1:])
+
+
+def _json_files(entries: Iterable[dict[str, Any]], url: str, project: str | None) -> Iterator[DistributionFile]:
     memo = NameMemo()
-    for entry in page["files"]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            continue
+    for entry in entries:
         link = entry["url"]
         yanked = entry.get("yanked", False)
         metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
@@ -281,8 +306,7 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
             memo=memo,
         )
         if file is not None:
-            found.append(file)
-    return found
+            yield file
 
 
 def parse_page(data: bytes, content_type: str, url: str, project: str | None = None
@@ -301,7 +325,7 @@ def project_files(data: bytes, content_type: str, url: str, project: str) -> Pro
     """:func:`parse_page` for the index page of ``project``, its HTML links read when needed."""
     media_type, _, parameters = content_type.partition(";")
     if media_type.strip().lower() == JSON_TYPE:
-        return ProjectFiles(parse_json(data, url, project))
+        return ProjectFiles.from_json(data, url, project)
     return ProjectFiles.from_html(_decoded(data, parameters), url, project)
 
 
