@@ -155,8 +155,32 @@ class ProjectFilesTests(unittest.TestCase):
         self.assertEqual(html.files(), parse_html(self.PAGES[2], PAGE, "demo"))
         self.assertEqual(ProjectFiles(files.files()).files(), files.files())
 
+    def test_json_pages_read_by_version_give_what_reading_them_whole_gives(self) -> None:
+        data = JSONTests.FILES
+        whole: dict[Version, list[object]] = {}
+        for file in parse_json(data, PAGE, "demo"):
+            whole.setdefault(file.version, []).append(file)
+        files = ProjectFiles.from_json(data, PAGE, "demo")
+        self.assertEqual({version: list(files[version]) for version in files}, whole)
+
+    def test_only_one_version_keeps_its_files_and_lists_the_others(self) -> None:
+        for files in (ProjectFiles.from_html(self.PAGES[0], PAGE, "demo", only=Version("1.0")),
+                      ProjectFiles.from_json(JSONTests.FILES, PAGE, "demo", only=Version("1.0"))):
+            with self.subTest(files=type(files)):
+                self.assertEqual(list(files)[:2], [Version("1.0"), Version("0.9")])
+                self.assertEqual([file.version for file in files[Version("1.0")]], [Version("1.0")] * 2)
+                self.assertEqual(files[Version("0.9")], [])
+
 
 class JSONTests(unittest.TestCase):
+    FILES = json.dumps({"meta": {"api-version": "1.1"}, "name": "demo", "files": [
+        {"filename": "demo-1.0-py3-none-any.whl", "url": "demo-1.0-py3-none-any.whl",
+         "hashes": {"sha256": "abc"}, "core-metadata": {"sha256": "def"}},
+        {"filename": "demo-0.9.tar.gz", "url": "demo-0.9.tar.gz", "yanked": "bad", "core-metadata": {}},
+        {"filename": "demo-1.0.tar.gz", "url": "demo-1.0.tar.gz#sha256=fff", "requires-python": ">=3"},
+        {"url": "https://cdn.example/demo-0.8.zip", "hashes": {"md5": "x"}, "dist-info-metadata": True},
+    ]}).encode()
+
     def page(self, *files: dict[str, object]) -> bytes:
         return json.dumps({"meta": {"api-version": "1.1"}, "name": "demo",
                            "files": list(files)}).encode()

@@ -214,7 +214,7 @@ class Installer:
             from zc.buildout.dists.find.index import Finder  # start-up: only when reading an index
 
             self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare,
-                                  environments=self._build_environments())
+                                  environments=self._build_environments(), pinned_only=True)
         return self._finder
 
     def _get_fetcher(self) -> Fetcher | None:
@@ -251,13 +251,12 @@ class Installer:
         missing = [dist for dist in resolved if dist.installed is None]
         if not missing and not any(self._is_own(dist.installed) for dist in resolved):
             return [cast(InstalledDistribution, dist.installed) for dist in resolved]  # nothing to do
-        from zc.buildout.dists.install.compiler import Compiler  # start-up: only when installing
-
         fetched = iter(self._fetch(missing) if missing else [])
+        fetcher = self._get_fetcher()
+        assert fetcher is not None
         # The resolver hands back the installed distributions it was given: these.
-        with Compiler() as compiler:  # for copies of buildout's own (its workers start if needed)
-            return [self._own_egg(cast(InstalledDistribution, dist.installed), compiler)
-                    if dist.installed is not None else next(fetched) for dist in resolved]
+        return [self._own_egg(cast(InstalledDistribution, dist.installed), fetcher.compiler)
+                if dist.installed is not None else next(fetched) for dist in resolved]
 
     def _own_egg(self, dist: InstalledDistribution, compiler: Compiler) -> InstalledDistribution:
         """``dist``, or, for one of buildout's own, where it is without its neighbours."""

@@ -77,13 +77,18 @@ class Finder:
     ``on_download(file, path)`` is told of each archive downloaded ahead of
     installing (in a worker thread), until :meth:`close`. The metadata of an
     sdist that does not state it reliably is prepared by its build backend,
-    in ``environments`` (by default, buildout's environment only).
+    in ``environments`` (by default, buildout's environment only). With
+    ``pinned_only``, the index pages of projects pinned to one version keep
+    the files of that version alone (the pages of a big set hold tens of
+    megabytes of files no installation asks for); their other versions are
+    still listed.
     """
 
     def __init__(self, settings: InstallerSettings, client: HTTPClient, *,
                  on_download: Callable[[DistributionFile, str], None] | None = None,
-                 environments: BuildEnvironments | None = None) -> None:
+                 environments: BuildEnvironments | None = None, pinned_only: bool = False) -> None:
         self._settings = settings
+        self._pinned_only = pinned_only
         self._environments = BuildEnvironments(settings) if environments is None else environments
         self._client = client
         self._lock = threading.Lock()
@@ -230,7 +235,9 @@ class Finder:
                 return ProjectFiles()
             # No page of its own: an old flat index lists files at its root.
             return ProjectFiles(self._root_files(index).get(name, []))
-        return _parse(response, url, functools.partial(project_files, project=name))
+        pin = self._settings.pins.get(name) if self._pinned_only else None
+        only = None if pin is None else pin.exact
+        return _parse(response, url, functools.partial(project_files, project=name, only=only))
 
     def _root_files(self, index: str) -> dict[str, list[DistributionFile]]:
         """The distribution files the index's root page links to, by project (read once)."""

@@ -105,14 +105,8 @@ def distribution_file(
         else:
             sha256 = dict(urllib.parse.parse_qsl(fragment)).get("sha256")
     return DistributionFile(
-        name=name,
-        version=version,
-        filename=filename,
-        url=base,
-        kind=kind,
-        sha256=sha256,
-        requires_python=requires_python or None,
-        yanked=yanked,
+        name=name, version=version, filename=filename, url=base, kind=kind, sha256=sha256,
+        requires_python=requires_python or None, yanked=yanked,
         metadata_url=base + ".metadata" if metadata else None,
         metadata_sha256=metadata.get("sha256") if isinstance(metadata, Mapping) else None,
     )
@@ -183,14 +177,18 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
     def __init__(self, files: Iterable[DistributionFile] = ()) -> None:
         self._read: dict[Version, list[DistributionFile]] = {}
         self._unread: dict[Version, list[Any]] = {}
-        """What the page says of each file of a version not read yet: an anchor's text, a JSON entry."""
+        """What the page says of each file of a version not read yet: an anchor's text, a JSON entry's
+        (:data:`_JSONEntry`)."""
         self._reader: Callable[[list[Any]], Iterable[DistributionFile]] = lambda unread: ()
         for file in files:
             self._read.setdefault(file.version, []).append(file)
 
     @classmethod
-    def from_html(cls, text: str, url: str, project: str) -> ProjectFiles:
-        """The files of the PEP 503 page of ``project`` at ``url`` (see :func:`parse_html`)."""
+    def from_html(cls, text: str, url: str, project: str, only: Version | None = None) -> ProjectFiles:
+        """The files of the PEP 503 page of ``project`` at ``url`` (see :func:`parse_html`).
+
+        With ``only``, the files of other versions are left out (their versions are kept).
+        """
         page = cls()
         memo = NameMemo()
         base = url
@@ -198,23 +196,28 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
             if tag in "aA":
                 version = _link_version(inside, project, memo)
                 if version is not None:
-                    page._unread.setdefault(version, []).append(inside)
+                    page._keep(version, inside, only)
             elif base is url and (href := _attributes(inside).get("href")):
                 base = urllib.parse.urljoin(url, href)
         page._reader = lambda unread: _html_files(map(_attributes, unread), base, project)
         return page
 
     @classmethod
-    def from_json(cls, data: bytes, url: str, project: str) -> ProjectFiles:
-        """The files of the PEP 691 page of ``project`` at ``url`` (see :func:`parse_json`)."""
+    def from_json(cls, data: bytes, url: str, project: str, only: Version | None = None) -> ProjectFiles:
+        """The files of the PEP 691 page of ``project`` at ``url`` (see :func:`parse_json`), as :meth:`from_html`."""
         page = cls()
         memo = NameMemo()
         for entry in _json_entries(data):
             split = split_filename(_entry_filename(entry), project, memo)
             if split is not None:
-                page._unread.setdefault(split[1], []).append(entry)
+                page._keep(split[1], entry, only)
         page._reader = lambda unread: _json_files(unread, url, project)
         return page
+
+    def _keep(self, version: Version, unread: Any, only: Version | None) -> None:
+        kept = self._unread.setdefault(version, [])  # the version is listed even when its files are left out
+        if only is None or version == only:
+            kept.append(unread)
 
     def __getitem__(self, version: Version) -> Sequence[DistributionFile]:
         files = self._read.get(version)
@@ -272,37 +275,54 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
     return list(_json_files(_json_entries(data), url, project))
 
 
-def _json_entries(data: bytes) -> list[dict[str, Any]]:
+_JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", "bool | str"]
+"""What buildout reads of a PEP 691 file entry (URL, file name, sha256, requires-python, yanked
+reason, core metadata or its digest), kept in place of the entry, which holds several times as much."""
+
+
+def _json_entries(data: bytes) -> list[_JSONEntry]:
     """The file entries of a PEP 691 project page that name a URL; ``ValueError`` if it is none."""
     page = json.loads(data)
     if not isinstance(page, dict) or not isinstance(page.get("files"), list):
         raise ValueError("not a PEP 691 project page")
-    return [entry for entry in page["files"] if isinstance(entry, dict) and isinstance(entry.get("url"), str)]
+    found = []
+    for entry in page["files"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            continue
+        filename, hashes = entry.get("filename"), entry.get("hashes")
+        yanked = entry.get("yanked", False)
+        metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
+        found.append((
+            entry["url"],
+            filename if isinstance(filename, str) else None,
+            hashes.get("sha256") if isinstance(hashes, dict) else None,
+            entry.get("requires-python"),
+            (yanked if isinstance(yanked, str) else "") if yanked else None,
+            ((metadata.get("sha256") or True) if metadata else False) if isinstance(metadata, dict)
+            else metadata is True,
+        ))
+    return found
 
 
-def _entry_filename(entry: dict[str, Any]) -> str:
+def _entry_filename(entry: _JSONEntry) -> str:
     """The file name a JSON entry gives, else the last segment of its URL's path."""
-    filename = entry.get("filename")
-    if isinstance(filename, str):
-        return filename
-    path = entry["url"].partition("#")[0].partition("?")[0]
+    if entry[1] is not None:
+        return entry[1]
+    path = entry[0].partition("#")[0].partition("?")[0]
     return urllib.parse.unquote(path[path.rfind("/") + 1:])
 
 
-def _json_files(entries: Iterable[dict[str, Any]], url: str, project: str | None) -> Iterator[DistributionFile]:
+def _json_files(entries: Iterable[_JSONEntry], url: str, project: str | None) -> Iterator[DistributionFile]:
     memo = NameMemo()
-    for entry in entries:
-        link = entry["url"]
-        yanked = entry.get("yanked", False)
-        metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
+    for link, filename, sha256, requires_python, yanked, metadata in entries:
         file = distribution_file(
             link if "://" in link else urllib.parse.urljoin(url, link),
             project=project,
-            filename=entry.get("filename") if isinstance(entry.get("filename"), str) else None,
-            hashes=entry.get("hashes") or {},
-            requires_python=entry.get("requires-python"),
-            yanked=(yanked if isinstance(yanked, str) else "") if yanked else None,
-            metadata=metadata if isinstance(metadata, (bool, dict)) else False,
+            filename=filename,
+            hashes={"sha256": sha256} if sha256 else {},
+            requires_python=requires_python,
+            yanked=yanked,
+            metadata={"sha256": metadata} if isinstance(metadata, str) else metadata,
             memo=memo,
         )
         if file is not None:
@@ -321,12 +341,16 @@ def parse_page(data: bytes, content_type: str, url: str, project: str | None = N
     return parse_html(_decoded(data, parameters), url, project)
 
 
-def project_files(data: bytes, content_type: str, url: str, project: str) -> ProjectFiles:
-    """:func:`parse_page` for the index page of ``project``, its HTML links read when needed."""
+def project_files(data: bytes, content_type: str, url: str, project: str, only: Version | None = None
+                  ) -> ProjectFiles:
+    """:func:`parse_page` for the index page of ``project``, each version's files read when needed.
+
+    With ``only``, the files of other versions are left out (their versions are kept).
+    """
     media_type, _, parameters = content_type.partition(";")
     if media_type.strip().lower() == JSON_TYPE:
-        return ProjectFiles.from_json(data, url, project)
-    return ProjectFiles.from_html(_decoded(data, parameters), url, project)
+        return ProjectFiles.from_json(data, url, project, only)
+    return ProjectFiles.from_html(_decoded(data, parameters), url, project, only)
 
 
 def _decoded(data: bytes, parameters: str) -> str:
