@@ -268,7 +268,7 @@ class Available:
         unusable = self._unusable.get(name, {})
         for version, files in self._files.get(name, {}).items():
             if version not in unusable and version not in versions:
-                yanked = all(file.yanked is not None for file in files)
+                yanked = bool(files) and all(file.yanked is not None for file in files)  # none: left out
                 versions[version] = " (yanked)" if yanked else ""
         if not versions:
             return None
