@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Callable
 from typing import NamedTuple
-from urllib.parse import urljoin
 
 from zc.buildout.config.parser import RawSections, parse_text
 from zc.buildout.config.values import is_url
@@ -41,6 +40,8 @@ def resolve_name(name: str, extending: str) -> str:
     if is_url(extending):
         if os.path.isabs(name):
             return name
+
+        from urllib.parse import urljoin  # start-up: only for remote configuration files
 
         return urljoin(extending, name)
     return os.path.normpath(os.path.join(os.path.dirname(extending), os.path.expanduser(name)))

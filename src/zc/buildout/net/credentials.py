@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import netrc
 import os
 import re
 import threading
-import urllib.parse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import netrc
 
 __all__ = ["Credentials", "redact_url"]
 
 logger = logging.getLogger("zc.buildout")
-
-_NOT_READ = object()
-
 
 _USER_INFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s/?#@:]*)(?P<password>:[^\s/?#]*)?@")
 """The user-info of a URL anywhere in a text; a password may hold ``@`` (the last one ends it)."""
@@ -40,6 +38,8 @@ def _hidden(match: re.Match[str]) -> str:
 
 
 def _basic(user: str, password: str) -> str:
+    import base64  # start-up: redacting, which every run does, needs none of the network's modules
+
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
 
@@ -54,11 +54,14 @@ class Credentials:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._netrc: object = _NOT_READ
+        self._netrc: netrc.netrc | None = None
+        self._netrc_read = False
 
     @staticmethod
     def from_user_info(url: str) -> tuple[str, str | None]:
         """``url`` without user-info, and the header its user-info asks for."""
+        import urllib.parse  # start-up: as base64
+
         parts = urllib.parse.urlsplit(url)
         if "@" not in parts.netloc:
             return url, None
@@ -69,6 +72,8 @@ class Credentials:
 
     def for_url(self, url: str) -> tuple[str, str | None]:
         """``url`` without user-info, and the ``Authorization`` header to send, if any."""
+        import urllib.parse  # start-up: as base64
+
         plain, authorization = self.from_user_info(url)
         if authorization is None:
             host = urllib.parse.urlsplit(plain).hostname
@@ -79,10 +84,10 @@ class Credentials:
 
     def _netrc_entry(self, host: str) -> tuple[str, str] | None:
         with self._lock:
-            if self._netrc is _NOT_READ:
-                self._netrc = _read_netrc()
+            if not self._netrc_read:
+                self._netrc, self._netrc_read = _read_netrc(), True
             parsed = self._netrc
-        if not isinstance(parsed, netrc.netrc):
+        if parsed is None:
             return None
         found = parsed.authenticators(host)
         if found is None:
@@ -92,6 +97,8 @@ class Credentials:
 
 
 def _read_netrc() -> netrc.netrc | None:
+    import netrc  # start-up: as base64
+
     path = os.path.join(os.path.expanduser("~"), ".netrc")
     if not os.path.isfile(path):
         return None
