@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import email.parser
 import os
+import shutil
 import sys
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from installer.destinations import SchemeDictionaryDestination
 
 from zc.buildout.dists.install.namespaces import namespace_inits
-from zc.buildout.dists.install.wheel_checks import CheckedWheelFile, check_wheel
+from zc.buildout.dists.install.wheel_checks import CheckedStream, CheckedWheelFile, check_wheel
 from zc.buildout.dists.store.eggs import dist_info_name, renamed_path
 
 if TYPE_CHECKING:
@@ -81,7 +82,12 @@ class _EggDestination(SchemeDictionaryDestination):
             os.makedirs(directory, exist_ok=True)
             self.made.add(directory)
         with open(target, "xb") as file:
-            digest, size = copyfileobj_with_hashing(stream, file, self.hash_algorithm)
+            if isinstance(stream, CheckedStream) and stream.algorithm == self.hash_algorithm:
+                shutil.copyfileobj(stream, file)  # it hashes what it reads: no need to hash again
+                assert stream.checked is not None
+                _, digest, size = stream.checked
+            else:
+                digest, size = copyfileobj_with_hashing(stream, file, self.hash_algorithm)
         if is_executable:
             os.chmod(target, os.stat(target).st_mode | 0o111)
         return RecordEntry(path, Hash(self.hash_algorithm, digest), size)

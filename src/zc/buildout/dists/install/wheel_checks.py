@@ -30,7 +30,7 @@ from zc.buildout.errors import UserError
 if TYPE_CHECKING:
     from installer.sources import WheelContentElement
 
-__all__ = ["FLOOR", "RATIO", "CheckedWheelFile", "check_wheel"]
+__all__ = ["FLOOR", "RATIO", "CheckedStream", "CheckedWheelFile", "check_wheel"]
 
 RATIO = 100
 """How many times its own size a wheel may unpack to (text compresses about 4 to 10 times)."""
@@ -91,13 +91,16 @@ class CheckedWheelFile(WheelFile):
         for (path, digest, size), stream, is_executable in super().get_contents():
             algorithm, _, expected = digest.partition("=")
             if expected and algorithm in hashlib.algorithms_guaranteed:
-                checked = _CheckedStream(stream, hashlib.new(algorithm), expected, size, wheel, path)
+                checked = CheckedStream(stream, hashlib.new(algorithm), expected, size, wheel, path)
                 stream = cast(BinaryIO, checked)
             yield (path, digest, size), stream, is_executable
 
 
-class _CheckedStream:
-    """A member's stream that raises, at its end, when the digest or size is not RECORD's."""
+class CheckedStream:
+    """A member's stream that raises, at its end, when the digest or size is not RECORD's.
+
+    Once read to its end, :attr:`checked` holds the algorithm, digest and size it was found to have.
+    """
 
     def __init__(self, stream: BinaryIO, digest: Any, expected: str, size: str, wheel: str,
                  path: str) -> None:
@@ -108,6 +111,12 @@ class _CheckedStream:
         self._read = 0
         self._wheel = wheel
         self._path = path
+        self.checked: tuple[str, str, int] | None = None
+
+    @property
+    def algorithm(self) -> str:
+        """The digest's algorithm (``sha256``, say)."""
+        return str(self._digest.name)
 
     def read(self, amount: int = -1) -> bytes:
         return self._seen(self._stream.read(amount), whole=amount < 0)
@@ -135,3 +144,4 @@ class _CheckedStream:
         if found != self._expected or self._size not in (None, self._read):
             raise UserError(f"The wheel {self._wheel} holds {self._path!r}, "
                             "whose digest does not match its RECORD.", hint=_HINT)
+        self.checked = (self._digest.name, found, self._read)
