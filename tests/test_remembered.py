@@ -186,7 +186,9 @@ class RememberedTests(ScratchTestCase):
     def test_an_emptied_eggs_directory_installs_the_pinned_plan_again_without_the_index(self) -> None:
         index, settings = self.pinned_from_the_index(download_cache=self.path("cache"))
         shutil.rmtree(self.settings.eggs_directory)
-        self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        # The eggs made again from the same files have the metadata the plan keeps: none is read.
+        with mock.patch.object(DistInfo, "_headers_text", side_effect=AssertionError("read")):
+            self.assertEqual(self.resolved(["other"], **settings), [("other", "2.0"), ("needed", "1.0")])
         self.assertFalse(self.resolved_again)
         self.assertEqual(index.take_requests(), [])  # the files came from the download cache
         self.assertEqual([name.split("-py")[0] for name in sorted(os.listdir(self.settings.eggs_directory))],

@@ -114,14 +114,15 @@ class Resolutions:
             return  # not an eggs directory buildout installs into
         planned = files is not None and not any(file is not None and _has_password(file.url) for file in files)
         sources: list[list[str] | None] = [None] * len(resolved)
+        earlier = self._planned() if planned else {}
         if files is not None and planned:
-            earlier = self._planned_sources()  # for the eggs that were in place
             sources = [[file.filename, file.url, file.kind, file.sha256 or ""] if file is not None
-                       else earlier.get(dist.name) for dist, file in zip(resolved, files)]
+                       else _source(earlier.get(dist.name)) for dist, file in zip(resolved, files)]
         data = marshal.dumps({
             "key": self._key, "plan": self._plan_key if planned else None,
             "files": [[path, _stat(path)] for path in _metadata_files(resolved)],
-            "resolved": [_stored(dist, source) for dist, source in zip(resolved, sources)]})
+            "resolved": [_stored(dist, source, earlier.get(dist.name))
+                         for dist, source in zip(resolved, sources)]})
         temporary = f"{self._path}.{os.getpid()}.tmp"
         try:
             os.makedirs(self._directory, exist_ok=True)
@@ -133,15 +134,14 @@ class Resolutions:
             if os.path.exists(temporary):
                 os.remove(temporary)
 
-
-    def _planned_sources(self) -> dict[str, list[str]]:
-        """The files of the plan remembered for these requirements, by distribution name."""
+    def _planned(self) -> dict[str, list[Any]]:
+        """The distributions of the plan remembered for these requirements (stored), by name."""
         try:
             with open(self._path, "rb") as file:
                 stored = marshal.loads(file.read())
             if stored["plan"] != self._plan_key:
                 return {}
-            return {entry[0]: entry[-1] for entry in stored["resolved"] if entry[-1] is not None}
+            return {entry[0]: entry for entry in stored["resolved"]}
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
             return {}
 
@@ -236,14 +236,26 @@ def _metadata_files(resolved: Sequence[Resolved]) -> list[str]:
     return files
 
 
-def _stored(dist: Resolved, source: list[str] | None) -> list[Any]:
+def _source(entry: list[Any] | None) -> list[str] | None:
+    """The file a stored distribution was installed from, if known."""
+    return None if entry is None else entry[-1]
+
+
+def _stored(dist: Resolved, source: list[str] | None, earlier: list[Any] | None) -> list[Any]:
+    """``dist`` as stored; the headers of its metadata are ``earlier``'s when it was installed again
+    from the same file into the same place (the same metadata), else read."""
     installed = dist.installed
     assert isinstance(installed, InstalledDistribution)
     metadata = installed.metadata
+    if (earlier is not None and source is not None and _source(earlier) == source
+            and earlier[6][0] == metadata.path):
+        headers = earlier[6][1]
+    else:
+        headers = metadata.metadata.as_data()
     return [dist.name, str(dist.version), dist.requirement, dist.picked, list(dist.required_by),
             [installed.name, installed.version, installed.location, installed.develop,
              installed.metadata_path],
-            [metadata.path, metadata.metadata.as_data()], source]
+            [metadata.path, headers], source]
 
 
 def _resolved(entry: list[Any]) -> Resolved:
