@@ -123,7 +123,7 @@ class Compiler:
         or an :class:`OSError` as it was, anything else as a
         :class:`RuntimeError` holding the worker's traceback.
         """
-        self._call("zc.buildout.dists.install.unpack:install_into", wheel_path, directory,
+        self.call("zc.buildout.dists.install.unpack:install_into", wheel_path, directory,
                    metadata=dict(metadata))
 
     def link(self, source: str, target: str) -> None:
@@ -131,16 +131,16 @@ class Compiler:
 
         Its errors are raised here, as :meth:`unpack` raises them; so are those of the walks below.
         """
-        self._call("zc.buildout.dists.store.egg_cache:link_tree", source, target)
+        self.call("zc.buildout.dists.store.egg_cache:link_tree", source, target)
 
     def tree_files(self, directory: str) -> dict[str, list[int]]:
         """:func:`~zc.buildout.dists.store.egg_cache.tree_files` in a worker."""
-        files: dict[str, list[int]] = self._call("zc.buildout.dists.store.egg_cache:tree_files", directory)
+        files: dict[str, list[int]] = self.call("zc.buildout.dists.store.egg_cache:tree_files", directory)
         return files
 
     def seal(self, directory: str) -> dict[str, list[int]]:
         """:func:`~zc.buildout.dists.store.egg_cache.seal` in a worker."""
-        files: dict[str, list[int]] = self._call("zc.buildout.dists.store.egg_cache:seal", directory)
+        files: dict[str, list[int]] = self.call("zc.buildout.dists.store.egg_cache:seal", directory)
         return files
 
     def compile_tree(self, directory: str, final: str) -> None:
@@ -148,7 +148,7 @@ class Compiler:
 
         A worker finds them; all compile them.
         """
-        found = self._call("zc.buildout.dists.install.compiler:python_files", directory, final)
+        found = self.call("zc.buildout.dists.install.compiler:python_files", directory, final)
         self.compile([(source, ddir) for source, ddir in found])
 
     def close(self) -> None:
@@ -160,8 +160,11 @@ class Compiler:
         for thread in threads:
             thread.join()
 
-    def _call(self, function: str, *args: object, **keywords: object) -> Any:
-        """``function`` (``module:name``) called in a worker; its result, as JSON carries it."""
+    def call(self, function: str, *args: object, **keywords: object) -> Any:
+        """``function`` (``module:name``, one of buildout's) called in a worker; its result, as JSON carries it.
+
+        Its errors are raised here, as :meth:`unpack` raises them.
+        """
         return self._submit({"call": function, "args": args, "keywords": keywords}).result()
 
     def _submit(self, request: object) -> concurrent.futures.Future[Any]:

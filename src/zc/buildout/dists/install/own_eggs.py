@@ -36,7 +36,7 @@ from zc.buildout.dists.store.eggs import (
 )
 from zc.buildout.files.trees import remove_tree
 
-__all__ = ["own_egg"]
+__all__ = ["copy_files", "own_egg"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -109,26 +109,41 @@ class _Copy:
             return False
 
     def make(self, path: str, final: str, compiler: Compiler) -> None:
-        """Copy (link) the files to ``path``, compiled as if at ``final``.
+        """Copy (link) the files to ``path``, compiled as if at ``final``, on ``compiler``'s workers.
 
         A module's compiled file is copied along when the installation has
         one (it stays valid: the source keeps its modification time, and
         Python names the module's new path in it when loading it);
         ``compiler`` compiles the others.
         """
-        uncompiled = []
-        for row in csv.reader(self.installed_record.splitlines()):
-            if not row or not _belongs(row[0]):
-                continue
-            source, target = os.path.join(self.source, row[0]), os.path.join(path, self._renamed(row[0]))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            _place(source, target)
-            if target.endswith(".py") and not _copy_compiled(source, target):
-                relative = os.path.relpath(os.path.dirname(target), path)
-                uncompiled.append((target, os.path.normpath(os.path.join(final, relative))))
+        uncompiled = compiler.call("zc.buildout.dists.install.own_eggs:copy_files", self.source,
+                                   self.installed_dist_info, self.dist_info, self.installed_record, path, final)
         with open(os.path.join(path, self.dist_info, "RECORD"), "w", encoding="utf-8", newline="") as file:
             file.write(self.record)
-        compiler.compile(uncompiled)
+        compiler.compile([(source, ddir) for source, ddir in uncompiled])
+
+
+def copy_files(source: str, installed_dist_info: str, dist_info: str, installed_record: str, path: str,
+               final: str) -> list[tuple[str, str]]:
+    """Copy (link) the files an installation's ``RECORD`` lists into ``path``, its metadata directory renamed.
+
+    Returns the modules with no compiled file to copy, each with the
+    directory to name in its compiled file (below ``final``).
+    """
+    uncompiled = []
+    made: set[str] = set()
+    for row in csv.reader(installed_record.splitlines()):
+        if not row or not _belongs(row[0]):
+            continue
+        target = os.path.join(path, renamed_path(row[0], installed_dist_info, dist_info))
+        if os.path.dirname(target) not in made:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            made.add(os.path.dirname(target))
+        _place(os.path.join(source, row[0]), target)
+        if target.endswith(".py") and not _copy_compiled(os.path.join(source, row[0]), target):
+            relative = os.path.relpath(os.path.dirname(target), path)
+            uncompiled.append((target, os.path.normpath(os.path.join(final, relative))))
+    return uncompiled
 
 
 def _copy_compiled(source: str, target: str) -> bool:
