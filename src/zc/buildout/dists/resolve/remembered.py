@@ -114,7 +114,7 @@ class Resolutions:
             return  # not an eggs directory buildout installs into
         planned = files is not None and not any(file is not None and _has_password(file.url) for file in files)
         sources: list[list[str] | None] = [None] * len(resolved)
-        earlier = self._planned() if planned else {}
+        earlier = self._stored_plan() if planned else {}
         if files is not None and planned:
             sources = [[file.filename, file.url, file.kind, file.sha256 or ""] if file is not None
                        else _source(earlier.get(dist.name)) for dist, file in zip(resolved, files)]
@@ -134,7 +134,7 @@ class Resolutions:
             if os.path.exists(temporary):
                 os.remove(temporary)
 
-    def _planned(self) -> dict[str, list[Any]]:
+    def _stored_plan(self) -> dict[str, list[Any]]:
         """The distributions of the plan remembered for these requirements (stored), by name."""
         try:
             with open(self._path, "rb") as file:
