@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import subprocess
+import sys
 import unittest
 
 from zc.buildout.errors import UserError
@@ -88,3 +90,22 @@ class LogSetupTests(unittest.TestCase):
             logsetup.parse_level("LOUD")
         with self.assertRaisesRegex(UserError, "Invalid verbosity 'x'"):
             logsetup.parse_level("INFO", "x")
+
+
+class BrokenPipeTests(unittest.TestCase):
+    def test_a_reader_gone_from_standard_output_ends_the_output_quietly(self) -> None:
+        # As in ``buildout | head -1``: the rest of the run is not told about it on standard error.
+        code = ("import logging\n"
+                "from zc.buildout.run import logsetup\n"
+                "logsetup.configure('INFO', '', '0')\n"
+                "for number in range(20000):\n"
+                "    logging.getLogger('zc.buildout').info('Generated script %d.', number)\n"
+                "print('done', file=__import__('sys').stderr)\n")
+        child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert child.stdout is not None and child.stderr is not None
+        self.assertEqual(child.stdout.readline(), b"Generated script 0.\n")
+        child.stdout.close()
+        errors = child.stderr.read().decode()
+        child.stderr.close()
+        self.assertEqual(child.wait(), 0)
+        self.assertEqual(errors, "done\n")

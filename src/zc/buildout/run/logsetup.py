@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Iterator
 
@@ -35,6 +36,21 @@ class _BuildoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, value: object) -> None:
         pass
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A reader gone from standard output (``buildout | head``) ends the output, quietly."""
+        if not isinstance(sys.exc_info()[1], BrokenPipeError):
+            super().handleError(record)
+            return
+        try:  # what is left to print, and the flush at exit, go nowhere
+            descriptor = sys.stdout.fileno()
+        except (OSError, ValueError):  # not the process's own standard output
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, descriptor)
+        finally:
+            os.close(devnull)
 
 
 class _Redacting(logging.Formatter):
