@@ -19,6 +19,7 @@ from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
+from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
 from zc.buildout.dists.store.state import staging_prefix
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
@@ -253,3 +254,31 @@ class EggCacheTests(ScratchTestCase):
         module = os.path.join(dist.location, "demo", "__init__.py")
         self.assertGreater(os.stat(module).st_nlink, 1)
         self.assertTrue(os.path.exists(compiled(module)))
+
+    def materialise(self, eggs: str) -> str:
+        settings = InstallerSettings(self.path(eggs), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"))
+        file = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        [dist] = materialise([file], settings, HTTPClient())
+        return dist.location
+
+    def test_an_egg_the_cache_keeps_is_linked_without_its_wheel(self) -> None:
+        first = self.materialise("eggs1")
+        # Found by the wheel's digest: the wheel, and its copy in the download cache, are not read.
+        for wheel in (self.wheel, self.path("cache", "dist", os.path.basename(self.wheel))):
+            os.remove(wheel)
+        second = self.materialise("eggs2")
+        module = os.path.join("demo", "__init__.py")
+        self.assertEqual(os.stat(os.path.join(first, module)).st_ino,
+                         os.stat(os.path.join(second, module)).st_ino)
+        [info] = [name for name in os.listdir(second) if name.endswith(".dist-info")]
+        self.assertEqual(pathlib.Path(second, info, ARCHIVE_RECORD).read_text(), f"{self.sha256}\n")
+
+    def test_an_egg_found_by_digest_but_changed_is_made_again_from_its_wheel(self) -> None:
+        first = self.materialise("eggs1")
+        os.truncate(os.path.join(first, "demo", "__init__.py"), 3)
+        with self.assertLogs("zc.buildout", logging.WARNING) as said:
+            second = self.materialise("eggs2")
+        self.assertIn("in the download cache was changed or damaged: making it again.", said.output[0])
+        self.assertEqual(pathlib.Path(second, "demo", "__init__.py").read_text(), "answer = 42\n")
+        self.assertEqual(sorted(os.listdir(self.path("eggs2"))), [os.path.basename(second)])

@@ -11,9 +11,9 @@ import zipfile
 from collections.abc import Sequence
 
 from zc.buildout.dists.find.index import Finder
-from zc.buildout.dists.find.pages import file_url
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
+from zc.buildout.net.file_urls import file_url
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing.index import FakeIndex
 

@@ -205,6 +205,20 @@ class RememberedTests(ScratchTestCase):
         [request] = index.take_requests()
         self.assertEqual(request, "GET /files/needed-1.0-py3-none-any.whl")
 
+    def test_a_plan_of_files_from_the_download_cache_keeps_the_digests_their_eggs_record(self) -> None:
+        index, settings = self.pinned_from_the_index(download_cache=self.path("cache"))
+        # Other requirements: resolved again, from the files the download cache has (no digest given).
+        shutil.rmtree(self.settings.eggs_directory)
+        self.assertEqual(self.resolved(["other", "needed"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertTrue(self.resolved_again)
+        self.assertEqual(index.take_requests(), [])
+        # With the digests, the next run links the eggs the egg cache keeps: the files are not needed.
+        shutil.rmtree(self.settings.eggs_directory)
+        shutil.rmtree(self.path("cache", "dist"))
+        self.assertEqual(self.resolved(["other", "needed"], **settings), [("other", "2.0"), ("needed", "1.0")])
+        self.assertFalse(self.resolved_again)
+        self.assertEqual(index.take_requests(), [])
+
     def test_a_plan_is_not_used_once_a_pin_changes(self) -> None:
         index, settings = self.pinned_from_the_index(download_cache=self.path("cache"))
         packages.wheel(self.path("dists"), "needed", "1.1")

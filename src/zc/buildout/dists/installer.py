@@ -272,8 +272,8 @@ class Installer:
         return isinstance(dist, InstalledDistribution) and own is not None and own.get(dist.key) is dist
 
     def _fetch(self, missing: Sequence[Resolved]) -> list[InstalledDistribution]:
-        from zc.buildout.dists.find.pages import file_url  # start-up: only when reading an index
         from zc.buildout.dists.install.fetch import PickedFile  # start-up: only when installing
+        from zc.buildout.net.file_urls import file_url  # start-up: only when installing
 
         files = []
         for dist in missing:

@@ -23,6 +23,7 @@ import zc.buildout
 from zc.buildout.errors import UserError
 from zc.buildout.net.connections import Connections
 from zc.buildout.net.credentials import Credentials, redact_url
+from zc.buildout.net.file_urls import url_path
 
 if TYPE_CHECKING:
     import urllib3
@@ -119,9 +120,7 @@ def local_path(url: str) -> str | None:
                 f"Couldn't download '{redact_url(url)}': file URLs must name a local file",
                 url=url,
             )
-        from urllib.request import url2pathname  # start-up: slow, only on the network
-
-        return url2pathname(parts.path)
+        return url_path(parts.path)
     if not parts.scheme:
         return url
     return None

@@ -36,7 +36,6 @@ from zc.buildout.dists.find.pages import (
     DistributionFile,
     ProjectFiles,
     distribution_file,
-    file_url,
     local_files,
     parse_page,
     project_files,
@@ -48,6 +47,7 @@ from zc.buildout.dists.metadata import Metadata, headers_of_egg, headers_of_whee
 from zc.buildout.dists.settings import default_index
 from zc.buildout.errors import UserError
 from zc.buildout.net.credentials import redact_url
+from zc.buildout.net.file_urls import file_url
 from zc.buildout.net.httpclient import DownloadError, local_path
 
 if TYPE_CHECKING:

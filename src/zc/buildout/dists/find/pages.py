@@ -22,12 +22,12 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.dists.find.filenames import FileKind, NameMemo, split_filename
+from zc.buildout.net.file_urls import file_url
 
 __all__ = [
     "DistributionFile",
     "ProjectFiles",
     "project_files",
-    "file_url",
     "local_files",
     "parse_page",
     "read_local_index",
@@ -361,13 +361,6 @@ def _decoded(data: bytes, parameters: str) -> str:
         if key.strip().lower() == "charset" and value.strip():
             charset = value.strip().strip('"')
     return data.decode(charset)
-
-
-def file_url(path: str) -> str:
-    """The ``file:`` URL of a local path."""
-    import urllib.request  # start-up: slow, only for file URLs
-
-    return urllib.parse.urljoin("file:", urllib.request.pathname2url(os.path.abspath(path)))
 
 
 def read_local_index(directory: str, name: str) -> list[DistributionFile]:

@@ -143,6 +143,10 @@ class Compiler:
         files: dict[str, list[int]] = self.call("zc.buildout.dists.store.egg_cache:seal", directory)
         return files
 
+    def link_if_unchanged(self, entry: str, manifest: str, target: str) -> bool:
+        """:func:`~zc.buildout.dists.store.egg_cache.link_if_unchanged` in a worker."""
+        return bool(self.call("zc.buildout.dists.store.egg_cache:link_if_unchanged", entry, manifest, target))
+
     def compile_tree(self, directory: str, final: str) -> None:
         """Compile the modules below ``directory``, which will be renamed to ``final``.
 

@@ -7,8 +7,9 @@ the eggs directory (a zipped egg is unpacked as it is): each egg is unpacked and
 processes on all processors, while other files download. With a
 download cache, the installed egg is kept in the cache too
 (:mod:`~zc.buildout.dists.store.egg_cache`) and linked from there, so installing it
-again needs no unpacking and no compiling; a wheel downloaded while
-resolving has its egg made there before it is asked for. Files are handled
+again needs no unpacking and no compiling (nor the wheel: the entry is found
+by the wheel's digest); a wheel downloaded while resolving has its egg made
+there before it is asked for. Files are handled
 concurrently; the log tells about them in the order they were picked.
 """
 
@@ -89,6 +90,8 @@ class Fetcher:
         self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
         self._prepared: dict[str, concurrent.futures.Future[None]] = {}
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._entries: dict[str, str] | None = None
+        """The egg cache's entries by digest, listed once."""
 
     def __enter__(self) -> Fetcher:
         return self
@@ -179,20 +182,41 @@ class Fetcher:
         return [dist for dist in results if dist is not None]
 
     def install(self, picked: PickedFile, progress: Progress) -> InstalledDistribution:
-        """Obtain one picked file and install it."""
-        with self.archive(picked, progress) as archive:
-            try:
+        """Obtain one picked file and install it (or link the egg the egg cache keeps of it)."""
+        with self._into_eggs_directory(picked):
+            dist = self._linked_from_cache(picked)
+        if dist is None:
+            with self.archive(picked, progress) as archive, self._into_eggs_directory(picked):
                 dist = self._install_from(picked, archive)
-            except OSError as error:
-                if error.errno not in _UNWRITABLE:
-                    raise
-                raise UserError(
-                    f"Cannot install {picked.name} {picked.version} into the eggs directory"
-                    f" {self.settings.eggs_directory} ({error.strerror}).",
-                    hint="Make [buildout] eggs-directory writable, or set it to a directory you can write to.",
-                ) from None
         progress.file_done()
         return dist
+
+    @contextlib.contextmanager
+    def _into_eggs_directory(self, picked: PickedFile) -> Iterator[None]:
+        """Report an eggs directory that cannot be written to as a user's error."""
+        try:
+            yield
+        except OSError as error:
+            if error.errno not in _UNWRITABLE:
+                raise
+            raise UserError(
+                f"Cannot install {picked.name} {picked.version} into the eggs directory"
+                f" {self.settings.eggs_directory} ({error.strerror}).",
+                hint="Make [buildout] eggs-directory writable, or set it to a directory you can write to.",
+            ) from None
+
+    def _linked_from_cache(self, picked: PickedFile) -> InstalledDistribution | None:
+        """The egg of a picked wheel linked from the egg cache entry of its digest, if there is one."""
+        if self.egg_cache is None or picked.sha256 is None or not picked.filename.endswith(".whl"):
+            return None
+        with self._lock:
+            if self._entries is None:
+                self._entries = self.egg_cache.by_digest()
+            entry = self._entries.get(picked.sha256[:16].lower())
+        if entry is None:
+            return None
+        return wheel.link_cached_egg(entry, picked.name, picked.version, self.settings.eggs_directory,
+                                     self.egg_cache, picked.sha256.lower())
 
     def _install_from(self, picked: PickedFile, archive: str) -> InstalledDistribution:
         source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known

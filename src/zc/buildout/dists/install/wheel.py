@@ -7,7 +7,8 @@ the final paths) unless ``byte-compile = false``, and renamed into place,
 under a per-distribution file lock: an interrupted run never leaves half an
 egg, and a staging directory left by a killed run is removed by the next
 one. With an egg cache, the staged egg is linked from the cache entry
-instead (made the same way, once).
+instead (made the same way, once); an entry found by the wheel's digest is
+linked without the wheel (:func:`link_cached_egg`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from zc.buildout.dists.store.state import eggs_state, staging_prefix
 from zc.buildout.errors import UserError
 from zc.buildout.files.locks import LockTimeout, holding
 
-__all__ = ["cached_egg", "install_wheel", "locked", "place_egg", "wheel_metadata"]
+__all__ = ["cached_egg", "install_wheel", "link_cached_egg", "locked", "place_egg", "wheel_metadata"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -110,6 +111,38 @@ def install_wheel(
     return result
 
 
+class _EntryChanged(Exception):
+    """The egg cache entry to link was changed or removed since it was found."""
+
+
+def link_cached_egg(entry: str, name: str, version: str, eggs_directory: str, egg_cache: EggCache,
+                    archive_sha256: str) -> InstalledDistribution | None:
+    """Install ``name`` ``version`` by linking the egg cache ``entry`` of its wheel; ``None`` if it changed.
+
+    ``entry`` was found by the wheel's digest, ``archive_sha256``, so the
+    wheel is not needed: its egg directory is named in the entry's name.
+    """
+    result = InstalledDistribution(name, version, os.path.join(eggs_directory, egg_cache.egg_name(entry)), False)
+    if os.path.isdir(result.location):
+        return result
+
+    def fill(path: str) -> None:
+        try:
+            linked = egg_cache.link_unchanged(entry, path)
+        except OSError as error:  # a read-only shared cache, say: install without it
+            logger.debug("Not linking %s from the egg cache: %s", entry, error)
+            linked = False
+        if not linked:
+            raise _EntryChanged(entry)
+        _add_archive_record(path, archive_sha256)
+
+    try:
+        place_egg(eggs_directory, result, fill)
+    except _EntryChanged:
+        return None
+    return result
+
+
 def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[str], None]) -> None:
     """Make the egg directory of ``dist`` (in ``eggs_directory``) unless it is there.
 
@@ -159,8 +192,12 @@ def _link_entry(entry: str, path: str, *, archive_sha256: str | None, compiler: 
         link_tree(entry, path)
     else:
         compiler.link(entry, path)
-    if archive_sha256 is None:
-        return
+    if archive_sha256 is not None:
+        _add_archive_record(path, archive_sha256)
+
+
+def _add_archive_record(path: str, archive_sha256: str) -> None:
+    """Record ``archive_sha256`` in the egg at ``path`` (linked from an entry older than the record)."""
     for name in os.listdir(path):
         record = os.path.join(path, name, ARCHIVE_RECORD)
         if name.endswith(".dist-info") and not os.path.exists(record):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from zc.buildout.dists.lock.file import Lock, LockedDistribution, LockedFile
 from zc.buildout.errors import UserError
+from zc.buildout.net.file_urls import url_path
 
 __all__ = ["NAMES_UNDERSTOOD", "constraints", "exporter", "pylock_toml"]
 
@@ -73,11 +74,9 @@ def _file_order(file: LockedFile) -> tuple[str, str]:
 
 def _file_table(file: LockedFile) -> str:
     """An inline table: ``name``, then ``url`` (or ``path`` for a local file), then ``hashes``."""
-    from urllib.request import url2pathname  # start-up: slow, only for file URLs
-
     parts = urllib.parse.urlsplit(file.url)
     if parts.scheme == "file":
-        where = f"path = {_string(url2pathname(parts.path))}"
+        where = f"path = {_string(url_path(parts.path))}"
     else:
         where = f"url = {_string(file.url)}"
     return f"{{name = {_string(file.filename)}, {where}, hashes = {{sha256 = {_string(file.sha256)}}}}}"

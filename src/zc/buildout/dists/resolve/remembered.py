@@ -49,7 +49,7 @@ from packaging.version import Version
 from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.distinfo import DistInfo
-from zc.buildout.dists.store.eggs import InstalledDistribution
+from zc.buildout.dists.store.eggs import ARCHIVE_RECORD, InstalledDistribution
 from zc.buildout.dists.store.state import STAGING_PREFIX, eggs_state
 
 if TYPE_CHECKING:
@@ -116,8 +116,9 @@ class Resolutions:
         sources: list[list[str] | None] = [None] * len(resolved)
         earlier = self._stored_plan() if planned else {}
         if files is not None and planned:
-            sources = [[file.filename, file.url, file.kind, file.sha256 or ""] if file is not None
-                       else _source(earlier.get(dist.name)) for dist, file in zip(resolved, files)]
+            sources = [[file.filename, file.url, file.kind, file.sha256 or _archive_digest(dist)]
+                       if file is not None else _source(earlier.get(dist.name))
+                       for dist, file in zip(resolved, files)]
         data = marshal.dumps({
             "key": self._key, "plan": self._plan_key if planned else None,
             "files": [[path, _stat(path)] for path in _metadata_files(resolved)],
@@ -234,6 +235,22 @@ def _metadata_files(resolved: Sequence[Resolved]) -> list[str]:
         names = ["METADATA"] if directory.endswith(".dist-info") else ["METADATA", "PKG-INFO", "requires.txt"]
         files += [os.path.join(directory, name) for name in names]
     return files
+
+
+def _archive_digest(dist: Resolved) -> str:
+    """The digest of the archive ``dist`` was installed from, as its egg records it ("" if it does not).
+
+    A file the resolver took from the download cache comes without the
+    index's digest; the egg made from it knows it, and with it a later run
+    can link the egg the egg cache keeps without reading the file.
+    """
+    assert isinstance(dist.installed, InstalledDistribution)
+    record = os.path.join(dist.installed.metadata.path, ARCHIVE_RECORD)
+    try:
+        with open(record, encoding="ascii") as file:
+            return file.read().strip()
+    except (OSError, ValueError):
+        return ""
 
 
 def _source(entry: list[Any] | None) -> list[str] | None:

@@ -19,7 +19,10 @@ truncated, a file gone) is made again before it is used.
 Walking an entry (to seal it, or to check it against its manifest) and
 linking it are file-system work of one call per file: a :class:`TreeWork`
 given to the cache (the installer's worker processes) does it outside the
-process that resolves and downloads.
+process that resolves and downloads. Checking an entry and linking it are
+one request (:meth:`EggCache.link_unchanged`), and an entry is found by the
+digest of its wheel alone (:meth:`EggCache.by_digest`), so that installing
+an egg the cache keeps never opens, let alone hashes, the wheel.
 
 Linking from an entry holds its lock too, and marks it used (its
 modification time), so that ``buildout cache prune`` never removes an
@@ -49,7 +52,7 @@ from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_prefix
 from zc.buildout.files.locks import holding
 
-__all__ = ["EggCache", "TreeWork", "link_tree", "seal", "tree_files"]
+__all__ = ["EggCache", "TreeWork", "link_if_unchanged", "link_tree", "seal", "tree_files"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -61,6 +64,8 @@ class TreeWork(Protocol):
 
     def seal(self, directory: str) -> dict[str, list[int]]: ...
 
+    def link_if_unchanged(self, entry: str, manifest: str, target: str) -> bool: ...
+
 
 class _InThisProcess:
     """Walks entries in the calling thread."""
@@ -70,6 +75,9 @@ class _InThisProcess:
 
     def seal(self, directory: str) -> dict[str, list[int]]:
         return seal(directory)
+
+    def link_if_unchanged(self, entry: str, manifest: str, target: str) -> bool:
+        return link_if_unchanged(entry, manifest, target)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +100,20 @@ class EggCache:
         directory = os.path.join(os.path.abspath(download_cache), "eggs", tag)
         locks = download_cache_state(download_cache, "egg-locks", tag, create=False)
         return cls(directory, locks) if work is None else cls(directory, locks, work)
+
+    def by_digest(self) -> dict[str, str]:
+        """The entries there are now, by the digest they are named after (its first 16 digits)."""
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return {}
+        return {name[-16:]: os.path.join(self.directory, name) for name in names
+                if not name.startswith(".") and name[-17:-16] == "-"}
+
+    @staticmethod
+    def egg_name(entry: str) -> str:
+        """The egg directory an entry holds (its name without the digest)."""
+        return os.path.basename(entry)[:-17]
 
     def entry(self, egg_name: str, sha256: str, make: Callable[[str], None]) -> str:
         """The entry for ``egg_name`` made from the wheel with digest ``sha256``.
@@ -171,6 +193,19 @@ class EggCache:
             mark_used(entry)
             link(entry, path)
 
+    def link_unchanged(self, entry: str, path: str) -> bool:
+        """Make the egg directory ``path`` by linking ``entry`` if it matches its manifest; whether it did.
+
+        One request to :attr:`work` checks the entry and links it, under its
+        lock; an entry changed (or gone) since it was made is left alone.
+        """
+        name = os.path.basename(entry)
+        with self.holding(name):
+            if not self.work.link_if_unchanged(entry, self._manifest(name), path):
+                return False
+            mark_used(entry)
+            return True
+
 
 def tree_files(directory: str) -> dict[str, list[int]]:
     """Each file below ``directory`` (relative path) with its size and modification time (ns)."""
@@ -181,6 +216,19 @@ def tree_files(directory: str) -> dict[str, list[int]]:
             stat = os.lstat(path)
             found[os.path.relpath(path, directory)] = [stat.st_size, stat.st_mtime_ns]
     return found
+
+
+def link_if_unchanged(entry: str, manifest: str, target: str) -> bool:
+    """:func:`link_tree` ``entry`` at ``target`` if its files are as ``manifest`` records them; whether it was."""
+    try:
+        with open(manifest, encoding="utf-8") as file:
+            recorded = json.load(file)
+    except (OSError, ValueError):
+        return False
+    if recorded != tree_files(entry):
+        return False
+    link_tree(entry, target)
+    return True
 
 
 def seal(directory: str) -> dict[str, list[int]]:
