@@ -7,7 +7,7 @@ import sys
 import sysconfig
 import unittest
 
-from packaging.tags import Tag, parse_tag
+from packaging.tags import parse_tag
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.install.wheel import install_wheel
@@ -30,11 +30,10 @@ class EggDirectoryNameTests(unittest.TestCase):
         ]
         for name, version, tag, expected in cases:
             with self.subTest(tag=tag):
-                self.assertEqual(egg_directory_name(name, version, parse_tag(tag)), expected)
+                self.assertEqual(egg_directory_name(name, version, [t.platform for t in parse_tag(tag)]), expected)
 
     def test_pure_python_needs_every_tag_to_be_any(self) -> None:
-        tags = [Tag("py3", "none", "any"), Tag("cp311", "cp311", "linux_x86_64")]
-        self.assertTrue(egg_directory_name("x", "1", tags).endswith(f"-{PLATFORM}.egg"))
+        self.assertTrue(egg_directory_name("x", "1", ["any", "linux_x86_64"]).endswith(f"-{PLATFORM}.egg"))
 
 
 class EnvironmentTests(ScratchTestCase):

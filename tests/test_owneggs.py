@@ -5,6 +5,7 @@ from __future__ import annotations
 import compileall
 import importlib.util
 import os
+import sysconfig
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,15 @@ class OwnEggTests(unittest.TestCase):
             os.path.join(egg.location, "own", "__pycache__"))], ["__init__"])
         self.assertEqual(egg.metadata.version, "1.0")
         self.assertFalse(egg.develop)
+
+    def test_a_platform_wheel_s_copy_is_named_for_the_platform(self) -> None:
+        wheel_file = os.path.join(self.site, "own-1.0.dist-info", "WHEEL")
+        with open(wheel_file, "w") as file:
+            file.write("Wheel-Version: 1.0\nRoot-Is-Purelib: false\n"
+                       "Tag: cp311-cp311-linux_x86_64\nTag: cp312-cp312-linux_x86_64\n")
+        egg = own_egg(self.dist, self.eggs, self.compiler)
+        self.assertTrue(os.path.basename(egg.location).endswith(f"-{sysconfig.get_platform()}.egg"),
+                        egg.location)
 
     def test_made_once_per_version(self) -> None:
         first = own_egg(self.dist, self.eggs, self.compiler)

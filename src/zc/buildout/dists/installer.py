@@ -223,7 +223,7 @@ class Installer:
             if self._fetcher is None and self._installing:
                 from zc.buildout.dists.install.fetch import Fetcher  # start-up: only when installing
 
-                self._fetcher = Fetcher(self.settings, self._get_client(), self._build_environments())
+                self._fetcher = Fetcher(self.settings, self._get_client(), self._build_environments)
             return self._fetcher
 
     def _prepare(self, file: DistributionFile, path: str) -> None:

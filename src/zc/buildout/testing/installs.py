@@ -132,7 +132,7 @@ def install(project: str, destination: Any) -> None:
     wheel = email.parser.HeaderParser().parsestr((metadata / "WHEEL").read_text()) if (
         metadata / "WHEEL").exists() else None
     tags = [tag for text in (wheel.get_all("Tag") or [] if wheel else ["py3-none-any"]) for tag in parse_tag(text)]
-    egg = os.path.join(target, egg_directory_name(name, dist.version or "0", tags))
+    egg = os.path.join(target, egg_directory_name(name, dist.version or "0", [tag.platform for tag in tags]))
     for file in dist.files or ():
         relative = pathlib.PurePath(str(file))
         source = str(dist.locate_file(file))

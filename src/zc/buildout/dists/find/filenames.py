@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.eggs import EggName
+
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
 
 __all__ = ["SDIST_SUFFIXES", "FileKind", "NameMemo", "split_filename"]
 
@@ -25,11 +28,11 @@ class _Versions(dict[str, Version]):
         return version
 
 
-class _Names(dict[str, NormalizedName]):
+class _Names(dict[str, "NormalizedName"]):
     """Normalised project names by their spelling: a page spells one name a few ways."""
 
     def __missing__(self, text: str) -> NormalizedName:
-        name = self[text] = canonicalize_name(text)
+        name = self[text] = cast("NormalizedName", canonical_name(text))
         return name
 
 

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import html
 import json
 import os
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.tags import Tag
-from packaging.utils import (
-    InvalidWheelFilename,
-    NormalizedName,
-    canonicalize_name,
-    parse_wheel_filename,
-)
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.dists.find.filenames import FileKind, NameMemo, split_filename
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.net.file_urls import file_url
+
+if TYPE_CHECKING:
+    from packaging.tags import Tag
+    from packaging.utils import NormalizedName
 
 __all__ = [
     "DistributionFile",
@@ -65,6 +62,8 @@ class DistributionFile:
         """The tags a wheel is built for (empty for an sdist, or a malformed name)."""
         if self.kind != "wheel":
             return frozenset()
+        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # start-up: when choosing a file
+
         try:
             return parse_wheel_filename(self.filename)[3]
         except (InvalidWheelFilename, InvalidVersion):
@@ -124,6 +123,8 @@ def _attributes(text: str) -> dict[str, str | None]:
     for name, assigned, double, single, bare in _ATTRIBUTE.findall(text):
         value = (double or single or bare) if assigned else None
         if value and "&" in value:
+            import html  # start-up: only pages with character references need it
+
             value = html.unescape(value)
         attributes.setdefault(name.lower(), value)
     return attributes
@@ -158,6 +159,8 @@ def _link_version(inside: str, project: str, memo: NameMemo) -> Version | None:
     if not href:
         return None
     if "&" in href:
+        import html  # start-up: only pages with character references need it
+
         href = html.unescape(href)
     path = href.partition("#")[0].partition("?")[0]
     split = split_filename(urllib.parse.unquote(path[path.rfind("/") + 1 :]), project, memo)
@@ -368,7 +371,7 @@ def read_local_index(directory: str, name: str) -> list[DistributionFile]:
     project = os.path.join(directory, name)
     if not os.path.isdir(project):
         entries = os.listdir(directory) if os.path.isdir(directory) else []
-        matches = [entry for entry in entries if canonicalize_name(entry) == name]
+        matches = [entry for entry in entries if canonical_name(entry) == name]
         project = os.path.join(directory, matches[0]) if matches else ""
     if not project or not os.path.isdir(project):
         return [file for file in local_files(directory) if file.name == name]

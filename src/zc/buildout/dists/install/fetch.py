@@ -21,16 +21,12 @@ import dataclasses
 import errno
 import logging
 import os
-import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from zc.buildout.dists.build import frontend
-from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler
-from zc.buildout.dists.install.egg import install_egg
 from zc.buildout.dists.install.progress import Progress, terminal_progress
 from zc.buildout.dists.store.archive_cache import built_wheel, sha256_of, using_archive
 from zc.buildout.dists.store.egg_cache import EggCache
@@ -39,6 +35,9 @@ from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import local_path
 
 if TYPE_CHECKING:
+    import tempfile
+
+    from zc.buildout.dists.build.isolation import BuildEnvironments
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.net.httpclient import HTTPClient
 
@@ -77,11 +76,11 @@ class Fetcher:
     """
 
     def __init__(self, settings: InstallerSettings, client: HTTPClient,
-                 environments: BuildEnvironments | None = None) -> None:
+                 environments: Callable[[], BuildEnvironments] | None = None) -> None:
         self.settings = settings
         self.client = client
-        self.environments = BuildEnvironments(settings) if environments is None else environments
-        """Where sdists are built (by default, with buildout's environment only)."""
+        self._environments = environments
+        """Makes where sdists are built (by default, with buildout's environment only)."""
         self.compiler = Compiler()
         self.egg_cache = (None if settings.download_cache is None else EggCache.in_download_cache(
             settings.download_cache, compiled=settings.byte_compile, work=self.compiler))
@@ -144,6 +143,8 @@ class Fetcher:
     def scratch(self) -> str:
         with self._lock:
             if self._scratch is None:
+                import tempfile  # start-up: only downloads without a download cache, and builds
+
                 self._scratch = tempfile.TemporaryDirectory(prefix="buildout-fetch-")
             return self._scratch.name
 
@@ -222,6 +223,8 @@ class Fetcher:
         source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known
         digest: str | None = source
         if picked.filename.endswith(".egg"):
+            from zc.buildout.dists.install.egg import install_egg  # start-up: eggs are rare
+
             return install_egg(archive, self.settings.eggs_directory, compiler=self.compiler,
                                archive_sha256=source, byte_compile=self.settings.byte_compile)
         if not picked.filename.endswith(".whl"):
@@ -244,7 +247,7 @@ class Fetcher:
                 self.check(picked, local)
                 yield local
                 return
-            target = os.path.join(tempfile.mkdtemp(dir=self.scratch), picked.filename)
+            target = os.path.join(_scratch_directory(self.scratch), picked.filename)
             self.client.download(picked.url, target, sha256=picked.sha256,
                                  progress=progress.add_bytes)
             yield target
@@ -273,12 +276,23 @@ class Fetcher:
         """A wheel built from the sdist, kept in the download cache when there is one."""
 
         def build_into(output: str) -> str:
-            return frontend.build_wheel(sdist, output, self.environments,
-                                     description=f"{picked.name} {picked.version}")
+            from zc.buildout.dists.build import frontend  # start-up: only sdists are built
+            from zc.buildout.dists.build.isolation import BuildEnvironments  # start-up: as frontend
+
+            environments = BuildEnvironments(self.settings) if self._environments is None else self._environments()
+            return frontend.build_wheel(sdist, output, environments,
+                                        description=f"{picked.name} {picked.version}")
 
         if self.cache is None:
-            return build_into(tempfile.mkdtemp(dir=self.scratch))
+            return build_into(_scratch_directory(self.scratch))
         return built_wheel(self.cache, sdist, build_into)
+
+
+def _scratch_directory(scratch: str) -> str:
+    """A new directory in the scratch directory ``scratch``."""
+    import tempfile  # start-up: see Fetcher.scratch
+
+    return tempfile.mkdtemp(dir=scratch)
 
 
 def _already_installed(picked: PickedFile, environment: InstalledEggs) -> InstalledDistribution | None:

@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import email.parser
 import functools
 import importlib.util
 import logging
 import os
 import shutil
 
-from packaging.tags import Tag, parse_tag
-
 from zc.buildout.dists.install.compiler import Compiler
 from zc.buildout.dists.install.wheel import locked, place_egg
+from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.store.eggs import (
     InstalledDistribution,
     dist_info_name,
@@ -53,15 +51,14 @@ def own_egg(dist: InstalledDistribution, eggs_directory: str, compiler: Compiler
         return dist
     try:
         with open(os.path.join(metadata, "WHEEL"), encoding="utf-8") as file:
-            tags = [tag for value in email.parser.Parser().parse(file).get_all("Tag", [])
-                    for tag in parse_tag(value)]
+            platforms = [tag.rpartition("-")[2] for tag in Headers.parse(file.read()).get_all("Tag", [])]
         with open(os.path.join(metadata, "RECORD"), encoding="utf-8", newline="") as file:
             record = file.read()
     except (OSError, ValueError) as error:
         logger.debug("Using %s %s where it is installed: %s", dist.name, dist.version, error)
         return dist
     egg = InstalledDistribution(dist.name, dist.version,
-                                os.path.join(eggs_directory, _egg_name(dist, tags)), False)
+                                os.path.join(eggs_directory, _egg_name(dist, platforms)), False)
     copy = _Copy(dist.location, os.path.basename(metadata),
                  dist_info_name(os.path.basename(metadata), dist.name), record)
     if copy.made(egg.location):
@@ -165,8 +162,9 @@ def _place(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def _egg_name(dist: InstalledDistribution, tags: list[Tag]) -> str:
-    return egg_directory_name(dist.name, dist.version, tags or [Tag("py3", "none", "any")])
+def _egg_name(dist: InstalledDistribution, platforms: list[str]) -> str:
+    """The egg directory of ``dist``, for the platforms of the tags in its ``WHEEL`` file (none: pure Python)."""
+    return egg_directory_name(dist.name, dist.version, platforms or ["any"])
 
 
 def _belongs(path: str) -> bool:

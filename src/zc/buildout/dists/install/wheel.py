@@ -17,15 +17,12 @@ import contextlib
 import functools
 import logging
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from packaging.utils import canonicalize_name, parse_wheel_filename
-
 from zc.buildout.dists.install.compiler import Compiler
-from zc.buildout.dists.metadata import headers_of_wheel
+from zc.buildout.dists.metadata import canonical_name, headers_of_wheel
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import (
     ARCHIVE_RECORD,
@@ -70,7 +67,7 @@ def _holds(directory: str, name: str, version: str) -> bool:
         headers = InstalledDistribution(name, version, directory, False).metadata.metadata
     except FileNotFoundError:
         return False
-    return canonicalize_name(headers.get("Name") or "") == canonicalize_name(name) and (
+    return canonical_name(headers.get("Name") or "") == canonical_name(name) and (
         headers.get("Version") == version)
 
 
@@ -162,7 +159,7 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
         if os.path.isdir(dist.location):
             return
         # The prefix is ours alone while we hold the lock; once renamed, nothing of it is left.
-        staged = os.path.join(eggs_directory, prefix + secrets.token_hex(4))
+        staged = os.path.join(eggs_directory, prefix + os.urandom(4).hex())
         with _writing(eggs_directory, dist):  # an eggs directory that cannot be written fails here, clearly
             os.mkdir(staged)
         os.rmdir(staged)
@@ -220,9 +217,11 @@ def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256
 
 def _egg_of(wheel_path: str) -> tuple[str, str, str]:
     """Name, version and egg directory name of a wheel."""
+    from packaging.utils import parse_wheel_filename  # start-up: linking a cached egg needs no wheel
+
     name, version = wheel_metadata(wheel_path)
     tags = parse_wheel_filename(os.path.basename(wheel_path))[3]
-    return name, version, egg_directory_name(name, version, tags)
+    return name, version, egg_directory_name(name, version, [tag.platform for tag in tags])
 
 
 def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_sha256: str | None,

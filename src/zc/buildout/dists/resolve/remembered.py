@@ -42,17 +42,19 @@ import marshal
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from packaging.version import Version
 
-from zc.buildout.dists.metadata import Headers
+from zc.buildout.dists.metadata import Headers, canonical_name
 from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.distinfo import DistInfo
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD, InstalledDistribution
 from zc.buildout.dists.store.state import STAGING_PREFIX, eggs_state
 
 if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+
     from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.settings import InstallerSettings
 
@@ -292,19 +294,17 @@ def _planned(entries: list[Any], stats: dict[str, Any], own: Callable[[], Mappin
     (there is no file to install it from), unless buildout runs that very
     version itself.
     """
-    from packaging.utils import canonicalize_name  # start-up: a run with nothing to do needs no plan
-
-    from zc.buildout.dists.find.pages import DistributionFile  # start-up: as canonicalize_name
+    from zc.buildout.dists.find.pages import DistributionFile  # start-up: a run with nothing to do needs no plan
 
     resolved = []
     for entry in entries:
         dist = _resolved(entry)
         if not all(_stat(path) == stats.get(path) for path in _metadata_files([dist])):
-            key = canonicalize_name(dist.name)
+            key = canonical_name(dist.name)
             if entry[-1] is not None:
                 filename, url, kind, sha256 = entry[-1]
                 dist = dataclasses.replace(dist, installed=None, file=DistributionFile(
-                    key, dist.version, filename, url, kind, sha256 or None))
+                    cast("NormalizedName", key), dist.version, filename, url, kind, sha256 or None))
             elif key in own() and own()[key].version == str(dist.version):
                 dist = dataclasses.replace(dist, installed=own()[key])
             else:

@@ -17,7 +17,6 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -106,6 +105,8 @@ def built_wheel(directory: str, sdist: str, build: Callable[[str], str]) -> str:
         if found is not None:
             mark_used(built)
             return found
+        import tempfile  # start-up: only builds need it
+
         output = tempfile.mkdtemp(prefix=".build-", dir=built)
         try:
             path = build(output)

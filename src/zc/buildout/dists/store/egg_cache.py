@@ -44,7 +44,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
@@ -138,6 +137,8 @@ class EggCache:
             for stale in os.listdir(self.directory):
                 if stale.startswith(prefix):  # left by a killed run; we hold the lock
                     shutil.rmtree(os.path.join(self.directory, stale), ignore_errors=True)
+            import tempfile  # start-up: only entries being made need it
+
             staging = tempfile.mkdtemp(prefix=prefix, dir=self.directory)
             try:
                 staged = os.path.join(staging, egg_name)
@@ -254,6 +255,8 @@ def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
 
 def _discard(path: str, prefix: str) -> None:
     """Move the entry at ``path`` aside (under a staging name: a killed run's leftovers go too), remove it."""
+    import tempfile  # start-up: only entries being made again need it
+
     aside = tempfile.mkdtemp(prefix=prefix, dir=os.path.dirname(path))
     os.rename(path, os.path.join(aside, "discarded"))
     shutil.rmtree(aside, ignore_errors=True)

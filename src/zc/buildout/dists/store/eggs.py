@@ -23,7 +23,6 @@ from zc.buildout.dists.store.distinfo import DistInfo
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
-    from packaging.tags import Tag
 
 __all__ = [
     "ARCHIVE_RECORD",
@@ -62,14 +61,15 @@ def _platform() -> str:
     return sysconfig.get_platform()
 
 
-def egg_directory_name(name: str, version: str, wheel_tags: Iterable[Tag]) -> str:
+def egg_directory_name(name: str, version: str, platforms: Iterable[str]) -> str:
     """The directory in the eggs directory for one distribution version.
 
-    ``Name-1.0-py3.11.egg`` for a pure-Python wheel (every tag's platform is
-    ``any``), ``Name-1.0-py3.11-linux-x86_64.egg`` for a platform-specific one.
+    ``platforms`` are the platform parts of the wheel's tags:
+    ``Name-1.0-py3.11.egg`` for a pure-Python wheel (every one is ``any``),
+    ``Name-1.0-py3.11-linux-x86_64.egg`` for a platform-specific one.
     """
     base = f"{filename_component(name)}-{filename_component(version)}-{python_tag()}"
-    if all(tag.platform == "any" for tag in wheel_tags):
+    if all(platform == "any" for platform in platforms):
         return f"{base}.egg"
     return f"{base}-{_platform()}.egg"
 
