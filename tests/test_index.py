@@ -3,14 +3,18 @@ find-links, local indexes, allowed hosts, and faults (500s, truncation, slowness
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import tempfile
+import threading
 import unittest
 import zipfile
 from collections.abc import Sequence
+from unittest import mock
 
 from zc.buildout.dists.find.index import Finder
+from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteWheels
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
 from zc.buildout.net.file_urls import file_url
@@ -117,6 +121,31 @@ class IndexTests(FinderTestCase):
         self.assertTrue(local and os.path.isfile(local))
         finder.close()
         self.assertFalse(os.path.exists(local or ""))
+
+    def test_a_wheel_bigger_than_a_range_read_is_downloaded_beside_it(self) -> None:
+        # The index gives its size: the download need not wait for the read of its end.
+        self.index.metadata = False
+        big = os.path.join(self.dists, "big-1.0-py3-none-any.whl")
+        with zipfile.ZipFile(big, "w") as archive:
+            archive.writestr("big.py", os.urandom(2 * TAIL_SIZE).hex())
+            archive.writestr("big-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: big\nVersion: 1.0\n")
+            archive.writestr("big-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n")
+            archive.writestr("big-1.0.dist-info/RECORD", "")
+        finder = self.finder()
+        self.addCleanup(finder.close)
+        [file] = finder.files("big")
+        self.assertEqual(file.size, os.path.getsize(big))
+        reading = threading.Event()
+        with mock.patch.object(RemoteWheels, "metadata", lambda wheels, url: reading.wait(30) and None):
+            finder.prefetch_metadata(file)
+            finder.prefetch_archive(file)
+            with concurrent.futures.ThreadPoolExecutor(1) as waiting:
+                downloaded = waiting.submit(finder.downloaded, file)
+                try:
+                    self.assertTrue(os.path.isfile(downloaded.result(timeout=20) or ""))
+                finally:
+                    reading.set()
+        self.assertEqual(finder.metadata(file).get("Name"), "big")
 
     def test_archives_go_into_the_download_cache(self) -> None:
         # Kept whole from a range read, or downloaded ahead: into <cache>/dist, left by close.

@@ -155,6 +155,17 @@ class ProjectFilesTests(unittest.TestCase):
         self.assertEqual(html.files(), parse_html(self.PAGES[2], PAGE, "demo"))
         self.assertEqual(ProjectFiles(files.files()).files(), files.files())
 
+    def test_json_pages_give_file_sizes(self) -> None:
+        # PEP 700: a size that is not a count of bytes is no size at all.
+        sizes = {"demo-1.0.tar.gz": 1234, "demo-1.0-py3-none-any.whl": "big",
+                 "demo-0.9.tar.gz": -1, "demo-0.8.tar.gz": True}
+        data = json.dumps({"meta": {"api-version": "1.1"}, "name": "demo", "files": [
+            {"filename": name, "url": name, "hashes": {}, "size": size} for name, size in sizes.items()]}).encode()
+        files = project_files(data, "application/vnd.pypi.simple.v1+json", PAGE, "demo")
+        self.assertEqual({file.filename: file.size for file in files.files()}, {
+            "demo-1.0.tar.gz": 1234, "demo-1.0-py3-none-any.whl": None, "demo-0.9.tar.gz": None,
+            "demo-0.8.tar.gz": None})
+
     def test_json_pages_read_by_version_give_what_reading_them_whole_gives(self) -> None:
         data = JSONTests.FILES
         whole: dict[Version, list[object]] = {}

@@ -174,10 +174,12 @@ class FakeIndex(LoopbackServer):
     def file_entry(self, filename: str) -> dict[str, object]:
         """The PEP 691 description of one file; HTML pages are made from it."""
         with open(os.path.join(self.directory, filename), "rb") as file:
+            data = file.read()
             entry: dict[str, object] = {
                 "filename": filename,
                 "url": f"../../files/{filename}",
-                "hashes": {"sha256": self.digests.get(filename) or hashlib.sha256(file.read()).hexdigest()},
+                "hashes": {"sha256": self.digests.get(filename) or hashlib.sha256(data).hexdigest()},
+                "size": len(data),
             }
         if filename in self.yanked:
             entry["yanked"] = self.yanked[filename] or True

@@ -41,7 +41,7 @@ from zc.buildout.dists.find.pages import (
     project_files,
     read_local_index,
 )
-from zc.buildout.dists.find.remote_wheel import RemoteWheels
+from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteWheels
 from zc.buildout.dists.find.usable import Usability
 from zc.buildout.dists.metadata import Metadata, headers_of_egg, headers_of_wheel, parse_headers
 from zc.buildout.dists.settings import default_index
@@ -177,11 +177,12 @@ class Finder:
         Downloads have workers of their own, so that they never hold up
         reading pages and metadata. A wheel whose metadata is being read
         with range requests is downloaded once that is over: a small one
-        comes whole with it.
+        comes whole with it. One the index says is bigger than what that
+        read asks for is downloaded at once, beside the read.
         """
         with self._lock:
             reading = self._metadata.get(file.url)
-        if reading is None or reading.done() or not _by_ranges(file):
+        if reading is None or reading.done() or not _by_ranges(file) or _bigger_than_its_tail(file):
             self._archives.prefetch(file)
         else:
             self._archives.prefetch_after(file, reading)
@@ -321,7 +322,7 @@ class Finder:
                     raise IndexPageError(f"The metadata at {response.url} does not match its"
                                      f" sha256 checksum ({file.metadata_sha256}).")
                 return parse_headers(response.data)
-        if file.kind == "wheel" and not self._archives.under_way(file):
+        if file.kind == "wheel" and (_bigger_than_its_tail(file) or not self._archives.under_way(file)):
             read = self._remote_wheels.metadata(file.url)
             if read is not None:
                 if read.archive is not None:
@@ -350,6 +351,15 @@ def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], 
             callback(future.result())
 
     future.add_done_callback(done)
+
+
+def _bigger_than_its_tail(file: DistributionFile) -> bool:
+    """Whether the index says ``file`` is bigger than a range read of its end asks for.
+
+    Reading the metadata of such a wheel with range requests is quicker than
+    downloading it, and its download need not wait for that read.
+    """
+    return file.size is not None and file.size > TAIL_SIZE
 
 
 def _by_ranges(file: DistributionFile) -> bool:

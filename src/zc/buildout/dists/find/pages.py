@@ -56,6 +56,8 @@ class DistributionFile:
     metadata_url: str | None = None
     """Where the core metadata file (PEP 658) is, when the index offers one."""
     metadata_sha256: str | None = None
+    size: int | None = None
+    """The file's size in bytes, when the index gives it (PEP 700)."""
 
     @functools.cached_property
     def tags(self) -> frozenset[Tag]:
@@ -80,6 +82,7 @@ def distribution_file(
     yanked: str | None = None,
     metadata: bool | Mapping[str, str] = False,
     memo: NameMemo | None = None,
+    size: int | None = None,
 ) -> DistributionFile | None:
     """The file a link points at, or ``None`` when it is not a distribution.
 
@@ -108,6 +111,7 @@ def distribution_file(
         requires_python=requires_python or None, yanked=yanked,
         metadata_url=base + ".metadata" if metadata else None,
         metadata_sha256=metadata.get("sha256") if isinstance(metadata, Mapping) else None,
+        size=size,
     )
 
 
@@ -278,9 +282,9 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
     return list(_json_files(_json_entries(data), url, project))
 
 
-_JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", "bool | str"]
+_JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", "bool | str", "int | None"]
 """What buildout reads of a PEP 691 file entry (URL, file name, sha256, requires-python, yanked
-reason, core metadata or its digest), kept in place of the entry, which holds several times as much."""
+reason, core metadata or its digest, size), kept in place of the entry, which holds several times as much."""
 
 
 def _json_entries(data: bytes) -> list[_JSONEntry]:
@@ -295,6 +299,7 @@ def _json_entries(data: bytes) -> list[_JSONEntry]:
         filename, hashes = entry.get("filename"), entry.get("hashes")
         yanked = entry.get("yanked", False)
         metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
+        size = entry.get("size")
         found.append((
             entry["url"],
             filename if isinstance(filename, str) else None,
@@ -303,6 +308,7 @@ def _json_entries(data: bytes) -> list[_JSONEntry]:
             (yanked if isinstance(yanked, str) else "") if yanked else None,
             ((metadata.get("sha256") or True) if metadata else False) if isinstance(metadata, dict)
             else metadata is True,
+            size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
         ))
     return found
 
@@ -317,7 +323,7 @@ def _entry_filename(entry: _JSONEntry) -> str:
 
 def _json_files(entries: Iterable[_JSONEntry], url: str, project: str | None) -> Iterator[DistributionFile]:
     memo = NameMemo()
-    for link, filename, sha256, requires_python, yanked, metadata in entries:
+    for link, filename, sha256, requires_python, yanked, metadata, size in entries:
         file = distribution_file(
             link if "://" in link else urllib.parse.urljoin(url, link),
             project=project,
@@ -327,6 +333,7 @@ def _json_files(entries: Iterable[_JSONEntry], url: str, project: str | None) ->
             yanked=yanked,
             metadata={"sha256": metadata} if isinstance(metadata, str) else metadata,
             memo=memo,
+            size=size,
         )
         if file is not None:
             yield file
