@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import pathlib
@@ -95,6 +96,18 @@ class ByKeyTests(_Case):
 
 
 class LocationTests(_Case):
+    def test_a_deep_copy_is_its_own(self) -> None:
+        # As zc.recipe.egg hands each part a copy of a working set.
+        working_set = WorkingSet([self.egg("a", "1"), self.egg("b", "2")])
+        copied = copy.deepcopy(working_set)
+        self.assertEqual([(d.key, d.version, d.location) for d in copied],
+                         [(d.key, d.version, d.location) for d in working_set])
+        self.assertTrue(all(mine is not theirs for mine, theirs in zip(copied, working_set)))
+        next(iter(copied)).version = "99"
+        copied.add(next(iter(WorkingSet([self.egg("c", "3")]))))
+        self.assertEqual([(d.key, d.version) for d in working_set], [("a", "1"), ("b", "2")])
+        self.assertEqual([(d.key, d.version) for d in copied], [("a", "99"), ("b", "2"), ("c", "3")])
+
     def test_develop_eggs_follow_their_egg_links(self) -> None:
         develop = self.tmp / "develop-eggs"
         project = self.tmp / "src" / "proj"

@@ -10,6 +10,7 @@ every version found on a search path.
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
@@ -79,6 +80,19 @@ class WorkingSet:
         for dist in installed:
             working_set.add(Distribution.from_installed(dist))
         return working_set
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> WorkingSet:
+        # Recipes copy a working set for each part using it (zc.recipe.egg
+        # does): the same copy as copy.deepcopy's, without its bookkeeping
+        # for each of the thousands of strings and lists.
+        copied = copy.copy(self)
+        copied.entries = list(self.entries)
+        copied.entry_keys = {entry: list(keys) for entry, keys in self.entry_keys.items()}
+        copied.by_key = DistributionsByKey()
+        for key in self.by_key:
+            dist = self.by_key[key]
+            copied.by_key[key] = memo[id(dist)] = copy.copy(dist)
+        return copied
 
     def add_entry(self, entry: str) -> None:
         """Add the path entry ``entry`` and the distributions found there."""
