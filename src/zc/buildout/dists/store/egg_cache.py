@@ -43,6 +43,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from typing import Protocol
@@ -211,12 +212,19 @@ class EggCache:
 def tree_files(directory: str) -> dict[str, list[int]]:
     """Each file below ``directory`` (relative path) with its size and modification time (ns)."""
     found = {}
-    for root, _, names in os.walk(directory):
+    for root, relative, names in _walk(directory):
         for name in names:
-            path = os.path.join(root, name)
-            stat = os.lstat(path)
-            found[os.path.relpath(path, directory)] = [stat.st_size, stat.st_mtime_ns]
+            status = os.lstat(os.path.join(root, name))
+            found[relative + name] = [status.st_size, status.st_mtime_ns]
     return found
+
+
+def _walk(directory: str) -> Iterator[tuple[str, str, list[str]]]:
+    """Each directory of the tree ``directory``: its path, the prefix of its files' paths
+    relative to ``directory`` (empty, or ending with a separator), and its files' names."""
+    for root, _, names in os.walk(directory):
+        relative = os.path.relpath(root, directory)
+        yield root, "" if relative == os.curdir else relative + os.sep, names
 
 
 def link_if_unchanged(entry: str, manifest: str, target: str) -> bool:
@@ -235,14 +243,19 @@ def link_if_unchanged(entry: str, manifest: str, target: str) -> bool:
 def seal(directory: str) -> dict[str, list[int]]:
     """Make the files below ``directory`` read-only (shared through hard links); return :func:`tree_files`.
 
-    Not on Windows, where a read-only file cannot be removed: there the manifest alone guards.
+    One walk does both: making a file read-only changes neither its size
+    nor its modification time. Not on Windows, where a read-only file
+    cannot be removed: there the manifest alone guards.
     """
-    for root, _, names in os.walk(directory) if os.name != "nt" else ():
+    found = {}
+    for root, relative, names in _walk(directory):
         for name in names:
             path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, os.stat(path).st_mode & ~0o222)
-    return tree_files(directory)
+            status = os.lstat(path)
+            if os.name != "nt" and not stat.S_ISLNK(status.st_mode):
+                os.chmod(path, status.st_mode & ~0o222)
+            found[relative + name] = [status.st_size, status.st_mtime_ns]
+    return found
 
 
 def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
