@@ -297,12 +297,26 @@ class FinderTests(_IndexTestCase):
             self.assertEqual(self.requests(path), expected)
 
     def test_a_download_under_way_gives_the_metadata(self) -> None:
+        # Of a wheel whose size the index does not give (HTML pages do not).
+        self.index.json = False
         path = self.big_wheel("big")
         finder = self.finder()
         file = finder.files("big")[0]
+        self.assertIsNone(file.size)
         finder.prefetch_archive(file)
         self.assertMetadataOf(path, finder.metadata(file))
         self.assertEqual(self.requests(path), ["whole"])
+
+    def test_a_wheel_known_to_be_big_has_its_metadata_read_beside_its_download(self) -> None:
+        # Reading the end of the wheel is quicker than waiting for all of it.
+        path = self.big_wheel("big")
+        finder = self.finder()
+        file = finder.files("big")[0]
+        self.assertEqual(file.size, os.path.getsize(path))
+        finder.prefetch_archive(file)
+        self.assertMetadataOf(path, finder.metadata(file))
+        self.assertIsNotNone(finder.downloaded(file))
+        self.assertEqual(sorted(self.requests(path)), [_TAIL, "whole"])
 
     def test_a_whole_wheel_that_does_not_match_its_checksum_is_not_kept(self) -> None:
         path = self.wheel("changed")
