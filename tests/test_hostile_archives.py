@@ -155,6 +155,29 @@ class HostileWheelTests(ScratchTestCase):
         self.assertRegex(message, r"^The wheel evil-1.0-py3-none-any.whl would unpack to 1,073,74\d,\d{3} bytes, "
                                   r"more than 268,435,456 \(100 times its size\)\.$")
 
+    def test_malformed_wheels(self) -> None:
+        cases = {
+            "two .dist-info directories": (
+                {"members": {"evil.py": b"", "other-1.0.dist-info/METADATA": METADATA}},
+                "The wheel evil-1.0-py3-none-any.whl holds 2 .dist-info directories"
+                " (evil-1.0.dist-info, other-1.0.dist-info), not one."),
+            "another wheel version": (
+                {"members": {"evil.py": b""}, "tampered": {f"{INFO}/WHEEL": b"Wheel-Version: 2.0\n"}},
+                "The wheel evil-1.0-py3-none-any.whl is of Wheel-Version 2.0; buildout installs wheels of version 1."),
+            "a RECORD row of two fields": (
+                {"members": {"evil.py": b""}, "record_extra": "evil/other.py,sha256=x\n"},
+                "The RECORD of the wheel evil-1.0-py3-none-any.whl has 2 fields on line 4, not 3"
+                " (path, digest, size)."),
+            "an unknown .data directory": (
+                {"members": {"evil-1.0.data/elsewhere/evil.py": b""}},
+                "The wheel evil-1.0-py3-none-any.whl holds 'evil-1.0.data/elsewhere/evil.py', which is in no"
+                " directory of evil-1.0.data that an installer knows (purelib, platlib, headers, scripts, data)."),
+        }
+        for number, (case, (options, message)) in enumerate(cases.items()):
+            with self.subTest(case):
+                wheel = evil_wheel(self.path(f"dist{number}"), **options)  # type: ignore[arg-type]
+                self.assertEqual(self.refused(wheel), message)
+
     def test_a_sound_link_inside_the_egg_is_kept_as_a_file(self) -> None:
         wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""}, links={"evil/data": "__init__.py"})
         egg = install_wheel(wheel, self.settings.eggs_directory)

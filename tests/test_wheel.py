@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
 import os
 import pathlib
 import subprocess
 import sys
+from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase, tree
 from zc.buildout.dists.install.namespaces import namespace_inits
@@ -132,8 +136,10 @@ class WheelInstallTests(ScratchTestCase):
                          "The wheel demo-1.0-py3-none-any.whl has no Name or Version in its METADATA file.")
         self.assertFalse(os.path.exists(self.path("eggs", f"demo-1.0-{PY}.egg")))
 
-    def _rewrite(self, wheel: str, renamed: dict[str, str], executable: frozenset[str] = frozenset()) -> None:
-        """Rename members of ``wheel`` (in its RECORD too) and give some the executable bit."""
+    def _rewrite(self, wheel: str, renamed: dict[str, str], executable: frozenset[str] = frozenset(),
+                 contents: dict[str, str] | None = None) -> None:
+        """Rename members of ``wheel`` (in its RECORD too), give some the executable bit, and
+        other ``contents`` (not in its RECORD)."""
         import zipfile
 
         with zipfile.ZipFile(wheel) as archive:
@@ -144,6 +150,8 @@ class WheelInstallTests(ScratchTestCase):
                     for old, new in renamed.items():
                         data = data.replace(f"{old},".encode(), f"{new},".encode())
                 name = renamed.get(info.filename, info.filename)
+                if contents and info.filename in contents:
+                    data = contents[info.filename].encode()
                 copy = zipfile.ZipInfo(name, info.date_time)
                 copy.external_attr = (0o100755 if name in executable else 0o100644) << 16
                 archive.writestr(copy, data)
@@ -155,6 +163,37 @@ class WheelInstallTests(ScratchTestCase):
         dist = install_wheel(wheel, self.settings.eggs_directory)
         self.assertTrue(os.access(os.path.join(dist.location, "demo", "tool.sh"), os.X_OK))
         self.assertFalse(os.access(os.path.join(dist.location, "demo", "__init__.py"), os.X_OK))
+
+    def test_scripts_name_this_python_and_record_lists_what_was_written(self) -> None:
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={"demo/__init__.py": ""},
+                               data={"scripts/tool": "#!python\nprint(1)\n"})
+        dist = install_wheel(wheel, self.settings.eggs_directory, byte_compile=False)
+        script = pathlib.Path(dist.location, "demo-1.0.data", "scripts", "tool").read_bytes()
+        self.assertEqual(script, f"#!{sys.executable}\nprint(1)\n".encode())
+        rows = {row[0]: row for row in csv.reader(
+            pathlib.Path(dist.location, "demo-1.0.dist-info", "RECORD").read_text().splitlines())}
+        for path, digest, size in rows.values():
+            if digest:
+                data = pathlib.Path(dist.location, path).read_bytes()
+                self.assertEqual(digest, "sha256=" + base64.urlsafe_b64encode(
+                    hashlib.sha256(data).digest()).rstrip(b"=").decode(), path)
+                self.assertEqual(int(size), len(data), path)
+        self.assertEqual(rows["demo-1.0.dist-info/RECORD"], ["demo-1.0.dist-info/RECORD", "", ""])
+        self.assertEqual(sorted(rows), sorted(tree(dist.location)))
+
+    def test_big_members_are_written_in_pieces_and_checked_too(self) -> None:
+        from zc.buildout.dists.install import unpack
+        from zc.buildout.errors import UserError
+
+        big = "x = 1\n" * 1000
+        wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={"demo/__init__.py": big})
+        with mock.patch.object(unpack, "_WHOLE", 1000):
+            unpack.install_into(wheel, self.path("egg"))
+            self.assertEqual(pathlib.Path(self.path("egg"), "demo", "__init__.py").read_text(), big)
+            self._rewrite(wheel, {}, contents={"demo/__init__.py": big.replace("1", "2")})
+            with self.assertRaises(UserError) as caught:
+                unpack.install_into(wheel, self.path("egg2"))
+        self.assertIn("holds 'demo/__init__.py', whose digest does not match its RECORD", str(caught.exception))
 
     def test_a_file_outside_the_egg_is_refused(self) -> None:
         from zc.buildout.errors import UserError

@@ -15,7 +15,7 @@ __all__ = ["LIBRARIES", "LIBRARY_DETAIL", "configure", "library_level", "parse_l
 
 _LEVELS: dict[str, int] = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 
-LIBRARIES = ("urllib3", "resolvelib", "build", "installer", "pyproject_hooks", "concurrent")
+LIBRARIES = ("urllib3", "resolvelib", "build", "pyproject_hooks", "concurrent")
 """The loggers of libraries buildout uses: their detail is not buildout's (see :func:`library_level`)."""
 
 LIBRARY_DETAIL = logging.DEBUG - 20

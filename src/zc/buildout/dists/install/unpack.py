@@ -1,113 +1,53 @@
-"""Unpacking one wheel into an egg directory, with pypa/installer (in the installer's worker processes).
+"""Unpacking one wheel into an egg directory (in the installer's worker processes).
 
 The wheel is checked first (:mod:`~zc.buildout.dists.install.wheel_checks`).
 Legacy namespace ``__init__.py`` files are dropped (the packages become
 native namespaces); console scripts are not written (buildout generates
 scripts itself); ``.data`` files other than code stay inside the egg, under
-``<name>-<version>.data/``; the ``.dist-info`` directory takes the name an
-egg's has.
+``<name>-<version>.data/``, with the ``#!python`` line of a script made
+the running Python's, as an installer does; the ``.dist-info`` directory
+takes the name an egg's has. ``RECORD`` lists what was written, with its
+digest.
+
+Each member is read whole (in pieces, when big), checked against
+``RECORD`` and written in one call: eggs hold thousands of small files, and
+the work done for each is what unpacking costs.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import email.parser
+import csv
+import hashlib
+import io
 import os
-import shutil
+import stat
 import sys
 import zipfile
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, BinaryIO
-
-from installer.destinations import SchemeDictionaryDestination
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from zc.buildout.dists.install.namespaces import namespace_inits
-from zc.buildout.dists.install.wheel_checks import CheckedStream, CheckedWheelFile, check_wheel
+from zc.buildout.dists.install.wheel_checks import (
+    REFUSED,
+    Recorded,
+    check_wheel,
+    encoded_digest,
+    record_entries,
+)
+from zc.buildout.dists.metadata import Headers, canonical_name
 from zc.buildout.dists.store.eggs import dist_info_name, renamed_path
-
-if TYPE_CHECKING:
-    from installer.records import RecordEntry
-    from installer.scripts import LauncherKind
-    from installer.utils import Scheme
+from zc.buildout.errors import UserError
 
 __all__ = ["install_into"]
 
 INSTALLER_NAME = b"zc.buildout\n"
 
+_CODE = ("purelib", "platlib")
+_SCHEMES = (*_CODE, "headers", "scripts", "data")
+"""The directories of a wheel's ``.data`` directory (the install schemes)."""
 
-@dataclasses.dataclass
-class _EggDestination(SchemeDictionaryDestination):
-    """Writes code into the egg, skipping dropped files and console scripts.
-
-    The ``.dist-info`` directory is written under the name ``dist_info``
-    gives it (wheel's name to egg's), in ``RECORD`` too.
-    """
-
-    dropped: frozenset[str] = frozenset()
-    dist_info: tuple[str, str] = ("", "")
-    skipped: set[tuple[str, str]] = dataclasses.field(default_factory=set)
-    made: set[str] = dataclasses.field(default_factory=set)
-    """Directories known to exist: a wheel puts many files into each."""
-
-    def _renamed(self, path: str) -> str:
-        return renamed_path(path, *self.dist_info)
-
-    def write_file(self, scheme: Scheme, path: str | os.PathLike[str], stream: BinaryIO,
-                   is_executable: bool) -> RecordEntry:
-        from installer.records import RecordEntry  # start-up: only when installing
-
-        if scheme in ("purelib", "platlib") and os.fspath(path) in self.dropped:
-            self.skipped.add((scheme, os.fspath(path)))
-            return RecordEntry(os.fspath(path), None, None)
-        return super().write_file(scheme, self._renamed(os.fspath(path)), stream, is_executable)
-
-    def write_to_fs(self, scheme: Scheme, path: str, stream: BinaryIO,
-                    is_executable: bool) -> RecordEntry:
-        """Write one file, as the base class does with fewer system calls and no pathlib.
-
-        No path leads out of the scheme's directory (:func:`check_wheel` saw
-        to it); an existing file is never overwritten (the egg is made in a
-        fresh directory).
-        """
-        from installer.records import (  # start-up: only when installing
-            Hash,
-            RecordEntry,
-        )
-        from installer.utils import copyfileobj_with_hashing  # start-up: only when installing
-
-        root = os.path.abspath(self.scheme_dict[scheme])
-        target = os.path.normpath(os.path.join(root, path))
-        directory = os.path.dirname(target)
-        if directory not in self.made:
-            os.makedirs(directory, exist_ok=True)
-            self.made.add(directory)
-        with open(target, "xb") as file:
-            if isinstance(stream, CheckedStream) and stream.algorithm == self.hash_algorithm:
-                shutil.copyfileobj(stream, file)  # it hashes what it reads: no need to hash again
-                assert stream.checked is not None
-                _, digest, size = stream.checked
-            else:
-                digest, size = copyfileobj_with_hashing(stream, file, self.hash_algorithm)
-        if is_executable:
-            os.chmod(target, os.stat(target).st_mode | 0o111)
-        return RecordEntry(path, Hash(self.hash_algorithm, digest), size)
-
-    def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
-        from installer.records import RecordEntry  # start-up: only when installing
-
-        self.skipped.add(("scripts", name))
-        return RecordEntry(name, None, None)
-
-    def finalize_installation(self, scheme: Scheme, record_file_path: str,
-                              records: Iterable[tuple[Scheme, RecordEntry]]) -> None:
-        kept = [(s, dataclasses.replace(record, path=self._renamed(record.path)))
-                for s, record in records if (s, record.path) not in self.skipped]
-        super().finalize_installation(scheme, self._renamed(record_file_path), kept)
-
-
-def _launcher_kind() -> LauncherKind:
-    return "posix" if os.name != "nt" else "win-amd64"
-
+_WHOLE = 16 << 20
+"""Members up to this size (bytes) are read in one piece; bigger ones in pieces of this size."""
 
 def install_into(wheel_path: str, code_directory: str, *,
                  metadata: Mapping[str, str] | None = None, hidden: bool = True) -> None:
@@ -117,31 +57,168 @@ def install_into(wheel_path: str, code_directory: str, *,
     its ``RECORD``. With ``hidden`` false, files at the top of the wheel
     whose names start with a dot are left out (and out of ``RECORD``).
     """
-    from installer import install  # start-up: only when installing
-
+    wheel = os.path.basename(wheel_path)
     with zipfile.ZipFile(wheel_path) as archive:
-        check_wheel(archive, os.path.basename(wheel_path), os.path.getsize(wheel_path))
-        names = [name for name in archive.namelist() if not name.endswith("/")]
+        members = [info for info in archive.infolist() if not info.filename.endswith("/")]
+        names = [info.filename for info in members]
+        dist_info = _dist_info_directory(names, wheel)
+        recorded = record_entries(_text(archive, f"{dist_info}/RECORD", wheel), wheel)
+        check_wheel(archive, wheel, os.path.getsize(wheel_path), recorded)
+        _check_wheel_version(_text(archive, f"{dist_info}/WHEEL", wheel), wheel)
         dropped = namespace_inits(names, lambda name: archive.read(name).decode("utf-8", "replace"))
         if not hidden:
             dropped |= {name for name in names if name.startswith(".") and "/" not in name}
-        source = CheckedWheelFile(archive)
-        base = source.dist_info_dir[: -len(".dist-info")]
-        name = email.parser.BytesHeaderParser().parsebytes(
-            archive.read(f"{source.dist_info_dir}/METADATA")).get("Name", "")
-        data = os.path.join(code_directory, f"{base}.data")
-        destination = _EggDestination(
-            scheme_dict={
-                "purelib": code_directory, "platlib": code_directory,
-                "headers": os.path.join(data, "headers"), "data": os.path.join(data, "data"),
-                "scripts": os.path.join(data, "scripts"),
-            },
-            interpreter=sys.executable,
-            script_kind=_launcher_kind(),
-            dropped=frozenset(dropped),
-            dist_info=(source.dist_info_dir, dist_info_name(source.dist_info_dir, name) if name
-                       else source.dist_info_dir),
-        )
-        additional: dict[str, bytes] = {"INSTALLER": INSTALLER_NAME}
-        additional.update({name: text.encode("utf-8") for name, text in (metadata or {}).items()})
-        install(source, destination, additional)
+        name = Headers.parse(_text(archive, f"{dist_info}/METADATA", wheel)).get("Name")
+        egg = _Egg(code_directory, dist_info, dist_info_name(dist_info, name) if name else dist_info)
+        for info in members:
+            path = info.filename
+            if path == f"{dist_info}/RECORD" or "__pycache__" in path.split("/")[:-1]:
+                continue  # RECORD is written anew; compiled files are made for this egg
+            scheme, target = _placed(path, dist_info, wheel)
+            if scheme in _CODE and target in dropped:
+                continue
+            mode = info.external_attr >> 16
+            executable = bool(mode and stat.S_ISREG(mode) and mode & 0o111)
+            entry = recorded.get(path, Recorded("", "", None))
+            if info.file_size <= _WHOLE:
+                data = archive.read(info)
+                checked = entry.checked(data, wheel, path)
+                if scheme == "scripts" and data.startswith(b"#!python"):  # as an installer does
+                    data, checked = f"#!{sys.executable}\n".encode() + data.partition(b"\n")[2], None
+                egg.write(target, data, executable=executable, digest=checked)
+            else:
+                egg.write_pieces(target, _checked_pieces(archive, info, entry, wheel), executable=executable)
+        for filename, content in {"INSTALLER": INSTALLER_NAME,
+                                  **{key: text.encode("utf-8") for key, text in (metadata or {}).items()}}.items():
+            egg.write(f"{dist_info}/{filename}", content)
+        egg.write_record(f"{dist_info}/RECORD")
+
+
+class _Egg:
+    """Writes files into an egg directory, under their ``RECORD`` paths (``/``-separated),
+    with the ``.dist-info`` directory renamed, and keeps their ``RECORD`` rows."""
+
+    def __init__(self, directory: str, dist_info: str, egg_info: str) -> None:
+        self._directory = directory
+        self._dist_info = (dist_info, egg_info)
+        self._made: set[str] = set()
+        """Directories known to exist: a wheel puts many files into each."""
+        self._rows: list[tuple[str, str, str]] = []
+
+    def write(self, path: str, data: bytes, *, executable: bool = False, digest: Any = None) -> None:
+        """Write ``path`` (a new file) holding ``data``; ``digest``, if given, is its sha256 already."""
+        path = renamed_path(path, *self._dist_info)
+        with self._create(path) as file:
+            _write_all(file, data)
+            if executable:
+                _make_executable(file)
+        self._rows.append((path, _digest_field(hashlib.sha256(data) if digest is None else digest), str(len(data))))
+
+    def write_pieces(self, path: str, pieces: Iterator[bytes], *, executable: bool = False) -> None:
+        """Write ``path`` (a new file), its content given in pieces (a big one)."""
+        path = renamed_path(path, *self._dist_info)
+        digest, size = hashlib.sha256(), 0
+        with self._create(path) as file:
+            for piece in pieces:
+                digest.update(piece)
+                size += len(piece)
+                _write_all(file, piece)
+            if executable:
+                _make_executable(file)
+        self._rows.append((path, _digest_field(digest), str(size)))
+
+    def _create(self, path: str) -> io.FileIO:
+        """The new file ``path`` (its directory made if need be), open for writing, unbuffered."""
+        target = os.path.join(self._directory, *path.split("/"))
+        directory = os.path.dirname(target)
+        if directory not in self._made:
+            os.makedirs(directory, exist_ok=True)
+            self._made.add(directory)
+        return io.FileIO(target, "x")
+
+    def write_record(self, path: str) -> None:
+        """Write the ``RECORD`` of what was written, at ``path`` (it lists itself, without a digest)."""
+        path = renamed_path(path, *self._dist_info)
+        text = io.StringIO()
+        writer = csv.writer(text, delimiter=",", quotechar='"', lineterminator="\n")
+        writer.writerows(sorted([*self._rows, (path, "", "")]))
+        with open(os.path.join(self._directory, *path.split("/")), "x", encoding="utf-8", newline="") as file:
+            file.write(text.getvalue())
+
+
+def _make_executable(file: io.FileIO) -> None:
+    os.fchmod(file.fileno(), os.fstat(file.fileno()).st_mode | 0o111)
+
+
+def _digest_field(digest: Any) -> str:
+    """The digest field of a ``RECORD`` row, for a sha256 hash object."""
+    return f"sha256={encoded_digest(digest.digest())}"
+
+
+def _write_all(file: io.FileIO, data: bytes) -> None:
+    """Write all of ``data`` to an unbuffered file (a write may take less than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[file.write(view):]
+
+
+def _checked_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: Recorded, wheel: str
+                    ) -> Iterator[bytes]:
+    """The content of the big member ``info``, in pieces; checked against its ``RECORD`` entry at its end."""
+    digest = entry.new_digest()
+    size = 0
+    for piece in _pieces(archive, info):
+        if digest is not None:
+            digest.update(piece)
+        size += len(piece)
+        yield piece
+    entry.check(digest, size, wheel, info.filename)
+
+
+def _pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with archive.open(info) as member:
+        while piece := member.read(_WHOLE):
+            yield piece
+
+
+def _placed(path: str, dist_info: str, wheel: str) -> tuple[str, str]:
+    """The scheme of the member ``path`` (``purelib`` for the top of the wheel) and its path in the egg.
+
+    Code in ``<name>-<version>.data/purelib`` (or ``platlib``) goes to the top
+    of the egg; the rest of ``.data`` stays where it is.
+    """
+    data = f"{dist_info[: -len('.dist-info')]}.data/"
+    if not path.startswith(data):
+        return "purelib", path
+    scheme, _, inside = path[len(data):].partition("/")
+    if scheme not in _SCHEMES or not inside:
+        raise UserError(f"The wheel {wheel} holds {path!r}, which is in no directory of"
+                        f" {data.rstrip('/')} that an installer knows ({', '.join(_SCHEMES)}).", hint=REFUSED)
+    return scheme, inside if scheme in _CODE else path
+
+
+def _dist_info_directory(names: list[str], wheel: str) -> str:
+    """The wheel's one ``.dist-info`` directory, named after the project its file name names."""
+    found = sorted({name.split("/", 1)[0] for name in names if name.split("/", 1)[0].endswith(".dist-info")})
+    if len(found) != 1:
+        raise UserError(f"The wheel {wheel} holds {len(found)} .dist-info directories"
+                        f"{' (' + ', '.join(found) + ')' if found else ''}, not one.", hint=REFUSED)
+    project = found[0][: -len(".dist-info")].rsplit("-", 1)[0]
+    if canonical_name(project) != canonical_name(wheel.split("-", 1)[0]):
+        raise UserError(f"The wheel {wheel} holds {found[0]}, which is not named after the wheel's project.",
+                        hint=REFUSED)
+    return found[0]
+
+
+def _text(archive: zipfile.ZipFile, name: str, wheel: str) -> str:
+    try:
+        return archive.read(name).decode("utf-8", "replace")
+    except KeyError:
+        raise UserError(f"The wheel {wheel} has no {name}.", hint=REFUSED) from None
+
+
+def _check_wheel_version(text: str, wheel: str) -> None:
+    version = Headers.parse(text).get("Wheel-Version") or ""
+    if not version.startswith("1."):
+        raise UserError(f"The wheel {wheel} is of Wheel-Version {version or '(none given)'};"
+                        " buildout installs wheels of version 1.", hint=REFUSED)
