@@ -11,10 +11,12 @@ import pathlib
 import signal
 import sys
 import unittest
+from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
+from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler, python_files
-from zc.buildout.dists.install.fetch import PickedFile, materialise
+from zc.buildout.dists.install.fetch import Fetcher, PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
@@ -265,8 +267,8 @@ class EggCacheTests(ScratchTestCase):
     def test_an_egg_the_cache_keeps_is_linked_without_its_wheel(self) -> None:
         first = self.materialise("eggs1")
         # Found by the wheel's digest: the wheel, and its copy in the download cache, are not read.
-        for wheel in (self.wheel, self.path("cache", "dist", os.path.basename(self.wheel))):
-            os.remove(wheel)
+        for copy in (self.wheel, self.path("cache", "dist", os.path.basename(self.wheel))):
+            os.remove(copy)
         second = self.materialise("eggs2")
         module = os.path.join("demo", "__init__.py")
         self.assertEqual(os.stat(os.path.join(first, module)).st_ino,
@@ -282,3 +284,15 @@ class EggCacheTests(ScratchTestCase):
         self.assertIn("in the download cache was changed or damaged: making it again.", said.output[0])
         self.assertEqual(pathlib.Path(second, "demo", "__init__.py").read_text(), "answer = 42\n")
         self.assertEqual(sorted(os.listdir(self.path("eggs2"))), [os.path.basename(second)])
+
+    def test_an_egg_made_ahead_is_linked_without_reading_its_wheel_again(self) -> None:
+        # A wheel downloaded while resolving has its egg made at once; installing it links that egg.
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"))
+        picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        with Fetcher(settings, HTTPClient()) as fetcher, \
+                mock.patch.object(wheel, "wheel_metadata", wraps=wheel.wheel_metadata) as read:
+            fetcher.prepare(picked.filename, self.wheel, self.sha256)
+            [dist] = fetcher.materialise([picked])
+        self.assertEqual(read.call_count, 1)  # when the egg was made
+        self.assertGreater(os.stat(os.path.join(dist.location, "demo", "__init__.py")).st_nlink, 1)

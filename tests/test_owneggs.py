@@ -5,10 +5,10 @@ from __future__ import annotations
 import compileall
 import importlib.util
 import os
-import sysconfig
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import unittest
 

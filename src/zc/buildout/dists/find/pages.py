@@ -64,7 +64,7 @@ class DistributionFile:
         """The tags a wheel is built for (empty for an sdist, or a malformed name)."""
         if self.kind != "wheel":
             return frozenset()
-        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # start-up: when choosing a file
+        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # start-up: choosing files
 
         try:
             return parse_wheel_filename(self.filename)[3]

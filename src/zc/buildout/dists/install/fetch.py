@@ -87,7 +87,8 @@ class Fetcher:
         self._lock = threading.Lock()
         self._closed = False
         self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
-        self._prepared: dict[str, concurrent.futures.Future[None]] = {}
+        self._prepared: dict[str, concurrent.futures.Future[str | None]] = {}
+        """The egg cache entries being made ahead, by the digest of their wheels."""
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._entries: dict[str, str] | None = None
         """The egg cache's entries by digest, listed once."""
@@ -123,13 +124,15 @@ class Fetcher:
                 self._prepared[key] = self._pool("prepare", _PREPARE_WORKERS).submit(
                     self._prepare, path, key)
 
-    def _prepare(self, path: str, sha256: str) -> None:
+    def _prepare(self, path: str, sha256: str) -> str | None:
+        """The egg cache entry of the wheel at ``path``, made if need be; ``None`` if that failed."""
         assert self.egg_cache is not None
         try:
-            wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
-                             self.settings.byte_compile)
+            return wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
+                                    self.settings.byte_compile)
         except Exception:
             logger.debug("Preparing the egg of %s failed", path, exc_info=True)
+            return None
 
     def _pool(self, kind: str, workers: int) -> concurrent.futures.ThreadPoolExecutor:
         """The thread pool for ``kind`` of work (the caller holds the lock)."""
@@ -207,13 +210,20 @@ class Fetcher:
             ) from None
 
     def _linked_from_cache(self, picked: PickedFile) -> InstalledDistribution | None:
-        """The egg of a picked wheel linked from the egg cache entry of its digest, if there is one."""
+        """The egg of a picked wheel linked from the egg cache entry of its digest, if there is one.
+
+        That is an entry there before, or one made ahead in this run (:meth:`prepare`).
+        """
         if self.egg_cache is None or picked.sha256 is None or not picked.filename.endswith(".whl"):
             return None
+        digest = picked.sha256.lower()
         with self._lock:
             if self._entries is None:
                 self._entries = self.egg_cache.by_digest()
-            entry = self._entries.get(picked.sha256[:16].lower())
+            entry = self._entries.get(digest[:16])
+            prepared = self._prepared.get(digest)
+        if entry is None and prepared is not None and not prepared.cancelled():
+            entry = prepared.result()  # never fails: None when making the entry did
         if entry is None:
             return None
         return wheel.link_cached_egg(entry, picked.name, picked.version, self.settings.eggs_directory,
@@ -279,7 +289,8 @@ class Fetcher:
             from zc.buildout.dists.build import frontend  # start-up: only sdists are built
             from zc.buildout.dists.build.isolation import BuildEnvironments  # start-up: as frontend
 
-            environments = BuildEnvironments(self.settings) if self._environments is None else self._environments()
+            environments = (BuildEnvironments(self.settings) if self._environments is None
+                            else self._environments())
             return frontend.build_wheel(sdist, output, environments,
                                         description=f"{picked.name} {picked.version}")
 

@@ -163,7 +163,7 @@ def _place(source: str, target: str) -> None:
 
 
 def _egg_name(dist: InstalledDistribution, platforms: list[str]) -> str:
-    """The egg directory of ``dist``, for the platforms of the tags in its ``WHEEL`` file (none: pure Python)."""
+    """The egg directory of ``dist``, for the platforms of its ``WHEEL`` file's tags (none: pure Python)."""
     return egg_directory_name(dist.name, dist.version, platforms or ["any"])
 
 

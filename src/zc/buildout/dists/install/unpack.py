@@ -88,8 +88,9 @@ def install_into(wheel_path: str, code_directory: str, *,
                 egg.write(target, data, executable=executable, digest=checked)
             else:
                 egg.write_pieces(target, _checked_pieces(archive, info, entry, wheel), executable=executable)
-        for filename, content in {"INSTALLER": INSTALLER_NAME,
-                                  **{key: text.encode("utf-8") for key, text in (metadata or {}).items()}}.items():
+        added = {"INSTALLER": INSTALLER_NAME,
+                 **{key: text.encode("utf-8") for key, text in (metadata or {}).items()}}
+        for filename, content in added.items():
             egg.write(f"{dist_info}/{filename}", content)
         egg.write_record(f"{dist_info}/RECORD")
 
@@ -112,7 +113,8 @@ class _Egg:
             _write_all(file, data)
             if executable:
                 _make_executable(file)
-        self._rows.append((path, _digest_field(hashlib.sha256(data) if digest is None else digest), str(len(data))))
+        digest = hashlib.sha256(data) if digest is None else digest
+        self._rows.append((path, _digest_field(digest), str(len(data))))
 
     def write_pieces(self, path: str, pieces: Iterator[bytes], *, executable: bool = False) -> None:
         """Write ``path`` (a new file), its content given in pieces (a big one)."""

@@ -119,7 +119,8 @@ def link_cached_egg(entry: str, name: str, version: str, eggs_directory: str, eg
     ``entry`` was found by the wheel's digest, ``archive_sha256``, so the
     wheel is not needed: its egg directory is named in the entry's name.
     """
-    result = InstalledDistribution(name, version, os.path.join(eggs_directory, egg_cache.egg_name(entry)), False)
+    location = os.path.join(eggs_directory, egg_cache.egg_name(entry))
+    result = InstalledDistribution(name, version, location, False)
     if os.path.isdir(result.location):
         return result
 

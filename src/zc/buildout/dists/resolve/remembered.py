@@ -294,7 +294,7 @@ def _planned(entries: list[Any], stats: dict[str, Any], own: Callable[[], Mappin
     (there is no file to install it from), unless buildout runs that very
     version itself.
     """
-    from zc.buildout.dists.find.pages import DistributionFile  # start-up: a run with nothing to do needs no plan
+    from zc.buildout.dists.find.pages import DistributionFile  # start-up: no-op runs need no plan
 
     resolved = []
     for entry in entries:
