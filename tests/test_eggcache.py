@@ -18,6 +18,7 @@ from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler, python_files
 from zc.buildout.dists.install.fetch import Fetcher, PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
@@ -296,3 +297,16 @@ class EggCacheTests(ScratchTestCase):
             [dist] = fetcher.materialise([picked])
         self.assertEqual(read.call_count, 1)  # when the egg was made
         self.assertGreater(os.stat(os.path.join(dist.location, "demo", "__init__.py")).st_nlink, 1)
+
+    def test_an_egg_made_ahead_with_its_metadata_known_never_reads_the_wheel_s(self) -> None:
+        # The metadata read while resolving names the egg directory.
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"))
+        picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        known = Headers.parse("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+        with Fetcher(settings, HTTPClient()) as fetcher, \
+                mock.patch.object(wheel, "wheel_metadata", wraps=wheel.wheel_metadata) as read:
+            fetcher.prepare(picked.filename, self.wheel, self.sha256, known)
+            [dist] = fetcher.materialise([picked])
+        self.assertEqual(read.call_count, 0)
+        self.assertEqual(os.path.basename(dist.location), f"demo-1.0-{PY}.egg")

@@ -231,7 +231,8 @@ class Installer:
         if self.settings.download_cache is not None:
             fetcher = self._get_fetcher()
             if fetcher is not None:
-                fetcher.prepare(file.filename, path, file.sha256)
+                known = self._finder.read_metadata(file) if self._finder is not None else None
+                fetcher.prepare(file.filename, path, file.sha256, known)
 
     def _build_environments(self) -> BuildEnvironments:
         """Where this installer's builds run, installing requirements buildout's environment lacks."""

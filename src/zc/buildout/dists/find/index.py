@@ -159,6 +159,13 @@ class Finder:
         """
         return self._future(self._metadata, file.url, self._read_metadata, file).result()
 
+    def read_metadata(self, file: DistributionFile) -> Metadata | None:
+        """The core metadata of ``file`` if it has been read already (this never waits)."""
+        future = self._metadata.get(file.url)  # a dict lookup: no lock needed
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return None
+        return future.result()
+
     def prefetch_metadata(
         self, file: DistributionFile, then: Callable[[Metadata], None] | None = None
     ) -> None:
@@ -174,11 +181,10 @@ class Finder:
     def prefetch_archive(self, file: DistributionFile) -> None:
         """Start downloading ``file``'s archive: it will probably be installed.
 
-        Downloads have workers of their own, so that they never hold up
-        reading pages and metadata. A wheel whose metadata is being read
-        with range requests is downloaded once that is over: a small one
-        comes whole with it. One the index says is bigger than what that
-        read asks for is downloaded at once, beside the read.
+        Downloads have workers of their own, never holding up pages and
+        metadata. A wheel whose metadata is being read with range requests
+        is downloaded once that is over (a small one comes whole with it),
+        unless the index says it is bigger than that read.
         """
         with self._lock:
             reading = self._metadata.get(file.url)
@@ -354,20 +360,14 @@ def _on_success(future: concurrent.futures.Future[_T], callback: Callable[[_T], 
 
 
 def _bigger_than_its_tail(file: DistributionFile) -> bool:
-    """Whether the index says ``file`` is bigger than a range read of its end asks for.
-
-    Reading the metadata of such a wheel with range requests is quicker than
-    downloading it, and its download need not wait for that read.
-    """
+    """Whether ``file`` is bigger than a range read of its end (as the index says): its
+    download need not wait for that read, nor that read (quicker) for its download."""
     return file.size is not None and file.size > TAIL_SIZE
 
 
 def _by_ranges(file: DistributionFile) -> bool:
-    """Whether the metadata of ``file`` is read with range requests, if at all.
-
-    So it is for a remote wheel without a metadata file on the index (see
-    :mod:`zc.buildout.dists.find.remote_wheel`).
-    """
+    """Whether the metadata of ``file`` is read with range requests, if at all: so it is for a
+    remote wheel without a metadata file on the index (:mod:`~zc.buildout.dists.find.remote_wheel`)."""
     remote = urllib.parse.urlsplit(file.url).scheme in ("http", "https")
     return remote and file.kind == "wheel" and file.metadata_url is None
 

@@ -37,6 +37,8 @@ from zc.buildout.net.httpclient import local_path
 if TYPE_CHECKING:
     import tempfile
 
+    from zc.buildout.dists.metadata import Metadata
+
     from zc.buildout.dists.build.isolation import BuildEnvironments
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.net.httpclient import HTTPClient
@@ -110,26 +112,30 @@ class Fetcher:
         if self._scratch is not None:
             self._scratch.cleanup()
 
-    def prepare(self, filename: str, path: str, sha256: str | None) -> None:
+    def prepare(self, filename: str, path: str, sha256: str | None, metadata: Metadata | None = None) -> None:
         """Start making the egg of the wheel at ``path`` in the egg cache: it is likely needed.
 
         Only with a download cache, and for a wheel whose digest is known;
         a failure is left for installing to meet (and report) again.
+        ``metadata``, the wheel's core metadata when it was read already,
+        spares reading its name and version (the egg directory's) again.
         """
         if self.egg_cache is None or sha256 is None or not filename.endswith(".whl"):
             return
         key = sha256.lower()
+        name, version = (metadata.get("Name"), metadata.get("Version")) if metadata else (None, None)
+        spelled = (name, version) if name and version else None
         with self._lock:
             if not self._closed and key not in self._prepared:
                 self._prepared[key] = self._pool("prepare", _PREPARE_WORKERS).submit(
-                    self._prepare, path, key)
+                    self._prepare, path, key, spelled)
 
-    def _prepare(self, path: str, sha256: str) -> str | None:
+    def _prepare(self, path: str, sha256: str, spelled: tuple[str, str] | None) -> str | None:
         """The egg cache entry of the wheel at ``path``, made if need be; ``None`` if that failed."""
         assert self.egg_cache is not None
         try:
             return wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
-                                    self.settings.byte_compile)
+                                    self.settings.byte_compile, spelled=spelled)
         except Exception:
             logger.debug("Preparing the egg of %s failed", path, exc_info=True)
             return None

@@ -204,23 +204,25 @@ def _add_archive_record(path: str, archive_sha256: str) -> None:
 
 
 def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256: str,
-               compiler: Compiler | None = None, byte_compile: bool = True) -> str:
+               compiler: Compiler | None = None, byte_compile: bool = True, *,
+               spelled: tuple[str, str] | None = None) -> str:
     """The egg cache entry of a wheel with digest ``sha256``, made when missing.
 
     A new entry is compiled (with ``byte_compile``) for the wheel's egg
-    directory in ``eggs_directory``.
+    directory in ``eggs_directory``. ``spelled``, the name and version the
+    wheel's metadata gives, spares reading them from the wheel.
     """
-    egg_name = _egg_of(wheel_path)[2]
+    egg_name = _egg_of(wheel_path, spelled)[2]
     target = os.path.join(eggs_directory, egg_name)
     make = functools.partial(_make_egg, wheel_path, target, compiler, sha256, byte_compile)
     return egg_cache.entry(egg_name, sha256, make)
 
 
-def _egg_of(wheel_path: str) -> tuple[str, str, str]:
-    """Name, version and egg directory name of a wheel."""
+def _egg_of(wheel_path: str, spelled: tuple[str, str] | None = None) -> tuple[str, str, str]:
+    """Name, version and egg directory name of a wheel (its name and version read unless ``spelled``)."""
     from packaging.utils import parse_wheel_filename  # start-up: linking a cached egg needs no wheel
 
-    name, version = wheel_metadata(wheel_path)
+    name, version = spelled or wheel_metadata(wheel_path)
     tags = parse_wheel_filename(os.path.basename(wheel_path))[3]
     return name, version, egg_directory_name(name, version, [tag.platform for tag in tags])
 

@@ -262,7 +262,7 @@ def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = f"{path}.{os.getpid()}.tmp"
     with open(temporary, "w", encoding="utf-8") as file:
-        json.dump(files, file)
+        file.write(json.dumps(files))  # json.dumps encodes in C; json.dump, a piece at a time in Python
     os.replace(temporary, path)
 
 
