@@ -37,9 +37,8 @@ from zc.buildout.net.httpclient import local_path
 if TYPE_CHECKING:
     import tempfile
 
-    from zc.buildout.dists.metadata import Metadata
-
     from zc.buildout.dists.build.isolation import BuildEnvironments
+    from zc.buildout.dists.metadata import Metadata
     from zc.buildout.dists.settings import InstallerSettings
     from zc.buildout.net.httpclient import HTTPClient
 
