@@ -214,10 +214,21 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
         """The files of the PEP 691 page of ``project`` at ``url`` (see :func:`parse_json`), as :meth:`from_html`."""
         page = cls()
         memo = NameMemo()
-        for entry in _json_entries(data):
-            split = split_filename(_entry_filename(entry), project, memo)
-            if split is not None:
-                page._keep(split[1], entry, only)
+        # Big pages list tens of thousands of files, a version's together: the
+        # work done for each file is what reading a page costs.
+        last: Version | None = None
+        kept: list[Any] | None = None
+        for entry in _json_page_files(data):
+            filename = _entry_filename(entry)
+            split = None if filename is None else split_filename(filename, project, memo)
+            if split is None:
+                continue
+            if split[1] is not last:
+                last = split[1]
+                listed = page._unread.setdefault(last, [])  # listed even when its files are left out
+                kept = listed if only is None or last == only else None
+            if kept is not None:
+                kept.append(_json_entry(entry))
         page._reader = lambda unread: _json_files(unread, url, project)
         return page
 
@@ -279,7 +290,8 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
 
     Raises ``ValueError`` when ``data`` is not such a page.
     """
-    return list(_json_files(_json_entries(data), url, project))
+    entries = [_json_entry(entry) for entry in _json_page_files(data) if _entry_filename(entry) is not None]
+    return list(_json_files(entries, url, project))
 
 
 _JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", "bool | str", "int | None"]
@@ -287,38 +299,41 @@ _JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", 
 reason, core metadata or its digest, size), kept in place of the entry, which holds several times as much."""
 
 
-def _json_entries(data: bytes) -> list[_JSONEntry]:
-    """The file entries of a PEP 691 project page that name a URL; ``ValueError`` if it is none."""
+def _json_page_files(data: bytes) -> list[Any]:
+    """The file entries of a PEP 691 project page, as decoded; ``ValueError`` if it is none."""
     page = json.loads(data)
     if not isinstance(page, dict) or not isinstance(page.get("files"), list):
         raise ValueError("not a PEP 691 project page")
-    found = []
-    for entry in page["files"]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            continue
-        filename, hashes = entry.get("filename"), entry.get("hashes")
-        yanked = entry.get("yanked", False)
-        metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
-        size = entry.get("size")
-        found.append((
-            entry["url"],
-            filename if isinstance(filename, str) else None,
-            hashes.get("sha256") if isinstance(hashes, dict) else None,
-            entry.get("requires-python"),
-            (yanked if isinstance(yanked, str) else "") if yanked else None,
-            ((metadata.get("sha256") or True) if metadata else False) if isinstance(metadata, dict)
-            else metadata is True,
-            size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
-        ))
-    return found
+    return page["files"]
 
 
-def _entry_filename(entry: _JSONEntry) -> str:
-    """The file name a JSON entry gives, else the last segment of its URL's path."""
-    if entry[1] is not None:
-        return entry[1]
-    path = entry[0].partition("#")[0].partition("?")[0]
+def _entry_filename(entry: Any) -> str | None:
+    """The file name a JSON entry gives, else the last segment of its URL's path; ``None`` if it names no URL."""
+    if not isinstance(entry, dict) or not isinstance(link := entry.get("url"), str):
+        return None
+    filename = entry.get("filename")
+    if isinstance(filename, str):
+        return filename
+    path = link.partition("#")[0].partition("?")[0]
     return urllib.parse.unquote(path[path.rfind("/") + 1:])
+
+
+def _json_entry(entry: dict[str, Any]) -> _JSONEntry:
+    """What buildout reads of a JSON file entry that names a URL."""
+    filename, hashes = entry.get("filename"), entry.get("hashes")
+    yanked = entry.get("yanked", False)
+    metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
+    size = entry.get("size")
+    return (
+        entry["url"],
+        filename if isinstance(filename, str) else None,
+        hashes.get("sha256") if isinstance(hashes, dict) else None,
+        entry.get("requires-python"),
+        (yanked if isinstance(yanked, str) else "") if yanked else None,
+        ((metadata.get("sha256") or True) if metadata else False) if isinstance(metadata, dict)
+        else metadata is True,
+        size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+    )
 
 
 def _json_files(entries: Iterable[_JSONEntry], url: str, project: str | None) -> Iterator[DistributionFile]:
