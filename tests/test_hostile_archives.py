@@ -35,7 +35,8 @@ def record_line(path: str, data: bytes) -> str:
 
 
 def evil_wheel(directory: str, members: dict[str, bytes], *, record_extra: str = "",
-               links: dict[str, str] | None = None, tampered: dict[str, bytes] | None = None) -> str:
+               links: dict[str, str] | None = None, tampered: dict[str, bytes] | None = None,
+               compression: int = zipfile.ZIP_DEFLATED) -> str:
     """A wheel of ``evil`` 1.0 holding ``members`` (and symbolic links ``links``: name -> target).
 
     RECORD lists every member with its digest, then ``record_extra``;
@@ -47,7 +48,7 @@ def evil_wheel(directory: str, members: dict[str, bytes], *, record_extra: str =
     record += "".join(record_line(name, target.encode()) for name, target in (links or {}).items())
     record += record_extra + f"{INFO}/RECORD,,\n"
     path = os.path.join(directory, "evil-1.0-py3-none-any.whl")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", compression) as archive:
         for name, data in {**files, **(tampered or {})}.items():
             archive.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
         for name, target in (links or {}).items():
@@ -177,6 +178,23 @@ class HostileWheelTests(ScratchTestCase):
             with self.subTest(case):
                 wheel = evil_wheel(self.path(f"dist{number}"), **options)  # type: ignore[arg-type]
                 self.assertEqual(self.refused(wheel), message)
+
+    def test_damaged_archives(self) -> None:
+        cases = {
+            "a member's content": (b"print('good')", b"print('evil')",
+                                   "'evil.py' is not what its CRC-32 says"),
+            "a member's name in its local header": (b"evil.py", b"evil.pz",
+                                                    "'evil.py' is named otherwise in its local header"),
+        }
+        for number, (case, (old, new, damage)) in enumerate(cases.items()):
+            with self.subTest(case):
+                wheel = evil_wheel(self.path(f"dist{number}"), {"evil.py": b"print('good')\n"},
+                                   compression=zipfile.ZIP_STORED)
+                with open(wheel, "rb") as file:
+                    data = file.read()
+                with open(wheel, "wb") as file:
+                    file.write(data.replace(old, new, 1))  # the first is in the member's local header
+                self.assertEqual(self.refused(wheel), f"The wheel evil-1.0-py3-none-any.whl is damaged: {damage}.")
 
     def test_a_sound_link_inside_the_egg_is_kept_as_a_file(self) -> None:
         wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""}, links={"evil/data": "__init__.py"})

@@ -19,11 +19,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import mmap
 import os
 import stat
+import struct
 import sys
 import zipfile
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from zc.buildout.dists.install.namespaces import namespace_inits
@@ -58,7 +61,15 @@ def install_into(wheel_path: str, code_directory: str, *,
     whose names start with a dot are left out (and out of ``RECORD``).
     """
     wheel = os.path.basename(wheel_path)
-    with zipfile.ZipFile(wheel_path) as archive:
+    try:
+        _install_into(wheel_path, wheel, code_directory, metadata, hidden)
+    except zipfile.BadZipFile as error:
+        raise UserError(f"The wheel {wheel} is damaged: {error}.", hint=REFUSED) from None
+
+
+def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Mapping[str, str] | None,
+                  hidden: bool) -> None:
+    with zipfile.ZipFile(wheel_path) as archive, _Members(archive, wheel_path) as read:
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
         names = [info.filename for info in members]
         dist_info = _dist_info_directory(names, wheel)
@@ -81,7 +92,7 @@ def install_into(wheel_path: str, code_directory: str, *,
             executable = bool(mode and stat.S_ISREG(mode) and mode & 0o111)
             entry = recorded.get(path, Recorded("", "", None))
             if info.file_size <= _WHOLE:
-                data = archive.read(info)
+                data = read(info)
                 checked = entry.checked(data, wheel, path)
                 if scheme == "scripts" and data.startswith(b"#!python"):  # as an installer does
                     data, checked = f"#!{sys.executable}\n".encode() + data.partition(b"\n")[2], None
@@ -108,35 +119,35 @@ class _Egg:
 
     def write(self, path: str, data: bytes, *, executable: bool = False, digest: Any = None) -> None:
         """Write ``path`` (a new file) holding ``data``; ``digest``, if given, is its sha256 already."""
-        path = renamed_path(path, *self._dist_info)
-        with self._create(path) as file:
-            _write_all(file, data)
-            if executable:
-                _make_executable(file)
-        digest = hashlib.sha256(data) if digest is None else digest
-        self._rows.append((path, _digest_field(digest), str(len(data))))
+        self.write_pieces(path, (data,), executable=executable,
+                          digest=hashlib.sha256(data) if digest is None else digest)
 
-    def write_pieces(self, path: str, pieces: Iterator[bytes], *, executable: bool = False) -> None:
-        """Write ``path`` (a new file), its content given in pieces (a big one)."""
+    def write_pieces(self, path: str, pieces: Iterable[bytes], *, executable: bool = False,
+                     digest: Any = None) -> None:
+        """Write ``path`` (a new file), its content given in pieces; ``digest``, if given, is their sha256."""
         path = renamed_path(path, *self._dist_info)
-        digest, size = hashlib.sha256(), 0
-        with self._create(path) as file:
+        hashed, size = hashlib.sha256() if digest is None else digest, 0
+        descriptor = self._create(path)
+        try:
             for piece in pieces:
-                digest.update(piece)
+                if digest is None:
+                    hashed.update(piece)
                 size += len(piece)
-                _write_all(file, piece)
+                _write_all(descriptor, piece)
             if executable:
-                _make_executable(file)
-        self._rows.append((path, _digest_field(digest), str(size)))
+                os.fchmod(descriptor, os.fstat(descriptor).st_mode | 0o111)
+        finally:
+            os.close(descriptor)
+        self._rows.append((path, _digest_field(hashed), str(size)))
 
-    def _create(self, path: str) -> io.FileIO:
-        """The new file ``path`` (its directory made if need be), open for writing, unbuffered."""
+    def _create(self, path: str) -> int:
+        """The descriptor of the new file ``path`` (its directory made if need be), open for writing."""
         target = os.path.join(self._directory, *path.split("/"))
         directory = os.path.dirname(target)
         if directory not in self._made:
             os.makedirs(directory, exist_ok=True)
             self._made.add(directory)
-        return io.FileIO(target, "x")
+        return os.open(target, _NEW_FILE, 0o666)
 
     def write_record(self, path: str) -> None:
         """Write the ``RECORD`` of what was written, at ``path`` (it lists itself, without a digest)."""
@@ -148,8 +159,7 @@ class _Egg:
             file.write(text.getvalue())
 
 
-def _make_executable(file: io.FileIO) -> None:
-    os.fchmod(file.fileno(), os.fstat(file.fileno()).st_mode | 0o111)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _digest_field(digest: Any) -> str:
@@ -157,11 +167,64 @@ def _digest_field(digest: Any) -> str:
     return f"sha256={encoded_digest(digest.digest())}"
 
 
-def _write_all(file: io.FileIO, data: bytes) -> None:
-    """Write all of ``data`` to an unbuffered file (a write may take less than it is given)."""
+def _write_all(descriptor: int, data: bytes) -> None:
+    """Write all of ``data`` (a write may take less than it is given)."""
     view = memoryview(data)
     while view:
-        view = view[file.write(view):]
+        view = view[os.write(descriptor, view):]
+
+
+class _Members:
+    """Reads members of a wheel whole, straight from the archive's bytes (mapped, not copied).
+
+    :mod:`zipfile` reads each member through a file object of its own: a
+    seek and several reads, a decompression object, a running CRC. Here a
+    member is a slice and one decompression; it is checked as
+    :mod:`zipfile` checks it (its local header names it, its CRC and size
+    match the central directory's). An encrypted member, or one compressed
+    otherwise than deflated, is left to :mod:`zipfile`.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, path: str) -> None:
+        self._archive = archive
+        with open(path, "rb") as file:
+            self._bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def __enter__(self) -> Callable[[zipfile.ZipInfo], bytes]:
+        return self.read
+
+    def __exit__(self, *exception: object) -> None:
+        self._bytes.close()
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """The content of the member ``info``; :class:`zipfile.BadZipFile` if it is damaged."""
+        if info.flag_bits & _ENCRYPTED or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return self._archive.read(info)
+        start = info.header_offset
+        header = self._bytes[start:start + _LOCAL_HEADER.size]
+        if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"{info.filename!r} has no local header")
+        name_size, extra_size = _LOCAL_HEADER.unpack(header)[-2:]
+        start += _LOCAL_HEADER.size
+        encoding = "utf-8" if info.flag_bits & _UTF8_NAME else "cp437"
+        if self._bytes[start:start + name_size] != info.orig_filename.encode(encoding):
+            raise zipfile.BadZipFile(f"{info.filename!r} is named otherwise in its local header")
+        start += name_size + extra_size
+        raw = self._bytes[start:start + info.compress_size]
+        try:
+            data = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompress(raw, -15, info.file_size)
+        except zlib.error as error:
+            raise zipfile.BadZipFile(f"{info.filename!r} cannot be decompressed: {error}") from None
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile(f"{info.filename!r} is not what its CRC-32 says")
+        return data
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+"""A zip member's local header: signature, versions, flags, method, time, date, CRC, sizes, name and
+extra field lengths."""
+_ENCRYPTED = 0x1
+_UTF8_NAME = 0x800
 
 
 def _checked_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: Recorded, wheel: str
