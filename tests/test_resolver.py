@@ -178,6 +178,14 @@ class PinTests(ResolverTestCase):
                 pins = {name.lower(): value for name, value in pins.items()}
                 self.assertEqual(self.versions(["a"], Index(BASIC), pins), {"a": a, "b": b})
 
+    def test_exact_pins_match_as_versions_not_as_text(self) -> None:
+        # A pin of 2.0 matches 2.00 and, having no local label, 2.0+local (PEP 440).
+        spelled = [Dist("a", "1.0", ("b",)), Dist("b", "1.0"), Dist("b", "2.00"), Dist("b", "2.0.1")]
+        self.assertEqual(self.versions(["a"], Index(spelled), {"b": "2.0"}), {"a": "1.0", "b": "2.0"})
+        local = [*spelled, Dist("b", "2.0+local")]
+        self.assertEqual(self.versions(["a"], Index(local), {"b": "2.0"}), {"a": "1.0", "b": "2.0+local"})
+        self.assertEqual(self.versions(["a"], Index(local), {"b": "2.0+local"}), {"a": "1.0", "b": "2.0+local"})
+
     def test_picked(self) -> None:
         resolved = self.resolve(["a"], Index(BASIC), {"b": "2.0"})
         self.assertEqual([(r.name, r.picked, r.required_by) for r in resolved],

@@ -179,6 +179,10 @@ class Available:
         """
         found = []
         for version in self._remote_files(name):
+            # A pinned project's page lists hundreds of versions: one comparison
+            # rules out most of them, where asking the specifier costs ten.
+            if exact is not None and version != exact and version.local is None:
+                continue
             if specifier.contains(version, prereleases=True):
                 candidate = self._remote_candidate(name, version, version == exact)
                 if candidate is not None:
