@@ -31,15 +31,14 @@ from packaging.version import Version
 from zc.buildout.dists.build.isolation import BuildEnvironments
 from zc.buildout.dists.build.sdist_metadata import sdist_metadata
 from zc.buildout.dists.find.downloads import Archives
+from zc.buildout.dists.find.local_index import local_files, read_local_index
 from zc.buildout.dists.find.pages import (
     JSON_TYPE,
     DistributionFile,
     ProjectFiles,
     distribution_file,
-    local_files,
     parse_page,
     project_files,
-    read_local_index,
 )
 from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteWheels
 from zc.buildout.dists.find.usable import Usability

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -14,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.dists.find.filenames import FileKind, NameMemo, split_filename
-from zc.buildout.dists.metadata import canonical_name
-from zc.buildout.net.file_urls import file_url
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -25,9 +22,7 @@ __all__ = [
     "DistributionFile",
     "ProjectFiles",
     "project_files",
-    "local_files",
     "parse_page",
-    "read_local_index",
     "HTML_TYPES",
     "JSON_TYPE",
     "distribution_file",
@@ -302,9 +297,10 @@ reason, core metadata or its digest, size), kept in place of the entry, which ho
 def _json_page_files(data: bytes) -> list[Any]:
     """The file entries of a PEP 691 project page, as decoded; ``ValueError`` if it is none."""
     page = json.loads(data)
-    if not isinstance(page, dict) or not isinstance(page.get("files"), list):
+    files = page.get("files") if isinstance(page, dict) else None
+    if not isinstance(files, list):
         raise ValueError("not a PEP 691 project page")
-    return page["files"]
+    return files
 
 
 def _entry_filename(entry: Any) -> str | None:
@@ -386,28 +382,3 @@ def _decoded(data: bytes, parameters: str) -> str:
         if key.strip().lower() == "charset" and value.strip():
             charset = value.strip().strip('"')
     return data.decode(charset)
-
-
-def read_local_index(directory: str, name: str) -> list[DistributionFile]:
-    """A PEP 503 tree on disk (``<name>/index.html`` or ``<name>/`` of files), or a flat directory."""
-    project = os.path.join(directory, name)
-    if not os.path.isdir(project):
-        entries = os.listdir(directory) if os.path.isdir(directory) else []
-        matches = [entry for entry in entries if canonical_name(entry) == name]
-        project = os.path.join(directory, matches[0]) if matches else ""
-    if not project or not os.path.isdir(project):
-        return [file for file in local_files(directory) if file.name == name]
-    page = os.path.join(project, "index.html")
-    if os.path.isfile(page):
-        with open(page, encoding="utf-8") as text:
-            return parse_html(text.read(), file_url(page), name)
-    return local_files(project, name)
-
-
-def local_files(directory: str, project: str | None = None) -> list[DistributionFile]:
-    """The distribution files in a directory (of ``project``, when given)."""
-    if not os.path.isdir(directory):
-        return []
-    found = (distribution_file(file_url(os.path.join(directory, entry)), project=project)
-             for entry in sorted(os.listdir(directory)))
-    return [file for file in found if file is not None]
