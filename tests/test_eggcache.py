@@ -24,6 +24,7 @@ from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
 from zc.buildout.dists.store.state import staging_prefix
+from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 
@@ -79,9 +80,13 @@ class CompilerTests(ScratchTestCase):
             with self.assertRaises(OSError) as raised:
                 compiler.unpack(wheel, self.path("file", "egg"), {})
             self.assertEqual(raised.exception.errno, errno.ENOTDIR)
-            with self.assertRaises(RuntimeError) as failed:
+            with self.assertRaises(UserError) as refused:
                 compiler.unpack(not_a_wheel, self.path("egg"), {})
-            self.assertIn("BadZipFile", str(failed.exception))
+            self.assertEqual(str(refused.exception).split("\n")[0],
+                             "The wheel broken-1.0-py3-none-any.whl is damaged: File is not a zip file.")
+            with self.assertRaises(RuntimeError) as failed:  # anything else, with the worker's traceback
+                compiler.call("json:loads", "{")
+            self.assertIn("JSONDecodeError", str(failed.exception))
             # The worker carries on.
             compiler.unpack(wheel, self.path("egg"), {})
         self.assertTrue(os.path.isdir(self.path("egg", "demo-1.0.dist-info")))
@@ -306,7 +311,7 @@ class EggCacheTests(ScratchTestCase):
         known = Headers.parse("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
         with Fetcher(settings, HTTPClient()) as fetcher, \
                 mock.patch.object(wheel, "wheel_metadata", wraps=wheel.wheel_metadata) as read:
-            fetcher.prepare(picked.filename, self.wheel, self.sha256, known)
+            fetcher.prepare(picked.filename, self.wheel, self.sha256, lambda: known)
             [dist] = fetcher.materialise([picked])
         self.assertEqual(read.call_count, 0)
         self.assertEqual(os.path.basename(dist.location), f"demo-1.0-{PY}.egg")

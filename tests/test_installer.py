@@ -6,6 +6,7 @@ import importlib.metadata
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 from zc.buildout.dists.installer import Installer
 from zc.buildout.dists.settings import InstallerSettings
@@ -93,6 +94,18 @@ class InstallerTests(unittest.TestCase):
         dists = again.install(["demo"])
         self.assertEqual([d.name for d in dists], ["demo", "packaging", "needed"])
         self.assertEqual(self.index.take_requests(), [])
+
+    def test_eggs_made_while_resolving_are_named_from_the_metadata_read(self) -> None:
+        # Without metadata files on the index, a small wheel comes whole with the
+        # read of its end: the egg made of it at once waits for that read to name it.
+        self.index.metadata = False
+        with mock.patch("zc.buildout.dists.install.wheel.wheel_metadata") as opened:
+            dists = self.installer(download_cache=os.path.join(self.root, "cache")).install(["demo"])
+        self.assertEqual([d.name for d in dists], ["demo", "packaging", "needed"])
+        self.assertEqual(opened.call_count, 0)
+        requests = self.index.take_requests()
+        self.assertNotIn("GET /files/demo-1.0-py3-none-any.whl", requests)  # ranges only
+        self.assertIn("GET /files/demo-1.0-py3-none-any.whl bytes=-65536", requests)
 
     def test_one_installer_reads_each_page_once(self) -> None:
         installer = self.installer()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -149,7 +150,6 @@ class Installer:
         from zc.buildout.dists.resolve.resolver import resolve  # start-up: only when resolving
 
         needs = [need_from_requirement(requirement) for requirement in wanted]
-
         settings = self._running_own_versions() if self.settings.in_process else self.settings
         environment = InstalledEggs(settings.eggs_directory, settings.develop_eggs_directory)
         source = None if settings.offline else self._get_finder
@@ -227,12 +227,12 @@ class Installer:
             return self._fetcher
 
     def _prepare(self, file: DistributionFile, path: str) -> None:
-        """A likely pick was downloaded while resolving: start installing it in the egg cache."""
-        if self.settings.download_cache is not None:
-            fetcher = self._get_fetcher()
-            if fetcher is not None:
-                known = self._finder.read_metadata(file) if self._finder is not None else None
-                fetcher.prepare(file.filename, path, file.sha256, known)
+        """A likely pick was downloaded while resolving: start installing it in the egg cache (the
+        fetcher's thread waits for its metadata: a small wheel comes whole inside that read)."""
+        fetcher = self._get_fetcher() if self.settings.download_cache is not None else None
+        if fetcher is not None and self._finder is not None:
+            metadata = functools.partial(self._finder.read_metadata, file)
+            fetcher.prepare(file.filename, path, file.sha256, metadata)
 
     def _build_environments(self) -> BuildEnvironments:
         """Where this installer's builds run, installing requirements buildout's environment lacks."""

@@ -159,9 +159,9 @@ class Finder:
         return self._future(self._metadata, file.url, self._read_metadata, file).result()
 
     def read_metadata(self, file: DistributionFile) -> Metadata | None:
-        """The core metadata of ``file`` if it has been read already (this never waits)."""
+        """The core metadata of ``file`` once a read of it (started) ends; else ``None``."""
         future = self._metadata.get(file.url)  # a dict lookup: no lock needed
-        if future is None or not future.done() or future.cancelled() or future.exception():
+        if future is None or future.cancelled() or future.exception():
             return None
         return future.result()
 

@@ -111,28 +111,31 @@ class Fetcher:
         if self._scratch is not None:
             self._scratch.cleanup()
 
-    def prepare(self, filename: str, path: str, sha256: str | None, metadata: Metadata | None = None) -> None:
+    def prepare(self, filename: str, path: str, sha256: str | None,
+                metadata: Callable[[], Metadata | None] | None = None) -> None:
         """Start making the egg of the wheel at ``path`` in the egg cache: it is likely needed.
 
         Only with a download cache, and for a wheel whose digest is known;
         a failure is left for installing to meet (and report) again.
-        ``metadata``, the wheel's core metadata when it was read already,
-        spares reading its name and version (the egg directory's) again.
+        ``metadata()``, the wheel's core metadata when it was read (called
+        in the thread that makes the egg), spares reading its name and
+        version (the egg directory's) from the wheel.
         """
         if self.egg_cache is None or sha256 is None or not filename.endswith(".whl"):
             return
         key = sha256.lower()
-        name, version = (metadata.get("Name"), metadata.get("Version")) if metadata else (None, None)
-        spelled = (name, version) if name and version else None
         with self._lock:
             if not self._closed and key not in self._prepared:
                 self._prepared[key] = self._pool("prepare", _PREPARE_WORKERS).submit(
-                    self._prepare, path, key, spelled)
+                    self._prepare, path, key, metadata)
 
-    def _prepare(self, path: str, sha256: str, spelled: tuple[str, str] | None) -> str | None:
+    def _prepare(self, path: str, sha256: str, metadata: Callable[[], Metadata | None] | None) -> str | None:
         """The egg cache entry of the wheel at ``path``, made if need be; ``None`` if that failed."""
         assert self.egg_cache is not None
         try:
+            known = None if metadata is None else metadata()
+            name, version = (known.get("Name"), known.get("Version")) if known else (None, None)
+            spelled = (name, version) if name and version else None
             return wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
                                     self.settings.byte_compile, spelled=spelled)
         except Exception:
