@@ -11,10 +11,11 @@ import struct
 import tempfile
 import unittest
 import zipfile
+from unittest import mock
 import zlib
 
 from zc.buildout.dists.find.index import Finder
-from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteMetadata, RemoteWheels
+from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteMetadata, RemoteWheels, local_headers
 from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.errors import UserError
@@ -263,6 +264,35 @@ class RangeReadTests(_IndexTestCase):
         with self.assertLogs("zc.buildout", logging.DEBUG) as logged:
             self.assertIsNone(RemoteWheels(self.client).metadata(self.url(path)))
         self.assertIn("500 Internal Server Error", logged.output[0])
+
+
+class LocalWheelTests(_IndexTestCase):
+    """A local wheel's metadata is read as a remote one's, without zipfile, unless the archive is odd."""
+
+    def test_read_as_zipfile_reads_them(self) -> None:
+        many = self.wheel("many", {f"many/m{number}.py": "" for number in range(3000)})
+        stored = self.wheel("stored")
+        _recompressed(stored, zipfile.ZIP_STORED)
+        huge = self.wheel("huge")
+        with zipfile.ZipFile(huge) as archive:
+            members = {info.filename: archive.read(info) for info in archive.infolist()}
+        _zip64_wheel(huge, members)
+        for path in (self.wheel("small"), self.big_wheel("big"), many, stored, huge):
+            with self.subTest(os.path.basename(path)), mock.patch(
+                    "zc.buildout.dists.find.remote_wheel.headers_of_wheel", side_effect=AssertionError):
+                self.assertMetadataOf(path, local_headers(path, os.path.basename(path)))
+
+    def test_odd_archives_are_left_to_zipfile(self) -> None:
+        two = self.wheel("two")
+        with zipfile.ZipFile(two, "a") as archive:
+            archive.writestr("other-1.0.dist-info/METADATA", "Name: other\n")
+        self.assertEqual(local_headers(two, "two.whl").get("Name"), headers_of_wheel(two, "two.whl").get("Name"))
+        garbage = os.path.join(self.dists, "garbage-1.0-py3-none-any.whl")
+        with open(garbage, "wb") as file:
+            file.write(b"not a zip file" * 10)
+        with self.assertRaises(UserError) as caught:
+            local_headers(garbage, "garbage-1.0-py3-none-any.whl")
+        self.assertEqual(str(caught.exception), "The wheel garbage-1.0-py3-none-any.whl is not a valid zip file.")
 
 
 class FinderTests(_IndexTestCase):

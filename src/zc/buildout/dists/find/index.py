@@ -40,9 +40,9 @@ from zc.buildout.dists.find.pages import (
     parse_page,
     project_files,
 )
-from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteWheels
+from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteWheels, local_headers
 from zc.buildout.dists.find.usable import Usability
-from zc.buildout.dists.metadata import Metadata, headers_of_egg, headers_of_wheel, parse_headers
+from zc.buildout.dists.metadata import Metadata, headers_of_egg, parse_headers
 from zc.buildout.dists.settings import default_index
 from zc.buildout.errors import UserError
 from zc.buildout.net.credentials import redact_url
@@ -318,7 +318,7 @@ class Finder:
     def _read_metadata(self, file: DistributionFile) -> Metadata:
         cache = self._settings.archive_cache
         if file.sha256 and cache and file.kind == "wheel" and os.path.isfile(os.path.join(cache, file.filename)):
-            return headers_of_wheel(self.archive(file), file.filename)  # the cached copy, checked
+            return local_headers(self.archive(file), file.filename)  # the cached copy, checked
         if file.metadata_url is not None and self._usable.host_allowed(file.metadata_url):
             response = self._get(file.metadata_url)
             if response is not None:
@@ -335,7 +335,7 @@ class Finder:
                 return parse_headers(read.metadata)
         path = self.archive(file)
         if file.kind == "wheel":
-            return headers_of_wheel(path, file.filename)
+            return local_headers(path, file.filename)
         if file.kind == "egg":
             return headers_of_egg(path, file.filename)
 

@@ -1,4 +1,4 @@
-"""The core metadata of a remote wheel, read with HTTP range requests.
+"""The core metadata of a remote wheel, read with HTTP range requests (and of a local one, alike).
 
 A wheel is a zip archive whose table of contents, the central directory, is
 at its end; wheel builders write the ``.dist-info`` files last. So one
@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import mmap
 import struct
 import threading
 import urllib.parse
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from zc.buildout.dists.metadata import Metadata, headers_of_wheel, parse_headers
 from zc.buildout.net.httpclient import DownloadError
 
 if TYPE_CHECKING:
     from zc.buildout.net.httpclient import HTTPClient
 
-__all__ = ["TAIL_SIZE", "RemoteMetadata", "RemoteWheels"]
+__all__ = ["TAIL_SIZE", "RemoteMetadata", "RemoteWheels", "local_headers"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -105,6 +107,41 @@ class RemoteWheels:
         return None
 
 
+def local_headers(path: str, filename: str) -> Metadata:
+    """The core metadata of the local wheel ``filename`` at ``path``, its ``METADATA`` read as a remote
+    wheel's is; an odd archive is left to :func:`~zc.buildout.dists.metadata.headers_of_wheel`.
+
+    :mod:`zipfile` makes an object of each member's entry: a big wheel's
+    thousands cost more than the one member wanted.
+    """
+    try:
+        with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return parse_headers(_metadata(_LocalFile(mapped)))
+    except (OSError, ValueError, _Unusable):  # ValueError: an empty file cannot be mapped
+        return headers_of_wheel(path, filename)
+
+
+class _Archive(Protocol):
+    """Bytes of a zip archive, read by offsets."""
+
+    size: int
+
+    def read(self, start: int, end: int) -> bytes: ...
+
+
+class _LocalFile:
+    """A local archive, mapped in memory."""
+
+    def __init__(self, mapped: mmap.mmap) -> None:
+        self._mapped = mapped
+        self.size = len(mapped)
+
+    def read(self, start: int, end: int) -> bytes:
+        if not 0 <= start <= end <= self.size:
+            raise _Unusable(f"no bytes {start} to {end} in a file of {self.size}")
+        return self._mapped[start:end]
+
+
 class _RemoteFile:
     """The bytes of a remote file fetched so far, beginning with its end; more on demand."""
 
@@ -157,18 +194,20 @@ class _Member:
 
 def _read(client: HTTPClient, url: str) -> RemoteMetadata:
     remote = _RemoteFile(client, url)
+    return RemoteMetadata(_metadata(remote), remote.whole())
+
+
+def _metadata(archive: _Archive) -> bytes:
+    """The ``METADATA`` member of the wheel ``archive``."""
     try:
-        start, end, count = _directory_place(remote)
-        members = _members(remote.read(start, end), count)
-        member = _metadata_member(members)
-        following = min((m.offset for m in members if m.offset > member.offset), default=start)
-        metadata = _contents(remote.read(member.offset, following), member)
+        start, end, count = _directory_place(archive)
+        member, following = _metadata_member(archive.read(start, end), count)
+        return _contents(archive.read(member.offset, start if following is None else following), member)
     except (struct.error, zlib.error, ValueError) as error:  # ValueError: a name's encoding
         raise _Unusable(f"not a valid zip file: {error}") from None
-    return RemoteMetadata(metadata, remote.whole())
 
 
-def _directory_place(remote: _RemoteFile) -> tuple[int, int, int]:
+def _directory_place(remote: _Archive) -> tuple[int, int, int]:
     """Start and end of the central directory, and how many members it lists."""
     end_at = _end_record(remote)
     locator_at = end_at - _END64_LOCATOR[1].size
@@ -184,7 +223,7 @@ def _directory_place(remote: _RemoteFile) -> tuple[int, int, int]:
     return start, end_at, count
 
 
-def _end_record(remote: _RemoteFile) -> int:
+def _end_record(remote: _Archive) -> int:
     """Where the end of central directory record is: the last one that ends the file."""
     signature, layout = _END
     first = max(0, remote.size - TAIL_SIZE)
@@ -199,7 +238,7 @@ def _end_record(remote: _RemoteFile) -> int:
     raise _Unusable("no end of central directory record")
 
 
-def _directory_place64(remote: _RemoteFile, locator_at: int) -> tuple[int, int, int]:
+def _directory_place64(remote: _Archive, locator_at: int) -> tuple[int, int, int]:
     """:func:`_directory_place` for a ZIP64 archive (too big, or too many members, for zip)."""
     locator_layout = _END64_LOCATOR[1]
     _, _, record_at, disks = locator_layout.unpack(
@@ -214,27 +253,55 @@ def _directory_place64(remote: _RemoteFile, locator_at: int) -> tuple[int, int, 
     return start, record_at, count
 
 
-def _members(directory: bytes, count: int) -> list[_Member]:
-    """The members the central directory lists."""
+def _metadata_member(directory: bytes, count: int) -> tuple[_Member, int | None]:
+    """The ``METADATA`` file of the one ``.dist-info`` directory at the top of the wheel, and where
+    the member stored after it begins (``None``: none is).
+
+    Wheels hold thousands of members: each is looked at for its name and
+    place only.
+    """
     signature, layout = _CENTRAL
-    members: list[_Member] = []
+    directories: set[bytes] = set()
+    metadata: dict[bytes, int] = {}
+    offsets: list[int] = []
     at = 0
     for _ in range(count):
-        fields = layout.unpack_from(directory, at)
-        (found, _, _, flags, method, _, _, crc, compressed_size, size,
-         name_length, extra_length, comment_length, _, _, _, offset) = fields
+        (found, _, _, _, _, _, _, _, compressed_size, size,
+         name_length, extra_length, comment_length, _, _, _, offset) = layout.unpack_from(directory, at)
         if found != signature:
             raise _Unusable("a broken central directory")
         name_at = at + layout.size
-        extra_at = name_at + name_length
-        name = directory[name_at:extra_at].decode("utf-8" if flags & _UTF8_NAME else "cp437")
-        size, compressed_size, offset = _zip64_values(
-            directory[extra_at : extra_at + extra_length], size, compressed_size, offset)
-        members.append(_Member(name, offset, flags, method, crc, compressed_size, size))
-        at = extra_at + extra_length + comment_length
+        top, slash, inside = directory[name_at:name_at + name_length].partition(b"/")
+        if slash and top.endswith(b".dist-info"):
+            directories.add(top)
+            if inside == b"METADATA":
+                metadata[top] = at
+        if offset == _MAX32:
+            extra_at = name_at + name_length
+            offset = _zip64_values(directory[extra_at:extra_at + extra_length], size, compressed_size, offset)[2]
+        offsets.append(offset)
+        at = name_at + name_length + extra_length + comment_length
     if at != len(directory):
         raise _Unusable("the central directory lists another number of members")
-    return members
+    if len(directories) != 1:
+        raise _Unusable(f"{len(directories)} .dist-info directories")
+    top = directories.pop()
+    if top not in metadata:
+        raise _Unusable(f"no {top.decode('utf-8', 'replace')}/METADATA")
+    member = _member(directory, metadata[top])
+    return member, min((offset for offset in offsets if offset > member.offset), default=None)
+
+
+def _member(directory: bytes, at: int) -> _Member:
+    """The member whose central directory entry is at ``at``."""
+    (_, _, _, flags, method, _, _, crc, compressed_size, size,
+     name_length, extra_length, _, _, _, _, offset) = _CENTRAL[1].unpack_from(directory, at)
+    name_at = at + _CENTRAL[1].size
+    extra_at = name_at + name_length
+    name = directory[name_at:extra_at].decode("utf-8" if flags & _UTF8_NAME else "cp437")
+    size, compressed_size, offset = _zip64_values(
+        directory[extra_at : extra_at + extra_length], size, compressed_size, offset)
+    return _Member(name, offset, flags, method, crc, compressed_size, size)
 
 
 def _zip64_values(extra: bytes, *values: int) -> tuple[int, ...]:
@@ -249,19 +316,6 @@ def _zip64_values(extra: bytes, *values: int) -> tuple[int, ...]:
             return tuple(big.pop(0) if value == _MAX32 else value for value in values)
         at += 4 + length
     return values
-
-
-def _metadata_member(members: list[_Member]) -> _Member:
-    """The ``METADATA`` file of the one ``.dist-info`` directory at the top of the wheel."""
-    directories = {member.name.split("/", 1)[0] for member in members
-                   if member.name.split("/", 1)[0].endswith(".dist-info") and "/" in member.name}
-    if len(directories) != 1:
-        raise _Unusable(f"{len(directories)} .dist-info directories")
-    wanted = f"{directories.pop()}/METADATA"
-    for member in members:
-        if member.name == wanted:
-            return member
-    raise _Unusable(f"no {wanted}")
 
 
 def _contents(stored: bytes, member: _Member) -> bytes:
