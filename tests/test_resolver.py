@@ -15,12 +15,14 @@ import os
 import pathlib
 import tempfile
 import unittest
+from unittest import mock
 from collections.abc import Callable, Iterable, Sequence
 
 from packaging.requirements import Requirement
 from packaging.version import Version
 
 from zc.buildout.dists.find.pages import DistributionFile, distribution_file
+from zc.buildout.dists.resolve import candidates
 from zc.buildout.dists.resolve.candidates import need_from_requirement
 from zc.buildout.dists.resolve.resolver import Resolved, resolve
 from zc.buildout.dists.settings import InstallerSettings, Pin, parse_pin
@@ -451,6 +453,22 @@ class OrderTests(ResolverTestCase):
         ])
         resolved = self.resolve(["top", "other"], index)
         self.assertEqual([r.name for r in resolved], ["top", "other", "zeta", "alpha", "deep"])
+
+
+class ReadingAheadTests(ResolverTestCase):
+    def test_requirements_are_parsed_once_for_reading_ahead_and_resolving(self) -> None:
+        class Finder(Index):  # as the finder does, one metadata object per file
+            def metadata(self, file: DistributionFile) -> email.message.Message:
+                return self.read_once.setdefault(file.url, super().metadata(file))
+
+        index = Finder([Dist("top", "1.0", ("zeta", "alpha[x]")), Dist("zeta", "1.0", ("deep",)),
+                        Dist("alpha", "1.0", ("deep; extra == 'x'",), extras=("x",)), Dist("deep", "1.0")])
+        index.read_once = {}  # type: ignore[attr-defined]
+        with mock.patch("zc.buildout.dists.resolve.candidates._parse", wraps=candidates._parse) as parse:
+            resolved = self.resolve(["top"], index)
+        self.assertEqual([r.name for r in resolved], ["top", "zeta", "alpha", "deep"])
+        self.assertEqual(sorted(call.args[0] for call in parse.call_args_list),
+                         ["alpha[x]", "deep", "deep; extra == 'x'", "zeta"])
 
 
 class HeadersTests(unittest.TestCase):

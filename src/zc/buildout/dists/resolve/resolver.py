@@ -101,6 +101,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         """Reading ahead: on while resolving, with a source."""
         self._speculated: set[tuple[str, str]] = set()
         self._satisfied: dict[int, tuple[SpecifierSet, dict[Version, bool]]] = {}
+        self._parsed: dict[tuple[str, Version, int, tuple[str, ...]], tuple[Metadata, list[Need]]] = {}
         self._children: dict[str | None, list[str]] = {None: [n.identifier for n in needs]}
         """Identifiers each candidate's dependencies name, in their order (root: ``None``)."""
         for need in needs:
@@ -181,7 +182,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         extras = sorted(candidate.extras)
         for extra in extras:
             self._check_extra(candidate, metadata, extra)
-        needs = dependencies(candidate, metadata, extras)
+        needs = self._dependencies(candidate, metadata, extras)
         self._children[candidate.identifier] = [need.identifier for need in needs]
         for need in needs:
             self.speculate(need)
@@ -219,8 +220,16 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
     def _follow(self, candidate: Candidate, metadata: Metadata) -> None:
         extras = sorted(candidate.extras)
         for extras_now in ([], extras) if extras else ([],):
-            for need in dependencies(candidate, metadata, extras_now):
+            for need in self._dependencies(candidate, metadata, extras_now):
                 self.speculate(need)
+
+    def _dependencies(self, candidate: Candidate, metadata: Metadata, extras: list[str]) -> list[Need]:
+        """:func:`dependencies`, parsed once: reading ahead and resolving ask for the same ones."""
+        key = (candidate.name, candidate.version, id(metadata), tuple(extras))
+        known = self._parsed.get(key)
+        if known is None or known[0] is not metadata:  # kept with its metadata: an identity is never reused
+            known = self._parsed[key] = (metadata, dependencies(candidate, metadata, extras))
+        return known[1]
 
     def _quietly(self, function: Callable[..., None], *args: Any) -> None:
         """Run a read-ahead step; a failure here shows up again when resolvelib gets there."""
