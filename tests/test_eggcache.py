@@ -297,10 +297,14 @@ class EggCacheTests(ScratchTestCase):
                                      download_cache=self.path("cache"))
         picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
         with Fetcher(settings, HTTPClient()) as fetcher, \
-                mock.patch.object(wheel, "wheel_metadata", wraps=wheel.wheel_metadata) as read:
+                mock.patch.object(wheel, "wheel_metadata", wraps=wheel.wheel_metadata) as read, \
+                mock.patch.object(Compiler, "link_if_unchanged", autospec=True,
+                                  side_effect=Compiler.link_if_unchanged) as linked:
             fetcher.prepare(picked.filename, self.wheel, self.sha256)
             [dist] = fetcher.materialise([picked])
         self.assertEqual(read.call_count, 1)  # when the egg was made
+        [(_, entry, manifest, _)] = [call.args for call in linked.call_args_list]
+        self.assertIsNone(manifest)  # made now: linked without checking it against its manifest
         self.assertGreater(os.stat(os.path.join(dist.location, "demo", "__init__.py")).st_nlink, 1)
 
     def test_an_egg_made_ahead_with_its_metadata_known_never_reads_the_wheel_s(self) -> None:

@@ -133,17 +133,16 @@ class Compiler:
         """
         self.call("zc.buildout.dists.store.egg_cache:link_tree", source, target)
 
-    def tree_files(self, directory: str) -> dict[str, list[int]]:
-        """:func:`~zc.buildout.dists.store.egg_cache.tree_files` in a worker."""
-        files: dict[str, list[int]] = self.call("zc.buildout.dists.store.egg_cache:tree_files", directory)
-        return files
+    def unchanged(self, entry: str, manifest: str) -> bool:
+        """:func:`~zc.buildout.dists.store.egg_cache.unchanged` in a worker."""
+        return bool(self.call("zc.buildout.dists.store.egg_cache:unchanged", entry, manifest))
 
     def seal(self, directory: str) -> dict[str, list[int]]:
         """:func:`~zc.buildout.dists.store.egg_cache.seal` in a worker."""
         files: dict[str, list[int]] = self.call("zc.buildout.dists.store.egg_cache:seal", directory)
         return files
 
-    def link_if_unchanged(self, entry: str, manifest: str, target: str) -> bool:
+    def link_if_unchanged(self, entry: str, manifest: str | None, target: str) -> bool:
         """:func:`~zc.buildout.dists.store.egg_cache.link_if_unchanged` in a worker."""
         return bool(self.call("zc.buildout.dists.store.egg_cache:link_if_unchanged", entry, manifest, target))
 

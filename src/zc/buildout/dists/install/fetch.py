@@ -230,12 +230,13 @@ class Fetcher:
                 self._entries = self.egg_cache.by_digest()
             entry = self._entries.get(digest[:16])
             prepared = self._prepared.get(digest)
+        made_now = False
         if entry is None and prepared is not None and not prepared.cancelled():
-            entry = prepared.result()  # never fails: None when making the entry did
+            entry, made_now = prepared.result(), True  # never fails: None when making the entry did
         if entry is None:
             return None
         return wheel.link_cached_egg(entry, picked.name, picked.version, self.settings.eggs_directory,
-                                     self.egg_cache, picked.sha256.lower())
+                                     self.egg_cache, picked.sha256.lower(), made_now=made_now)
 
     def _install_from(self, picked: PickedFile, archive: str) -> InstalledDistribution:
         source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known

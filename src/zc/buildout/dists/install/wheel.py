@@ -113,11 +113,12 @@ class _EntryChanged(Exception):
 
 
 def link_cached_egg(entry: str, name: str, version: str, eggs_directory: str, egg_cache: EggCache,
-                    archive_sha256: str) -> InstalledDistribution | None:
+                    archive_sha256: str, *, made_now: bool = False) -> InstalledDistribution | None:
     """Install ``name`` ``version`` by linking the egg cache ``entry`` of its wheel; ``None`` if it changed.
 
     ``entry`` was found by the wheel's digest, ``archive_sha256``, so the
     wheel is not needed: its egg directory is named in the entry's name.
+    An entry ``made_now`` (or checked now) is not checked again.
     """
     location = os.path.join(eggs_directory, egg_cache.egg_name(entry))
     result = InstalledDistribution(name, version, location, False)
@@ -126,7 +127,7 @@ def link_cached_egg(entry: str, name: str, version: str, eggs_directory: str, eg
 
     def fill(path: str) -> None:
         try:
-            linked = egg_cache.link_unchanged(entry, path)
+            linked = egg_cache.link_unchanged(entry, path, made_now=made_now)
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not linking %s from the egg cache: %s", entry, error)
             linked = False

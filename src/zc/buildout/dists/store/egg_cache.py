@@ -52,31 +52,32 @@ from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_prefix
 from zc.buildout.files.locks import holding
 
-__all__ = ["EggCache", "TreeWork", "link_if_unchanged", "link_tree", "seal", "tree_files"]
+__all__ = ["EggCache", "TreeWork", "link_if_unchanged", "link_tree", "seal", "tree_files", "unchanged"]
 
 logger = logging.getLogger("zc.buildout")
 
 
 class TreeWork(Protocol):
-    """Where an entry's files are walked: :func:`tree_files` and :func:`seal`, run here or elsewhere."""
+    """Where an entry's files are walked: :func:`unchanged`, :func:`seal` and :func:`link_if_unchanged`,
+    run here or elsewhere."""
 
-    def tree_files(self, directory: str) -> dict[str, list[int]]: ...
+    def unchanged(self, entry: str, manifest: str) -> bool: ...
 
     def seal(self, directory: str) -> dict[str, list[int]]: ...
 
-    def link_if_unchanged(self, entry: str, manifest: str, target: str) -> bool: ...
+    def link_if_unchanged(self, entry: str, manifest: str | None, target: str) -> bool: ...
 
 
 class _InThisProcess:
     """Walks entries in the calling thread."""
 
-    def tree_files(self, directory: str) -> dict[str, list[int]]:
-        return tree_files(directory)
+    def unchanged(self, entry: str, manifest: str) -> bool:
+        return unchanged(entry, manifest)
 
     def seal(self, directory: str) -> dict[str, list[int]]:
         return seal(directory)
 
-    def link_if_unchanged(self, entry: str, manifest: str, target: str) -> bool:
+    def link_if_unchanged(self, entry: str, manifest: str | None, target: str) -> bool:
         return link_if_unchanged(entry, manifest, target)
 
 
@@ -163,13 +164,7 @@ class EggCache:
         removed or added shows. An entry with no manifest (made by an older
         buildout) counts as changed: it is made again, once.
         """
-        try:
-            with open(self._manifest(os.path.basename(path)), encoding="utf-8") as file:
-                recorded = json.load(file)
-        except (OSError, ValueError):
-            return False
-        return bool(recorded == self.work.tree_files(path))
-
+        return self.work.unchanged(path, self._manifest(os.path.basename(path)))
 
     @contextlib.contextmanager
     def holding(self, name: str, *, wait: bool = True) -> Iterator[None]:
@@ -195,15 +190,17 @@ class EggCache:
             mark_used(entry)
             link(entry, path)
 
-    def link_unchanged(self, entry: str, path: str) -> bool:
+    def link_unchanged(self, entry: str, path: str, *, made_now: bool = False) -> bool:
         """Make the egg directory ``path`` by linking ``entry`` if it matches its manifest; whether it did.
 
         One request to :attr:`work` checks the entry and links it, under its
-        lock; an entry changed (or gone) since it was made is left alone.
+        lock; an entry changed (or gone) since it was made is left alone. An
+        entry this process has just made (``made_now``) is as it was made: it
+        is linked unchecked, if it is there.
         """
         name = os.path.basename(entry)
         with self.holding(name):
-            if not self.work.link_if_unchanged(entry, self._manifest(name), path):
+            if not self.work.link_if_unchanged(entry, None if made_now else self._manifest(name), path):
                 return False
             mark_used(entry)
             return True
@@ -227,14 +224,20 @@ def _walk(directory: str) -> Iterator[tuple[str, str, list[str]]]:
         yield root, "" if relative == os.curdir else relative + os.sep, names
 
 
-def link_if_unchanged(entry: str, manifest: str, target: str) -> bool:
-    """:func:`link_tree` ``entry`` at ``target`` if its files are as ``manifest`` records them; whether it was."""
+def unchanged(entry: str, manifest: str) -> bool:
+    """Whether the files of ``entry`` are as the ``manifest`` file records them (``False`` without one)."""
     try:
         with open(manifest, encoding="utf-8") as file:
             recorded = json.load(file)
     except (OSError, ValueError):
         return False
-    if recorded != tree_files(entry):
+    return bool(recorded == tree_files(entry))
+
+
+def link_if_unchanged(entry: str, manifest: str | None, target: str) -> bool:
+    """:func:`link_tree` ``entry`` at ``target`` if it is :func:`unchanged` (there, without a ``manifest``
+    to check); whether it was."""
+    if not (os.path.isdir(entry) if manifest is None else unchanged(entry, manifest)):
         return False
     link_tree(entry, target)
     return True
