@@ -11,8 +11,8 @@ import struct
 import tempfile
 import unittest
 import zipfile
-from unittest import mock
 import zlib
+from unittest import mock
 
 from zc.buildout.dists.find.index import Finder
 from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteMetadata, RemoteWheels, local_headers

@@ -15,8 +15,8 @@ import os
 import pathlib
 import tempfile
 import unittest
-from unittest import mock
 from collections.abc import Callable, Iterable, Sequence
+from unittest import mock
 
 from packaging.requirements import Requirement
 from packaging.version import Version

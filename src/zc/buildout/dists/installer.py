@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from zc.buildout.dists.resolve.picked import PickedVersions
+from zc.buildout.dists.resolve.result import log_choices
 from zc.buildout.dists.store.closure import own_distributions
 from zc.buildout.dists.store.eggs import InstalledDistribution, InstalledEggs
 from zc.buildout.errors import UserError
@@ -87,7 +88,7 @@ class Installer:
             if found is None:
                 return []
             resolved, settled, fixed = found
-            _log_choices(resolved)
+            log_choices(resolved)
             self.picked_versions.check(resolved, self.settings)
             locked = self._lock_entries(resolved)
             installed = self._materialise(resolved)
@@ -214,8 +215,15 @@ class Installer:
             from zc.buildout.dists.find.index import Finder  # start-up: only when reading an index
 
             self._finder = Finder(self.settings, self._get_client(), on_download=self._prepare,
-                                  environments=self._build_environments(), pinned_only=True)
+                                  environments=self._build_environments(), pinned_only=True,
+                                  workers=self._workers)
+            self._workers()  # started while the first pages are read
         return self._finder
+
+    def _workers(self) -> Compiler | None:
+        """The installation's worker processes, started (a big index page may go to one)."""
+        fetcher = self._get_fetcher()
+        return None if fetcher is None else fetcher.workers()
 
     def _get_fetcher(self) -> Fetcher | None:
         """This installation's fetcher (``None`` once it is over)."""
@@ -353,21 +361,6 @@ def _say_dependency_links_are_ignored(installed: Iterable[InstalledDistribution]
                 " it installs from the index and find-links only. Add them to find-links"
                 " if they are needed (use-dependency-links = false says nothing).",
                 dist.name, dist.version, " ".join(links))
-
-
-def _log_choices(resolved: Sequence[Resolved]) -> None:
-    if not logger.isEnabledFor(logging.DEBUG):
-        return
-    for dist in resolved:
-        installed = dist.installed
-        if installed is not None and installed.develop:
-            logger.debug("We have a develop egg: %s %s", dist.name, dist.version)
-        elif installed is not None:
-            best = "the best distribution" if dist.picked else "the distribution"
-            logger.debug("We have %s that satisfies %r.", best, dist.requirement)
-        else:
-            logger.debug("We have no distributions for %s that satisfies %r.",
-                         dist.name, dist.requirement)
 
 
 def install_build_requirements(requirements: Sequence[str], settings: InstallerSettings,

@@ -6,12 +6,13 @@ import logging
 import os
 import re
 import threading
+import urllib.parse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import netrc
 
-__all__ = ["Credentials", "redact_url"]
+__all__ = ["Credentials", "redact_url", "with_credentials"]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -111,3 +112,17 @@ def _read_netrc() -> netrc.netrc | None:
     except OSError as error:
         logger.warning("Ignoring %s: %s.", path, error.strerror)
     return None
+
+
+def with_credentials(final: str, requested: str) -> str:
+    """``final`` with the user-info of ``requested`` when both are on the same host.
+
+    Links on an index page need the credentials the page needed (the client
+    reports final URLs without them).
+    """
+    old, new = urllib.parse.urlsplit(requested), urllib.parse.urlsplit(final)
+    same_origin = (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port)
+    if same_origin and "@" in old.netloc and "@" not in new.netloc:
+        user_info = old.netloc.rpartition("@")[0]
+        return new._replace(netloc=f"{user_info}@{new.netloc}").geturl()
+    return final

@@ -40,12 +40,13 @@ from zc.buildout.dists.find.pages import (
     parse_page,
     project_files,
 )
+from zc.buildout.dists.find.pinned_pages import Workers, pinned_page_files
 from zc.buildout.dists.find.remote_wheel import TAIL_SIZE, RemoteWheels, local_headers
 from zc.buildout.dists.find.usable import Usability
 from zc.buildout.dists.metadata import Metadata, headers_of_egg, parse_headers
 from zc.buildout.dists.settings import default_index
 from zc.buildout.errors import UserError
-from zc.buildout.net.credentials import redact_url
+from zc.buildout.net.credentials import redact_url, with_credentials
 from zc.buildout.net.file_urls import file_url
 from zc.buildout.net.httpclient import DownloadError, local_path
 
@@ -80,14 +81,17 @@ class Finder:
     ``pinned_only``, the index pages of projects pinned to one version keep
     the files of that version alone (the pages of a big set hold tens of
     megabytes of files no installation asks for); their other versions are
-    still listed.
+    still listed. A big page of such a project is read by an idle worker
+    process of ``workers()``, if it gives any (:mod:`~.pinned_pages`).
     """
 
     def __init__(self, settings: InstallerSettings, client: HTTPClient, *,
                  on_download: Callable[[DistributionFile, str], None] | None = None,
-                 environments: BuildEnvironments | None = None, pinned_only: bool = False) -> None:
+                 environments: BuildEnvironments | None = None, pinned_only: bool = False,
+                 workers: Callable[[], Workers | None] = lambda: None) -> None:
         self._settings = settings
         self._pinned_only = pinned_only
+        self._workers = workers
         self._environments = BuildEnvironments(settings) if environments is None else environments
         self._client = client
         self._lock = threading.Lock()
@@ -242,8 +246,17 @@ class Finder:
             # No page of its own: an old flat index lists files at its root.
             return ProjectFiles(self._root_files(index).get(name, []))
         pin = self._settings.pins.get(name) if self._pinned_only else None
-        only = None if pin is None else pin.exact
-        return _parse(response, url, functools.partial(project_files, project=name, only=only))
+        return _parse(response, url, functools.partial(self._page_files, project=name,
+                                                       only=None if pin is None else pin.exact))
+
+    def _page_files(self, data: bytes, content_type: str, url: str, project: str, only: Version | None
+                    ) -> ProjectFiles:
+        """:func:`project_files`; a big JSON page of a pinned project read in a worker if one is idle."""
+        if only is not None and content_type.partition(";")[0].strip().lower() == JSON_TYPE:
+            found = pinned_page_files(self._workers, data, url, project, only)
+            if found is not None:
+                return found
+        return project_files(data, content_type, url, project, only)
 
     def _root_files(self, index: str) -> dict[str, list[DistributionFile]]:
         """The distribution files the index's root page links to, by project (read once)."""
@@ -373,7 +386,7 @@ def _by_ranges(file: DistributionFile) -> bool:
 
 def _parse(response: Response, requested: str, read: Callable[[bytes, str, str], _T]) -> _T:
     """``read(data, content type, URL)`` of a page."""
-    base = _with_credentials(response.url, requested)
+    base = with_credentials(response.url, requested)
     content_type = response.headers.get("Content-Type", "")
     logger.debug("Read %s as %s.", redact_url(response.url),
                  "JSON (PEP 691)" if content_type.split(";")[0].strip() == JSON_TYPE else "HTML")
@@ -381,17 +394,3 @@ def _parse(response: Response, requested: str, read: Callable[[bytes, str, str],
         return read(response.data, content_type, base)
     except (ValueError, LookupError) as error:  # bad JSON, bad bytes, unknown charset
         raise IndexPageError(f"The index page {response.url} could not be read: {error}") from None
-
-
-def _with_credentials(final: str, requested: str) -> str:
-    """``final`` with the user-info of ``requested`` when both are on the same host.
-
-    Links on an index page need the credentials the page needed (the client
-    reports final URLs without them).
-    """
-    old, new = urllib.parse.urlsplit(requested), urllib.parse.urlsplit(final)
-    same_origin = (old.scheme, old.hostname, old.port) == (new.scheme, new.hostname, new.port)
-    if same_origin and "@" in old.netloc and "@" not in new.netloc:
-        user_info = old.netloc.rpartition("@")[0]
-        return new._replace(netloc=f"{user_info}@{new.netloc}").geturl()
-    return final

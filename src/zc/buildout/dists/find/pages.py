@@ -28,6 +28,8 @@ __all__ = [
     "distribution_file",
     "parse_html",
     "parse_json",
+    "JSONEntry",
+    "json_listing",
 ]
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -180,7 +182,7 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
         self._read: dict[Version, list[DistributionFile]] = {}
         self._unread: dict[Version, list[Any]] = {}
         """What the page says of each file of a version not read yet: an anchor's text, a JSON entry's
-        (:data:`_JSONEntry`)."""
+        (:data:`JSONEntry`)."""
         self._reader: Callable[[list[Any]], Iterable[DistributionFile]] = lambda unread: ()
         for file in files:
             self._read.setdefault(file.version, []).append(file)
@@ -207,23 +209,13 @@ class ProjectFiles(Mapping[Version, Sequence[DistributionFile]]):
     @classmethod
     def from_json(cls, data: bytes, url: str, project: str, only: Version | None = None) -> ProjectFiles:
         """The files of the PEP 691 page of ``project`` at ``url`` (see :func:`parse_json`), as :meth:`from_html`."""
+        return cls.from_json_listing(json_listing(data, project, only), url, project)
+
+    @classmethod
+    def from_json_listing(cls, listing: dict[Version, list[JSONEntry]], url: str, project: str) -> ProjectFiles:
+        """The files a :func:`json_listing` of the PEP 691 page of ``project`` at ``url`` gives."""
         page = cls()
-        memo = NameMemo()
-        # Big pages list tens of thousands of files, a version's together: the
-        # work done for each file is what reading a page costs.
-        last: Version | None = None
-        kept: list[Any] | None = None
-        for entry in _json_page_files(data):
-            filename = _entry_filename(entry)
-            split = None if filename is None else split_filename(filename, project, memo)
-            if split is None:
-                continue
-            if split[1] is not last:
-                last = split[1]
-                listed = page._unread.setdefault(last, [])  # listed even when its files are left out
-                kept = listed if only is None or last == only else None
-            if kept is not None:
-                kept.append(_json_entry(entry))
+        page._unread = listing
         page._reader = lambda unread: _json_files(unread, url, project)
         return page
 
@@ -289,7 +281,7 @@ def parse_json(data: bytes, url: str, project: str | None = None) -> list[Distri
     return list(_json_files(entries, url, project))
 
 
-_JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", "bool | str", "int | None"]
+JSONEntry = tuple[str, "str | None", "str | None", "str | None", "str | None", "bool | str", "int | None"]
 """What buildout reads of a PEP 691 file entry (URL, file name, sha256, requires-python, yanked
 reason, core metadata or its digest, size), kept in place of the entry, which holds several times as much."""
 
@@ -303,6 +295,29 @@ def _json_page_files(data: bytes) -> list[Any]:
     return files
 
 
+def json_listing(data: bytes, project: str, only: Version | None = None) -> dict[Version, list[JSONEntry]]:
+    """The versions the PEP 691 page of ``project`` lists, each with what it says of its files (with
+    ``only``, of that version's alone); ``ValueError`` if ``data`` is no such page."""
+    listing: dict[Version, list[JSONEntry]] = {}
+    memo = NameMemo()
+    # Big pages list tens of thousands of files, a version's together: the
+    # work done for each file is what reading a page costs.
+    last: Version | None = None
+    kept: list[JSONEntry] | None = None
+    for entry in _json_page_files(data):
+        filename = _entry_filename(entry)
+        split = None if filename is None else split_filename(filename, project, memo)
+        if split is None:
+            continue
+        if split[1] is not last:
+            last = split[1]
+            listed = listing.setdefault(last, [])  # listed even when its files are left out
+            kept = listed if only is None or last == only else None
+        if kept is not None:
+            kept.append(_json_entry(entry))
+    return listing
+
+
 def _entry_filename(entry: Any) -> str | None:
     """The file name a JSON entry gives, else the last segment of its URL's path; ``None`` if it names no URL."""
     if not isinstance(entry, dict) or not isinstance(link := entry.get("url"), str):
@@ -314,7 +329,7 @@ def _entry_filename(entry: Any) -> str | None:
     return urllib.parse.unquote(path[path.rfind("/") + 1:])
 
 
-def _json_entry(entry: dict[str, Any]) -> _JSONEntry:
+def _json_entry(entry: dict[str, Any]) -> JSONEntry:
     """What buildout reads of a JSON file entry that names a URL."""
     filename, hashes = entry.get("filename"), entry.get("hashes")
     yanked = entry.get("yanked", False)
@@ -332,7 +347,7 @@ def _json_entry(entry: dict[str, Any]) -> _JSONEntry:
     )
 
 
-def _json_files(entries: Iterable[_JSONEntry], url: str, project: str | None) -> Iterator[DistributionFile]:
+def _json_files(entries: Iterable[JSONEntry], url: str, project: str | None) -> Iterator[DistributionFile]:
     memo = NameMemo()
     for link, filename, sha256, requires_python, yanked, metadata, size in entries:
         file = distribution_file(

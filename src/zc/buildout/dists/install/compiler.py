@@ -9,7 +9,8 @@ a ``python -c`` loop started with the running buildout's ``sys.path``. Any
 thread may hand it work and wait for just that: a wheel to unpack, a tree
 to link, walk or seal, or files to compile, cut into small batches that the
 workers take in turn, so that an egg waits for its own files, never for a
-whole run's.
+whole run's. Urgent work (a big index page the resolver waits for, see
+:mod:`~zc.buildout.dists.find.pinned_pages`) goes before the rest.
 
 Compiling is quiet, as pip's: modules not meant to compile (Python 2 code,
 the skin scripts of Zope products) are left as they are, without a word.
@@ -18,6 +19,7 @@ the skin scripts of Zope products) are left as they are, without a word.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import json
 import os
 import queue
@@ -73,7 +75,10 @@ for line in sys.stdin:
     replies.flush()
 """
 
-_Batch = tuple[str, "concurrent.futures.Future[Any]"]
+_Batch = tuple[int, int, "tuple[str, concurrent.futures.Future[Any]] | None"]
+"""Work queued for the workers: its rank (urgent first, stopping last), its number (first come,
+first served), the request line and its future; ``None`` to stop."""
+_URGENT, _IN_TURN, _STOP = 0, 1, 2
 
 
 def python_files(directory: str, final: str) -> list[tuple[str, str]]:
@@ -98,8 +103,11 @@ class Compiler:
 
     def __init__(self, workers: int | None = None) -> None:
         self._size = workers or os.cpu_count() or 1
-        self._batches: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._batches: queue.PriorityQueue[_Batch] = queue.PriorityQueue()
+        self._numbers = itertools.count()
         self._threads: list[threading.Thread] = []
+        self._busy = 0
+        """Workers doing work in turn (or starting): urgent work given now would wait for them."""
         self._lock = threading.Lock()
 
     def __enter__(self) -> Compiler:
@@ -159,18 +167,34 @@ class Compiler:
         with self._lock:
             threads, self._threads = self._threads, []
         for _ in threads:
-            self._batches.put(None)
+            self._batches.put((_STOP, next(self._numbers), None))
         for thread in threads:
             thread.join()
 
-    def call(self, function: str, *args: object, **keywords: object) -> Any:
+    def call(self, function: str, *args: object, urgent: bool = False, **keywords: object) -> Any:
         """``function`` (``module:name``, one of buildout's) called in a worker; its result, as JSON carries it.
 
-        Its errors are raised here, as :meth:`unpack` raises them.
+        ``urgent`` work goes before the work waiting its turn. Its errors are
+        raised here, as :meth:`unpack` raises them.
         """
-        return self._submit({"call": function, "args": args, "keywords": keywords}).result()
+        request = {"call": function, "args": args, "keywords": keywords}
+        return self._submit(request, _URGENT if urgent else _IN_TURN).result()
 
-    def _submit(self, request: object) -> concurrent.futures.Future[Any]:
+    def start(self) -> None:
+        """Start the worker processes now, not when first given work (each takes a moment to start)."""
+        with self._lock:
+            if self._threads:
+                return
+        for _ in range(self._size):
+            self._submit({"call": "json:dumps", "args": [None], "keywords": {}})
+
+    def idle(self) -> bool:
+        """Whether urgent work given now would start soon: the workers are started, and one is doing
+        nothing or other urgent work (which is short)."""
+        with self._lock:
+            return self._busy < len(self._threads)
+
+    def _submit(self, request: object, rank: int = _IN_TURN) -> concurrent.futures.Future[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._lock:
             if not self._threads:
@@ -179,37 +203,54 @@ class Compiler:
                                               name=f"buildout-compile-{number}")
                     thread.start()
                     self._threads.append(thread)
-            self._batches.put((json.dumps(request) + "\n", future))
+            self._batches.put((rank, next(self._numbers), (json.dumps(request) + "\n", future)))
         return future
 
     def _serve(self) -> None:
         """Feed batches to one worker process until told to stop; replace it if it dies."""
         worker: subprocess.Popen[str] | None = None
         try:
-            while (batch := self._batches.get()) is not None:
-                line, future = batch
+            while True:
+                rank, _, work = self._batches.get()
+                if work is None:
+                    break
+                line, future = work
+                busy = rank != _URGENT or worker is None  # starting a worker is not short
+                with self._lock:
+                    self._busy += busy
                 try:
-                    worker = worker or _start()
-                    assert worker.stdin is not None and worker.stdout is not None
-                    worker.stdin.write(line)
-                    worker.stdin.flush()
-                    reply = worker.stdout.readline()
-                    if not reply:
-                        raise OSError("a worker process (unpacking, byte-compiling) stopped unexpectedly")
-                except OSError as error:
-                    if worker is not None:
-                        _stop(worker)
-                    worker = None  # the next batch gets a fresh process
-                    future.set_exception(error)
-                else:
-                    answer = json.loads(reply)
-                    if "kind" in answer:
-                        future.set_exception(_error(answer))
-                    else:
-                        future.set_result(answer.get("result"))
+                    worker = self._run(worker, line, future)
+                finally:
+                    with self._lock:
+                        self._busy -= busy
         finally:
             if worker is not None:
                 _stop(worker)
+
+
+    @staticmethod
+    def _run(worker: subprocess.Popen[str] | None, line: str, future: concurrent.futures.Future[Any]
+             ) -> subprocess.Popen[str] | None:
+        """Have ``worker`` (a new one, if ``None``) do the request ``line``; the worker to go on with."""
+        try:
+            worker = worker or _start()
+            assert worker.stdin is not None and worker.stdout is not None
+            worker.stdin.write(line)
+            worker.stdin.flush()
+            reply = worker.stdout.readline()
+            if not reply:
+                raise OSError("a worker process (unpacking, byte-compiling) stopped unexpectedly")
+        except OSError as error:
+            if worker is not None:
+                _stop(worker)
+            future.set_exception(error)
+            return None  # the next batch gets a fresh process
+        answer = json.loads(reply)
+        if "kind" in answer:
+            future.set_exception(_error(answer))
+        else:
+            future.set_result(answer.get("result"))
+        return worker
 
 
 def _error(failure: dict[str, Any]) -> Exception:

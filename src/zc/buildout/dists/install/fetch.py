@@ -150,6 +150,11 @@ class Fetcher:
                 workers, thread_name_prefix=f"buildout-{kind}")
         return pool
 
+    def workers(self) -> Compiler:
+        """The worker processes, started now (a big index page may go to one before anything is installed)."""
+        self.compiler.start()
+        return self.compiler
+
     @property
     def scratch(self) -> str:
         with self._lock:

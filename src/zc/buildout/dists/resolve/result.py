@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,7 +14,9 @@ if TYPE_CHECKING:
     from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.resolve.candidates import Installed
 
-__all__ = ["Resolved", "breadth_first"]
+__all__ = ["Resolved", "breadth_first", "log_choices"]
+
+logger = logging.getLogger("zc.buildout")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,3 +63,19 @@ def breadth_first(
             children(node), key=lambda child: (rank.get(child, len(listed)), child))
         queue.extend(ordered)
     return list(found)
+
+
+def log_choices(resolved: Sequence[Resolved]) -> None:
+    """Say at debug level what was chosen for each requirement, and from where."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    for dist in resolved:
+        installed = dist.installed
+        if installed is not None and installed.develop:
+            logger.debug("We have a develop egg: %s %s", dist.name, dist.version)
+        elif installed is not None:
+            best = "the best distribution" if dist.picked else "the distribution"
+            logger.debug("We have %s that satisfies %r.", best, dist.requirement)
+        else:
+            logger.debug("We have no distributions for %s that satisfies %r.",
+                         dist.name, dist.requirement)
