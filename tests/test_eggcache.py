@@ -116,7 +116,7 @@ class CompilerTests(ScratchTestCase):
 
 
 def _workers() -> list[int]:
-    """The process ids of this process's children running ``python -c`` with compileall."""
+    """The process ids of this process's children running the workers' ``python -c`` loop."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -125,7 +125,7 @@ def _workers() -> list[int]:
         except OSError:
             continue
         parent = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
-        if int(parent) == os.getpid() and b"compileall" in command:
+        if int(parent) == os.getpid() and b"stop_when_orphaned" in command:
             found.append(int(pid))
     return found
 

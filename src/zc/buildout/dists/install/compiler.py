@@ -12,8 +12,9 @@ workers take in turn, so that an egg waits for its own files, never for a
 whole run's. Urgent work (a big index page the resolver waits for, see
 :mod:`~zc.buildout.dists.find.pinned_pages`) goes before the rest.
 
-Compiling is quiet, as pip's: modules not meant to compile (Python 2 code,
-the skin scripts of Zope products) are left as they are, without a word.
+Compiling (:mod:`~zc.buildout.dists.install.bytecode`) is quiet, as pip's:
+modules not meant to compile (Python 2 code, the skin scripts of Zope
+products) are left as they are, without a word.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _BATCH = 16
 # A worker whose buildout is gone (killed, say) stops at once rather than
 # write on into a directory the next run will remove.
 _WORKER = """\
-import compileall, importlib, json, os, sys, threading, time, traceback, warnings
+import importlib, json, os, sys, threading, time, traceback, warnings
 def stop_when_orphaned(parent=int(sys.argv[2])):
     while os.getppid() == parent:
         time.sleep(0.1)
@@ -58,8 +59,9 @@ sys.path[:] = json.loads(sys.argv[1])
 for line in sys.stdin:
     request, reply = json.loads(line), {}
     if isinstance(request, list):
+        from zc.buildout.dists.install.bytecode import compile_module
         for source, ddir in request:
-            compileall.compile_file(source, ddir=ddir, quiet=2)
+            compile_module(source, ddir)
     else:
         try:
             module, function = request["call"].split(":")
