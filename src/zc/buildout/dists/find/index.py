@@ -29,7 +29,6 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from zc.buildout.dists.build.isolation import BuildEnvironments
-from zc.buildout.dists.build.sdist_metadata import sdist_metadata
 from zc.buildout.dists.find.downloads import Archives
 from zc.buildout.dists.find.local_index import local_files, read_local_index
 from zc.buildout.dists.find.pages import (
@@ -351,6 +350,8 @@ class Finder:
             return local_headers(path, file.filename)
         if file.kind == "egg":
             return headers_of_egg(path, file.filename)
+
+        from zc.buildout.dists.build.sdist_metadata import sdist_metadata  # start-up: only sdists need it
 
         pin = self._settings.pins.get(file.name)
         return sdist_metadata(path, self._environments, pinned=pin is not None and pin.exact == file.version)
