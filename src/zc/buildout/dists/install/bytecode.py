@@ -19,9 +19,10 @@ import marshal
 import os
 import struct
 
+from zc.buildout.files.descriptors import NEW_FILE, write_all
+
 __all__ = ["compile_module"]
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _CHECKED_HASH = 0b11
 """The flags of a hash-based compiled file whose source is checked against it (PEP 552)."""
 
@@ -53,18 +54,16 @@ def compile_module(source: str, directory: str) -> bool:
 def _write(path: str, data: bytes) -> None:
     """Write the file ``path`` (its directory made if need be); one there (an archive held it) is replaced."""
     try:
-        descriptor = os.open(path, _NEW_FILE, 0o666)
+        descriptor = os.open(path, NEW_FILE, 0o666)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        descriptor = os.open(path, _NEW_FILE, 0o666)
+        descriptor = os.open(path, NEW_FILE, 0o666)
     except FileExistsError:
         replacement = f"{path}.{os.getpid()}.new"
         _write(replacement, data)
         os.replace(replacement, path)
         return
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
+        write_all(descriptor, data)
     finally:
         os.close(descriptor)

@@ -27,7 +27,7 @@ import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 
 from zc.buildout.dists.install.namespaces import namespace_inits
 from zc.buildout.dists.install.wheel_checks import (
@@ -40,6 +40,7 @@ from zc.buildout.dists.install.wheel_checks import (
 from zc.buildout.dists.metadata import Headers, canonical_name
 from zc.buildout.dists.store.eggs import dist_info_name, renamed_path
 from zc.buildout.errors import UserError
+from zc.buildout.files.descriptors import NEW_FILE, write_all
 
 __all__ = ["install_into"]
 
@@ -69,7 +70,7 @@ def install_into(wheel_path: str, code_directory: str, *,
 
 def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Mapping[str, str] | None,
                   hidden: bool) -> None:
-    with zipfile.ZipFile(wheel_path) as archive, _Members(archive, wheel_path) as read:
+    with open(wheel_path, "rb") as file, zipfile.ZipFile(file) as archive, _Members(archive, file) as read:
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
         names = [info.filename for info in members]
         dist_info = _dist_info_directory(names, wheel)
@@ -133,7 +134,7 @@ class _Egg:
                 if digest is None:
                     hashed.update(piece)
                 size += len(piece)
-                _write_all(descriptor, piece)
+                write_all(descriptor, piece)
             if executable:
                 os.fchmod(descriptor, os.fstat(descriptor).st_mode | 0o111)
         finally:
@@ -147,7 +148,7 @@ class _Egg:
         if directory not in self._made:
             os.makedirs(directory, exist_ok=True)
             self._made.add(directory)
-        return os.open(target, _NEW_FILE, 0o666)
+        return os.open(target, NEW_FILE, 0o666)
 
     def write_record(self, path: str) -> None:
         """Write the ``RECORD`` of what was written, at ``path`` (it lists itself, without a digest)."""
@@ -159,19 +160,9 @@ class _Egg:
             file.write(text.getvalue())
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
 def _digest_field(digest: Any) -> str:
     """The digest field of a ``RECORD`` row, for a sha256 hash object."""
     return f"sha256={encoded_digest(digest.digest())}"
-
-
-def _write_all(descriptor: int, data: bytes) -> None:
-    """Write all of ``data`` (a write may take less than it is given)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(descriptor, view):]
 
 
 class _Members:
@@ -185,10 +176,10 @@ class _Members:
     otherwise than deflated, is left to :mod:`zipfile`.
     """
 
-    def __init__(self, archive: zipfile.ZipFile, path: str) -> None:
+    def __init__(self, archive: zipfile.ZipFile, file: IO[bytes]) -> None:
+        """``archive`` reads ``file``, which is mapped for the members read here."""
         self._archive = archive
-        with open(path, "rb") as file:
-            self._bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        self._bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
     def __enter__(self) -> Callable[[zipfile.ZipInfo], bytes]:
         return self.read
