@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +45,20 @@ def scenario_pins() -> dict[str, str]:
         if separator and not line.startswith((" ", "#")):
             pins[name.strip()] = version.strip()
     return pins
+
+
+def stop_group(leader: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Stop the process group ``leader`` heads: terminated, killed if some of it outlives ``timeout``."""
+    for stopping, patience in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
+        deadline = time.monotonic() + patience
+        try:
+            os.killpg(leader.pid, stopping)
+            while time.monotonic() < deadline:
+                leader.poll()  # reaps the leader: a group left with none but it is gone
+                os.killpg(leader.pid, 0)
+                time.sleep(0.2)
+        except ProcessLookupError:
+            return
 
 
 def free_port() -> int:
@@ -79,10 +95,10 @@ class PloneSiteTests(BuildoutTestCase):
 
         log = open(self.path("instance.log"), "w")  # a pipe nobody reads would stall the instance
         self.addCleanup(log.close)
+        # The control script starts the server as a child of its own: both are stopped, as a group.
         server = subprocess.Popen([self.path("bin", "instance"), "fg"], cwd=self.directory, env=self.environ,
-                                  stdout=log, stderr=subprocess.STDOUT)
-        self.addCleanup(server.wait, 60)
-        self.addCleanup(server.terminate)
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.addCleanup(stop_group, server)
         url = f"http://127.0.0.1:{port}"
         self.wait_for(url, server)
         credentials = base64.b64encode(b"admin:admin").decode()
