@@ -79,6 +79,26 @@ def bomb_wheel(directory: str, gibibytes: int = 1) -> str:
     members = [("evil/zeros.py", 8, data, crc, count << 20)]
     for name, content in ((f"{INFO}/METADATA", METADATA), (f"{INFO}/WHEEL", WHEEL), (f"{INFO}/RECORD", record)):
         members.append((name, 0, content, zlib.crc32(content), len(content)))
+    return laid_out_wheel(directory, members)
+
+
+def padded_wheel(directory: str, members: dict[str, bytes]) -> str:
+    """A sound wheel of ``evil`` 1.0 whose local headers carry an extra field its central directory
+    does not (as zip writers that align members pad them)."""
+    files = {**members, f"{INFO}/METADATA": METADATA, f"{INFO}/WHEEL": WHEEL}
+    record = "".join(record_line(path, data) for path, data in files.items()) + f"{INFO}/RECORD,,\n"
+    laid_out = []
+    for name, content in {**files, f"{INFO}/RECORD": record.encode()}.items():
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        laid_out.append((name, 8, compressor.compress(content) + compressor.flush(), zlib.crc32(content),
+                         len(content)))
+    return laid_out_wheel(directory, laid_out, local_extra=struct.pack("<HH", 0xCAFE, 12) + bytes(12))
+
+
+def laid_out_wheel(directory: str, members: list[tuple[str, int, bytes, int, int]], *,
+                   local_extra: bytes = b"") -> str:
+    """The wheel of ``evil`` 1.0 holding ``members`` (name, method, data as stored, CRC-32, size),
+    laid out here; ``local_extra`` is in each local header, not in the central directory."""
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, "evil-1.0-py3-none-any.whl")
     with open(path, "wb") as file:
@@ -87,7 +107,8 @@ def bomb_wheel(directory: str, gibibytes: int = 1) -> str:
             offset = file.tell()
             encoded = name.encode()
             fields = (20, 0, method, 0, 0x21, crc32, len(content), size, len(encoded))
-            file.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + content)
+            file.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, len(local_extra)) + encoded
+                       + local_extra + content)
             central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0o644 << 16,
                                    offset) + encoded
         start = file.tell()
@@ -195,6 +216,13 @@ class HostileWheelTests(ScratchTestCase):
                 with open(wheel, "wb") as file:
                     file.write(data.replace(old, new, 1))  # the first is in the member's local header
                 self.assertEqual(self.refused(wheel), f"The wheel evil-1.0-py3-none-any.whl is damaged: {damage}.")
+
+    def test_a_local_header_with_more_extra_data_than_the_central_directory_says(self) -> None:
+        content = b"print('good')\n" * 50
+        wheel = padded_wheel(self.path("dist"), {"evil/__init__.py": content})
+        dist = install_wheel(wheel, self.settings.eggs_directory)
+        with open(os.path.join(dist.location, "evil", "__init__.py"), "rb") as file:
+            self.assertEqual(file.read(), content)
 
     def test_a_sound_link_inside_the_egg_is_kept_as_a_file(self) -> None:
         wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""}, links={"evil/data": "__init__.py"})

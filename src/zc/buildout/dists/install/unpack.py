@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import mmap
 import os
 import stat
 import struct
@@ -166,44 +165,51 @@ def _digest_field(digest: Any) -> str:
 
 
 class _Members:
-    """Reads members of a wheel whole, straight from the archive's bytes (mapped, not copied).
+    """Reads members of a wheel whole, each with one read of the archive at its place.
 
     :mod:`zipfile` reads each member through a file object of its own: a
     seek and several reads, a decompression object, a running CRC. Here a
-    member is a slice and one decompression; it is checked as
-    :mod:`zipfile` checks it (its local header names it, its CRC and size
-    match the central directory's). An encrypted member, or one compressed
-    otherwise than deflated, is left to :mod:`zipfile`.
+    member (its local header, name and data) is one :func:`os.pread`,
+    usually, and one decompression; it is checked as :mod:`zipfile` checks
+    it (its local header names it, its CRC and size match the central
+    directory's). Only the member being read is in memory, never the whole
+    wheel. An encrypted member, or one compressed otherwise than deflated,
+    is left to :mod:`zipfile`.
     """
 
     def __init__(self, archive: zipfile.ZipFile, file: IO[bytes]) -> None:
-        """``archive`` reads ``file``, which is mapped for the members read here."""
+        """``archive`` reads ``file``, which the members are read from here too."""
         self._archive = archive
-        self._bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        self._descriptor = file.fileno()
 
     def __enter__(self) -> Callable[[zipfile.ZipInfo], bytes]:
         return self.read
 
     def __exit__(self, *exception: object) -> None:
-        self._bytes.close()
+        pass
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
         """The content of the member ``info``; :class:`zipfile.BadZipFile` if it is damaged."""
         if info.flag_bits & _ENCRYPTED or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             return self._archive.read(info)
-        start = info.header_offset
-        header = self._bytes[start:start + _LOCAL_HEADER.size]
-        if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8_NAME else "cp437")
+        # The local extra field is most often the central one, or shorter: read as if it were.
+        expected = _LOCAL_HEADER.size + len(name) + len(info.extra)
+        block = memoryview(os.pread(self._descriptor, expected + info.compress_size, info.header_offset))
+        whole = len(block) >= _LOCAL_HEADER.size
+        fields = _LOCAL_HEADER.unpack(block[:_LOCAL_HEADER.size]) if whole else None
+        if fields is None or fields[0] != b"PK\x03\x04":
             raise zipfile.BadZipFile(f"{info.filename!r} has no local header")
-        name_size, extra_size = _LOCAL_HEADER.unpack(header)[-2:]
-        start += _LOCAL_HEADER.size
-        encoding = "utf-8" if info.flag_bits & _UTF8_NAME else "cp437"
-        if self._bytes[start:start + name_size] != info.orig_filename.encode(encoding):
+        name_size, extra_size = fields[-2:]
+        if block[_LOCAL_HEADER.size:_LOCAL_HEADER.size + name_size] != name:
             raise zipfile.BadZipFile(f"{info.filename!r} is named otherwise in its local header")
-        start += name_size + extra_size
-        raw = self._bytes[start:start + info.compress_size]
+        start = _LOCAL_HEADER.size + name_size + extra_size
+        raw = block[start:start + info.compress_size]
+        if len(raw) != info.compress_size:  # a longer local extra field: read the data again, past it
+            raw = memoryview(os.pread(self._descriptor, info.compress_size, info.header_offset + start))
         try:
-            data = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompress(raw, -15, info.file_size)
+            stored = info.compress_type == zipfile.ZIP_STORED
+            data = bytes(raw) if stored else zlib.decompress(raw, -15, info.file_size)
         except zlib.error as error:
             raise zipfile.BadZipFile(f"{info.filename!r} cannot be decompressed: {error}") from None
         if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
