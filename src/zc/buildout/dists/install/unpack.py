@@ -17,6 +17,7 @@ the work done for each is what unpacking costs.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -25,8 +26,8 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import IO, Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from zc.buildout.dists.install.namespaces import namespace_inits
 from zc.buildout.dists.install.wheel_checks import (
@@ -69,7 +70,8 @@ def install_into(wheel_path: str, code_directory: str, *,
 
 def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Mapping[str, str] | None,
                   hidden: bool) -> None:
-    with open(wheel_path, "rb") as file, zipfile.ZipFile(file) as archive, _Members(archive, file) as read:
+    with open(wheel_path, "rb") as file, zipfile.ZipFile(file) as archive:
+        read = functools.partial(_member, archive, file.fileno())
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
         names = [info.filename for info in members]
         dist_info = _dist_info_directory(names, wheel)
@@ -164,8 +166,9 @@ def _digest_field(digest: Any) -> str:
     return f"sha256={encoded_digest(digest.digest())}"
 
 
-class _Members:
-    """Reads members of a wheel whole, each with one read of the archive at its place.
+def _member(archive: zipfile.ZipFile, descriptor: int, info: zipfile.ZipInfo) -> bytes:
+    """The content of the member ``info`` of ``archive``, open as ``descriptor``, read whole;
+    :class:`zipfile.BadZipFile` if it is damaged.
 
     :mod:`zipfile` reads each member through a file object of its own: a
     seek and several reads, a decompression object, a running CRC. Here a
@@ -176,45 +179,31 @@ class _Members:
     wheel. An encrypted member, or one compressed otherwise than deflated,
     is left to :mod:`zipfile`.
     """
-
-    def __init__(self, archive: zipfile.ZipFile, file: IO[bytes]) -> None:
-        """``archive`` reads ``file``, which the members are read from here too."""
-        self._archive = archive
-        self._descriptor = file.fileno()
-
-    def __enter__(self) -> Callable[[zipfile.ZipInfo], bytes]:
-        return self.read
-
-    def __exit__(self, *exception: object) -> None:
-        pass
-
-    def read(self, info: zipfile.ZipInfo) -> bytes:
-        """The content of the member ``info``; :class:`zipfile.BadZipFile` if it is damaged."""
-        if info.flag_bits & _ENCRYPTED or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            return self._archive.read(info)
-        name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8_NAME else "cp437")
-        # The local extra field is most often the central one, or shorter: read as if it were.
-        expected = _LOCAL_HEADER.size + len(name) + len(info.extra)
-        block = memoryview(os.pread(self._descriptor, expected + info.compress_size, info.header_offset))
-        whole = len(block) >= _LOCAL_HEADER.size
-        fields = _LOCAL_HEADER.unpack(block[:_LOCAL_HEADER.size]) if whole else None
-        if fields is None or fields[0] != b"PK\x03\x04":
-            raise zipfile.BadZipFile(f"{info.filename!r} has no local header")
-        name_size, extra_size = fields[-2:]
-        if block[_LOCAL_HEADER.size:_LOCAL_HEADER.size + name_size] != name:
-            raise zipfile.BadZipFile(f"{info.filename!r} is named otherwise in its local header")
-        start = _LOCAL_HEADER.size + name_size + extra_size
-        raw = block[start:start + info.compress_size]
-        if len(raw) != info.compress_size:  # a longer local extra field: read the data again, past it
-            raw = memoryview(os.pread(self._descriptor, info.compress_size, info.header_offset + start))
-        try:
-            stored = info.compress_type == zipfile.ZIP_STORED
-            data = bytes(raw) if stored else zlib.decompress(raw, -15, info.file_size)
-        except zlib.error as error:
-            raise zipfile.BadZipFile(f"{info.filename!r} cannot be decompressed: {error}") from None
-        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-            raise zipfile.BadZipFile(f"{info.filename!r} is not what its CRC-32 says")
-        return data
+    if info.flag_bits & _ENCRYPTED or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return archive.read(info)
+    name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8_NAME else "cp437")
+    # The local extra field is most often the central one, or shorter: read as if it were.
+    expected = _LOCAL_HEADER.size + len(name) + len(info.extra)
+    block = memoryview(os.pread(descriptor, expected + info.compress_size, info.header_offset))
+    header = block[:_LOCAL_HEADER.size]
+    fields = _LOCAL_HEADER.unpack(header) if len(header) == _LOCAL_HEADER.size else (b"",)
+    if fields[0] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"{info.filename!r} has no local header")
+    name_size, extra_size = fields[-2:]
+    if block[_LOCAL_HEADER.size:_LOCAL_HEADER.size + name_size] != name:
+        raise zipfile.BadZipFile(f"{info.filename!r} is named otherwise in its local header")
+    start = _LOCAL_HEADER.size + name_size + extra_size
+    raw = block[start:start + info.compress_size]
+    if len(raw) != info.compress_size:  # a longer local extra field: read the data again, past it
+        raw = memoryview(os.pread(descriptor, info.compress_size, info.header_offset + start))
+    try:
+        stored = info.compress_type == zipfile.ZIP_STORED
+        data = bytes(raw) if stored else zlib.decompress(raw, -15, info.file_size)
+    except zlib.error as error:
+        raise zipfile.BadZipFile(f"{info.filename!r} cannot be decompressed: {error}") from None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"{info.filename!r} is not what its CRC-32 says")
+    return data
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
