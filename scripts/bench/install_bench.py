@@ -44,13 +44,13 @@ machine's), the kernel will not reuse an inode freed less than 60 seconds
 ago, or 360 while its inode table block is dirty (which creating files in
 that block makes it), and looks past every such inode when it creates a
 file. A run after a big deletion then spends seconds of system time
-creating its files: after deleting another tool's 187,000 files, this
+creating its files: after another tool's 187,000 files were deleted, this
 buildout installed the large set in 11.3 to 12.6 s for 4 minutes, and in
-5.8 to 6.6 s from the fifth on (7.0 to 7.2 s just before the deletion). Deleting between the tools
-would time the previous tool's deletion rather than the tool; the trash
-(a few gigabytes for the large set) waits instead, and an invocation
-starting less than 400 seconds after the last one emptied it waits that
-long first.
+5.8 to 6.6 s from the fifth minute on (7.0 to 7.2 s just before the
+deletion). Deleting between the tools would time the previous tool's
+deletion rather than the tool; the trash (a few gigabytes for the large
+set) waits instead, and an invocation starting less than 400 seconds
+after the last one emptied it waits that long first.
 """
 
 from __future__ import annotations
@@ -226,7 +226,8 @@ class Trash:
             return
         wait = emptied + self.SETTLE - time.time()
         if wait > 0:
-            print(f"Waiting {wait:.0f} s: the last invocation's deletions would slow creating files.", flush=True)
+            print(f"Waiting {wait:.0f} s: the last invocation's deletions would slow creating files.",
+                  flush=True)
             time.sleep(wait)
 
 
