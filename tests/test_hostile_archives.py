@@ -17,9 +17,11 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase, tree
 from zc.buildout.dists.build.frontend import unpack_sdist
+from zc.buildout.dists.install.unpack import install_into
 from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.errors import UserError
 from zc.buildout.testing import Sandbox
@@ -223,6 +225,24 @@ class HostileWheelTests(ScratchTestCase):
         dist = install_wheel(wheel, self.settings.eggs_directory)
         with open(os.path.join(dist.location, "evil", "__init__.py"), "rb") as file:
             self.assertEqual(file.read(), content)
+
+    def test_members_are_read_alike_where_the_system_has_no_pread(self) -> None:
+        # Windows has no os.pread: the wheel's file object is read instead, with the same checks.
+        content = b"print('good')\n" * 50
+        sound = padded_wheel(self.path("sound"), {"evil/__init__.py": content})
+        damaged = evil_wheel(self.path("damaged"), {"evil.py": b"print('good')\n"},
+                             compression=zipfile.ZIP_STORED)
+        with open(damaged, "rb") as file:
+            data = file.read()
+        with open(damaged, "wb") as file:
+            file.write(data.replace(b"print('good')", b"print('evil')", 1))
+        with mock.patch.object(os, "pread", None):
+            install_into(sound, self.path("egg"))
+            with self.assertRaises(UserError) as caught:
+                install_into(damaged, self.path("other"))
+        with open(self.path("egg", "evil", "__init__.py"), "rb") as file:
+            self.assertEqual(file.read(), content)
+        self.assertIn("is damaged: 'evil.py' is not what its CRC-32 says", str(caught.exception))
 
     def test_a_sound_link_inside_the_egg_is_kept_as_a_file(self) -> None:
         wheel = evil_wheel(self.path("dist"), {"evil/__init__.py": b""}, links={"evil/data": "__init__.py"})

@@ -26,8 +26,8 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, Any
 
 from zc.buildout.dists.install.namespaces import namespace_inits
 from zc.buildout.dists.install.wheel_checks import (
@@ -71,7 +71,7 @@ def install_into(wheel_path: str, code_directory: str, *,
 def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Mapping[str, str] | None,
                   hidden: bool) -> None:
     with open(wheel_path, "rb") as file, zipfile.ZipFile(file) as archive:
-        read = functools.partial(_member, archive, file.fileno())
+        read = functools.partial(_member, archive, _reader(file))
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
         names = [info.filename for info in members]
         dist_info = _dist_info_directory(names, wheel)
@@ -166,9 +166,23 @@ def _digest_field(digest: Any) -> str:
     return f"sha256={encoded_digest(digest.digest())}"
 
 
-def _member(archive: zipfile.ZipFile, descriptor: int, info: zipfile.ZipInfo) -> bytes:
-    """The content of the member ``info`` of ``archive``, open as ``descriptor``, read whole;
-    :class:`zipfile.BadZipFile` if it is damaged.
+def _reader(file: IO[bytes]) -> Callable[[int, int], bytes]:
+    """``read(size, offset)``: the bytes of ``file`` from ``offset``, in one system call where the system has
+    one for that (``os.pread``; Windows has not)."""
+    pread = getattr(os, "pread", None)
+    if pread is not None:
+        return functools.partial(pread, file.fileno())
+
+    def read(size: int, offset: int) -> bytes:
+        file.seek(offset)  # zipfile seeks too before each read of its own
+        return file.read(size)
+
+    return read
+
+
+def _member(archive: zipfile.ZipFile, read_at: Callable[[int, int], bytes], info: zipfile.ZipInfo) -> bytes:
+    """The content of the member ``info`` of ``archive``, whose bytes ``read_at`` reads (see
+    :func:`_reader`), read whole; :class:`zipfile.BadZipFile` if it is damaged.
 
     :mod:`zipfile` reads each member through a file object of its own: a
     seek and several reads, a decompression object, a running CRC. Here a
@@ -184,7 +198,7 @@ def _member(archive: zipfile.ZipFile, descriptor: int, info: zipfile.ZipInfo) ->
     name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8_NAME else "cp437")
     # The local extra field is most often the central one, or shorter: read as if it were.
     expected = _LOCAL_HEADER.size + len(name) + len(info.extra)
-    block = memoryview(os.pread(descriptor, expected + info.compress_size, info.header_offset))
+    block = memoryview(read_at(expected + info.compress_size, info.header_offset))
     header = block[:_LOCAL_HEADER.size]
     fields = _LOCAL_HEADER.unpack(header) if len(header) == _LOCAL_HEADER.size else (b"",)
     if fields[0] != b"PK\x03\x04":
@@ -195,7 +209,7 @@ def _member(archive: zipfile.ZipFile, descriptor: int, info: zipfile.ZipInfo) ->
     start = _LOCAL_HEADER.size + name_size + extra_size
     raw = block[start:start + info.compress_size]
     if len(raw) != info.compress_size:  # a longer local extra field: read the data again, past it
-        raw = memoryview(os.pread(descriptor, info.compress_size, info.header_offset + start))
+        raw = memoryview(read_at(info.compress_size, info.header_offset + start))
     try:
         stored = info.compress_type == zipfile.ZIP_STORED
         data = bytes(raw) if stored else zlib.decompress(raw, -15, info.file_size)
