@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from zc.buildout.config.directories import absolute_path
 from zc.buildout.config.parser import RawSections
@@ -63,6 +62,8 @@ class RemoteConfigurations:
 
     def fetch(self, url: str, origin: Location | None) -> str:
         """The text at ``url``; ``origin`` is the line that named it, if any."""
+        from urllib.parse import urlsplit  # start-up: only for URLs
+
         from zc.buildout.net.download import Download  # start-up: only for URLs
 
         try:

@@ -17,7 +17,6 @@ import importlib
 import os
 import re
 import sys
-import urllib.parse
 from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Any, Union
 
@@ -193,6 +192,7 @@ def editable_project(distribution: Distribution) -> str | None:
         return None  # not editable (only an editable install's file says so): nothing to parse
 
     import json  # start-up: only editable installs get here
+    import urllib.parse  # start-up: only editable installs get here
 
     try:
         direct_url = json.loads(text)
