@@ -23,7 +23,7 @@ from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
-from zc.buildout.dists.store.state import staging_prefix
+from zc.buildout.dists.store.state import staging_name
 from zc.buildout.errors import UserError
 from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
@@ -209,10 +209,20 @@ class EggCacheTests(ScratchTestCase):
 
     def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
         name = f"demo-1.0-{PY}.egg-{self.sha256[:16]}"
-        stale = os.path.join(self.cache.directory, f"{staging_prefix(name)}killed")
+        stale = os.path.join(self.cache.directory, staging_name(name))
         os.makedirs(os.path.join(stale, "half"))
         install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
         self.assertEqual(os.listdir(self.cache.directory), [name])
+
+    def test_a_changed_entry_is_made_again_where_a_killed_run_left_its_staging(self) -> None:
+        install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
+        [name] = os.listdir(self.cache.directory)
+        os.remove(self.entry_module())
+        os.makedirs(os.path.join(self.cache.directory, staging_name(name), "discarded", "half"))
+        with self.assertLogs("zc.buildout", logging.WARNING):
+            dist = install_wheel(self.wheel, self.path("eggs2"), egg_cache=self.cache, sha256=self.sha256)
+        self.assertEqual(os.listdir(self.cache.directory), [name])
+        self.assertEqual(pathlib.Path(dist.location, "demo", "__init__.py").read_text(), "answer = 42\n")
 
     def test_a_rebuilt_wheel_of_the_same_version_gets_its_own_entry(self) -> None:
         install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)

@@ -14,7 +14,7 @@ from unittest import mock
 from tests.builder_fixtures import ScratchTestCase, tree
 from zc.buildout.dists.install.namespaces import namespace_inits
 from zc.buildout.dists.install.wheel import install_wheel
-from zc.buildout.dists.store.state import STAGING_PREFIX, staging_prefix
+from zc.buildout.dists.store.state import STAGING_PREFIX, staging_name
 from zc.buildout.testing import packages
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -112,10 +112,10 @@ class WheelInstallTests(ScratchTestCase):
 
     def test_a_staging_directory_left_by_a_killed_run_is_removed(self) -> None:
         wheel = packages.wheel(self.path("dist"), "demo", "1.0")
-        stale = self.path("eggs", f"{staging_prefix(f'demo-1.0-{PY}.egg')}x1y2")
+        stale = self.path("eggs", staging_name(f"demo-1.0-{PY}.egg"))
         os.makedirs(os.path.join(stale, "half"))
         # Another user's buildout, which holds its own lock, may still be making it.
-        others = f"{STAGING_PREFIX}demo-1.0-{PY}.egg-{os.getuid() + 1}-x1y2"
+        others = f"{STAGING_PREFIX}demo-1.0-{PY}.egg-{os.getuid() + 1}"
         os.makedirs(self.path("eggs", others, "half"))
         install_wheel(wheel, self.settings.eggs_directory)
         self.assertEqual(sorted(os.listdir(self.settings.eggs_directory)), [others, f"demo-1.0-{PY}.egg"])

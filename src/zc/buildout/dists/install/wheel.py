@@ -29,7 +29,7 @@ from zc.buildout.dists.store.eggs import (
     InstalledDistribution,
     egg_directory_name,
 )
-from zc.buildout.dists.store.state import eggs_state, staging_prefix
+from zc.buildout.dists.store.state import eggs_state, staging_name
 from zc.buildout.errors import UserError
 from zc.buildout.files.locks import LockTimeout, holding
 
@@ -151,17 +151,13 @@ def place_egg(eggs_directory: str, dist: InstalledDistribution, fill: Callable[[
     are removed by the next.
     """
     egg_name = os.path.basename(dist.location)
-    prefix = staging_prefix(egg_name)
+    staged = os.path.join(eggs_directory, staging_name(egg_name))
     with _writing(eggs_directory, dist):
         os.makedirs(eggs_directory, exist_ok=True)
     with locked(eggs_directory, egg_name):
-        for stale in os.listdir(eggs_directory):
-            if stale.startswith(prefix):  # left by a killed run; we hold the lock
-                shutil.rmtree(os.path.join(eggs_directory, stale), ignore_errors=True)
+        shutil.rmtree(staged, ignore_errors=True)  # a killed run's: we hold the lock
         if os.path.isdir(dist.location):
             return
-        # The prefix is ours alone while we hold the lock; once renamed, nothing of it is left.
-        staged = os.path.join(eggs_directory, prefix + os.urandom(4).hex())
         with _writing(eggs_directory, dist):  # an eggs directory that cannot be written fails here, clearly
             os.mkdir(staged)
         os.rmdir(staged)

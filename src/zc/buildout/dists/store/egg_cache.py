@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from zc.buildout.dists.store.archive_cache import mark_used
-from zc.buildout.dists.store.state import download_cache_state, staging_prefix
+from zc.buildout.dists.store.state import download_cache_state, staging_name
 from zc.buildout.files.locks import holding
 
 __all__ = ["EggCache", "TreeWork", "link_if_unchanged", "link_tree", "seal", "tree_files", "unchanged"]
@@ -127,21 +127,17 @@ class EggCache:
         if os.path.isdir(path) and self._unchanged(path):
             return path
         os.makedirs(self.directory, exist_ok=True)
-        prefix = staging_prefix(name)
+        staging = os.path.join(self.directory, staging_name(name))
         with self.holding(name):
+            shutil.rmtree(staging, ignore_errors=True)  # a killed run's: we hold the lock
             if os.path.isdir(path):
                 if self._unchanged(path):
                     return path
                 if os.path.exists(self._manifest(name)):
                     logger.warning("The egg %s in the download cache was changed or damaged: "
                                    "making it again.", name)
-                _discard(path, prefix)
-            for stale in os.listdir(self.directory):
-                if stale.startswith(prefix):  # left by a killed run; we hold the lock
-                    shutil.rmtree(os.path.join(self.directory, stale), ignore_errors=True)
-            import tempfile  # start-up: only entries being made need it
-
-            staging = tempfile.mkdtemp(prefix=prefix, dir=self.directory)
+                _discard(path, staging)
+            os.mkdir(staging)
             try:
                 staged = os.path.join(staging, egg_name)
                 make(staged)
@@ -269,13 +265,11 @@ def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
     os.replace(temporary, path)
 
 
-def _discard(path: str, prefix: str) -> None:
-    """Move the entry at ``path`` aside (under a staging name: a killed run's leftovers go too), remove it."""
-    import tempfile  # start-up: only entries being made again need it
-
-    aside = tempfile.mkdtemp(prefix=prefix, dir=os.path.dirname(path))
-    os.rename(path, os.path.join(aside, "discarded"))
-    shutil.rmtree(aside, ignore_errors=True)
+def _discard(path: str, staging: str) -> None:
+    """Move the entry at ``path`` into ``staging`` (where a killed run's leftovers go too), remove it."""
+    os.mkdir(staging)
+    os.rename(path, os.path.join(staging, "discarded"))
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def link_tree(source: str, target: str) -> None:

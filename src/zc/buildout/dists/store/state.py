@@ -16,7 +16,7 @@ The state of an eggs directory is the user's: buildouts of one user that
 share an eggs directory share its locks, and wait for each other; those of
 different users do not, but never see a half-made egg either. Eggs are made
 in the eggs directory itself, for an atomic rename, under hidden names
-(:func:`staging_prefix`) that a completed install never leaves.
+(:func:`staging_name`) that a completed install never leaves.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-__all__ = ["STAGING_PREFIX", "download_cache_state", "eggs_state", "staging_prefix"]
+__all__ = ["STAGING_PREFIX", "download_cache_state", "eggs_state", "staging_name"]
 
 STAGING_PREFIX = ".tmp-"
 """What an entry being made inside an eggs or develop-eggs directory is named with, until renamed."""
@@ -34,13 +34,16 @@ def _user() -> str:
     return str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
 
 
-def staging_prefix(name: str) -> str:
-    """How the entries staged by this user's buildouts for the entry ``name`` are named to start.
+def staging_name(name: str) -> str:
+    """The hidden name this user's buildouts make the entry ``name`` under, beside its final name.
 
-    A run holding this user's lock on ``name`` may remove what starts so (a
-    killed run's leftovers); another user's staging may be in progress.
+    A run stages ``name`` only while it holds this user's lock on it, so what
+    it finds under this name was left by a killed run, and is removed: no
+    listing of the directory is needed (an eggs directory or a download
+    cache may hold thousands of entries). Another user's staging of the same
+    entry, under another name, may be in progress.
     """
-    return f"{STAGING_PREFIX}{name}-{_user()}-"
+    return f"{STAGING_PREFIX}{name}-{_user()}"
 
 
 def eggs_state(eggs_directory: str, *names: str, create: bool = True) -> str:
