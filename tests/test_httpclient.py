@@ -286,20 +286,39 @@ class DownloadTests(_Case):
     def test_what_a_killed_download_left_is_removed_later(self) -> None:
         import time
 
-        from zc.buildout.net.httpclient import STALE_PART
+        from zc.buildout.net.unfinished import STALE_PART
 
         server = self.serve()
         stale = self.tmp / ".hello.txt.0a1b2c3d4e5f.part"  # a download killed long ago
         live = self.tmp / ".hello.txt.f5e4d3c2b1a0.part"  # another buildout, downloading now
-        other = self.tmp / ".other.txt.0a1b2c3d4e5f.part"  # killed, but another file's
-        for path in (stale, live, other):
+        other = self.tmp / ".other.txt.0a1b2c3d4e5f.part"  # killed too, another file's
+        mine = self.tmp / ".notes.part"  # not a download's
+        for path in (stale, live, other, mine):
             path.write_bytes(b"hel")
         long_ago = time.time() - STALE_PART - 60
-        os.utime(stale, (long_ago, long_ago))
-        os.utime(other, (long_ago, long_ago))
+        for path in (stale, other, mine):
+            os.utime(path, (long_ago, long_ago))
         HTTPClient().download(server.url + "hello.txt", str(self.tmp / "hello.txt"))
         self.assertEqual(sorted(os.listdir(self.tmp)), [
-            ".hello.txt.f5e4d3c2b1a0.part", ".other.txt.0a1b2c3d4e5f.part", "files", "hello.txt", "home"])
+            ".hello.txt.f5e4d3c2b1a0.part", ".notes.part", "files", "hello.txt", "home"])
+
+    def test_a_client_looks_for_killed_downloads_once_a_directory(self) -> None:
+        # A run downloads hundreds of files into a cache that may hold thousands.
+        import time
+
+        from zc.buildout.net.unfinished import STALE_PART
+
+        server = self.serve()
+        client = HTTPClient()
+        client.download(server.url + "hello.txt", str(self.tmp / "hello.txt"))
+        stale = self.tmp / ".hello.txt.0a1b2c3d4e5f.part"  # killed meanwhile, by another run
+        stale.write_bytes(b"hel")
+        long_ago = time.time() - STALE_PART - 60
+        os.utime(stale, (long_ago, long_ago))
+        client.download(server.url + "hello.txt", str(self.tmp / "again.txt"))
+        self.assertTrue(stale.exists())
+        HTTPClient().download(server.url + "hello.txt", str(self.tmp / "later.txt"))  # the next run
+        self.assertFalse(stale.exists())
 
     def test_download_from_a_file_url(self) -> None:
         target = self.tmp / "copy.txt"

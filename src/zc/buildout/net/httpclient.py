@@ -13,8 +13,6 @@ import dataclasses
 import hashlib
 import os
 import re
-import secrets
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING
@@ -24,6 +22,7 @@ from zc.buildout.errors import UserError
 from zc.buildout.net.connections import Connections
 from zc.buildout.net.credentials import Credentials, redact_url
 from zc.buildout.net.file_urls import url_path
+from zc.buildout.net.unfinished import Leftovers, part_path
 
 if TYPE_CHECKING:
     import urllib3
@@ -34,7 +33,6 @@ __all__ = [
     "DownloadError",
     "HTTPClient",
     "Response",
-    "STALE_PART",
     "local_path",
 ]
 
@@ -44,9 +42,6 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _USER_INFO = re.compile(r"//[^/@]*@")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.IGNORECASE)
-
-STALE_PART = 3600.0
-"""Seconds after which a download's untouched temporary file is taken for a killed one's."""
 
 
 class DownloadError(UserError):
@@ -144,6 +139,7 @@ class HTTPClient:
         self._timeout = timeout
         self._connections = Connections()
         self._credentials = Credentials()
+        self._leftovers = Leftovers()
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """Fetch ``url`` into memory, following redirects.
@@ -210,15 +206,13 @@ class HTTPClient:
 
         The bytes go to a temporary file beside ``path``, renamed into place
         only when complete and matching ``sha256`` (hex) if given; on any
-        failure nothing is left behind. What a killed download of ``path``
-        left is removed once untouched for :data:`STALE_PART` seconds.
+        failure nothing is left behind. The first download into a directory
+        removes what killed downloads left there (:mod:`~zc.buildout.net.unfinished`).
         ``progress`` is called with the size of each chunk received.
         """
-        directory = os.path.dirname(os.path.abspath(path))
-        _discard_stale_parts(directory, os.path.basename(path))
-        temporary = os.path.join(
-            directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.part"
-        )
+        path = os.path.abspath(path)
+        self._leftovers.sweep(os.path.dirname(path))
+        temporary = part_path(path)
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             digest = hashlib.sha256()
@@ -320,26 +314,6 @@ def _content_range(status: int, headers: Mapping[str, str]) -> tuple[int, int, i
         return None
     first, last, size = (int(number) for number in match.groups())
     return (first, last, size) if first <= last < size else None
-
-
-def _discard_stale_parts(directory: str, name: str) -> None:
-    """Remove the temporary files of downloads of ``name`` killed mid-way.
-
-    A live download writes its file all the time; one untouched for
-    :data:`STALE_PART` seconds belongs to a process that is gone.
-    """
-    prefix, deadline = f".{name}.", time.time() - STALE_PART
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".part"):
-            try:
-                if entry.stat().st_mtime < deadline:
-                    os.remove(entry.path)
-            except OSError:
-                pass  # gone meanwhile, or not ours to remove
 
 
 def _follow(current: str, location: str) -> str:
