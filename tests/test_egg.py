@@ -67,6 +67,23 @@ class EggChoiceTests(ScratchTestCase):
         self.assertEqual(self.choose("demo-1.0-py2.7.egg", "demo-1.0.tar.gz"), "demo-1.0.tar.gz")
 
 
+class TagsTests(ScratchTestCase):
+    def test_the_interpreters_tags_are_listed_once_a_process(self) -> None:
+        # Each installation of a run (a part, a build's requirements) has its own Usability.
+        from unittest import mock
+
+        from zc.buildout.dists.find import usable
+
+        usable._tag_ranks.cache_clear()
+        self.addCleanup(usable._tag_ranks.cache_clear)
+        wheel = distribution_file("file:///dist/demo-1.0-py3-none-any.whl")
+        assert wheel is not None
+        with mock.patch.object(usable, "sys_tags", wraps=usable.sys_tags) as listed:
+            chosen = [Usability(["*"]).choose([wheel]) for _ in range(3)]
+        self.assertEqual(chosen, [wheel] * 3)
+        self.assertEqual(listed.call_count, 1)
+
+
 class EggInstallTests(ScratchTestCase):
     def test_unpacked_as_it_is(self) -> None:
         egg = packages.egg(self.path("dist"), "Tiny-Pkg", "1.0", requires=["needed"], modules={

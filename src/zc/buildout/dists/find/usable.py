@@ -10,12 +10,14 @@ then an egg, then an sdist; a local copy before a remote one.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import logging
+import types
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.tags import sys_tags
+from packaging.tags import Tag, sys_tags
 
 from zc.buildout.dists.find.pages import DistributionFile
 from zc.buildout.dists.metadata import python_version
@@ -32,7 +34,6 @@ class Usability:
 
     def __init__(self, allow_hosts: Sequence[str]) -> None:
         self._allow_hosts = allow_hosts
-        self._tag_ranks: dict[object, int] | None = None
         self._python_ok: dict[str, bool] = {}
 
     def host_allowed(self, url: str) -> bool:
@@ -76,9 +77,8 @@ class Usability:
         if file.kind == "egg":
             egg = EggName.parse(file.filename)
             return 999_999 if egg is not None and egg.fits else "no egg for this Python and platform"
-        if self._tag_ranks is None:
-            self._tag_ranks = {tag: rank for rank, tag in enumerate(sys_tags())}
-        ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]
+        tag_ranks = _tag_ranks()
+        ranks = [tag_ranks[tag] for tag in file.tags if tag in tag_ranks]
         return min(ranks) if ranks else "no wheel for this platform"
 
     def _for_this_python(self, requires_python: str | None) -> bool:
@@ -94,3 +94,13 @@ class Usability:
                 ok = specifier.contains(python_version(), prereleases=True)
             self._python_ok[requires_python] = ok
         return ok
+
+
+@functools.cache
+def _tag_ranks() -> Mapping[Tag, int]:
+    """The tags of this interpreter, each with its place among them (the more specific, the lower).
+
+    Listed once a process: each installation of a run judges files, and
+    listing the tags takes milliseconds.
+    """
+    return types.MappingProxyType({tag: rank for rank, tag in enumerate(sys_tags())})
