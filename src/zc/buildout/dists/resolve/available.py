@@ -83,6 +83,7 @@ class Available:
         self._local: dict[str, list[Candidate]] = {}
         self._files: dict[str, Mapping[Version, Sequence[DistributionFile]]] = {}
         self._chosen: dict[tuple[str, Version, bool | str], Candidate | None] = {}
+        self._exact_lookup: dict[str, tuple[dict[Version, Version], list[Version]]] = {}
         self._unusable: dict[str, dict[Version, str]] = {}
 
     def source(self) -> Source:
@@ -178,11 +179,7 @@ class Available:
         Yanked files count only for an exact pin or ``==`` requirement (PEP 592).
         """
         found = []
-        for version in self._remote_files(name):
-            # A pinned project's page lists hundreds of versions: one comparison
-            # rules out most of them, where asking the specifier costs ten.
-            if exact is not None and version != exact and version.local is None:
-                continue
+        for version in self._remote_files(name) if exact is None else self._matching(name, exact):
             if specifier.contains(version, prereleases=True):
                 candidate = self._remote_candidate(name, version, version == exact)
                 if candidate is not None:
@@ -207,6 +204,23 @@ class Available:
         if by_version is None:
             by_version = self._files[name] = self.source().versions(name)
         return by_version
+
+    def _matching(self, name: str, exact: Version) -> list[Version]:
+        """The versions the source offers that may be ``exact``: equal to it, or with a local label.
+
+        A pinned project's page lists hundreds of versions, and resolving
+        asks for its candidates several times: the versions are sorted out
+        once, and each time looked up rather than compared.
+        """
+        known = self._exact_lookup.get(name)
+        if known is None:
+            by_version = self._remote_files(name)
+            known = self._exact_lookup[name] = (
+                {version: version for version in by_version},
+                [version for version in by_version if version.local is not None])
+        listed, labelled = known
+        equal = listed.get(exact)  # the page's own spelling: 1.0.0 where the pin says 1.0
+        return ([] if equal is None else [equal]) + [version for version in labelled if version is not equal]
 
     def _remote_candidate(self, name: str, version: Version, allow_yanked: bool) -> Candidate | None:
         """The candidate for the best usable file of one version (cached), if there is one.
