@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sys
 import sysconfig
@@ -79,8 +80,11 @@ class TagsTests(ScratchTestCase):
         wheel = distribution_file("file:///dist/demo-1.0-py3-none-any.whl")
         assert wheel is not None
         with mock.patch.object(usable, "sys_tags", wraps=usable.sys_tags) as listed:
-            chosen = [Usability(["*"]).choose([wheel]) for _ in range(3)]
-        self.assertEqual(chosen, [wheel] * 3)
+            judges = [Usability(["*"]) for _ in range(3)]
+            # The threads reading an installation's index pages judge files at once.
+            with concurrent.futures.ThreadPoolExecutor(6) as threads:
+                chosen = list(threads.map(lambda judge: judge.choose([wheel]), judges * 2))
+        self.assertEqual(chosen, [wheel] * 6)
         self.assertEqual(listed.call_count, 1)
 
 

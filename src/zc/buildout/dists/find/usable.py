@@ -34,6 +34,7 @@ class Usability:
 
     def __init__(self, allow_hosts: Sequence[str]) -> None:
         self._allow_hosts = allow_hosts
+        self._tag_ranks = _tag_ranks()  # here, before the threads that judge files ask for it at once
         self._python_ok: dict[str, bool] = {}
 
     def host_allowed(self, url: str) -> bool:
@@ -77,8 +78,7 @@ class Usability:
         if file.kind == "egg":
             egg = EggName.parse(file.filename)
             return 999_999 if egg is not None and egg.fits else "no egg for this Python and platform"
-        tag_ranks = _tag_ranks()
-        ranks = [tag_ranks[tag] for tag in file.tags if tag in tag_ranks]
+        ranks = [self._tag_ranks[tag] for tag in file.tags if tag in self._tag_ranks]
         return min(ranks) if ranks else "no wheel for this platform"
 
     def _for_this_python(self, requires_python: str | None) -> bool:
