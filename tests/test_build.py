@@ -8,6 +8,7 @@ import os
 import pathlib
 import zipfile
 from collections.abc import Sequence
+from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.build import frontend, isolation
@@ -16,6 +17,7 @@ from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.eggs import InstalledDistribution
 from zc.buildout.dists.store.state import eggs_state
 from zc.buildout.errors import UserError
+from zc.buildout.net.httpclient import HTTPClient
 from zc.buildout.testing import packages
 from zc.buildout.testing.index import FakeIndex
 
@@ -188,7 +190,10 @@ class PdmBackendTests(ScratchTestCase):
         _republished(self.path("dists"), "pdm-backend", "99.0")
         packages.sdist(self.path("dists"), "pdm-demo", "1.0", backend="pdm-backend",
                        build_requires=["pdm-backend>=99"])
-        (demo,) = self.install("pdm-demo")
+        with mock.patch("zc.buildout.net.httpclient.HTTPClient.__init__", autospec=True,
+                        side_effect=HTTPClient.__init__) as made:
+            (demo,) = self.install("pdm-demo")
+        self.assertEqual(made.call_count, 1)  # the build's requirements came through the run's client
         self.assertIn("GET /simple/pdm-backend/", self.requests)
         self.assertIn("Generator: pdm-backend (99.0)", demo.metadata.read_text("WHEEL") or "")
         self.assertEqual([entry.split("-py")[0] for entry in os.listdir(

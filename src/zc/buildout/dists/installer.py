@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from zc.buildout.dists.resolve.picked import PickedVersions
@@ -243,10 +243,12 @@ class Installer:
             fetcher.prepare(file.filename, path, file.sha256, metadata)
 
     def _build_environments(self) -> BuildEnvironments:
-        """Where this installer's builds run, installing requirements buildout's environment lacks."""
+        """Where this installer's builds run, installing requirements buildout's environment lacks
+        (with this installer's HTTP client)."""
         from zc.buildout.dists.build.isolation import BuildEnvironments  # start-up: only when building
 
-        return BuildEnvironments(self.settings, install_build_requirements)
+        install = functools.partial(install_build_requirements, client=self._get_client)
+        return BuildEnvironments(self.settings, install)
 
     def _get_client(self) -> HTTPClient:
         if self._client is None:
@@ -363,17 +365,20 @@ def _say_dependency_links_are_ignored(installed: Iterable[InstalledDistribution]
                 dist.name, dist.version, " ".join(links))
 
 
-def install_build_requirements(requirements: Sequence[str], settings: InstallerSettings,
-                               description: str) -> list[str]:
+def install_build_requirements(requirements: Sequence[str], settings: InstallerSettings, description: str,
+                               *, client: Callable[[], HTTPClient] | None = None) -> list[str]:
     """Install the build requirements of ``description`` as ``settings`` say; the path entries to import them from.
 
-    A requirement that cannot be found is refused naming the build and where buildout looked.
+    ``client()`` is the run's HTTP client, if it has one: its connections
+    and certificates serve the build's installation too. A requirement that
+    cannot be found is refused naming the build and where buildout looked.
     """
     from zc.buildout.dists.build.frontend import BuildError  # start-up: only when building
     from zc.buildout.dists.resolve.conflicts import MissingDistribution  # start-up: only when building
 
     try:
-        return [dist.location for dist in Installer(settings).install(requirements)]
+        installer = Installer(settings, client=None if client is None else client())
+        return [dist.location for dist in installer.install(requirements)]
     except MissingDistribution as error:
         raise BuildError(
             f"Couldn't build {description}: its build backend needs {error.wanted},"
