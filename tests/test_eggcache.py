@@ -11,6 +11,7 @@ import pathlib
 import signal
 import sys
 import unittest
+import zipfile
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
@@ -71,6 +72,44 @@ class CompilerTests(ScratchTestCase):
         self.assertEqual(pathlib.Path(self.path("egg", "demo-1.0.dist-info", "EXTRA")).read_text(),
                          "kept\n")
 
+    def test_a_big_wheel_is_unpacked_in_shares_by_several_workers(self) -> None:
+        modules = {f"demo/m{number}.py": f"X = {number}\n" * (number * 50 + 1) for number in range(30)}
+        made = packages.wheel(self.path("dist"), "demo", "1.0", modules={"demo/__init__.py": "", **modules},
+                              data={"scripts/tool": "#!python\nprint(1)\n"})
+        requests: list[str] = []
+        submit = Compiler._submit
+
+        def counted(compiler: Compiler, request: object, *args: object) -> object:
+            requests.append(request["call"] if isinstance(request, dict) else "compile")
+            return submit(compiler, request, *args)
+
+        with mock.patch("zc.buildout.dists.install.compiler.SHARE", 1), \
+                mock.patch.object(Compiler, "_submit", counted), Compiler(workers=3) as compiler:
+            compiler.unpack(made, self.path("shared"), {"EXTRA": "kept\n"})
+        shares = [call for call in requests if call.endswith(":install_share")]
+        self.assertEqual(len(shares), 3)
+        self.assertTrue(requests[-1].endswith(":finish_install"))
+        # The egg is the one a single worker makes, RECORD and all.
+        with Compiler(workers=1) as compiler:
+            compiler.unpack(made, self.path("whole"), {"EXTRA": "kept\n"})
+        self.assertEqual(_contents(self.path("shared")), _contents(self.path("whole")))
+
+    def test_a_damaged_big_wheel_is_refused_once_and_the_workers_carry_on(self) -> None:
+        made = packages.wheel(self.path("dist"), "demo", "1.0",
+                              modules={f"demo/m{number}.py": "X = 1\n" for number in range(8)})
+        with zipfile.ZipFile(made) as archive:
+            members = [(info, archive.read(info)) for info in archive.infolist()]
+        with zipfile.ZipFile(made, "w") as archive:
+            for info, data in members:
+                archive.writestr(info, b"X = 2\n" if info.filename == "demo/m5.py" else data)
+        with mock.patch("zc.buildout.dists.install.compiler.SHARE", 1), Compiler(workers=2) as compiler:
+            with self.assertRaises(UserError) as refused:
+                compiler.unpack(made, self.path("egg"), {})
+            self.assertIn("holds 'demo/m5.py', whose digest does not match its RECORD",
+                          str(refused.exception))
+            compiler.unpack(packages.wheel(self.path("dist2"), "other", "1.0"), self.path("other"), {})
+        self.assertTrue(os.path.isdir(self.path("other", "other-1.0.dist-info")))
+
     def test_a_worker_s_errors_are_raised_in_the_caller(self) -> None:
         wheel = packages.wheel(self.path("dist"), "demo", "1.0")
         pathlib.Path(self.path("file")).write_text("")
@@ -113,6 +152,17 @@ class CompilerTests(ScratchTestCase):
                 compiler.compile([(source, self.path("tree"))])
             compiler.compile([(source, self.path("tree"))])
         self.assertTrue(os.path.exists(compiled(source)))
+
+
+def _contents(directory: str) -> dict[str, tuple[bytes, bool]]:
+    """Each file below ``directory`` (by relative path): its bytes, and whether it is executable."""
+    found = {}
+    for root, _, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            found[os.path.relpath(path, directory)] = (pathlib.Path(path).read_bytes(),
+                                                       os.access(path, os.X_OK))
+    return found
 
 
 def _workers() -> list[int]:

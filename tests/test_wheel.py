@@ -9,6 +9,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import unittest
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase, tree
@@ -209,3 +210,26 @@ class WheelInstallTests(ScratchTestCase):
         written = [name for _, _, names in os.walk(self.root) for name in names if name == "evil.py"]
         self.assertEqual(written, [])
         self.assertEqual(os.listdir(self.settings.eggs_directory), [])
+
+
+class ShareTests(unittest.TestCase):
+    def test_shares_hold_every_member_once_in_the_archive_s_order_and_are_alike(self) -> None:
+        import zipfile
+
+        from zc.buildout.dists.install.unpack import _PER_FILE, _share
+
+        sizes = [900_000, 10, 250_000, 40_000, *range(0, 60_000, 700), 300_000, 5]
+        members = []
+        for number, size in enumerate(sizes):
+            info = zipfile.ZipInfo(f"pkg/m{number}.py")
+            info.compress_size = size
+            members.append(info)
+        shares = [_share(members, share, 3) for share in range(3)]
+        names = [info.filename for share in shares for info in share]
+        self.assertEqual(sorted(names), sorted(info.filename for info in members))
+        self.assertEqual(len(names), len(set(names)))
+        for share in shares:
+            self.assertEqual(share, sorted(share, key=members.index))
+        loads = [sum(info.compress_size + _PER_FILE for info in share) for share in shares]
+        self.assertLessEqual(max(loads) - min(loads), max(sizes) + _PER_FILE)
+        self.assertIs(_share(members, 0, 1), members)

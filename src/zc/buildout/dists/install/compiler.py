@@ -9,7 +9,10 @@ a ``python -c`` loop started with the running buildout's ``sys.path``. Any
 thread may hand it work and wait for just that: a wheel to unpack, a tree
 to link, walk or seal, or files to compile, cut into small batches that the
 workers take in turn, so that an egg waits for its own files, never for a
-whole run's. Urgent work (a big index page the resolver waits for, see
+whole run's. A big wheel is cut likewise, into a share of its files per
+worker (:func:`~zc.buildout.dists.install.unpack.install_share`): the
+biggest wheels come last (their downloads end last), and one worker alone
+would leave the others idle while it unpacks them. Urgent work (a big index page the resolver waits for, see
 :mod:`~zc.buildout.dists.find.pinned_pages`) goes before the rest.
 
 Compiling (:mod:`~zc.buildout.dists.install.bytecode`) is quiet, as pip's:
@@ -33,7 +36,7 @@ from typing import Any
 
 from zc.buildout.errors import UserError
 
-__all__ = ["Compiler", "python_files"]
+__all__ = ["SHARE", "Compiler", "python_files"]
 
 _BATCH = 16
 """Files per batch: small enough to spread one big egg over all workers."""
@@ -77,10 +80,15 @@ for line in sys.stdin:
     replies.flush()
 """
 
+SHARE = 4 << 20
+"""Bytes of a wheel's file per worker unpacking it, at least: a smaller wheel is unpacked by one worker,
+as splitting it would cost more than it saves."""
+_UNPACK = "zc.buildout.dists.install.unpack"
+
 _Batch = tuple[int, int, "tuple[str, concurrent.futures.Future[Any]] | None"]
-"""Work queued for the workers: its rank (urgent first, stopping last), its number (first come,
-first served), the request line and its future; ``None`` to stop."""
-_URGENT, _IN_TURN, _STOP = 0, 1, 2
+"""Work queued for the workers: its rank (urgent first, then the shares of big wheels, stopping last),
+its number (first come, first served), the request line and its future; ``None`` to stop."""
+_URGENT, _SHARED, _IN_TURN, _STOP = 0, 1, 2, 3
 
 
 def python_files(directory: str, final: str) -> list[tuple[str, str]]:
@@ -129,12 +137,25 @@ class Compiler:
     def unpack(self, wheel_path: str, directory: str, metadata: Mapping[str, str]) -> None:
         """:func:`~zc.buildout.dists.install.unpack.install_into` in a worker; return when done.
 
-        Its errors are raised here: a :class:`~zc.buildout.errors.UserError`
-        or an :class:`OSError` as it was, anything else as a
-        :class:`RuntimeError` holding the worker's traceback.
+        A big wheel is unpacked in shares, a share per worker at most and
+        :data:`SHARE` bytes of it at least per share, each share by whichever
+        worker is free first, before the smaller work waiting its turn (the
+        longest work first: the run ends when its last work does). Errors
+        are raised here: a
+        :class:`~zc.buildout.errors.UserError` or an :class:`OSError` as it
+        was, anything else as a :class:`RuntimeError` holding the worker's
+        traceback.
         """
-        self.call("zc.buildout.dists.install.unpack:install_into", wheel_path, directory,
-                   metadata=dict(metadata))
+        shares = min(self._size, os.path.getsize(wheel_path) // SHARE)
+        if shares < 2:
+            self.call(f"{_UNPACK}:install_into", wheel_path, directory, metadata=dict(metadata))
+            return
+        futures = [self._submit(_request(f"{_UNPACK}:install_share", wheel_path, directory,
+                                         share=share, shares=shares), _SHARED)
+                   for share in range(shares)]
+        concurrent.futures.wait(futures)
+        written = [future.result() for future in futures]
+        self.call(f"{_UNPACK}:finish_install", directory, written, metadata=dict(metadata), urgent=True)
 
     def link(self, source: str, target: str) -> None:
         """:func:`~zc.buildout.dists.store.egg_cache.link_tree` in a worker; return when done.
@@ -179,8 +200,7 @@ class Compiler:
         ``urgent`` work goes before the work waiting its turn. Its errors are
         raised here, as :meth:`unpack` raises them.
         """
-        request = {"call": function, "args": args, "keywords": keywords}
-        return self._submit(request, _URGENT if urgent else _IN_TURN).result()
+        return self._submit(_request(function, *args, **keywords), _URGENT if urgent else _IN_TURN).result()
 
     def start(self) -> None:
         """Start the worker processes now, not when first given work (each takes a moment to start)."""
@@ -188,7 +208,7 @@ class Compiler:
             if self._threads:
                 return
         for _ in range(self._size):
-            self._submit({"call": "json:dumps", "args": [None], "keywords": {}})
+            self._submit(_request("json:dumps", None))
 
     def idle(self) -> bool:
         """Whether urgent work given now would start soon: the workers are started, and one is doing
@@ -253,6 +273,11 @@ class Compiler:
         else:
             future.set_result(answer.get("result"))
         return worker
+
+
+def _request(function: str, *args: object, **keywords: object) -> dict[str, Any]:
+    """The request to call ``function`` (``module:name``) with these arguments, as a worker reads it."""
+    return {"call": function, "args": args, "keywords": keywords}
 
 
 def _error(failure: dict[str, Any]) -> Exception:

@@ -11,7 +11,10 @@ digest.
 
 Each member is read whole (in pieces, when big), checked against
 ``RECORD`` and written in one call: eggs hold thousands of small files, and
-the work done for each is what unpacking costs.
+the work done for each is what unpacking costs. A big wheel can be unpacked
+by several workers at once: each writes one share of its files
+(:func:`install_share`), and :func:`finish_install` then writes the
+``RECORD`` of all of them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import heapq
 import io
 import os
 import stat
@@ -26,8 +30,8 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, TypedDict
 
 from zc.buildout.dists.install.namespaces import namespace_inits
 from zc.buildout.dists.install.wheel_checks import (
@@ -42,7 +46,7 @@ from zc.buildout.dists.store.eggs import dist_info_name, renamed_path
 from zc.buildout.errors import UserError
 from zc.buildout.files.descriptors import NEW_FILE, write_all
 
-__all__ = ["install_into"]
+__all__ = ["Written", "finish_install", "install_into", "install_share"]
 
 INSTALLER_NAME = b"zc.buildout\n"
 
@@ -53,6 +57,22 @@ _SCHEMES = (*_CODE, "headers", "scripts", "data")
 _WHOLE = 16 << 20
 """Members up to this size (bytes) are read in one piece; bigger ones in pieces of this size."""
 
+_PER_FILE = 4 << 10
+"""What writing one file costs, in compressed bytes read: sharing by size alone would give one share
+all the small files."""
+
+
+class Written(TypedDict):
+    """What unpacking one share of a wheel wrote (as JSON carries it from a worker)."""
+
+    dist_info: str
+    """The wheel's ``.dist-info`` directory."""
+    egg_info: str
+    """Its name in the egg."""
+    rows: list[list[str]]
+    """The ``RECORD`` rows of the files written: path, digest, size."""
+
+
 def install_into(wheel_path: str, code_directory: str, *,
                  metadata: Mapping[str, str] | None = None, hidden: bool = True) -> None:
     """Install a wheel's code and ``.dist-info`` into ``code_directory`` (not byte-compiled).
@@ -61,15 +81,41 @@ def install_into(wheel_path: str, code_directory: str, *,
     its ``RECORD``. With ``hidden`` false, files at the top of the wheel
     whose names start with a dot are left out (and out of ``RECORD``).
     """
+    finish_install(code_directory, [install_share(wheel_path, code_directory, hidden=hidden)], metadata)
+
+
+def install_share(wheel_path: str, code_directory: str, *, share: int = 0, shares: int = 1,
+                  hidden: bool = True) -> Written:
+    """Unpack share ``share`` of ``shares`` of a wheel's files into ``code_directory`` (all of them by
+    default), as :func:`install_into` does; what it wrote, for :func:`finish_install`.
+
+    The wheel is checked whole by each share. The shares are alike in
+    compressed size, and together hold every file once.
+    """
     wheel = os.path.basename(wheel_path)
     try:
-        _install_into(wheel_path, wheel, code_directory, metadata, hidden)
+        return _install_share(wheel_path, wheel, code_directory, hidden, share, shares)
     except zipfile.BadZipFile as error:
         raise UserError(f"The wheel {wheel} is damaged: {error}.", hint=REFUSED) from None
 
 
-def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Mapping[str, str] | None,
-                  hidden: bool) -> None:
+def finish_install(code_directory: str, written: Sequence[Written],
+                   metadata: Mapping[str, str] | None = None) -> None:
+    """Complete the egg the shares ``written`` unpacked: write ``INSTALLER``, the files ``metadata``
+    adds to the ``.dist-info``, and the ``RECORD`` of them all."""
+    egg = _Egg(code_directory, written[0]["dist_info"], written[0]["egg_info"])
+    for share in written:
+        egg.extend(share["rows"])
+    dist_info = written[0]["dist_info"]
+    added = {"INSTALLER": INSTALLER_NAME,
+             **{key: text.encode("utf-8") for key, text in (metadata or {}).items()}}
+    for filename, content in added.items():
+        egg.write(f"{dist_info}/{filename}", content)
+    egg.write_record(f"{dist_info}/RECORD")
+
+
+def _install_share(wheel_path: str, wheel: str, code_directory: str, hidden: bool, share: int,
+                   shares: int) -> Written:
     with open(wheel_path, "rb") as file, zipfile.ZipFile(file) as archive:
         read = functools.partial(_member, archive, _reader(file))
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
@@ -83,7 +129,7 @@ def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Ma
             dropped |= {name for name in names if name.startswith(".") and "/" not in name}
         name = Headers.parse(_text(archive, f"{dist_info}/METADATA", wheel)).get("Name")
         egg = _Egg(code_directory, dist_info, dist_info_name(dist_info, name) if name else dist_info)
-        for info in members:
+        for info in _share(members, share, shares):
             path = info.filename
             if path == f"{dist_info}/RECORD" or "__pycache__" in path.split("/")[:-1]:
                 continue  # RECORD is written anew; compiled files are made for this egg
@@ -101,11 +147,26 @@ def _install_into(wheel_path: str, wheel: str, code_directory: str, metadata: Ma
                 egg.write(target, data, executable=executable, digest=checked)
             else:
                 egg.write_pieces(target, _checked_pieces(archive, info, entry, wheel), executable=executable)
-        added = {"INSTALLER": INSTALLER_NAME,
-                 **{key: text.encode("utf-8") for key, text in (metadata or {}).items()}}
-        for filename, content in added.items():
-            egg.write(f"{dist_info}/{filename}", content)
-        egg.write_record(f"{dist_info}/RECORD")
+        return egg.written()
+
+
+def _share(members: list[zipfile.ZipInfo], share: int, shares: int) -> list[zipfile.ZipInfo]:
+    """The members of share ``share`` of ``shares``, in the archive's order.
+
+    Each member goes to the share with the least compressed bytes so far,
+    the biggest first; a file counts for a few kilobytes more than its size,
+    for the work done for each.
+    """
+    if shares == 1:
+        return members
+    loads = [(0, number) for number in range(shares)]
+    chosen = []
+    for index in sorted(range(len(members)), key=lambda index: -members[index].compress_size):
+        load, number = heapq.heappop(loads)
+        if number == share:
+            chosen.append(index)
+        heapq.heappush(loads, (load + members[index].compress_size + _PER_FILE, number))
+    return [members[index] for index in sorted(chosen)]
 
 
 class _Egg:
@@ -118,6 +179,15 @@ class _Egg:
         self._made: set[str] = set()
         """Directories known to exist: a wheel puts many files into each."""
         self._rows: list[tuple[str, str, str]] = []
+
+    def extend(self, rows: Iterable[Sequence[str]]) -> None:
+        """Count ``rows``, written by another share of the wheel, in this egg's ``RECORD``."""
+        self._rows.extend((path, digest, size) for path, digest, size in rows)
+
+    def written(self) -> Written:
+        """What this egg wrote, for :func:`finish_install`."""
+        return Written(dist_info=self._dist_info[0], egg_info=self._dist_info[1],
+                       rows=[list(row) for row in self._rows])
 
     def write(self, path: str, data: bytes, *, executable: bool = False, digest: Any = None) -> None:
         """Write ``path`` (a new file) holding ``data``; ``digest``, if given, is its sha256 already."""
