@@ -36,6 +36,7 @@ from typing import IO, Any, TypedDict
 from zc.buildout.dists.install.namespaces import namespace_inits
 from zc.buildout.dists.install.wheel_checks import (
     REFUSED,
+    UNRECORDED,
     Recorded,
     check_wheel,
     encoded_digest,
@@ -138,13 +139,13 @@ def _install_share(wheel_path: str, wheel: str, code_directory: str, hidden: boo
                 continue
             mode = info.external_attr >> 16
             executable = bool(mode and stat.S_ISREG(mode) and mode & 0o111)
-            entry = recorded.get(path, Recorded("", "", None))
+            entry = recorded.get(path, UNRECORDED)
             if info.file_size <= _WHOLE:
                 data = read(info)
                 checked = entry.checked(data, wheel, path)
                 if scheme == "scripts" and data.startswith(b"#!python"):  # as an installer does
                     data, checked = f"#!{sys.executable}\n".encode() + data.partition(b"\n")[2], None
-                egg.write(target, data, executable=executable, digest=checked)
+                egg.write(target, data, executable=executable, field=checked)
             else:
                 egg.write_pieces(target, _checked_pieces(archive, info, entry, wheel), executable=executable)
         return egg.written()
@@ -189,20 +190,22 @@ class _Egg:
         return Written(dist_info=self._dist_info[0], egg_info=self._dist_info[1],
                        rows=[list(row) for row in self._rows])
 
-    def write(self, path: str, data: bytes, *, executable: bool = False, digest: Any = None) -> None:
-        """Write ``path`` (a new file) holding ``data``; ``digest``, if given, is its sha256 already."""
+    def write(self, path: str, data: bytes, *, executable: bool = False, field: str | None = None) -> None:
+        """Write ``path`` (a new file) holding ``data``; ``field``, if given, is its digest field in
+        ``RECORD`` already (see :meth:`Recorded.checked`)."""
         self.write_pieces(path, (data,), executable=executable,
-                          digest=hashlib.sha256(data) if digest is None else digest)
+                          field=_digest_field(hashlib.sha256(data)) if field is None else field)
 
     def write_pieces(self, path: str, pieces: Iterable[bytes], *, executable: bool = False,
-                     digest: Any = None) -> None:
-        """Write ``path`` (a new file), its content given in pieces; ``digest``, if given, is their sha256."""
+                     field: str | None = None) -> None:
+        """Write ``path`` (a new file), its content given in pieces; ``field``, if given, is their
+        digest field in ``RECORD``."""
         path = renamed_path(path, *self._dist_info)
-        hashed, size = hashlib.sha256() if digest is None else digest, 0
+        hashed, size = hashlib.sha256() if field is None else None, 0
         descriptor = self._create(path)
         try:
             for piece in pieces:
-                if digest is None:
+                if hashed is not None:
                     hashed.update(piece)
                 size += len(piece)
                 write_all(descriptor, piece)
@@ -210,12 +213,15 @@ class _Egg:
                 os.fchmod(descriptor, os.fstat(descriptor).st_mode | 0o111)
         finally:
             os.close(descriptor)
-        self._rows.append((path, _digest_field(hashed), str(size)))
+        if field is None:
+            field = _digest_field(hashed)
+        self._rows.append((path, field, str(size)))
 
     def _create(self, path: str) -> int:
         """The descriptor of the new file ``path`` (its directory made if need be), open for writing."""
-        target = os.path.join(self._directory, *path.split("/"))
-        directory = os.path.dirname(target)
+        # Joined by hand: os.path.join and os.path.dirname cost more than the rest of this, for each file.
+        target = f"{self._directory}{os.sep}{path if os.sep == '/' else path.replace('/', os.sep)}"
+        directory = target[:target.rfind(os.sep)]
         if directory not in self._made:
             os.makedirs(directory, exist_ok=True)
             self._made.add(directory)

@@ -55,20 +55,24 @@ class Recorded:
             raise UserError(f"The wheel {wheel} holds {path!r}, whose digest does not match its RECORD.",
                             hint=REFUSED)
 
-    def checked(self, data: bytes, wheel: str, path: str) -> Any:
-        """Refuse ``data``, the file ``path`` of ``wheel``, unless it is what this entry says; its
-        digest (a hash object) when it is a sha256, else ``None``."""
+    def checked(self, data: bytes, wheel: str, path: str) -> str | None:
+        """Refuse ``data``, the file ``path`` of ``wheel``, unless it is what this entry says; the
+        digest field of its ``RECORD`` row when that is a sha256 (as checked), else ``None``."""
         digest = self.new_digest()
         if digest is not None:
             digest.update(data)
         self.check(digest, len(data), wheel, path)
-        return digest if digest is not None and digest.name == "sha256" else None
+        return f"sha256={self.digest}" if digest is not None and digest.name == "sha256" else None
 
     def new_digest(self) -> Any:
         """A hash object of this entry's algorithm, ``None`` when there is nothing to check."""
         if not self.digest or self.algorithm not in hashlib.algorithms_guaranteed:
             return None
         return hashlib.sha256() if self.algorithm == "sha256" else hashlib.new(self.algorithm)
+
+
+UNRECORDED = Recorded("", "", None)
+"""What ``RECORD`` says of a file it does not list: nothing to check."""
 
 
 def encoded_digest(digest: bytes) -> str:
