@@ -5,13 +5,17 @@ from __future__ import annotations
 import errno
 import importlib.util
 import io
+import json
 import logging
 import os
 import pathlib
 import signal
 import sys
+import threading
+import time
 import unittest
 import zipfile
+from collections.abc import Callable
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
@@ -94,6 +98,33 @@ class CompilerTests(ScratchTestCase):
             compiler.unpack(made, self.path("whole"), {"EXTRA": "kept\n"})
         self.assertEqual(_contents(self.path("shared")), _contents(self.path("whole")))
 
+    def test_the_shares_of_a_big_wheel_go_before_work_waiting_its_turn(self) -> None:
+        made = packages.wheel(self.path("dist"), "demo", "1.0",
+                              modules={f"demo/m{number}.py": "X = 1\n" for number in range(8)})
+        taken: list[str] = []
+        run = Compiler._run
+
+        def recorded(worker: object, line: str, future: object) -> object:
+            taken.append(json.loads(line)["call"])
+            return run(worker, line, future)  # type: ignore[arg-type]
+
+        with mock.patch("zc.buildout.dists.install.compiler.SHARE", 1), \
+                mock.patch.object(Compiler, "_run", staticmethod(recorded)), Compiler(workers=2) as compiler:
+            # Both workers busy, then work in turn given before the wheel's shares.
+            busy = [threading.Thread(target=compiler.call, args=("time:sleep", 0.5)) for _ in range(2)]
+            in_turn = threading.Thread(target=compiler.call, args=("json:dumps", "in turn"))
+            for thread in busy:
+                thread.start()
+            _wait_for(lambda: taken.count("time:sleep") == 2)
+            in_turn.start()
+            _wait_for(lambda: compiler._batches.qsize() == 1)
+            compiler.unpack(made, self.path("egg"), {})
+            for thread in [*busy, in_turn]:
+                thread.join()
+        names = [call.rsplit(":", 1)[1] for call in taken]
+        self.assertEqual(names[2:4], ["install_share", "install_share"])
+        self.assertEqual(sorted(names[4:]), ["dumps", "finish_install"])
+
     def test_a_damaged_big_wheel_is_refused_once_and_the_workers_carry_on(self) -> None:
         made = packages.wheel(self.path("dist"), "demo", "1.0",
                               modules={f"demo/m{number}.py": "X = 1\n" for number in range(8)})
@@ -152,6 +183,15 @@ class CompilerTests(ScratchTestCase):
                 compiler.compile([(source, self.path("tree"))])
             compiler.compile([(source, self.path("tree"))])
         self.assertTrue(os.path.exists(compiled(source)))
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    """Wait (10 seconds at most) until ``condition()``."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("waited 10 seconds in vain")
+        time.sleep(0.01)
 
 
 def _contents(directory: str) -> dict[str, tuple[bytes, bool]]:

@@ -12,7 +12,8 @@ workers take in turn, so that an egg waits for its own files, never for a
 whole run's. A big wheel is cut likewise, into a share of its files per
 worker (:func:`~zc.buildout.dists.install.unpack.install_share`): the
 biggest wheels come last (their downloads end last), and one worker alone
-would leave the others idle while it unpacks them. Urgent work (a big index page the resolver waits for, see
+would leave the others idle while it unpacks them. Urgent work (a big
+index page the resolver waits for, see
 :mod:`~zc.buildout.dists.find.pinned_pages`) goes before the rest.
 
 Compiling (:mod:`~zc.buildout.dists.install.bytecode`) is quiet, as pip's:
@@ -140,11 +141,11 @@ class Compiler:
         A big wheel is unpacked in shares, a share per worker at most and
         :data:`SHARE` bytes of it at least per share, each share by whichever
         worker is free first, before the smaller work waiting its turn (the
-        longest work first: the run ends when its last work does). Errors
-        are raised here: a
-        :class:`~zc.buildout.errors.UserError` or an :class:`OSError` as it
-        was, anything else as a :class:`RuntimeError` holding the worker's
-        traceback.
+        longest work first: the run ends when its last work does).
+
+        Errors are raised here: a :class:`~zc.buildout.errors.UserError` or
+        an :class:`OSError` as it was, anything else as a
+        :class:`RuntimeError` holding the worker's traceback.
         """
         shares = min(self._size, os.path.getsize(wheel_path) // SHARE)
         if shares < 2:

@@ -47,10 +47,7 @@ __all__ = ["Fetcher", "PickedFile", "materialise"]
 logger = logging.getLogger("zc.buildout")
 
 _WORKERS = 8
-_PREPARE_WORKERS = 16
-"""Threads handing downloaded wheels to the worker processes. Each waits while its wheel is unpacked:
-there are enough for every download under way, so that the workers, not these threads, choose what
-to unpack first (the big wheels)."""
+_PREPARE_WORKERS = 4
 
 _UNWRITABLE = frozenset((errno.EROFS, errno.EACCES, errno.EPERM))
 """What an eggs directory that cannot be written to fails with."""
