@@ -313,6 +313,9 @@ class FinderTests(_IndexTestCase):
         self.assertIsNotNone(finder.downloaded(file))
 
     def test_a_download_asked_for_while_reading_waits_for_the_read(self) -> None:
+        # The small wheel comes whole with the read of its end. The big one,
+        # which the index says is bigger than that read, is downloaded beside
+        # it: the two requests go at once, in either order.
         small, big = self.wheel("small"), self.big_wheel("big")
         finder = self.finder()
         for path, expected in [(small, [_TAIL]), (big, [_TAIL, "whole"])]:
@@ -324,7 +327,7 @@ class FinderTests(_IndexTestCase):
             with open(local, "rb") as got, open(path, "rb") as original:
                 self.assertEqual(got.read(), original.read())
             self.assertMetadataOf(path, finder.metadata(file))
-            self.assertEqual(self.requests(path), expected)
+            self.assertEqual(sorted(self.requests(path)), expected)
 
     def test_a_download_under_way_gives_the_metadata(self) -> None:
         # Of a wheel whose size the index does not give (HTML pages do not).
