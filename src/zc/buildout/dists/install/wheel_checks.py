@@ -23,7 +23,16 @@ from typing import Any
 
 from zc.buildout.errors import UserError
 
-__all__ = ["FLOOR", "RATIO", "REFUSED", "Recorded", "check_wheel", "encoded_digest", "record_entries"]
+__all__ = [
+    "FLOOR",
+    "RATIO",
+    "REFUSED",
+    "UNRECORDED",
+    "Recorded",
+    "check_wheel",
+    "encoded_digest",
+    "record_entries",
+]
 
 RATIO = 100
 """How many times its own size a wheel may unpack to (text compresses about 4 to 10 times)."""
