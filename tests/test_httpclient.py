@@ -407,6 +407,21 @@ class HTTPSTests(_Case):
         self.assertEqual(len(done), 4)
         self.assertEqual(load.call_count, 1)
 
+    def test_the_store_is_read_beside_the_first_request(self) -> None:
+        import ssl
+
+        os.environ["SSL_CERT_FILE"] = self.certificate
+        readers: list[str] = []
+
+        def read(context: ssl.SSLContext, *args: object) -> None:
+            readers.append(threading.current_thread().name)
+            load(context, *args)
+
+        load = ssl.SSLContext.load_default_certs
+        with mock.patch.object(ssl.SSLContext, "load_default_certs", autospec=True, side_effect=read):
+            self.assertEqual(HTTPClient(timeout=5).get(self.url + "one").data, b"secure got /one")
+        self.assertEqual(readers, ["buildout-tls"])
+
 
 class RangeTests(unittest.TestCase):
     """``get_range`` against the fake index, which answers ranges as HTTP says."""

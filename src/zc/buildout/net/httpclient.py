@@ -153,6 +153,7 @@ class HTTPClient:
         if urllib.parse.urlsplit(url).scheme == "ftp":
             with self._open_ftp(url) as file:
                 return Response(redact_url(url), 200, {}, file.read())
+        self._connections.prepare(url)  # while urllib3 is imported
         import urllib3  # start-up: only on the network
 
         final_url, response = self._request(url, dict(headers or {}), decode=True)
@@ -174,6 +175,7 @@ class HTTPClient:
         of 400 or more raises :class:`DownloadError` as :meth:`get` does
         (``416`` for a range past the end of the file).
         """
+        self._connections.prepare(url)  # while urllib3 is imported
         import urllib3  # start-up: only on the network
 
         wanted = f"bytes={start}" if start < 0 else f"bytes={start}-{'' if end is None else end - 1}"
@@ -244,6 +246,7 @@ class HTTPClient:
             with self._open_ftp(url) as file:
                 yield from iter(lambda: file.read(_CHUNK), b"")
             return
+        self._connections.prepare(url)  # while urllib3 is imported
         import urllib3  # start-up: only on the network
 
         _, response = self._request(url, {"Accept-Encoding": "identity"}, decode=False)
