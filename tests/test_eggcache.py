@@ -26,7 +26,7 @@ from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
-from zc.buildout.dists.store.egg_cache import EggCache, link_tree
+from zc.buildout.dists.store.egg_cache import EggCache, link_tree, tree_files
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
 from zc.buildout.dists.store.state import staging_name
 from zc.buildout.errors import UserError
@@ -264,6 +264,20 @@ class EggCacheTests(ScratchTestCase):
         dist = install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
         for path in (self.entry_module(), os.path.join(dist.location, "demo", "__init__.py")):
             self.assertEqual(os.stat(path).st_mode & 0o777, 0o444, path)
+
+    def test_a_worker_seals_a_new_entry_records_it_and_puts_it_in_place_in_one_request(self) -> None:
+        with Compiler() as compiler, \
+                mock.patch.object(Compiler, "call", autospec=True, side_effect=Compiler.call) as called:
+            cache = EggCache.in_download_cache(self.path("cache"), work=compiler)
+            install_wheel(self.wheel, self.path("eggs"), compiler=compiler, egg_cache=cache, sha256=self.sha256)
+        sealing = [call.args[1:] for call in called.call_args_list if call.args[1].endswith(":seal_entry")]
+        [entry] = os.listdir(cache.directory)  # no staging directory left beside it
+        [(_, staged, manifest, placed)] = sealing
+        self.assertEqual(placed, os.path.join(cache.directory, entry))
+        self.assertFalse(os.path.exists(os.path.dirname(staged)))
+        with open(manifest, encoding="utf-8") as file:
+            self.assertEqual(json.load(file), tree_files(placed))
+        self.assertEqual(os.stat(self.entry_module()).st_mode & 0o777, 0o444)
 
     def test_a_changed_entry_is_made_again_before_it_is_linked(self) -> None:
         first = install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)

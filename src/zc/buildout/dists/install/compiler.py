@@ -169,10 +169,9 @@ class Compiler:
         """:func:`~zc.buildout.dists.store.egg_cache.unchanged` in a worker."""
         return bool(self.call("zc.buildout.dists.store.egg_cache:unchanged", entry, manifest))
 
-    def seal(self, directory: str) -> dict[str, list[int]]:
-        """:func:`~zc.buildout.dists.store.egg_cache.seal` in a worker."""
-        files: dict[str, list[int]] = self.call("zc.buildout.dists.store.egg_cache:seal", directory)
-        return files
+    def seal_entry(self, staged: str, manifest: str, entry: str) -> None:
+        """:func:`~zc.buildout.dists.store.egg_cache.seal_entry` in a worker."""
+        self.call("zc.buildout.dists.store.egg_cache:seal_entry", staged, manifest, entry)
 
     def link_if_unchanged(self, entry: str, manifest: str | None, target: str) -> bool:
         """:func:`~zc.buildout.dists.store.egg_cache.link_if_unchanged` in a worker."""

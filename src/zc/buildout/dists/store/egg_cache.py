@@ -19,8 +19,12 @@ truncated, a file gone) is made again before it is used.
 Walking an entry (to seal it, or to check it against its manifest) and
 linking it are file-system work of one call per file: a :class:`TreeWork`
 given to the cache (the installer's worker processes) does it outside the
-process that resolves and downloads. Checking an entry and linking it are
-one request (:meth:`EggCache.link_unchanged`), and an entry is found by the
+process that resolves and downloads. Sealing a new entry, writing its
+manifest and renaming it into place are one request
+(:func:`seal_entry`), and so are checking an entry and linking it
+(:meth:`EggCache.link_unchanged`): the process that resolves, where each
+system call may wait for the interpreter lock, makes a few calls per
+entry, not one per step. An entry is found by the
 digest of its wheel alone (:meth:`EggCache.by_digest`), so that installing
 an egg the cache keeps never opens, let alone hashes, the wheel.
 
@@ -52,18 +56,20 @@ from zc.buildout.dists.store.archive_cache import mark_used
 from zc.buildout.dists.store.state import download_cache_state, staging_name
 from zc.buildout.files.locks import holding
 
-__all__ = ["EggCache", "TreeWork", "link_if_unchanged", "link_tree", "seal", "tree_files", "unchanged"]
+__all__ = [
+    "EggCache", "TreeWork", "link_if_unchanged", "link_tree", "seal", "seal_entry", "tree_files", "unchanged",
+]
 
 logger = logging.getLogger("zc.buildout")
 
 
 class TreeWork(Protocol):
-    """Where an entry's files are walked: :func:`unchanged`, :func:`seal` and :func:`link_if_unchanged`,
-    run here or elsewhere."""
+    """Where an entry's files are walked: :func:`unchanged`, :func:`seal_entry` and
+    :func:`link_if_unchanged`, run here or elsewhere."""
 
     def unchanged(self, entry: str, manifest: str) -> bool: ...
 
-    def seal(self, directory: str) -> dict[str, list[int]]: ...
+    def seal_entry(self, staged: str, manifest: str, entry: str) -> None: ...
 
     def link_if_unchanged(self, entry: str, manifest: str | None, target: str) -> bool: ...
 
@@ -74,8 +80,8 @@ class _InThisProcess:
     def unchanged(self, entry: str, manifest: str) -> bool:
         return unchanged(entry, manifest)
 
-    def seal(self, directory: str) -> dict[str, list[int]]:
-        return seal(directory)
+    def seal_entry(self, staged: str, manifest: str, entry: str) -> None:
+        seal_entry(staged, manifest, entry)
 
     def link_if_unchanged(self, entry: str, manifest: str | None, target: str) -> bool:
         return link_if_unchanged(entry, manifest, target)
@@ -141,11 +147,10 @@ class EggCache:
             try:
                 staged = os.path.join(staging, egg_name)
                 make(staged)
-                manifest = self.work.seal(staged)
-                _write_manifest(self._manifest(name), manifest)
-                os.rename(staged, path)
-            finally:
+                self.work.seal_entry(staged, self._manifest(name), path)
+            except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
+                raise
         return path
 
     def _manifest(self, name: str) -> str:
@@ -255,6 +260,14 @@ def seal(directory: str) -> dict[str, list[int]]:
                 os.chmod(path, status.st_mode & ~0o222)
             found[relative + name] = [status.st_size, status.st_mtime_ns]
     return found
+
+
+def seal_entry(staged: str, manifest: str, entry: str) -> None:
+    """:func:`seal` the egg made at ``staged``, record its files in the ``manifest`` file, rename it
+    to ``entry`` and remove the staging directory it was made in (then empty)."""
+    _write_manifest(manifest, seal(staged))
+    os.rename(staged, entry)
+    os.rmdir(os.path.dirname(staged))
 
 
 def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
