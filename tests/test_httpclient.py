@@ -347,14 +347,15 @@ class DownloadTests(_Case):
         self.assertEqual(results, [b"hello"] * 8)
 
 
-def _self_signed(directory: pathlib.Path) -> tuple[str, str]:
-    """A certificate and key for 127.0.0.1, made with the openssl command."""
+def _self_signed(directory: pathlib.Path, *names: str) -> tuple[str, str]:
+    """A certificate and key for 127.0.0.1, made with the openssl command; with ``names``,
+    a certificate naming no host but in its subject's common name (``-subj``), as old ones did."""
     import subprocess
 
     certificate, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    naming = list(names) or ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", *naming,
          "-keyout", key, "-out", certificate],
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return certificate, key
@@ -406,6 +407,22 @@ class HTTPSTests(_Case):
                 thread.join()
         self.assertEqual(len(done), 4)
         self.assertEqual(load.call_count, 1)
+
+    def test_a_host_named_only_in_the_common_name_is_refused(self) -> None:
+        import ssl
+
+        directory = self.tmp / "common-name"
+        directory.mkdir()
+        certificate, key = _self_signed(directory, "-subj", "/CN=localhost")
+        server = _RecordingServer("secure")
+        server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.tls.load_cert_chain(certificate, key)
+        self.addCleanup(server.start().stop)
+        os.environ["SSL_CERT_FILE"] = certificate
+        url = server.url.replace("127.0.0.1", "localhost") + "one"
+        with self.assertRaises(DownloadError) as caught:
+            HTTPClient(timeout=5).get(url)
+        self.assertIn("SSL error", str(caught.exception))
 
     def test_the_store_is_read_beside_the_first_request(self) -> None:
         import ssl

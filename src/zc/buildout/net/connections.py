@@ -87,7 +87,8 @@ class Connections:
 
 def _tls_context() -> ssl.SSLContext:
     """The TLS settings of every connection: the standard library's for clients (the server's
-    certificate and host name checked), TLS 1.2 at least, trusting the system's certificates.
+    certificate and host name checked), TLS 1.2 at least, a host name matched against the names
+    a certificate lists for it only (not its common name), trusting the system's certificates.
 
     Made once: loading the certificate store takes tens of milliseconds, which
     urllib3 would otherwise spend on every new connection.
@@ -96,6 +97,7 @@ def _tls_context() -> ssl.SSLContext:
 
     context = ssl.create_default_context()
     context.minimum_version = max(context.minimum_version, ssl.TLSVersion.TLSv1_2)
+    context.hostname_checks_common_name = False
     return context
 
 
