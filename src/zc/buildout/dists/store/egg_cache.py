@@ -264,10 +264,10 @@ def seal(directory: str) -> dict[str, list[int]]:
 
 def seal_entry(staged: str, manifest: str, entry: str) -> None:
     """:func:`seal` the egg made at ``staged``, record its files in the ``manifest`` file, rename it
-    to ``entry`` and remove the staging directory it was made in (then empty)."""
+    to ``entry`` and remove the staging directory it was made in."""
     _write_manifest(manifest, seal(staged))
     os.rename(staged, entry)
-    os.rmdir(os.path.dirname(staged))
+    shutil.rmtree(os.path.dirname(staged), ignore_errors=True)
 
 
 def _write_manifest(path: str, files: dict[str, list[int]]) -> None:
