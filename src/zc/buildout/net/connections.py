@@ -46,7 +46,7 @@ class Connections:
 
     def prepare(self, url: str) -> None:
         """Start making the TLS setup, unless it is started, if ``url`` is an ``https`` one."""
-        if urllib.parse.urlsplit(url).scheme == "https":
+        if self._tls is None and urllib.parse.urlsplit(url).scheme == "https":
             self._tls_setup()
 
     def manager_for(self, url: str) -> urllib3.PoolManager:
