@@ -279,6 +279,29 @@ class EggCacheTests(ScratchTestCase):
             self.assertEqual(json.load(file), tree_files(placed))
         self.assertEqual(os.stat(self.entry_module()).st_mode & 0o777, 0o444)
 
+    def test_without_compiling_a_worker_makes_a_new_entry_start_to_end_in_one_request(self) -> None:
+        with Compiler() as compiler, \
+                mock.patch.object(Compiler, "call", autospec=True, side_effect=Compiler.call) as called, \
+                mock.patch.object(EggCache, "entry", autospec=True, side_effect=EggCache.entry) as here:
+            uncompiled = EggCache.in_download_cache(self.path("cache"), compiled=False, work=compiler)
+            dist = install_wheel(self.wheel, self.path("eggs"), compiler=compiler, egg_cache=uncompiled,
+                                 sha256=self.sha256, archive_sha256="AB" * 32, byte_compile=False)
+        # The entry's lock, checks, unpacking, sealing and rename: all in the worker.
+        here.assert_not_called()
+        requests = [call.args[1].rpartition(":")[2] for call in called.call_args_list]
+        self.assertEqual(requests, ["make_entry", "link_tree"])
+        [name] = os.listdir(uncompiled.directory)  # no staging directory left beside it
+        entry = os.path.join(uncompiled.directory, name)
+        with open(os.path.join(uncompiled.locks, f"{name}.manifest"), encoding="utf-8") as file:
+            self.assertEqual(json.load(file), tree_files(entry))
+        unpacked = [os.path.join(root, file) for root, _, files in os.walk(entry) for file in files]
+        self.assertIn(os.path.join(entry, "demo", "__init__.py"), unpacked)
+        for path in unpacked:  # written read-only, RECORD made so by sealing
+            self.assertEqual(os.stat(path).st_mode & 0o222, 0, path)
+        self.assertEqual(pathlib.Path(dist.location, "demo", "__init__.py").read_text(), "answer = 42\n")
+        [record] = pathlib.Path(dist.location).glob(f"*.dist-info/{ARCHIVE_RECORD}")
+        self.assertEqual(record.read_text(), "ab" * 32 + "\n")
+
     def test_a_changed_entry_is_made_again_before_it_is_linked(self) -> None:
         first = install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
         # Through a link in an eggs directory, as an editor would, or in the cache itself.

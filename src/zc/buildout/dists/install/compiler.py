@@ -147,7 +147,7 @@ class Compiler:
         an :class:`OSError` as it was, anything else as a
         :class:`RuntimeError` holding the worker's traceback.
         """
-        shares = min(self._size, os.path.getsize(wheel_path) // SHARE)
+        shares = self._shares(wheel_path)
         if shares < 2:
             self.call(f"{_UNPACK}:install_into", wheel_path, directory, metadata=dict(metadata))
             return
@@ -157,6 +157,13 @@ class Compiler:
         concurrent.futures.wait(futures)
         written = [future.result() for future in futures]
         self.call(f"{_UNPACK}:finish_install", directory, written, metadata=dict(metadata), urgent=True)
+
+    def shared(self, wheel_path: str) -> bool:
+        """Whether :meth:`unpack` cuts the wheel at ``wheel_path`` into shares (it is big)."""
+        return self._shares(wheel_path) > 1
+
+    def _shares(self, wheel_path: str) -> int:
+        return min(self._size, os.path.getsize(wheel_path) // SHARE)
 
     def link(self, source: str, target: str) -> None:
         """:func:`~zc.buildout.dists.store.egg_cache.link_tree` in a worker; return when done.

@@ -75,18 +75,21 @@ class Written(TypedDict):
 
 
 def install_into(wheel_path: str, code_directory: str, *,
-                 metadata: Mapping[str, str] | None = None, hidden: bool = True) -> None:
+                 metadata: Mapping[str, str] | None = None, hidden: bool = True, read_only: bool = False) -> None:
     """Install a wheel's code and ``.dist-info`` into ``code_directory`` (not byte-compiled).
 
     ``metadata`` adds files (name to text) to the ``.dist-info``, listed in
     its ``RECORD``. With ``hidden`` false, files at the top of the wheel
     whose names start with a dot are left out (and out of ``RECORD``).
+    ``read_only`` files are made so (``RECORD`` aside), as an egg cache
+    entry's are, rather than changed afterwards.
     """
-    finish_install(code_directory, [install_share(wheel_path, code_directory, hidden=hidden)], metadata)
+    written = install_share(wheel_path, code_directory, hidden=hidden, read_only=read_only)
+    finish_install(code_directory, [written], metadata, read_only=read_only)
 
 
 def install_share(wheel_path: str, code_directory: str, *, share: int = 0, shares: int = 1,
-                  hidden: bool = True) -> Written:
+                  hidden: bool = True, read_only: bool = False) -> Written:
     """Unpack share ``share`` of ``shares`` of a wheel's files into ``code_directory`` (all of them by
     default), as :func:`install_into` does; what it wrote, for :func:`finish_install`.
 
@@ -95,16 +98,16 @@ def install_share(wheel_path: str, code_directory: str, *, share: int = 0, share
     """
     wheel = os.path.basename(wheel_path)
     try:
-        return _install_share(wheel_path, wheel, code_directory, hidden, share, shares)
+        return _install_share(wheel_path, wheel, code_directory, hidden, share, shares, read_only)
     except zipfile.BadZipFile as error:
         raise UserError(f"The wheel {wheel} is damaged: {error}.", hint=REFUSED) from None
 
 
 def finish_install(code_directory: str, written: Sequence[Written],
-                   metadata: Mapping[str, str] | None = None) -> None:
+                   metadata: Mapping[str, str] | None = None, *, read_only: bool = False) -> None:
     """Complete the egg the shares ``written`` unpacked: write ``INSTALLER``, the files ``metadata``
-    adds to the ``.dist-info``, and the ``RECORD`` of them all."""
-    egg = _Egg(code_directory, written[0]["dist_info"], written[0]["egg_info"])
+    adds to the ``.dist-info`` (``read_only``, if so), and the ``RECORD`` of them all."""
+    egg = _Egg(code_directory, written[0]["dist_info"], written[0]["egg_info"], read_only=read_only)
     for share in written:
         egg.extend(share["rows"])
     dist_info = written[0]["dist_info"]
@@ -116,7 +119,7 @@ def finish_install(code_directory: str, written: Sequence[Written],
 
 
 def _install_share(wheel_path: str, wheel: str, code_directory: str, hidden: bool, share: int,
-                   shares: int) -> Written:
+                   shares: int, read_only: bool) -> Written:
     with open(wheel_path, "rb") as file, zipfile.ZipFile(file) as archive:
         read = functools.partial(_member, archive, _reader(file))
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
@@ -129,7 +132,8 @@ def _install_share(wheel_path: str, wheel: str, code_directory: str, hidden: boo
         if not hidden:
             dropped |= {name for name in names if name.startswith(".") and "/" not in name}
         name = Headers.parse(_text(archive, f"{dist_info}/METADATA", wheel)).get("Name")
-        egg = _Egg(code_directory, dist_info, dist_info_name(dist_info, name) if name else dist_info)
+        egg = _Egg(code_directory, dist_info, dist_info_name(dist_info, name) if name else dist_info,
+                   read_only=read_only)
         for info in _share(members, share, shares):
             path = info.filename
             if path == f"{dist_info}/RECORD" or "__pycache__" in path.split("/")[:-1]:
@@ -174,9 +178,10 @@ class _Egg:
     """Writes files into an egg directory, under their ``RECORD`` paths (``/``-separated),
     with the ``.dist-info`` directory renamed, and keeps their ``RECORD`` rows."""
 
-    def __init__(self, directory: str, dist_info: str, egg_info: str) -> None:
+    def __init__(self, directory: str, dist_info: str, egg_info: str, *, read_only: bool = False) -> None:
         self._directory = directory
         self._dist_info = (dist_info, egg_info)
+        self._mode = 0o444 if read_only else 0o666
         self._made: set[str] = set()
         """Directories known to exist: a wheel puts many files into each."""
         self._rows: list[tuple[str, str, str]] = []
@@ -225,7 +230,7 @@ class _Egg:
         if directory not in self._made:
             os.makedirs(directory, exist_ok=True)
             self._made.add(directory)
-        return os.open(target, NEW_FILE, 0o666)
+        return os.open(target, NEW_FILE, self._mode)
 
     def write_record(self, path: str) -> None:
         """Write the ``RECORD`` of what was written, at ``path`` (it lists itself, without a digest)."""

@@ -7,8 +7,9 @@ the final paths) unless ``byte-compile = false``, and renamed into place,
 under a per-distribution file lock: an interrupted run never leaves half an
 egg, and a staging directory left by a killed run is removed by the next
 one. With an egg cache, the staged egg is linked from the cache entry
-instead (made the same way, once); an entry found by the wheel's digest is
-linked without the wheel (:func:`link_cached_egg`).
+instead (made the same way, once; an uncompiled one by a worker alone,
+:func:`make_entry`); an entry found by the wheel's digest is linked without
+the wheel (:func:`link_cached_egg`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from zc.buildout.dists.store.state import eggs_state, staging_name
 from zc.buildout.errors import UserError
 from zc.buildout.files.locks import LockTimeout, holding
 
-__all__ = ["cached_egg", "install_wheel", "link_cached_egg", "locked", "place_egg", "wheel_metadata"]
+__all__ = [
+    "cached_egg", "install_wheel", "link_cached_egg", "locked", "make_entry", "place_egg", "wheel_metadata",
+]
 
 logger = logging.getLogger("zc.buildout")
 
@@ -98,7 +101,8 @@ def install_wheel(
                                                     archive_sha256, byte_compile)
     if egg_cache is not None and sha256 is not None:
         try:
-            entry = egg_cache.entry(egg_name, sha256, fill)
+            entry = _entry(egg_cache, wheel_path, egg_name, sha256, target, compiler, archive_sha256,
+                           byte_compile)
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
@@ -210,9 +214,44 @@ def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256
     wheel's metadata gives, spares reading them from the wheel.
     """
     egg_name = _egg_of(wheel_path, spelled)[2]
-    target = os.path.join(eggs_directory, egg_name)
-    make = functools.partial(_make_egg, wheel_path, target, compiler, sha256, byte_compile)
+    return _entry(egg_cache, wheel_path, egg_name, sha256, os.path.join(eggs_directory, egg_name), compiler,
+                  sha256, byte_compile)
+
+
+def _entry(egg_cache: EggCache, wheel_path: str, egg_name: str, sha256: str, target: str,
+           compiler: Compiler | None, archive_sha256: str | None, byte_compile: bool) -> str:
+    """The entry of ``egg_cache`` for the wheel at ``wheel_path`` (digest ``sha256``), made when missing;
+    compiled (with ``byte_compile``) as if at ``target``, its archive recorded as ``archive_sha256``.
+
+    An uncompiled entry of a wheel a worker unpacks alone is made in that
+    worker, start to end (:func:`make_entry`): one request, where the steps
+    around unpacking (the entry's lock, its checks, sealing it, the rename)
+    would be system calls of the calling process, the one that resolves,
+    each of which lets its interpreter lock go and waits to have it back.
+    """
+    if compiler is not None and not byte_compile and not compiler.shared(wheel_path):
+        return str(compiler.call(f"{__name__}:make_entry", wheel_path, egg_name, sha256, archive_sha256,
+                                 egg_cache.directory, egg_cache.locks))
+    make = functools.partial(_make_egg, wheel_path, target, compiler, archive_sha256, byte_compile)
     return egg_cache.entry(egg_name, sha256, make)
+
+
+def make_entry(wheel_path: str, egg_name: str, sha256: str, archive_sha256: str | None, directory: str,
+               locks: str) -> str:
+    """:meth:`EggCache.entry` of the uncompiled egg cache in ``directory`` (its locks in ``locks``) for
+    the wheel at ``wheel_path``, made (unpacked, sealed, placed) by the calling process alone.
+
+    What a worker does for :func:`_entry`; returns the entry's path.
+    """
+    from zc.buildout.dists.install.unpack import install_into  # start-up: only workers unpack
+
+    record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
+    sealed = os.name != "nt"  # as seal() does: unpacked read-only, there is nothing to change after
+
+    def make(path: str) -> None:
+        install_into(wheel_path, path, metadata=record, read_only=sealed)
+
+    return EggCache(directory, locks).entry(egg_name, sha256, make)
 
 
 def _egg_of(wheel_path: str, spelled: tuple[str, str] | None = None) -> tuple[str, str, str]:

@@ -248,15 +248,16 @@ def seal(directory: str) -> dict[str, list[int]]:
     """Make the files below ``directory`` read-only (shared through hard links); return :func:`tree_files`.
 
     One walk does both: making a file read-only changes neither its size
-    nor its modification time. Not on Windows, where a read-only file
-    cannot be removed: there the manifest alone guards.
+    nor its modification time; a file made read-only is left as it is. Not
+    on Windows, where a read-only file cannot be removed: there the
+    manifest alone guards.
     """
     found = {}
     for root, relative, names in _walk(directory):
         for name in names:
             path = os.path.join(root, name)
             status = os.lstat(path)
-            if os.name != "nt" and not stat.S_ISLNK(status.st_mode):
+            if os.name != "nt" and status.st_mode & 0o222 and not stat.S_ISLNK(status.st_mode):
                 os.chmod(path, status.st_mode & ~0o222)
             found[relative + name] = [status.st_size, status.st_mtime_ns]
     return found
