@@ -34,7 +34,11 @@ after are measured in one invocation, under the same load.
 
 All of them use the same index: the one this buildout would use by default
 (pip's configuration, else pip's own default). Network access to it is
-needed. Prints the median of ``--runs`` runs of each, and the ratios. A tool that
+needed. Prints the median of ``--runs`` runs of each, and the ratios. The
+tools take turns, a scenario at a time: each round runs every tool once
+(cold, warm, no-op), so that a machine whose speed moves (a virtual one's
+does, by half within minutes) slows all of them alike, rather than the
+runs of whichever tool it was timing then. A tool that
 fails (upstream sometimes does) has its output shown and its failed runs
 counted; the table still reports every run that finished.
 
@@ -383,31 +387,43 @@ class Measured:
         return statistics.median(self.times[mode]) if self.times[mode] else None
 
 
-def measure(tool: Tool, runs: int) -> Measured:
-    measured = Measured()
-    try:
-        tool.prepare()
-    except RunFailed as error:
-        print(f"  {tool.scenario} {tool.name} could not be prepared: {error}", flush=True)
-        measured.failed = runs
-        return measured
-    for number in range(runs):
-        print(f"  {tool.scenario} {tool.name} run {number + 1}/{runs}", flush=True)
+def measure(tools: list[Tool], runs: dict[str, int]) -> dict[str, Measured]:
+    """Time ``runs[tool.name]`` runs of each of ``tools`` (one scenario), taking turns: each round runs
+    every tool once, so that the machine's moods fall on all of them alike."""
+    measured = {tool.name: Measured() for tool in tools}
+    ready = []
+    for tool in tools:
         try:
-            tool.reset(keep_cache=False)
-            cold = tool.install()
-            tool.reset(keep_cache=True)
-            warm = tool.install()
-            noop = tool.install()
+            tool.prepare()
         except RunFailed as error:
-            print(f"  {tool.scenario} {tool.name} run {number + 1} failed: {error}", flush=True)
-            measured.failed += 1
-            continue
-        for mode, timed in zip(MODES, (cold, warm, noop)):
-            measured.times[mode].append(timed.seconds)
-        measured.tree_mb.append(cold.tree_mb)
-        measured.process_mb.append(cold.process_mb)
+            print(f"  {tool.scenario} {tool.name} could not be prepared: {error}", flush=True)
+            measured[tool.name].failed = runs[tool.name]
+        else:
+            ready.append(tool)
+    for number in range(max(runs.values(), default=0)):
+        for tool in ready:
+            if number < runs[tool.name]:
+                print(f"  {tool.scenario} {tool.name} run {number + 1}/{runs[tool.name]}", flush=True)
+                run_once(tool, measured[tool.name], number)
     return measured
+
+
+def run_once(tool: Tool, measured: Measured, number: int) -> None:
+    """Time one cold, warm and no-op run of ``tool`` into ``measured``."""
+    try:
+        tool.reset(keep_cache=False)
+        cold = tool.install()
+        tool.reset(keep_cache=True)
+        warm = tool.install()
+        noop = tool.install()
+    except RunFailed as error:
+        print(f"  {tool.scenario} {tool.name} run {number + 1} failed: {error}", flush=True)
+        measured.failed += 1
+        return
+    for mode, timed in zip(MODES, (cold, warm, noop)):
+        measured.times[mode].append(timed.seconds)
+    measured.tree_mb.append(cold.tree_mb)
+    measured.process_mb.append(cold.process_mb)
 
 
 def default_index(work: pathlib.Path) -> str:
@@ -444,9 +460,10 @@ def main() -> None:
     results: dict[tuple[str, str], Measured] = {}
     try:
         for scenario in options.scenarios:
-            for name in options.tools.split(","):
-                runs = options.upstream_runs if name == "upstream" else options.runs
-                results[scenario, name] = measure(classes[name](work, scenario, index, trash), runs)
+            names = options.tools.split(",")
+            runs = {name: options.upstream_runs if name == "upstream" else options.runs for name in names}
+            measured = measure([classes[name](work, scenario, index, trash) for name in names], runs)
+            results.update(((scenario, name), measured[name]) for name in names)
     finally:
         trash.empty()
     report(results, options.scenarios)
