@@ -49,7 +49,8 @@ _BATCH = 16
 # "result", or describing its failure. What the work prints goes to stderr,
 # so that the replies stay readable.
 # A worker whose buildout is gone (killed, say) stops at once rather than
-# write on into a directory the next run will remove.
+# write on into a directory the next run will remove. One told to stop (its
+# input closed) exits at once too: buildout waits for that.
 _WORKER = """\
 import importlib, json, os, sys, threading, time, traceback, warnings
 def stop_when_orphaned(parent=int(sys.argv[2])):
@@ -79,6 +80,7 @@ for line in sys.stdin:
                      "traceback": traceback.format_exc()}
     replies.write(json.dumps(reply) + "\\n")
     replies.flush()
+os._exit(0)  # all is written: no need to wait for the interpreter to take itself apart
 """
 
 SHARE = 4 << 20
