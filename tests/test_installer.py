@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import tempfile
+import threading
 import unittest
 from unittest import mock
 
@@ -46,6 +47,28 @@ class InstallerTests(unittest.TestCase):
         # A copy of its own in the eggs directory, not the environment's site-packages.
         self.assertEqual(os.path.dirname(packaging.location), os.path.join(self.root, "eggs"))
         self.assertEqual(packaging.metadata.version, packaging.version)
+
+    def test_own_distributions_are_copied_while_the_others_are_installed(self) -> None:
+        from zc.buildout.dists.install import own_eggs
+        from zc.buildout.dists.install.fetch import Fetcher
+
+        copying = threading.Event()
+        copy, materialise = own_eggs.own_egg, Fetcher.materialise
+
+        def copied(*args: object, **keywords: object) -> object:
+            copying.set()
+            return copy(*args, **keywords)  # type: ignore[arg-type]
+
+        def installing(*args: object, **keywords: object) -> object:
+            # Installing the others waits for the copy to start: after them, it never would.
+            self.assertTrue(copying.wait(timeout=30), "the copy waited for the others")
+            return materialise(*args, **keywords)  # type: ignore[arg-type]
+
+        with mock.patch.object(own_eggs, "own_egg", copied), \
+                mock.patch.object(Fetcher, "materialise", installing):
+            dists = self.installer().install(["demo"])
+        self.assertEqual([d.name for d in dists], ["demo", "packaging", "needed"])
+        self.assertEqual(os.path.dirname(dists[1].location), os.path.join(self.root, "eggs"))
 
     def test_each_file_is_downloaded_once(self) -> None:
         # Reading ahead starts the downloads while resolving; installing uses them.

@@ -262,12 +262,14 @@ class Installer:
         missing = [dist for dist in resolved if dist.installed is None]
         if not missing and not any(self._is_own(dist.installed) for dist in resolved):
             return [cast(InstalledDistribution, dist.installed) for dist in resolved]  # nothing to do
-        fetched = iter(self._fetch(missing) if missing else [])
         fetcher = self._get_fetcher()
         assert fetcher is not None
-        # The resolver hands back the installed distributions it was given: these.
-        return [self._own_egg(cast(InstalledDistribution, dist.installed), fetcher.compiler)
-                if dist.installed is not None else next(fetched) for dist in resolved]
+        # Buildout's own, which the resolver hands back as it was given them, are copied meanwhile.
+        copies = {index: fetcher.alongside(self._own_egg, dist.installed, fetcher.compiler)
+                  for index, dist in enumerate(resolved) if self._is_own(dist.installed)}
+        fetched = iter(self._fetch(missing) if missing else [])
+        return [copies[index].result() if index in copies else next(fetched) if dist.installed is None
+                else cast(InstalledDistribution, dist.installed) for index, dist in enumerate(resolved)]
 
     def _own_egg(self, dist: InstalledDistribution, compiler: Compiler) -> InstalledDistribution:
         """``dist``, or, for one of buildout's own, where it is without its neighbours."""

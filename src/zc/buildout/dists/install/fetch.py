@@ -23,7 +23,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["Fetcher", "PickedFile", "materialise"]
 
 logger = logging.getLogger("zc.buildout")
+
+_T = TypeVar("_T")
 
 _WORKERS = 8
 _PREPARE_WORKERS = 4
@@ -141,6 +143,11 @@ class Fetcher:
         except Exception:
             logger.debug("Preparing the egg of %s failed", path, exc_info=True)
             return None
+
+    def alongside(self, function: Callable[..., _T], *args: object) -> concurrent.futures.Future[_T]:
+        """``function(*args)``, called in one of the installing threads (while others install)."""
+        with self._lock:
+            return self._pool("install", _WORKERS).submit(function, *args)
 
     def _pool(self, kind: str, workers: int) -> concurrent.futures.ThreadPoolExecutor:
         """The thread pool for ``kind`` of work (the caller holds the lock)."""
