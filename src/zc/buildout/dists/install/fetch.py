@@ -74,7 +74,7 @@ class Fetcher:
 
     :meth:`materialise` installs; :meth:`prepare` starts making the egg of a
     wheel downloaded while resolving, in the egg cache, before it is asked
-    for. Threads, compiling processes and scratch files are made when first
+    for; :meth:`alongside` runs other work of the installation beside them. Threads, compiling processes and scratch files are made when first
     needed, and removed by :meth:`close`.
     """
 

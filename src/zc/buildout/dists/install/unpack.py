@@ -74,8 +74,8 @@ class Written(TypedDict):
     """The ``RECORD`` rows of the files written: path, digest, size."""
 
 
-def install_into(wheel_path: str, code_directory: str, *,
-                 metadata: Mapping[str, str] | None = None, hidden: bool = True, read_only: bool = False) -> None:
+def install_into(wheel_path: str, code_directory: str, *, metadata: Mapping[str, str] | None = None,
+                 hidden: bool = True, read_only: bool = False) -> None:
     """Install a wheel's code and ``.dist-info`` into ``code_directory`` (not byte-compiled).
 
     ``metadata`` adds files (name to text) to the ``.dist-info``, listed in
