@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import unittest
 
-from zc.buildout.cli import main, parse_command_line
+from zc.buildout.cli import COLLECTION_THRESHOLDS, main, parse_command_line
 from zc.buildout.commands import CommandLine
 from zc.buildout.errors import UsageError
 
@@ -87,6 +88,9 @@ class ParseTests(unittest.TestCase):
 
 
 class MainTests(unittest.TestCase):
+    def setUp(self) -> None:
+        self.addCleanup(gc.set_threshold, *gc.get_threshold())
+
     def run_main(self, *argv: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -108,6 +112,11 @@ class MainTests(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertTrue(out.startswith("Usage: buildout"))
         self.assertEqual(self.run_main("--version"), (0, "buildout version 7.0.0.dev0\n", ""))
+
+    def test_a_run_collects_garbage_seldom(self) -> None:
+        gc.set_threshold(700, 10, 10)
+        self.run_main("--version")
+        self.assertEqual(gc.get_threshold(), COLLECTION_THRESHOLDS)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import importlib.util
 import io
 import json
@@ -67,6 +68,12 @@ class CompilerTests(ScratchTestCase):
             (self.path("tree", "pkg", "sub.py"), "/final/pkg"),
             (self.path("tree", "top.py"), "/final"),
         ])
+
+    def test_workers_collect_garbage_as_the_process_that_starts_them(self) -> None:
+        self.addCleanup(gc.set_threshold, *gc.get_threshold())
+        gc.set_threshold(12345, 6, 7)
+        with Compiler(workers=1) as compiler:
+            self.assertEqual(compiler.call("gc:get_threshold"), [12345, 6, 7])
 
     def test_unpacking_in_a_worker(self) -> None:
         wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={"demo/__init__.py": "X = 1\n"})

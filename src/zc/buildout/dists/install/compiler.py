@@ -24,6 +24,7 @@ products) are left as they are, without a word.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import itertools
 import json
 import os
@@ -50,9 +51,11 @@ _BATCH = 16
 # so that the replies stay readable.
 # A worker whose buildout is gone (killed, say) stops at once rather than
 # write on into a directory the next run will remove. One told to stop (its
-# input closed) exits at once too: buildout waits for that.
+# input closed) exits at once too: buildout waits for that. It collects
+# garbage as the process that started it does (gc.set_threshold).
 _WORKER = """\
-import importlib, json, os, sys, threading, time, traceback, warnings
+import gc, importlib, json, os, sys, threading, time, traceback, warnings
+gc.set_threshold(*json.loads(sys.argv[3]))
 def stop_when_orphaned(parent=int(sys.argv[2])):
     while os.getppid() == parent:
         time.sleep(0.1)
@@ -299,8 +302,9 @@ def _error(failure: dict[str, Any]) -> Exception:
 
 
 def _start() -> subprocess.Popen[str]:
+    arguments = [json.dumps(sys.path), str(os.getpid()), json.dumps(gc.get_threshold())]
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER, json.dumps(sys.path), str(os.getpid())],
+        [sys.executable, "-c", _WORKER, *arguments],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True, encoding="utf-8",
     )
