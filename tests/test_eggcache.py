@@ -24,6 +24,7 @@ from zc.buildout.dists.install import wheel
 from zc.buildout.dists.install.compiler import Compiler, python_files
 from zc.buildout.dists.install.fetch import Fetcher, PickedFile, materialise
 from zc.buildout.dists.install.wheel import install_wheel
+from zc.buildout.dists.install.workers import FORKS
 from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
@@ -74,6 +75,51 @@ class CompilerTests(ScratchTestCase):
         gc.set_threshold(12345, 6, 7)
         with Compiler(workers=1) as compiler:
             self.assertEqual(compiler.call("gc:get_threshold"), [12345, 6, 7])
+
+    @unittest.skipUnless(FORKS, "where a process cannot fork, each worker starts alone")
+    def test_one_worker_starts_and_forks_the_others(self) -> None:
+        with Compiler(workers=3) as workers:
+            busy = [threading.Thread(target=workers.call, args=("time:sleep", 1)) for _ in range(3)]
+            for thread in busy:
+                thread.start()
+            _wait_for(lambda: len(_workers()) == 1 and len(_workers(_workers()[0])) == 2)
+            [first] = _workers()
+            forked = _workers(first)
+            for thread in busy:
+                thread.join()
+        # All three did the work they were given, and are gone: the forked ones waited for by the first.
+        self.assertEqual([os.path.exists(f"/proc/{pid}") for pid in [first, *forked]], [False] * 3)
+
+    @unittest.skipUnless(FORKS, "where a process cannot fork, each worker starts alone")
+    def test_a_forked_worker_stops_when_the_first_is_gone(self) -> None:
+        failed: list[BaseException] = []
+
+        def sleep() -> None:
+            try:
+                workers.call("time:sleep", 30)
+            except OSError as error:
+                failed.append(error)
+
+        with Compiler(workers=2) as workers:
+            busy = [threading.Thread(target=sleep) for _ in range(2)]
+            for thread in busy:
+                thread.start()
+            _wait_for(lambda: len(_workers()) == 1 and len(_workers(_workers()[0])) == 1)
+            [first] = _workers()
+            [forked] = _workers(first)
+            os.kill(first, signal.SIGKILL)
+            _wait_for(lambda: _gone(forked))
+            for thread in busy:
+                thread.join()
+        self.assertEqual(len(failed), 2)
+
+    def test_workers_no_thread_took_are_stopped_too(self) -> None:
+        with Compiler(workers=3) as workers:
+            self.assertEqual(workers.call("json:dumps", "one"), '"one"')
+            started = _workers()
+            everyone = started + [pid for pid in started for pid in _workers(pid)]
+        self.assertEqual(len(everyone), 3 if FORKS else 1)
+        self.assertEqual([os.path.exists(f"/proc/{pid}") for pid in everyone], [False] * len(everyone))
 
     def test_unpacking_in_a_worker(self) -> None:
         wheel = packages.wheel(self.path("dist"), "demo", "1.0", modules={"demo/__init__.py": "X = 1\n"})
@@ -212,8 +258,17 @@ def _contents(directory: str) -> dict[str, tuple[bytes, bool]]:
     return found
 
 
-def _workers() -> list[int]:
-    """The process ids of this process's children running the workers' ``python -c`` loop."""
+def _gone(pid: int) -> bool:
+    """Whether the process ``pid`` has exited (a zombie waiting to be reaped has)."""
+    try:
+        status = pathlib.Path("/proc", str(pid), "status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def _workers(parent: int | None = None) -> list[int]:
+    """The process ids of the children of ``parent`` (by default this process) running the workers' loop."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -221,8 +276,8 @@ def _workers() -> list[int]:
             command = pathlib.Path("/proc", pid, "cmdline").read_bytes()
         except OSError:
             continue
-        parent = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
-        if int(parent) == os.getpid() and b"stop_when_orphaned" in command:
+        ppid = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
+        if int(ppid) == (os.getpid() if parent is None else parent) and b"stop_when_orphaned" in command:
             found.append(int(pid))
     return found
 

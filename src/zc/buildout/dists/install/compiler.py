@@ -4,8 +4,8 @@ All are CPU work (decompressing, hashing and writing files; compiling;
 making thousands of links; walking trees of thousands of files, a system
 call each): in threads the interpreter lock would serialise them with
 resolving and downloading, and each call would pass that lock back and
-forth, so a :class:`Compiler` keeps one worker process per processor, each
-a ``python -c`` loop started with the running buildout's ``sys.path``. Any
+forth, so a :class:`Compiler` keeps one worker process per processor
+(:mod:`~zc.buildout.dists.install.workers`). Any
 thread may hand it work and wait for just that: a wheel to unpack, a tree
 to link, walk or seal, or files to compile, cut into small batches that the
 workers take in turn, so that an egg waits for its own files, never for a
@@ -24,67 +24,21 @@ products) are left as they are, without a word.
 from __future__ import annotations
 
 import concurrent.futures
-import gc
 import itertools
 import json
 import os
 import queue
-import subprocess
-import sys
 import threading
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from zc.buildout.errors import UserError
+from zc.buildout.dists.install.workers import Worker, launch, raised, request, start, stop
 
 __all__ = ["SHARE", "Compiler", "python_files"]
 
 _BATCH = 16
 """Files per batch: small enough to spread one big egg over all workers."""
-
-# One line in: a JSON list of [source, directory to name in the compiled file]
-# to compile, or an object naming a function of buildout's to call, with its
-# arguments (unpacking a wheel, linking, walking or sealing a tree).
-# One line out once done: a JSON object, with the function's result as
-# "result", or describing its failure. What the work prints goes to stderr,
-# so that the replies stay readable.
-# A worker whose buildout is gone (killed, say) stops at once rather than
-# write on into a directory the next run will remove. One told to stop (its
-# input closed) exits at once too: buildout waits for that. It collects
-# garbage as the process that started it does (gc.set_threshold).
-_WORKER = """\
-import gc, importlib, json, os, sys, threading, time, traceback, warnings
-gc.set_threshold(*json.loads(sys.argv[3]))
-def stop_when_orphaned(parent=int(sys.argv[2])):
-    while os.getppid() == parent:
-        time.sleep(0.1)
-    os._exit(1)
-threading.Thread(target=stop_when_orphaned, daemon=True).start()
-warnings.simplefilter("ignore")
-replies, sys.stdout = sys.stdout, sys.stderr
-sys.path[:] = json.loads(sys.argv[1])
-for line in sys.stdin:
-    request, reply = json.loads(line), {}
-    if isinstance(request, list):
-        from zc.buildout.dists.install.bytecode import compile_module
-        for source, ddir in request:
-            compile_module(source, ddir)
-    else:
-        try:
-            module, function = request["call"].split(":")
-            function = getattr(importlib.import_module(module), function)
-            reply = {"result": function(*request["args"], **request["keywords"])}
-        except Exception as error:
-            reply = {"kind": type(error).__name__, "message": " ".join(map(str, error.args)),
-                     "hint": getattr(error, "hint", None), "errno": getattr(error, "errno", None),
-                     "strerror": getattr(error, "strerror", None),
-                     "filename": getattr(error, "filename", None),
-                     "traceback": traceback.format_exc()}
-    replies.write(json.dumps(reply) + "\\n")
-    replies.flush()
-os._exit(0)  # all is written: no need to wait for the interpreter to take itself apart
-"""
 
 SHARE = 4 << 20
 """Bytes of a wheel's file per worker unpacking it, at least: a smaller wheel is unpacked by one worker,
@@ -125,6 +79,9 @@ class Compiler:
         self._busy = 0
         """Workers doing work in turn (or starting): urgent work given now would wait for them."""
         self._lock = threading.Lock()
+        self._launched: list[Worker] | None = None
+        """The workers started together, until each serving thread has taken one (``None``: not yet)."""
+        self._launching = threading.Lock()
 
     def __enter__(self) -> Compiler:
         return self
@@ -156,7 +113,7 @@ class Compiler:
         if shares < 2:
             self.call(f"{_UNPACK}:install_into", wheel_path, directory, metadata=dict(metadata))
             return
-        futures = [self._submit(_request(f"{_UNPACK}:install_share", wheel_path, directory,
+        futures = [self._submit(request(f"{_UNPACK}:install_share", wheel_path, directory,
                                          share=share, shares=shares), _SHARED)
                    for share in range(shares)]
         concurrent.futures.wait(futures)
@@ -201,10 +158,18 @@ class Compiler:
         """Stop the workers, once they have done what they were given."""
         with self._lock:
             threads, self._threads = self._threads, []
+        with self._launching:
+            unused, self._launched = self._launched or [], []
+        for worker in unused:  # told first: the first worker, when it stops, waits for the others
+            worker.requests.close()
         for _ in threads:
             self._batches.put((_STOP, next(self._numbers), None))
         for thread in threads:
             thread.join()
+        for worker in unused:
+            stop(worker)
+        with self._launching:
+            self._launched = None  # used again, it starts workers anew
 
     def call(self, function: str, *args: object, urgent: bool = False, **keywords: object) -> Any:
         """``function`` (``module:name``, one of buildout's) called in a worker; its result, as JSON carries it.
@@ -212,7 +177,7 @@ class Compiler:
         ``urgent`` work goes before the work waiting its turn. Its errors are
         raised here, as :meth:`unpack` raises them.
         """
-        return self._submit(_request(function, *args, **keywords), _URGENT if urgent else _IN_TURN).result()
+        return self._submit(request(function, *args, **keywords), _URGENT if urgent else _IN_TURN).result()
 
     def start(self) -> None:
         """Start the worker processes now, not when first given work (each takes a moment to start)."""
@@ -220,7 +185,7 @@ class Compiler:
             if self._threads:
                 return
         for _ in range(self._size):
-            self._submit(_request("json:dumps", None))
+            self._submit(request("json:dumps", None))
 
     def idle(self) -> bool:
         """Whether urgent work given now would start soon: the workers are started, and one is doing
@@ -242,7 +207,7 @@ class Compiler:
 
     def _serve(self) -> None:
         """Feed batches to one worker process until told to stop; replace it if it dies."""
-        worker: subprocess.Popen[str] | None = None
+        worker: Worker | None = None
         try:
             while True:
                 rank, _, work = self._batches.get()
@@ -253,68 +218,48 @@ class Compiler:
                 with self._lock:
                     self._busy += busy
                 try:
-                    worker = self._run(worker, line, future)
+                    worker = self._run(worker or self._launched_worker(), line, future)
                 finally:
                     with self._lock:
                         self._busy -= busy
         finally:
             if worker is not None:
-                _stop(worker)
+                stop(worker)
 
+
+    def _launched_worker(self) -> Worker | None:
+        """One of the workers started together (by the first thread to ask); ``None`` once each is taken.
+
+        A worker that died is replaced by one started alone.
+        """
+        with self._launching:
+            if self._launched is None:
+                try:
+                    self._launched = launch(self._size)
+                except OSError:  # reported when the serving thread starts one alone
+                    self._launched = []
+            return self._launched.pop(0) if self._launched else None
 
     @staticmethod
-    def _run(worker: subprocess.Popen[str] | None, line: str, future: concurrent.futures.Future[Any]
-             ) -> subprocess.Popen[str] | None:
+    def _run(worker: Worker | None, line: str, future: concurrent.futures.Future[Any]) -> Worker | None:
         """Have ``worker`` (a new one, if ``None``) do the request ``line``; the worker to go on with."""
         try:
-            worker = worker or _start()
-            assert worker.stdin is not None and worker.stdout is not None
-            worker.stdin.write(line)
-            worker.stdin.flush()
-            reply = worker.stdout.readline()
+            worker = worker or start()
+            worker.requests.write(line)
+            worker.requests.flush()
+            reply = worker.replies.readline()
             if not reply:
                 raise OSError("a worker process (unpacking, byte-compiling) stopped unexpectedly")
         except OSError as error:
             if worker is not None:
-                _stop(worker)
+                stop(worker)
             future.set_exception(error)
             return None  # the next batch gets a fresh process
         answer = json.loads(reply)
         if "kind" in answer:
-            future.set_exception(_error(answer))
+            future.set_exception(raised(answer))
         else:
             future.set_result(answer.get("result"))
         return worker
 
 
-def _request(function: str, *args: object, **keywords: object) -> dict[str, Any]:
-    """The request to call ``function`` (``module:name``) with these arguments, as a worker reads it."""
-    return {"call": function, "args": args, "keywords": keywords}
-
-
-def _error(failure: dict[str, Any]) -> Exception:
-    """The exception a worker reported, rebuilt."""
-    if failure["kind"] == "UserError":
-        return UserError(failure["message"], hint=failure["hint"])
-    if failure["errno"] is not None:
-        return OSError(failure["errno"], failure["strerror"], failure["filename"])
-    return RuntimeError(f"Unpacking or linking failed in a worker process:\n{failure['traceback']}")
-
-
-def _start() -> subprocess.Popen[str]:
-    arguments = [json.dumps(sys.path), str(os.getpid()), json.dumps(gc.get_threshold())]
-    return subprocess.Popen(
-        [sys.executable, "-c", _WORKER, *arguments],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True, encoding="utf-8",
-    )
-
-
-def _stop(worker: subprocess.Popen[str]) -> None:
-    assert worker.stdin is not None and worker.stdout is not None
-    try:
-        worker.stdin.close()
-    except OSError:
-        pass
-    worker.wait()
-    worker.stdout.close()
