@@ -38,7 +38,8 @@ needed. Prints the median of ``--runs`` runs of each, and the ratios. The
 tools take turns, a scenario at a time: each round runs every tool once
 (cold, warm, no-op), so that a machine whose speed moves (a virtual one's
 does, by half within minutes) slows all of them alike, rather than the
-runs of whichever tool it was timing then. A tool that
+runs of whichever tool it was timing then; and each round starts with the
+next tool, so that none always runs after the same one. A tool that
 fails (upstream sometimes does) has its output shown and its failed runs
 counted; the table still reports every run that finished.
 
@@ -389,7 +390,9 @@ class Measured:
 
 def measure(tools: list[Tool], runs: dict[str, int]) -> dict[str, Measured]:
     """Time ``runs[tool.name]`` runs of each of ``tools`` (one scenario), taking turns: each round runs
-    every tool once, so that the machine's moods fall on all of them alike."""
+    every tool once, so that the machine's moods fall on all of them alike, each round starting with
+    the next tool, so that none always follows the same one (whose writes the kernel is still
+    writing back)."""
     measured = {tool.name: Measured() for tool in tools}
     ready = []
     for tool in tools:
@@ -401,7 +404,8 @@ def measure(tools: list[Tool], runs: dict[str, int]) -> dict[str, Measured]:
         else:
             ready.append(tool)
     for number in range(max(runs.values(), default=0)):
-        for tool in ready:
+        turn = number % len(ready) if ready else 0
+        for tool in ready[turn:] + ready[:turn]:
             if number < runs[tool.name]:
                 print(f"  {tool.scenario} {tool.name} run {number + 1}/{runs[tool.name]}", flush=True)
                 run_once(tool, measured[tool.name], number)

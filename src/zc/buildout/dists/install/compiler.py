@@ -33,7 +33,14 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from zc.buildout.dists.install.workers import Worker, launch, raised, request, start, stop
+from zc.buildout.dists.install.workers import (
+    Worker,
+    launch_workers,
+    raised,
+    request,
+    start_worker,
+    stop_worker,
+)
 
 __all__ = ["SHARE", "Compiler", "python_files"]
 
@@ -167,7 +174,7 @@ class Compiler:
         for thread in threads:
             thread.join()
         for worker in unused:
-            stop(worker)
+            stop_worker(worker)
         with self._launching:
             self._launched = None  # used again, it starts workers anew
 
@@ -193,7 +200,7 @@ class Compiler:
         with self._lock:
             return self._busy < len(self._threads)
 
-    def _submit(self, request: object, rank: int = _IN_TURN) -> concurrent.futures.Future[Any]:
+    def _submit(self, payload: object, rank: int = _IN_TURN) -> concurrent.futures.Future[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._lock:
             if not self._threads:
@@ -202,7 +209,7 @@ class Compiler:
                                               name=f"buildout-compile-{number}")
                     thread.start()
                     self._threads.append(thread)
-            self._batches.put((rank, next(self._numbers), (json.dumps(request) + "\n", future)))
+            self._batches.put((rank, next(self._numbers), (json.dumps(payload) + "\n", future)))
         return future
 
     def _serve(self) -> None:
@@ -224,7 +231,7 @@ class Compiler:
                         self._busy -= busy
         finally:
             if worker is not None:
-                stop(worker)
+                stop_worker(worker)
 
 
     def _launched_worker(self) -> Worker | None:
@@ -235,7 +242,7 @@ class Compiler:
         with self._launching:
             if self._launched is None:
                 try:
-                    self._launched = launch(self._size)
+                    self._launched = launch_workers(self._size)
                 except OSError:  # reported when the serving thread starts one alone
                     self._launched = []
             return self._launched.pop(0) if self._launched else None
@@ -244,7 +251,7 @@ class Compiler:
     def _run(worker: Worker | None, line: str, future: concurrent.futures.Future[Any]) -> Worker | None:
         """Have ``worker`` (a new one, if ``None``) do the request ``line``; the worker to go on with."""
         try:
-            worker = worker or start()
+            worker = worker or start_worker()
             worker.requests.write(line)
             worker.requests.flush()
             reply = worker.replies.readline()
@@ -252,7 +259,7 @@ class Compiler:
                 raise OSError("a worker process (unpacking, byte-compiling) stopped unexpectedly")
         except OSError as error:
             if worker is not None:
-                stop(worker)
+                stop_worker(worker)
             future.set_exception(error)
             return None  # the next batch gets a fresh process
         answer = json.loads(reply)

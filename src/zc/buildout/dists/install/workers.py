@@ -21,7 +21,7 @@ from typing import IO, Any, NamedTuple
 
 from zc.buildout.errors import UserError
 
-__all__ = ["FORKS", "Worker", "launch", "raised", "request", "start", "stop"]
+__all__ = ["FORKS", "Worker", "launch_workers", "raised", "request", "start_worker", "stop_worker"]
 
 # One line in: a JSON list of [source, directory to name in the compiled file]
 # to compile, or an object naming a function of buildout's to call, with its
@@ -111,15 +111,15 @@ class Worker(NamedTuple):
     process: subprocess.Popen[str] | None = None
 
 
-def launch(size: int) -> list[Worker]:
+def launch_workers(size: int) -> list[Worker]:
     """``size`` workers: one started, which forks the others (where it can), each with its pipes."""
     if size < 2 or not FORKS:
-        return [start()]  # the others start when first needed
+        return [start_worker()]  # the others start when first needed
     pipes = [(*os.pipe(), *os.pipe()) for _ in range(size - 1)]
     # Each: its requests' read end (the sibling's), their write end (ours), then its replies' likewise.
     theirs, ours = [(pipe[0], pipe[3]) for pipe in pipes], [(pipe[1], pipe[2]) for pipe in pipes]
     try:
-        first = start(theirs)
+        first = start_worker(theirs)
     except OSError:
         _close(ours)
         raise
@@ -134,7 +134,7 @@ def _close(pipes: Sequence[tuple[int, int]]) -> None:
         os.close(descriptor)
 
 
-def start(siblings: Sequence[tuple[int, int]] = ()) -> Worker:
+def start_worker(siblings: Sequence[tuple[int, int]] = ()) -> Worker:
     """A worker, which forks one more for each of ``siblings`` (the read end of its requests' pipe, the
     write end of its replies')."""
     arguments = [json.dumps(sys.path), json.dumps(gc.get_threshold()), json.dumps(siblings), str(os.getpid())]
@@ -147,7 +147,7 @@ def start(siblings: Sequence[tuple[int, int]] = ()) -> Worker:
     return Worker(process.stdin, process.stdout, process)
 
 
-def stop(worker: Worker) -> None:
+def stop_worker(worker: Worker) -> None:
     """Close the worker's input and wait for it to exit (a forked one: until its replies end)."""
     try:
         worker.requests.close()
