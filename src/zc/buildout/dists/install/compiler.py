@@ -121,7 +121,7 @@ class Compiler:
             self.call(f"{_UNPACK}:install_into", wheel_path, directory, metadata=dict(metadata))
             return
         futures = [self._submit(request(f"{_UNPACK}:install_share", wheel_path, directory,
-                                         share=share, shares=shares), _SHARED)
+                                        share=share, shares=shares), _SHARED)
                    for share in range(shares)]
         concurrent.futures.wait(futures)
         written = [future.result() for future in futures]
