@@ -117,7 +117,7 @@ class CompilerTests(ScratchTestCase):
         with Compiler(workers=3) as workers:
             self.assertEqual(workers.call("json:dumps", "one"), '"one"')
             started = _workers()
-            everyone = started + [pid for pid in started for pid in _workers(pid)]
+            everyone = started + [child for pid in started for child in _workers(pid)]
         self.assertEqual(len(everyone), 3 if FORKS else 1)
         self.assertEqual([os.path.exists(f"/proc/{pid}") for pid in everyone], [False] * len(everyone))
 
