@@ -30,8 +30,8 @@ until reference counting frees them (decoded index pages, metadata, the
 configuration), and hardly any cycles. With Python's default (a
 collection every 700 new containers, a full one every 70,000) the
 collector went through them again and again: 40 ms of a cold run of 68
-distributions, where a run with these thresholds makes no collection at
-all. The worker processes of an installation take the thresholds of the
+distributions, where a run with these thresholds makes none once they
+are set. The worker processes of an installation take the thresholds of the
 process that starts them.
 """
 
