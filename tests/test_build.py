@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.metadata
 import os
 import pathlib
@@ -165,7 +164,7 @@ class PdmBackendTests(ScratchTestCase):
     def install(self, *requirements: str) -> list[InstalledDistribution]:
         index = FakeIndex(self.path("dists")).start()
         self.addCleanup(index.stop)
-        settings = dataclasses.replace(self.settings, index=index.simple)
+        settings = self.settings._replace(index=index.simple)
         installed = Installer(settings).install(list(requirements))
         self.requests = index.take_requests()
         return installed

@@ -12,7 +12,6 @@ block or a repair, never a traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import glob
 import logging
 import os
@@ -44,11 +43,11 @@ class _Installing(ScratchTestCase):
         packages.wheel(self.path("dists"), "helper", "1.0")
         self.index = FakeIndex(self.path("dists")).start()
         self.addCleanup(self.index.stop)
-        self.settings = dataclasses.replace(self.settings, index=self.index.simple,
+        self.settings = self.settings._replace(index=self.index.simple,
                                             download_cache=self.path("cache"))
 
     def install(self, **changes: object) -> list[str]:
-        settings = dataclasses.replace(self.settings, **changes)  # type: ignore[arg-type]
+        settings = self.settings._replace(**changes)  # type: ignore[arg-type]
         return sorted(f"{dist.name} {dist.version}" for dist in Installer(settings).install(["demo"]))
 
     def refused(self, **changes: object) -> str:

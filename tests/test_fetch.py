@@ -11,7 +11,6 @@ from tests.builder_fixtures import ScratchTestCase
 from zc.buildout.dists.build.sdist_metadata import sdist_metadata
 from zc.buildout.dists.install.fetch import PickedFile, materialise
 from zc.buildout.dists.install.progress import Progress, terminal_progress
-from zc.buildout.dists.settings import InstallerSettings
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.state import download_cache_state, eggs_state
 from zc.buildout.errors import UserError
@@ -43,7 +42,7 @@ class FetchTests(ScratchTestCase):
         self.dist = self.path("dist")
 
     def materialise(self, files: list[PickedFile], **changes: object) -> list[str]:
-        settings = InstallerSettings(**{**vars(self.settings), **changes})  # type: ignore[arg-type]
+        settings = self.settings._replace(**changes)  # type: ignore[arg-type]
         return [os.path.basename(d.location) for d in materialise(files, settings, HTTPClient())]
 
     def test_wheels_and_sdists_from_local_files(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import tempfile
@@ -109,7 +108,7 @@ class LockedInstallTests(unittest.TestCase):
         lock = Lock.read(self.lock_file)
         settings = InstallerSettings(os.path.join(self.root, "eggs"), os.path.join(self.root, "develop-eggs"),
                                      index=self.index.simple, lock=lock, pins=with_lock_pins({}, lock))
-        return dataclasses.replace(settings, **options)  # type: ignore[arg-type]
+        return settings._replace(**options)  # type: ignore[arg-type]
 
     def install(self, **options: object) -> Installer:
         installer = Installer(self.settings(**options))
@@ -216,7 +215,7 @@ class LockedInstallTests(unittest.TestCase):
         links = server.url  # a directory listing: no digests
         empty = os.path.join(self.root, "empty")
         os.makedirs(empty)
-        settings = dataclasses.replace(self.settings(), index=empty, find_links=(links,))
+        settings = self.settings()._replace(index=empty, find_links=(links,))
         installer = Installer(settings)
         installer.install(["demo"])
         demo = installer.used["demo"]
@@ -225,14 +224,14 @@ class LockedInstallTests(unittest.TestCase):
                          [(links + "demo-1.0-py3-none-any.whl", sha256_of(wheel))])
         Lock(self.lock_file).updated(installer.used.values()).write()
         shutil.rmtree(os.path.join(self.root, "eggs"))
-        locked = dataclasses.replace(self.settings(locked=True), index=empty, find_links=(links,))
+        locked = self.settings(locked=True)._replace(index=empty, find_links=(links,))
         Installer(locked).install(["demo"])
 
     def test_find_links_files_are_locked_by_path_with_their_digest(self) -> None:
         links = os.path.join(self.root, "links")
         wheel = packages.wheel(links, "solo", "1.0")
         settings = self.settings(index=None, find_links=(links,), offline=False)
-        installer = Installer(dataclasses.replace(settings, index=os.path.join(self.root, "empty")))
+        installer = Installer(settings._replace(index=os.path.join(self.root, "empty")))
         os.makedirs(os.path.join(self.root, "empty"))
         installer.install(["solo"])
         (solo,) = installer.used.values()

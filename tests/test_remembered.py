@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import shutil
@@ -27,7 +26,7 @@ class RememberedTests(ScratchTestCase):
         super().setUp()
         self.install("demo", "1.0", requires=["needed"])
         self.install("needed", "1.0")
-        self.settings = dataclasses.replace(self.settings, pins=pins(demo="1.0", needed="1.0"))
+        self.settings = self.settings._replace(pins=pins(demo="1.0", needed="1.0"))
         resolving = mock.patch.object(resolver, "resolve", wraps=resolver.resolve)
         self.resolve = resolving.start()
         self.addCleanup(resolving.stop)
@@ -38,7 +37,7 @@ class RememberedTests(ScratchTestCase):
 
     def resolved(self, requirements: Sequence[str] = ("demo",), **changes: object) -> list[tuple[str, str]]:
         """What an installer with these settings gives, and whether it resolved (else: remembered)."""
-        settings = dataclasses.replace(self.settings, **changes)  # type: ignore[arg-type]
+        settings = self.settings._replace(**changes)  # type: ignore[arg-type]
         calls = self.resolve.call_count
         found = Installer(settings).install(requirements)
         self.resolved_again = self.resolve.call_count > calls
@@ -266,7 +265,7 @@ class RememberedTests(ScratchTestCase):
             self.assertTrue(self.resolved_again)
 
     def test_picked_versions_are_told_as_when_resolving(self) -> None:
-        settings = dataclasses.replace(self.settings, pins=pins(demo="1.0"), newest=False)
+        settings = self.settings._replace(pins=pins(demo="1.0"), newest=False)
         for resolving in (True, False):
             installer = Installer(settings)
             installer.install(["demo"])
@@ -274,7 +273,7 @@ class RememberedTests(ScratchTestCase):
             self.assertEqual(installer.picked_versions.versions, {"needed": "1.0"})
             self.assertEqual(installer.picked_versions.required_by, {"needed": {"demo==1.0"}})
             self.resolve.reset_mock()
-        strict = dataclasses.replace(settings, allow_picked_versions=False)
+        strict = settings._replace(allow_picked_versions=False)
         for _ in range(2):
             with self.assertRaisesRegex(UserError, "Picked: needed = 1.0"):
                 Installer(strict).install(["demo"])

@@ -12,15 +12,14 @@ the installer, ``--version`` loads nothing).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from zc.buildout.errors import UsageError, UserError
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing for --help or --version
 if TYPE_CHECKING:
     from zc.buildout.config.loading import LoadedConfiguration
     from zc.buildout.config.options import Options
@@ -47,8 +46,7 @@ __all__ = [
 logger = logging.getLogger("zc.buildout")
 
 
-@dataclasses.dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):
     """What the command line asked for."""
 
     config_file: str = "buildout.cfg"

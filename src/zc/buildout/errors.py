@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import dataclasses
 from collections.abc import Iterator
+from typing import NamedTuple
 
 __all__ = [
     "Location",
@@ -20,8 +20,7 @@ __all__ = [
 ]
 
 
-@dataclasses.dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a piece of configuration came from.
 
     ``source`` is a file path, a URL or one of the pseudo sources

@@ -15,7 +15,6 @@ pins added.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
@@ -88,16 +87,16 @@ DEFAULT_PINS: tuple[tuple[str, str], ...] = (
 _SEPARATORS = re.compile(r"[-_.]+")
 
 
-@dataclasses.dataclass
 class LoadedConfiguration:
     """Every source merged in precedence order."""
 
-    sections: dict[str, dict[str, Value]]
-    """Section name -> option name -> value. Sections using macros (``<``) are
-    kept raw: their ``+=``/``-=`` wait under ``"name +"``/``"name -"`` keys
-    until :func:`expand_macros` applies them."""
-    config_file: str | None
-    """Absolute path or URL of the main configuration file, if there is one."""
+    def __init__(self, sections: dict[str, dict[str, Value]], config_file: str | None) -> None:
+        self.sections = sections
+        """Section name -> option name -> value. Sections using macros (``<``) are
+        kept raw: their ``+=``/``-=`` wait under ``"name +"``/``"name -"`` keys
+        until :func:`expand_macros` applies them."""
+        self.config_file = config_file
+        """Absolute path or URL of the main configuration file, if there is one."""
 
 
 def user_defaults_path() -> str:

@@ -23,12 +23,11 @@ section; a second ``+=`` (or ``-=``) adds its lines to the first.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from zc.buildout.errors import Location, UserError
 
@@ -89,8 +88,7 @@ class MissingSectionHeaderError(ParsingError):
         self.line = line
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class RawOption:
+class RawOption(NamedTuple):
     """One option of one section, as a file gave it."""
 
     name: str
@@ -240,7 +238,7 @@ class _Parser:
         earlier = self.target.get(slot)
         if earlier is not None:
             text = "\n".join(part for part in (earlier.text, option.text) if part)
-            option = dataclasses.replace(earlier, text=text)
+            option = earlier._replace(text=text)
         self.target[slot] = option
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+from typing import NamedTuple
 
 from zc.buildout.errors import Location
 
@@ -35,8 +35,7 @@ def is_file_source(source: str) -> bool:
     return source not in _PSEUDO_SOURCES
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """One operation on a value, as ``annotate`` shows it.
 
     The attribute names ``operation``, ``value`` and ``source`` are the ones
@@ -58,13 +57,15 @@ class HistoryEntry:
         return Location(self.source, self.line)
 
 
-@dataclasses.dataclass(slots=True)
 class Value:
     """A merged raw value (before ``${...}`` substitution) and how it came to be."""
 
-    text: str
-    history: list[HistoryEntry]
-    """Oldest first."""
+    __slots__ = ("text", "history")
+
+    def __init__(self, text: str, history: list[HistoryEntry]) -> None:
+        self.text = text
+        self.history = history
+        """Oldest first."""
 
     @classmethod
     def new(cls, text: str, source: str, line: int | None = None) -> Value:

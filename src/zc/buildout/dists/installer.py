@@ -9,7 +9,6 @@ installs what is missing, concurrently.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import logging
 import threading
@@ -104,7 +103,7 @@ class Installer:
                 from zc.buildout.dists.resolve.remembered import Resolutions  # start-up: only when installing
 
                 Resolutions(self.settings, requirements).remember(
-                    [dataclasses.replace(dist, installed=dist_installed, file=None)
+                    [dist._replace(installed=dist_installed, file=None)
                      for dist, dist_installed in zip(resolved, installed)],
                     files=[dist.file for dist in resolved] if fixed else None)
             return installed
@@ -182,7 +181,7 @@ class Installer:
                     "The pin %s does not allow the running %s %s, which buildout's own process"
                     " uses (for recipes and extensions); parts get the pinned version.",
                     pin, dist.name, dist.version)
-        return settings if len(pins) == len(settings.pins) else dataclasses.replace(settings, pins=pins)
+        return settings if len(pins) == len(settings.pins) else settings._replace(pins=pins)
 
     def _lock_entries(self, resolved: Sequence[Resolved]) -> list[LockedDistribution]:
         """The lock entries of ``resolved``; with ``--locked``, none, after checking them."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -23,15 +23,23 @@ __all__ = ["InstallerSettings", "Pin", "default_index", "exact_version", "parse_
 _PIN_HINT = "Use a version (1.0) or a version specifier (==1.0, >=1.0,<2, ~=1.0, !=1.3)."
 
 
-@dataclasses.dataclass(frozen=True)
 class Pin:
     """A ``[versions]`` entry: which versions of ``name`` may be used."""
 
-    name: str
-    """The project name as written in the versions section."""
-    specifier: str
-    """A PEP 440 specifier set: a bare version ``1.2`` is stored as ``==1.2``."""
-    location: Location | None = None
+    def __init__(self, name: str, specifier: str, location: Location | None = None) -> None:
+        self.name = name
+        """The project name as written in the versions section."""
+        self.specifier = specifier
+        """A PEP 440 specifier set: a bare version ``1.2`` is stored as ``==1.2``."""
+        self.location = location
+
+    def __repr__(self) -> str:
+        return f"Pin(name={self.name!r}, specifier={self.specifier!r}, location={self.location!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pin):
+            return NotImplemented
+        return (self.name, self.specifier, self.location) == (other.name, other.specifier, other.location)
 
     @functools.cached_property
     def specifier_set(self) -> SpecifierSet:
@@ -118,17 +126,16 @@ def _plainly_valid(text: str) -> bool:
     return True
 
 
-@dataclasses.dataclass(frozen=True)
-class InstallerSettings:
+class InstallerSettings(NamedTuple):
     """Everything that decides which distributions are used and where they go."""
 
     eggs_directory: str
     develop_eggs_directory: str
-    index: str | None = None
+    index: str | None = None  # type: ignore[assignment]  # the field hides tuple.index, which no caller uses
     """Simple-index URL or directory; ``None`` means :func:`default_index`."""
     find_links: tuple[str, ...] = ()
     allow_hosts: tuple[str, ...] = ("*",)
-    pins: Mapping[str, Pin] = dataclasses.field(default_factory=dict)
+    pins: Mapping[str, Pin] = MappingProxyType({})
     """Canonical project name -> pin."""
     newest: bool = True
     offline: bool = False
@@ -142,7 +149,7 @@ class InstallerSettings:
     socket_timeout: float | None = None
     show_picked_versions: bool = False
     update_versions_file: str | None = None
-    lock: Lock | None = dataclasses.field(default=None, repr=False)
+    lock: Lock | None = None
     """The lock file (``lock-file``) as the run found it; its versions are pins too."""
     locked: bool = False
     """``--locked``: install only what the lock file holds, and never rewrite it."""

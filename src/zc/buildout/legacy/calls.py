@@ -9,7 +9,6 @@ and used to the current run; its results become a
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -81,7 +80,7 @@ def _settings_for(
         changes["pins"] = pins(versions)
     if not check_picked:
         changes["allow_picked_versions"] = True
-    return dataclasses.replace(base, **changes)
+    return base._replace(**changes)
 
 
 def _check_python(executable: object, *unsupported: object) -> None:
@@ -124,7 +123,7 @@ class Installer:
             dest, links, index, path, newest, versions, allow_hosts, check_picked, allow_unknown_extras
         )
         if use_dependency_links is not None:
-            self._settings = dataclasses.replace(self._settings, use_dependency_links=bool(use_dependency_links))
+            self._settings = self._settings._replace(use_dependency_links=bool(use_dependency_links))
         self._got: dict[str, Distribution] = {}
         self._upstream_offline_error = dest is None and not own_words
 

@@ -10,7 +10,6 @@ upstream's did. Each setter returns the previous value.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -38,7 +37,7 @@ __all__ = [
 def _replace(**changes: Any) -> None:
     """Change fields of the current run's (frozen) settings."""
     run = current_run()
-    run.settings = dataclasses.replace(run.settings, **changes)
+    run.settings = run.settings._replace(**changes)
 
 
 # -- the old setters: each returns the previous value -------------------------

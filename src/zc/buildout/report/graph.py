@@ -159,9 +159,9 @@ class _Resolver:
     """Resolves roots offline, for a part's distributions or for buildout's own process."""
 
     def __init__(self, settings: InstallerSettings) -> None:
-        offline = dataclasses.replace(settings, offline=True, newest=False)
+        offline = settings._replace(offline=True, newest=False)
         self._installers = {
-            in_process: Installer(dataclasses.replace(offline, in_process=in_process))
+            in_process: Installer(offline._replace(in_process=in_process))
             for in_process in (False, True)}
         self._pins = settings.pins
         self._lock = None if settings.lock is None else os.path.realpath(settings.lock.path)

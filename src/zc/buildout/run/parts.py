@@ -16,13 +16,12 @@ one in the process).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.distinfo import Distribution, editable_project, find
@@ -43,14 +42,17 @@ Installer = Callable[[Sequence[str]], Sequence[str]]
 """Installs requirements; returns the path entries that make them importable."""
 
 
-@dataclasses.dataclass(frozen=True)
 class RecipeSpec:
     """A parsed ``recipe`` option."""
 
-    requirement: str
-    """The requirement of the recipe's distribution, e.g. ``zc.recipe.egg >=2``."""
-    entry: str
-    """The entry point name in the ``zc.buildout`` group (``default`` if not given)."""
+    def __init__(self, requirement: str, entry: str) -> None:
+        self.requirement = requirement
+        """The requirement of the recipe's distribution, e.g. ``zc.recipe.egg >=2``."""
+        self.entry = entry
+        """The entry point name in the ``zc.buildout`` group (``default`` if not given)."""
+
+    def __repr__(self) -> str:
+        return f"RecipeSpec(requirement={self.requirement!r}, entry={self.entry!r})"
 
     @classmethod
     def parse(cls, text: str) -> RecipeSpec:
@@ -90,8 +92,7 @@ class RecipeSpec:
             raise UserError(f"Invalid requirement {self.requirement!r}: {error}") from None
 
 
-@dataclasses.dataclass(frozen=True)
-class LoadedRecipe:
+class LoadedRecipe(NamedTuple):
     """A recipe's callable and the distribution that provides it."""
 
     factory: Callable[..., Any]

@@ -22,7 +22,6 @@ and :func:`end` it.
 from __future__ import annotations
 
 import contextvars
-import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -100,7 +99,7 @@ class Run:
         """
         if self._installer is None or self._installer_settings is not self.settings:
             self._installer_settings = self.settings
-            self._installer = Installer(dataclasses.replace(self.settings, in_process=True),
+            self._installer = Installer(self.settings._replace(in_process=True),
                                         picked=self.picked, used=self.used)
         return self._installer
 
@@ -110,7 +109,7 @@ class Run:
 
     def _find_installed(self, requirements: Sequence[str]) -> list[str]:
         """Like :meth:`_install`, from what is installed already."""
-        settings = dataclasses.replace(self.settings, offline=True, newest=False, in_process=True)
+        settings = self.settings._replace(offline=True, newest=False, in_process=True)
         return [dist.location for dist in Installer(settings).install(requirements)]
 
     def _develop_eggs_on_path(self) -> None:

@@ -16,7 +16,6 @@ of installing (:data:`InstallRequirements`) rather than importing it.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import shutil
@@ -181,8 +180,7 @@ class BuildEnvironments:
                 f"Couldn't build {description}: its build backend needs"
                 f" {', '.join(map(str, requirements))}, which buildout's environment lacks.")
         settings = self.settings
-        build_settings = dataclasses.replace(
-            settings,
+        build_settings = settings._replace(
             eggs_directory=eggs_state(settings.eggs_directory, "build-eggs"),
             develop_eggs_directory=eggs_state(settings.eggs_directory, "no-develop-eggs", create=False),
             pins={},

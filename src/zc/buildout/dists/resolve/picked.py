@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from collections.abc import Iterable
@@ -20,14 +19,14 @@ __all__ = ["PickedVersions", "report"]
 logger = logging.getLogger("zc.buildout")
 
 
-@dataclasses.dataclass
 class PickedVersions:
     """The versions picked during a run, and which distributions required each."""
 
-    versions: dict[str, str] = dataclasses.field(default_factory=dict)
-    """Project name (as its metadata spells it) -> version."""
-    required_by: dict[str, set[str]] = dataclasses.field(default_factory=dict)
-    """Project name -> ``name==version`` of the distributions requiring it."""
+    def __init__(self) -> None:
+        self.versions: dict[str, str] = {}
+        """Project name (as its metadata spells it) -> version."""
+        self.required_by: dict[str, set[str]] = {}
+        """Project name -> ``name==version`` of the distributions requiring it."""
 
     def check(self, resolved: Iterable[Resolved], settings: InstallerSettings) -> None:
         """Record the picked ones of ``resolved``.

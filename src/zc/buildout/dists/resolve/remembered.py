@@ -35,7 +35,6 @@ its eggs. One that cannot be read or written just means resolving again.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import marshal
@@ -168,7 +167,7 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
     return repr([
         _FORMAT, sys.executable, sys.version, _environment(),
         logging.getLogger("zc.buildout").getEffectiveLevel(), list(requirements),
-        dataclasses.replace(settings, pins={}, lock=None, locked=False), pins,
+        settings._replace(pins={}, lock=None, locked=False), pins,
         _directory(settings.develop_eggs_directory, entries=True),
         [(entry, _metadata_directories(entry or ".")) for entry in sys.path],
     ])
@@ -303,10 +302,10 @@ def _planned(entries: list[Any], stats: dict[str, Any], own: Callable[[], Mappin
             key = canonical_name(dist.name)
             if entry[-1] is not None:
                 filename, url, kind, sha256 = entry[-1]
-                dist = dataclasses.replace(dist, installed=None, file=DistributionFile(
+                dist = dist._replace(installed=None, file=DistributionFile(
                     cast("NormalizedName", key), dist.version, filename, url, kind, sha256 or None))
             elif key in own() and own()[key].version == str(dist.version):
-                dist = dataclasses.replace(dist, installed=own()[key])
+                dist = dist._replace(installed=own()[key])
             else:
                 return None
         resolved.append(dist)

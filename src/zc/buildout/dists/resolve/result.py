@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import collections
-import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -19,8 +18,7 @@ __all__ = ["Resolved", "breadth_first", "log_choices"]
 logger = logging.getLogger("zc.buildout")
 
 
-@dataclasses.dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """One distribution of a resolution."""
 
     name: str

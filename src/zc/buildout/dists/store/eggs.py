@@ -8,13 +8,12 @@ directory names, so looking distributions up never parses metadata files.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
 import sys
 from collections.abc import Collection, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -99,8 +98,7 @@ def egg_link_name(name: str) -> str:
     return f"{filename_component(name)}.egg-link"
 
 
-@dataclasses.dataclass(frozen=True)
-class EggName:
+class EggName(NamedTuple):
     """What the name of an egg (a directory, or a zipped ``.egg`` file) says."""
 
     name: str
@@ -159,19 +157,38 @@ def _metadata_directory(location: str, name: str = "", version: str = "") -> str
     return None
 
 
-@dataclasses.dataclass(frozen=True)
 class InstalledDistribution:
     """A distribution buildout can put on a script's path."""
 
-    name: str
-    """The project name as its metadata spells it."""
-    version: str
-    location: str
-    """The path entry: an egg directory, or a develop project's code directory."""
-    develop: bool
-    """True for develop projects (and builds kept in develop-eggs)."""
-    metadata_path: str | None = dataclasses.field(default=None, compare=False)
-    """The metadata directory when it is not inside ``location`` (develop projects)."""
+    def __init__(
+        self, name: str, version: str, location: str, develop: bool, metadata_path: str | None = None
+    ) -> None:
+        self.name = name
+        """The project name as its metadata spells it."""
+        self.version = version
+        self.location = location
+        """The path entry: an egg directory, or a develop project's code directory."""
+        self.develop = develop
+        """True for develop projects (and builds kept in develop-eggs)."""
+        self.metadata_path = metadata_path
+        """The metadata directory when it is not inside ``location`` (develop projects)."""
+
+    def __repr__(self) -> str:
+        return (f"InstalledDistribution(name={self.name!r}, version={self.version!r}, "
+                f"location={self.location!r}, develop={self.develop!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InstalledDistribution):
+            return NotImplemented
+        return self._identity == other._identity
+
+    def __hash__(self) -> int:
+        return hash(self._identity)
+
+    @property
+    def _identity(self) -> tuple[str, str, str, bool]:
+        """What makes two of them the same distribution (where the metadata is does not count)."""
+        return self.name, self.version, self.location, self.develop
 
     @functools.cached_property
     def metadata(self) -> DistInfo:

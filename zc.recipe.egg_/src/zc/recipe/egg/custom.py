@@ -9,7 +9,6 @@ build backend without changing the project's files (see
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -68,7 +67,7 @@ class _Base:
         options["_environment-data"] = repr(sorted(self.environment.items()))
 
     def _settings(self, **changes: Any) -> InstallerSettings:
-        return dataclasses.replace(installer_settings(self.buildout), **changes)
+        return installer_settings(self.buildout)._replace(**changes)
 
     def _environ(self) -> dict[str, str]:
         """The environment section's variables, each ``%(NAME)s`` replaced from this environment."""
