@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import subprocess
+import sys
 import unittest
 
 from zc.buildout.cli import COLLECTION_THRESHOLDS, main, parse_command_line
@@ -117,6 +119,15 @@ class MainTests(unittest.TestCase):
         gc.set_threshold(700, 10, 10)
         self.run_main("--version")
         self.assertEqual(gc.get_threshold(), COLLECTION_THRESHOLDS)
+
+    def test_what_is_alive_at_exit_is_frozen(self) -> None:
+        code = ("import atexit, gc\n"
+                "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
+                "from zc.buildout.cli import main\n"
+                "main(['--version'])\n"
+                "main(['--version'])\n")
+        completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        self.assertEqual(completed.stdout.splitlines()[-1], "frozen: True")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ is the command, and everything after it belongs to the command.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 import sys
@@ -294,6 +295,7 @@ def _report(error: BaseException) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run buildout with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     gc.set_threshold(*COLLECTION_THRESHOLDS)
+    _freeze_at_exit()
     try:
         command_line = parse_command_line(sys.argv[1:] if argv is None else argv)
     except UsageError as error:
@@ -317,6 +319,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report:
         print(_redacted(report), end="")
     return 0
+
+
+def _freeze_at_exit() -> None:
+    """Have the objects still alive at exit frozen (:func:`gc.freeze`), once per process.
+
+    Finishing, the interpreter collects garbage several times as it clears
+    its modules, each time going through every object left: 6 ms of a
+    no-op's 65. Frozen, the collector leaves them alone, and the end of the
+    process frees their memory. Reference counting still frees what is not
+    in a cycle, as modules are cleared: only cycles left at exit are not
+    finalized, which Python never promised to do.
+    """
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 def _failed(error: BaseException, debug: bool) -> int:
