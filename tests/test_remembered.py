@@ -47,6 +47,15 @@ class RememberedTests(ScratchTestCase):
         directory = eggs_state(self.settings.eggs_directory, "resolutions", create=False)
         return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
 
+    def test_remembered_again_once_the_working_state_was_removed(self) -> None:
+        self.resolved()
+        shutil.rmtree(eggs_state(self.settings.eggs_directory))
+        self.resolved()
+        self.assertTrue(self.resolved_again)
+        self.assertEqual(len(self.remembered()), 1)
+        self.resolved()
+        self.assertFalse(self.resolved_again)
+
     def test_a_resolution_from_installed_distributions_is_reused(self) -> None:
         first = self.resolved()
         self.assertTrue(self.resolved_again)
@@ -279,14 +288,6 @@ class RememberedTests(ScratchTestCase):
                 Installer(strict).install(["demo"])
         # A resolution refused for its picked versions is never installed, so never remembered.
         self.assertEqual(self.resolve.call_count, 2)
-
-    def test_only_in_an_eggs_directory_buildout_installs_into(self) -> None:
-        state = eggs_state(self.settings.eggs_directory)
-        shutil.rmtree(state)
-        for _ in range(2):
-            self.resolved()
-            self.assertTrue(self.resolved_again)
-        self.assertFalse(os.path.exists(state))
 
     def test_only_the_newest_are_kept(self) -> None:
         from zc.buildout.dists.resolve import remembered

@@ -74,6 +74,7 @@ class Resolutions:
     """The resolutions remembered for an eggs directory, looked up by what they depend on."""
 
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
+        self._eggs_directory = settings.eggs_directory
         self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
         # Only digests of the keys are stored: the settings in them may hold an index password.
         plan_key = _key(settings, requirements)
@@ -111,8 +112,8 @@ class Resolutions:
         distribution was installed from, ``None`` for those installed before),
         it is kept as a plan too.
         """
-        if not os.path.isdir(os.path.dirname(self._directory)):
-            return  # not an eggs directory buildout installs into
+        if not os.path.isdir(self._eggs_directory):
+            return  # not an eggs directory (the working set of this very process, say)
         planned = files is not None and not any(file is not None and _has_password(file.url) for file in files)
         sources: list[list[str] | None] = [None] * len(resolved)
         earlier = self._stored_plan() if planned else {}
