@@ -116,6 +116,18 @@ class DistInfoTests(ScratchTestCase):
         (info / "METADATA").write_text("Name: changed\n")
         self.assertEqual(dist.name, "Demo.Pkg")
 
+    def test_remembered_metadata_is_unpacked_only_for_its_headers(self) -> None:
+        info = self.path("Demo.Pkg-1.0.dist-info")
+        headers = Headers.parse(METADATA)
+        dist = DistInfo.remembered(info, "Demo.Pkg", "1.0", headers.pack())
+        self.assertEqual((dist.name, dist.version), ("Demo.Pkg", "1.0"))  # no METADATA file to read
+        self.assertEqual(dist.metadata.json, headers.json)
+        self.assertEqual(dist.requires, headers.get_all("Requires-Dist"))
+        unreadable = DistInfo.remembered(info, "Demo.Pkg", "1.0", b"not marshal data")
+        self.assertEqual(unreadable.version, "1.0")
+        with self.assertRaises(ValueError):
+            unreadable.metadata
+
     def test_entry_points_as_importlib_metadata_reads_them(self) -> None:
         info = pathlib.Path(self.path("Demo.Pkg-1.0.dist-info"))
         info.mkdir()

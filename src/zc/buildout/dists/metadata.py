@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import re
 import sys
 from collections.abc import Iterator
@@ -85,13 +86,14 @@ class Headers:
             values.append(value.strip())
         return cls(headers, names)
 
-    def as_data(self) -> tuple[dict[str, list[str]], list[str]]:
-        """The headers as plain data (for :mod:`marshal`); :meth:`from_data` makes them again."""
-        return self._headers, self._names
+    def pack(self) -> bytes:
+        """The headers as bytes (:mod:`marshal`, as remembered resolutions keep them); :meth:`unpack`
+        makes them again."""
+        return marshal.dumps((self._headers, self._names))
 
     @classmethod
-    def from_data(cls, data: tuple[dict[str, list[str]], list[str]]) -> Headers:
-        headers, names = data
+    def unpack(cls, data: bytes) -> Headers:
+        headers, names = marshal.loads(data)
         return cls(headers, names)
 
     def replaced(self, name: str, values: list[str]) -> Headers:

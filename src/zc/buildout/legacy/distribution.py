@@ -103,7 +103,7 @@ class Distribution:
         self.location = location
         self.metadata = metadata
         self.precedence = precedence
-        self.project_name = safe_name(metadata.metadata["Name"] or "")
+        self.project_name = safe_name(metadata.name or "")
         self.key = self.project_name.lower()
         self.version: str = metadata.version or ""
 

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from packaging.version import Version
 
-from zc.buildout.dists.metadata import Headers, canonical_name
+from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.distinfo import DistInfo
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD, InstalledDistribution
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Resolutions"]
 
-_FORMAT = 4
+_FORMAT = 5
 """Bumped whenever what is stored, or what the key covers, changes."""
 
 _SUFFIX = ".marshal"
@@ -268,19 +268,19 @@ def _stored(dist: Resolved, source: list[str] | None, earlier: list[Any] | None)
     metadata = installed.metadata
     if (earlier is not None and source is not None and _source(earlier) == source
             and earlier[6][0] == metadata.path):
-        headers = earlier[6][1]
+        name, version, headers = earlier[6][1:]
     else:
-        headers = metadata.metadata.as_data()
+        name, version, headers = metadata.name, metadata.version, metadata.metadata.pack()
     return [dist.name, str(dist.version), dist.requirement, dist.picked, list(dist.required_by),
             [installed.name, installed.version, installed.location, installed.develop,
              installed.metadata_path],
-            [metadata.path, headers], source]
+            [metadata.path, name, version, headers], source]
 
 
 def _resolved(entry: list[Any]) -> Resolved:
     """A remembered distribution, with the headers of its (unchanged) metadata as they were read."""
-    name, version, requirement, picked, required_by, installed, (metadata_path, headers), _ = entry
-    known = InstalledDistribution(*installed).knowing(DistInfo(metadata_path, Headers.from_data(headers)))
+    name, version, requirement, picked, required_by, installed, metadata, _ = entry
+    known = InstalledDistribution(*installed).knowing(DistInfo.remembered(*metadata))
     return Resolved(name=name, version=Version(version), installed=known,
                     file=None, requirement=requirement, picked=picked, required_by=tuple(required_by))
 

@@ -105,11 +105,25 @@ class DistInfo:
     ``importlib.metadata``.
     """
 
-    def __init__(self, path: str | os.PathLike[str], headers: Headers | None = None) -> None:
+    _packed: bytes | None = None
+    """The headers as an earlier run read them (:meth:`Headers.pack`), for :meth:`remembered` ones."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         """The metadata directory."""
-        if headers is not None:  # read before (a remembered resolution keeps them): not read again
-            self.__dict__["metadata"] = headers
+
+    @classmethod
+    def remembered(cls, path: str, name: str, version: str, packed: bytes) -> DistInfo:
+        """Metadata an earlier run read (a remembered resolution keeps it), not read again.
+
+        Its name and version are known; its headers are unpacked when first
+        asked for: a run that needs the headers of only a few distributions
+        leaves the others packed.
+        """
+        info = cls(path)
+        info._packed = packed
+        info.__dict__.update(name=name, version=version)
+        return info
 
     def read_text(self, filename: str) -> str | None:
         """The text of a file in the metadata directory, ``None`` if there is no such file."""
@@ -127,6 +141,8 @@ class DistInfo:
 
     @functools.cached_property
     def metadata(self) -> Headers:
+        if self._packed is not None:
+            return Headers.unpack(self._packed)
         return Headers.parse(self._headers_text("METADATA") or self._headers_text("PKG-INFO") or "")
 
     def _headers_text(self, filename: str) -> str | None:
@@ -144,11 +160,11 @@ class DistInfo:
         end = data.find(b"\n\n")
         return data.decode("utf-8") if end < 0 else data[: end + 2].decode("utf-8")
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return self.metadata["Name"]
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         return self.metadata["Version"]
 
