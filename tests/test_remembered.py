@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from unittest import mock
@@ -55,6 +56,15 @@ class RememberedTests(ScratchTestCase):
         self.assertEqual(len(self.remembered()), 1)
         self.resolved()
         self.assertFalse(self.resolved_again)
+
+    def test_finding_them_loads_no_openssl(self) -> None:
+        code = ("import sys\n"
+                "from zc.buildout.dists.store.state import eggs_state\n"
+                "eggs_state(sys.argv[1], 'resolutions', create=False)\n"
+                "print('_hashlib' in sys.modules)\n")
+        completed = subprocess.run([sys.executable, "-c", code, self.settings.eggs_directory],
+                                   capture_output=True, text=True, check=True)
+        self.assertEqual(completed.stdout, "False\n")
 
     def test_a_resolution_from_installed_distributions_is_reused(self) -> None:
         first = self.resolved()

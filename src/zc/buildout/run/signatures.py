@@ -17,7 +17,6 @@ requirements, as found in this process):
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 
@@ -126,6 +125,8 @@ def _tree_hash(directory: str, project: str, excluded: frozenset[str]) -> str:
     When the code is in a subdirectory of the project, the project's build
     files (which declare the entry points) count too.
     """
+    import hashlib  # start-up: only develop recipes are hashed; loading OpenSSL costs a no-op 3 ms
+
     digest = hashlib.md5(usedforsecurity=False)
     if project != directory:
         for name in _BUILD_FILES:
