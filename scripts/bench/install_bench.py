@@ -15,7 +15,7 @@ times:
 (buildout's caches are its download cache and its working state, kept
 under ``XDG_CACHE_HOME``: both live in the tool's cache directory, as uv's
 cache does);
-- no-op: everything installed, run again.
+- no-op: everything installed, run again (``NOOP_RUNS`` times a round).
 
 Beside the times, the table shows the peak memory of the cold runs: that
 of the tool's process and its workers together (their proportional set
@@ -80,6 +80,10 @@ UPSTREAM = ["zc.buildout==6.0.1", "zc.recipe.egg"]
 
 
 MODES = ("cold", "warm", "no-op")
+
+NOOP_RUNS = 5
+"""No-op runs a round times (each is timed): one lasts about as long as this
+machine's pauses, so a single one says more about the machine than the tool."""
 
 
 class RunFailed(Exception):
@@ -413,19 +417,20 @@ def measure(tools: list[Tool], runs: dict[str, int]) -> dict[str, Measured]:
 
 
 def run_once(tool: Tool, measured: Measured, number: int) -> None:
-    """Time one cold, warm and no-op run of ``tool`` into ``measured``."""
+    """Time one cold and one warm run of ``tool``, and its no-op runs, into ``measured``."""
     try:
         tool.reset(keep_cache=False)
         cold = tool.install()
         tool.reset(keep_cache=True)
         warm = tool.install()
-        noop = tool.install()
+        noops = [tool.install() for _ in range(NOOP_RUNS)]
     except RunFailed as error:
         print(f"  {tool.scenario} {tool.name} run {number + 1} failed: {error}", flush=True)
         measured.failed += 1
         return
-    for mode, timed in zip(MODES, (cold, warm, noop)):
-        measured.times[mode].append(timed.seconds)
+    measured.times["cold"].append(cold.seconds)
+    measured.times["warm"].append(warm.seconds)
+    measured.times["no-op"] += [noop.seconds for noop in noops]
     measured.tree_mb.append(cold.tree_mb)
     measured.process_mb.append(cold.process_mb)
 
@@ -500,7 +505,7 @@ def report(results: dict[tuple[str, str], Measured], scenarios: list[str]) -> No
 
 
 def _seconds(value: float | None) -> str:
-    return f"{value:9.2f}" if value is not None else f"{'failed':>9}"
+    return f"{value:9.3f}" if value is not None else f"{'failed':>9}"
 
 
 def _ratio(ours: float | None, theirs: float | None) -> str:
