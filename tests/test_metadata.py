@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.parser
 import importlib.metadata
+import itertools
 import os
 import pathlib
 import sys
@@ -12,7 +13,7 @@ import zipfile
 from unittest import mock
 
 from tests.builder_fixtures import ScratchTestCase
-from zc.buildout.dists.metadata import Headers, only_for_extra
+from zc.buildout.dists.metadata import Headers, canonical_name, only_for_extra
 from zc.buildout.dists.store.distinfo import DistInfo, SysPath, find, location
 
 METADATA = """\
@@ -75,6 +76,15 @@ class HeadersTests(unittest.TestCase):
             "requires_dist": ["zope.interface", "pytest ; extra == 'test'"],
             "provides_extra": ["test"], "license": "ZPL\ncontinued on a second line",
         })
+
+
+class CanonicalNameTests(unittest.TestCase):
+    def test_as_packaging_normalises(self) -> None:
+        from packaging.utils import canonicalize_name
+
+        names = ["".join(chars) for chars in itertools.product("aB-_.", repeat=5)]
+        names += ["zope.interface", "Products.CMFCore", "typing_extensions", "Foo__Bar..baz"]
+        self.assertEqual([canonical_name(name) for name in names], [canonicalize_name(name) for name in names])
 
 
 class OnlyForExtraTests(unittest.TestCase):
