@@ -27,19 +27,21 @@ and the index is not asked, since pins and ``==`` requirements alone chose
 the versions, and the files of a released version do not change.
 
 Anything else resolves again. Each remembered resolution is a file in the
-eggs directory's working state (:mod:`zc.buildout.dists.store.state`), kept
-only once that state exists (made when buildout first installs into the
-eggs directory): nothing is remembered for a directory a recipe names as
-its eggs. One that cannot be read or written just means resolving again.
+eggs directory's working state (:mod:`zc.buildout.dists.store.state`), made
+again when that state was removed, and named by a checksum of what it
+depends on; its keys show the passwords of the URLs in them as ``****``.
+Nothing is remembered for an eggs directory that does not exist (the
+working set of the running process, say). One that cannot be read or
+written just means resolving again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import marshal
 import os
 import sys
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -50,6 +52,7 @@ from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.distinfo import DistInfo
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD, InstalledDistribution
 from zc.buildout.dists.store.state import STAGING_PREFIX, eggs_state
+from zc.buildout.net.credentials import redact_url
 
 if TYPE_CHECKING:
     from packaging.utils import NormalizedName
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Resolutions"]
 
-_FORMAT = 5
+_FORMAT = 6
 """Bumped whenever what is stored, or what the key covers, changes."""
 
 _SUFFIX = ".marshal"
@@ -76,11 +79,12 @@ class Resolutions:
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
         self._eggs_directory = settings.eggs_directory
         self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
-        # Only digests of the keys are stored: the settings in them may hold an index password.
+        # The settings in the keys may hold an index password: stored keys show it as ****.
         plan_key = _key(settings, requirements)
-        self._plan_key = _digest(plan_key)
-        self._key = _digest(repr([plan_key, _directory(settings.eggs_directory)]))
-        self._path = os.path.join(self._directory, f"{self._plan_key[:8]}{_SUFFIX}")
+        self._plan_key = redact_url(plan_key)
+        self._key = redact_url(repr([plan_key, _directory(settings.eggs_directory)]))
+        # A checksum names the file (no cryptographic digest: hashlib would load OpenSSL).
+        self._path = os.path.join(self._directory, f"{zlib.crc32(self._plan_key.encode()):08x}{_SUFFIX}")
 
     def recall(self, own: Callable[[], Mapping[str, InstalledDistribution]]
                ) -> tuple[list[Resolved], bool] | None:
@@ -147,10 +151,6 @@ class Resolutions:
             return {entry[0]: entry for entry in stored["resolved"]}
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
             return {}
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _has_password(url: str) -> bool:
