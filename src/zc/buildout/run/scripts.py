@@ -195,10 +195,12 @@ def _links(directory: str) -> set[str] | None:
 
 
 def _pth_entries(location: str) -> list[str]:
-    if not os.path.isdir(location):
+    try:
+        names = sorted(os.listdir(location))
+    except OSError:  # not a directory (a zipped egg, say), or gone
         return []
     entries = []
-    for name in sorted(os.listdir(location)):
+    for name in names:
         if not name.endswith(".pth"):
             continue
         with open(os.path.join(location, name), encoding="utf-8") as file:
