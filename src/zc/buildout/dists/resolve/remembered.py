@@ -79,10 +79,9 @@ class Resolutions:
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
         self._eggs_directory = settings.eggs_directory
         self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
-        # The settings in the keys may hold an index password: stored keys show it as ****.
-        plan_key = _key(settings, requirements)
-        self._plan_key = redact_url(plan_key)
-        self._key = redact_url(repr([plan_key, _directory(settings.eggs_directory)]))
+        # The settings in the key may hold an index password: stored keys show it as ****.
+        self._plan_key = redact_url(_key(settings, requirements))
+        self._key = repr([self._plan_key, _directory(settings.eggs_directory)])
         # A checksum names the file (no cryptographic digest: hashlib would load OpenSSL).
         self._path = os.path.join(self._directory, f"{zlib.crc32(self._plan_key.encode()):08x}{_SUFFIX}")
 
