@@ -18,6 +18,7 @@ __all__ = [
 # The usual marker of a requirement only an extra brings: ``; extra == "name"``.
 _ONLY_FOR_AN_EXTRA = re.compile(r"""^[^;]*;\s*extra\s*==\s*(["'])([^"']*)\1\s*$""")
 
+
 def canonical_name(name: str) -> str:
     """The PEP 503 normalised form of a distribution name (without importing ``packaging``).
 

@@ -76,7 +76,6 @@ class Signatures:
             tree = self._trees[project[0]] = _tree_hash(*project, self._excluded)
         return f"{name}-{tree}"
 
-
     def _egg_links(self, location: str) -> list[str]:
         """The ``.egg-link`` files in a path entry (listed once: many distributions share one)."""
         links = self._links.get(location)
