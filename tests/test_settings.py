@@ -20,7 +20,7 @@ class PinTests(unittest.TestCase):
         cases = {
             "1.2": "==1.2", "==1.2": "==1.2", " 1.2 ": "==1.2", "1.0b1": "==1.0b1",
             ">=1,<2": ">=1,<2", "<2": "<2", "~=1.2": "~=1.2", "!=1.3": "!=1.3",
-            "===odd": "===odd", "==1.*": "==1.*",
+            "===odd": "===odd", "==1.*": "==1.*", "2026.10.18": "==2026.10.18", "01.2": "==01.2",
         }
         for value, specifier in cases.items():
             with self.subTest(value=value):
@@ -47,7 +47,7 @@ class PinTests(unittest.TestCase):
                     self.assertEqual(pin.allows(version), pin.specifier_set.contains(version, prereleases=True))
 
     def test_invalid_pins_name_their_place(self) -> None:
-        for value in ("=1.0", ">>1", "1.0 2.0", "1.0_1", ">=1.0+local", "==1.0+*"):
+        for value in ("=1.0", ">>1", "1.0 2.0", "1.0_1", ">=1.0+local", "==1.0+*", "1..0", "1.", "1.\u00b2"):
             with self.subTest(value=value):
                 with self.assertRaises(UserError) as caught:
                     parse_pin("demo", value, Location("buildout.cfg", 7))

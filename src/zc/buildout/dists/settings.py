@@ -119,6 +119,8 @@ def _plainly_valid(text: str) -> bool:
     operator, version = text[:2], text[2:]
     if operator not in ("==", ">=") or (operator == ">=" and "+" in version):
         return False
+    if all(part.isascii() and part.isdigit() for part in version.split(".")):
+        return True  # 1.2.3, the most common: valid without the parser (a no-op reads hundreds)
     try:
         Version(version)
     except InvalidVersion:
