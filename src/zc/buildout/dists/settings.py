@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
     from zc.buildout.dists.lock.file import Lock
 
-__all__ = ["InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin", "plainly_allows"]
+__all__ = [
+    "InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin", "plainly_allows", "valid_version",
+]
 
 _PIN_HINT = "Use a version (1.0) or a version specifier (==1.0, >=1.0,<2, ~=1.0, !=1.3)."
 
@@ -119,6 +121,11 @@ def _plainly_valid(text: str) -> bool:
     operator, version = text[:2], text[2:]
     if operator not in ("==", ">=") or (operator == ">=" and "+" in version):
         return False
+    return valid_version(version)
+
+
+def valid_version(version: str) -> bool:
+    """Whether PEP 440 can read ``version``."""
     if all(part.isascii() and part.isdigit() for part in version.split(".")):
         return True  # 1.2.3, the most common: valid without the parser (a no-op reads hundreds)
     try:

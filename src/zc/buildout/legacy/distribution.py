@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from zc.buildout.dists.metadata import canonical_name
+from zc.buildout.dists.settings import valid_version
 from zc.buildout.legacy.requirement import (
     Requirement,
     UnknownExtra,
     safe_extra,
     safe_name,
     to_filename,
-    valid_version,
     yield_lines,
 )
 

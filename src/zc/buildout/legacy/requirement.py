@@ -12,10 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from packaging.version import InvalidVersion, Version
-
 from zc.buildout.dists.metadata import canonical_name
-from zc.buildout.dists.settings import plainly_allows
+from zc.buildout.dists.settings import plainly_allows, valid_version
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:
@@ -34,7 +32,6 @@ __all__ = [
     "safe_extra",
     "safe_name",
     "to_filename",
-    "valid_version",
     "yield_lines",
 ]
 
@@ -172,15 +169,6 @@ class Requirement:
 
     def _identity(self) -> tuple[object, ...]:
         return (self.canonical_name, str(self.specifier), self.extras, str(self.marker), self.url)
-
-
-def valid_version(version: str) -> bool:
-    """Whether PEP 440 can read ``version``."""
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
 
 
 def parse_requirements(texts: str | Iterable[str]) -> Iterator[Requirement]:
