@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import pathlib
+import shutil
 import signal
 import sys
 import threading
@@ -505,6 +506,87 @@ class EggCacheTests(ScratchTestCase):
         [(_, entry, manifest, _)] = [call.args for call in linked.call_args_list]
         self.assertIsNone(manifest)  # made now: linked without checking it against its manifest
         self.assertGreater(os.stat(os.path.join(dist.location, "demo", "__init__.py")).st_nlink, 1)
+
+    def test_a_pinned_egg_made_ahead_is_linked_by_the_worker_that_made_it(self) -> None:
+        # Uncompiled: one request makes the entry and links the egg into the eggs directory,
+        # under a hidden name; installing it is a rename, and says what it got.
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"), byte_compile=False)
+        picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        with Fetcher(settings, HTTPClient()) as fetcher, \
+                mock.patch.object(Compiler, "call", autospec=True, side_effect=Compiler.call) as called, \
+                self.assertLogs("zc.buildout", logging.INFO) as said:
+            fetcher.prepare(picked.filename, self.wheel, self.sha256, pinned=True)
+            [dist] = fetcher.materialise([picked])
+        self.assertEqual([call.args[1].rpartition(":")[2] for call in called.call_args_list], ["make_entry"])
+        self.assertIn("INFO:zc.buildout:Got demo 1.0.", said.output)
+        self.assertEqual(os.listdir(self.path("eggs")), [os.path.basename(dist.location)])
+        [entry] = os.listdir(self.path("cache", "eggs", "uncompiled"))
+        module = os.path.join("demo", "__init__.py")
+        self.assertEqual(os.stat(os.path.join(dist.location, module)).st_ino,
+                         os.stat(self.path("cache", "eggs", "uncompiled", entry, module)).st_ino)
+        [info] = [name for name in os.listdir(dist.location) if name.endswith(".dist-info")]
+        self.assertEqual(pathlib.Path(dist.location, info, ARCHIVE_RECORD).read_text(), f"{self.sha256}\n")
+
+    def test_a_pinned_egg_made_ahead_is_hidden_until_it_is_installed(self) -> None:
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"))
+        picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        with Fetcher(settings, HTTPClient()) as fetcher:
+            fetcher.prepare(picked.filename, self.wheel, self.sha256, pinned=True)
+            [made] = fetcher._prepared.values()
+            [entry] = os.listdir(self.path("cache", "eggs", os.path.basename(os.path.dirname(made.result()))))
+            self.assertEqual(os.listdir(self.path("eggs")), [staging_name(entry)])
+            [dist] = fetcher.materialise([picked])
+        self.assertEqual(os.listdir(self.path("eggs")), [os.path.basename(dist.location)])
+        self.assertTrue(os.path.exists(compiled(os.path.join(dist.location, "demo", "__init__.py"))))
+
+    def test_a_pinned_egg_made_ahead_but_not_installed_is_removed(self) -> None:
+        # The resolution failed, say: the eggs directory is as it was.
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"), byte_compile=False)
+        with Fetcher(settings, HTTPClient()) as fetcher:
+            fetcher.prepare(os.path.basename(self.wheel), self.wheel, self.sha256, pinned=True)
+        self.assertEqual(os.listdir(self.path("eggs")), [])
+        self.assertEqual(len(os.listdir(self.path("cache", "eggs", "uncompiled"))), 1)  # kept for the next run
+
+    def test_a_pinned_egg_that_cannot_be_linked_ahead_is_installed_as_any_other(self) -> None:
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"))
+        picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        link, failed = EggCache.link_unchanged, []
+
+        def fail_first(cache: EggCache, *args: object, **keywords: object) -> bool:
+            if not failed:
+                failed.append(True)
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return link(cache, *args, **keywords)  # type: ignore[arg-type]
+
+        with Fetcher(settings, HTTPClient()) as fetcher, mock.patch.object(EggCache, "link_unchanged", fail_first):
+            fetcher.prepare(picked.filename, self.wheel, self.sha256, pinned=True)
+            [made] = fetcher._prepared.values()
+            self.assertIsNotNone(made.result())  # the entry is made all the same
+            self.assertEqual(os.listdir(self.path("eggs")), [])  # nothing half-linked left
+            [dist] = fetcher.materialise([picked])
+        self.assertEqual(failed, [True])
+        self.assertEqual(os.listdir(self.path("eggs")), [os.path.basename(dist.location)])
+        self.assertEqual(pathlib.Path(dist.location, "demo", "__init__.py").read_text(), "answer = 42\n")
+
+    def test_a_pinned_egg_linked_ahead_and_gone_meanwhile_is_linked_again(self) -> None:
+        # Another buildout of the same user installed it meanwhile, and took the hidden egg for
+        # a killed run's leftover, then removed the egg it installed: installing links it again.
+        settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
+                                     download_cache=self.path("cache"), byte_compile=False)
+        picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)
+        with Fetcher(settings, HTTPClient()) as fetcher:
+            fetcher.prepare(picked.filename, self.wheel, self.sha256, pinned=True)
+            [made] = fetcher._prepared.values()
+            made.result()
+            [hidden] = os.listdir(self.path("eggs"))
+            shutil.rmtree(self.path("eggs", hidden))
+            [dist] = fetcher.materialise([picked])
+        self.assertEqual(os.listdir(self.path("eggs")), [os.path.basename(dist.location)])
+        self.assertEqual(pathlib.Path(dist.location, "demo", "__init__.py").read_text(), "answer = 42\n")
 
     def test_an_egg_made_ahead_with_its_metadata_known_never_reads_the_wheel_s(self) -> None:
         # The metadata read while resolving names the egg directory.

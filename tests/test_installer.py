@@ -130,6 +130,34 @@ class InstallerTests(unittest.TestCase):
         self.assertNotIn("GET /files/demo-1.0-py3-none-any.whl", requests)  # ranges only
         self.assertIn("GET /files/demo-1.0-py3-none-any.whl bytes=-65536", requests)
 
+    def test_a_pinned_egg_made_while_resolving_is_linked_ahead(self) -> None:
+        # Its egg is linked into the eggs directory (under a hidden name) as soon as the egg cache
+        # has it; unpinned, the version read ahead may not be the one chosen, so it waits.
+        import logging
+
+        from zc.buildout.dists.install.fetch import Fetcher
+        from zc.buildout.dists.settings import parse_pin
+
+        asked: dict[str, bool] = {}
+        prepare = Fetcher.prepare
+
+        def preparing(fetcher: Fetcher, filename: str, *args: object, pinned: bool = False) -> None:
+            asked[filename.split("-")[0]] = pinned
+            prepare(fetcher, filename, *args, pinned=pinned)  # type: ignore[arg-type]
+
+        installer = self.installer(download_cache=os.path.join(self.root, "cache"),
+                                   pins={"demo": parse_pin("demo", "1.0")})
+        with mock.patch.object(Fetcher, "prepare", preparing), \
+                self.assertLogs("zc.buildout", logging.INFO) as said:
+            dists = installer.install(["demo"])
+        self.assertEqual(asked, {"demo": True, "needed": False})
+        self.assertEqual([d.name for d in dists], ["demo", "packaging", "needed"])
+        self.assertEqual(sorted(os.listdir(os.path.join(self.root, "eggs"))),
+                         sorted(os.path.basename(dist.location) for dist in dists))  # nothing hidden left
+        # Installing still says what it got.
+        got = [record.getMessage() for record in said.records if record.getMessage().startswith("Got ")]
+        self.assertEqual(got, ["Got demo 1.0.", "Got needed 1.0."])
+
     def test_one_installer_reads_each_page_once(self) -> None:
         installer = self.installer()
         installer.install(["needed"])

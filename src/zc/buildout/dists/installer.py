@@ -238,8 +238,9 @@ class Installer:
         fetcher's thread waits for its metadata: a small wheel comes whole inside that read)."""
         fetcher = self._get_fetcher() if self.settings.download_cache is not None else None
         if fetcher is not None and self._finder is not None:
-            metadata = functools.partial(self._finder.read_metadata, file)
-            fetcher.prepare(file.filename, path, file.sha256, metadata)
+            pin = self.settings.pins.get(file.name)
+            fetcher.prepare(file.filename, path, file.sha256, functools.partial(self._finder.read_metadata, file),
+                            pinned=pin is not None and pin.exact == file.version)
 
     def _build_environments(self) -> BuildEnvironments:
         """Where this installer's builds run, installing requirements buildout's environment lacks

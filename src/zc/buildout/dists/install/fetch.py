@@ -95,6 +95,8 @@ class Fetcher:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._entries: dict[str, str] | None = None
         """The egg cache's entries by digest, listed once."""
+        self._ahead: dict[str, str] = {}
+        """The entries whose eggs were linked ahead and are not installed yet, by the digest of their wheels."""
 
     def __enter__(self) -> Fetcher:
         return self
@@ -109,19 +111,25 @@ class Fetcher:
             pools, self._pools = self._pools, {}
         for pool in pools.values():
             pool.shutdown(cancel_futures=True)
+        for entry in self._ahead.values():  # not installed: the resolution failed, or chose otherwise
+            assert self.egg_cache is not None
+            wheel.discard_linked_ahead(entry, self.settings.eggs_directory, self.egg_cache)
         self.compiler.close()
         if self._scratch is not None:
             self._scratch.cleanup()
 
     def prepare(self, filename: str, path: str, sha256: str | None,
-                metadata: Callable[[], Metadata | None] | None = None) -> None:
+                metadata: Callable[[], Metadata | None] | None = None, *, pinned: bool = False) -> None:
         """Start making the egg of the wheel at ``path`` in the egg cache: it is likely needed.
 
         Only with a download cache, and for a wheel whose digest is known;
         a failure is left for installing to meet (and report) again.
         ``metadata()``, the wheel's core metadata when it was read (called
         in the thread that makes the egg), spares reading its name and
-        version (the egg directory's) from the wheel.
+        version (the egg directory's) from the wheel. A ``pinned`` version
+        is sure to be installed if the resolution holds: its egg is linked
+        into the eggs directory too, under a hidden name, and installing it
+        is a rename (:func:`~zc.buildout.dists.install.wheel.link_ahead`).
         """
         if self.egg_cache is None or sha256 is None or not filename.endswith(".whl"):
             return
@@ -129,17 +137,23 @@ class Fetcher:
         with self._lock:
             if not self._closed and key not in self._prepared:
                 self._prepared[key] = self._pool("prepare", _PREPARE_WORKERS).submit(
-                    self._prepare, path, key, metadata)
+                    self._prepare, path, key, metadata, pinned)
 
-    def _prepare(self, path: str, sha256: str, metadata: Callable[[], Metadata | None] | None) -> str | None:
+    def _prepare(self, path: str, sha256: str, metadata: Callable[[], Metadata | None] | None,
+                 pinned: bool) -> str | None:
         """The egg cache entry of the wheel at ``path``, made if need be; ``None`` if that failed."""
         assert self.egg_cache is not None
         try:
             known = None if metadata is None else metadata()
             name, version = (known.get("Name"), known.get("Version")) if known else (None, None)
             spelled = (name, version) if name and version else None
-            return wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256, self.compiler,
-                                    self.settings.byte_compile, spelled=spelled)
+            entry, ahead = wheel.cached_egg(path, self.settings.eggs_directory, self.egg_cache, sha256,
+                                            self.compiler, self.settings.byte_compile, spelled=spelled,
+                                            ahead=pinned)
+            if ahead:
+                with self._lock:
+                    self._ahead[sha256] = entry
+            return entry
         except Exception:
             logger.debug("Preparing the egg of %s failed", path, exc_info=True)
             return None
@@ -247,8 +261,12 @@ class Fetcher:
             entry, made_now = prepared.result(), True  # never fails: None when making the entry did
         if entry is None:
             return None
-        return wheel.link_cached_egg(entry, picked.name, picked.version, self.settings.eggs_directory,
-                                     self.egg_cache, picked.sha256.lower(), made_now=made_now)
+        with self._lock:
+            ahead = self._ahead.pop(digest, None)
+        placed = None if ahead is None else wheel.place_linked_ahead(
+            ahead, picked.name, picked.version, self.settings.eggs_directory, self.egg_cache)
+        return placed or wheel.link_cached_egg(entry, picked.name, picked.version, self.settings.eggs_directory,
+                                               self.egg_cache, picked.sha256.lower(), made_now=made_now)
 
     def _install_from(self, picked: PickedFile, archive: str) -> InstalledDistribution:
         source = (picked.sha256 or sha256_of(archive)).lower()  # checked by archive() when known

@@ -35,7 +35,8 @@ from zc.buildout.errors import UserError
 from zc.buildout.files.locks import LockTimeout, holding
 
 __all__ = [
-    "cached_egg", "install_wheel", "link_cached_egg", "locked", "make_entry", "place_egg", "wheel_metadata",
+    "cached_egg", "discard_linked_ahead", "install_wheel", "link_ahead", "link_cached_egg", "locked", "make_entry",
+    "place_egg", "place_linked_ahead", "wheel_metadata",
 ]
 
 logger = logging.getLogger("zc.buildout")
@@ -102,7 +103,7 @@ def install_wheel(
     if egg_cache is not None and sha256 is not None:
         try:
             entry = _entry(egg_cache, wheel_path, egg_name, sha256, target, compiler, archive_sha256,
-                           byte_compile)
+                           byte_compile)[0]
         except OSError as error:  # a read-only shared cache, say: install without it
             logger.debug("Not keeping %s in the egg cache: %s", egg_name, error)
         else:
@@ -206,8 +207,9 @@ def _add_archive_record(path: str, archive_sha256: str) -> None:
 
 def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256: str,
                compiler: Compiler | None = None, byte_compile: bool = True, *,
-               spelled: tuple[str, str] | None = None) -> str:
-    """The egg cache entry of a wheel with digest ``sha256``, made when missing.
+               spelled: tuple[str, str] | None = None, ahead: bool = False) -> tuple[str, bool]:
+    """The egg cache entry of a wheel with digest ``sha256``, made when missing, and, asked ``ahead``,
+    whether its egg was linked into ``eggs_directory`` ahead (see :func:`link_ahead`).
 
     A new entry is compiled (with ``byte_compile``) for the wheel's egg
     directory in ``eggs_directory``. ``spelled``, the name and version the
@@ -215,33 +217,39 @@ def cached_egg(wheel_path: str, eggs_directory: str, egg_cache: EggCache, sha256
     """
     egg_name = _egg_of(wheel_path, spelled)[2]
     return _entry(egg_cache, wheel_path, egg_name, sha256, os.path.join(eggs_directory, egg_name), compiler,
-                  sha256, byte_compile)
+                  sha256, byte_compile, ahead=eggs_directory if ahead else None)
 
 
 def _entry(egg_cache: EggCache, wheel_path: str, egg_name: str, sha256: str, target: str,
-           compiler: Compiler | None, archive_sha256: str | None, byte_compile: bool) -> str:
+           compiler: Compiler | None, archive_sha256: str | None, byte_compile: bool, *,
+           ahead: str | None = None) -> tuple[str, bool]:
     """The entry of ``egg_cache`` for the wheel at ``wheel_path`` (digest ``sha256``), made when missing;
-    compiled (with ``byte_compile``) as if at ``target``, its archive recorded as ``archive_sha256``.
+    compiled (with ``byte_compile``) as if at ``target``, its archive recorded as ``archive_sha256``;
+    and whether its egg was linked into the eggs directory ``ahead``, if given (:func:`link_ahead`).
 
     An uncompiled entry of a wheel a worker unpacks alone is made in that
     worker, start to end (:func:`make_entry`): one request, where the steps
-    around unpacking (the entry's lock, its checks, sealing it, the rename)
-    would be system calls of the calling process, the one that resolves,
-    each of which lets its interpreter lock go and waits to have it back.
+    around unpacking (the entry's lock, its checks, sealing it, the rename,
+    linking it ahead) would be system calls of the calling process, the one
+    that resolves, each of which lets its interpreter lock go and waits to
+    have it back.
     """
     if compiler is not None and not byte_compile and not compiler.shared(wheel_path):
-        return str(compiler.call(f"{__name__}:make_entry", wheel_path, egg_name, sha256, archive_sha256,
-                                 egg_cache.directory, egg_cache.locks))
+        entry, linked = compiler.call(f"{__name__}:make_entry", wheel_path, egg_name, sha256, archive_sha256,
+                                      egg_cache.directory, egg_cache.locks, ahead)
+        return str(entry), bool(linked)
     make = functools.partial(_make_egg, wheel_path, target, compiler, archive_sha256, byte_compile)
-    return egg_cache.entry(egg_name, sha256, make)
+    entry = egg_cache.entry(egg_name, sha256, make)
+    return entry, ahead is not None and link_ahead(entry, ahead, egg_cache, archive_sha256)
 
 
 def make_entry(wheel_path: str, egg_name: str, sha256: str, archive_sha256: str | None, directory: str,
-               locks: str) -> str:
+               locks: str, ahead: str | None = None) -> tuple[str, bool]:
     """:meth:`EggCache.entry` of the uncompiled egg cache in ``directory`` (its locks in ``locks``) for
     the wheel at ``wheel_path``, made (unpacked, sealed, placed) by the calling process alone.
 
-    What a worker does for :func:`_entry`; returns the entry's path.
+    What a worker does for :func:`_entry`: returns the entry's path and,
+    with an eggs directory ``ahead``, whether the egg was linked into it ahead.
     """
     from zc.buildout.dists.install.unpack import install_into  # start-up: only workers unpack
 
@@ -251,7 +259,71 @@ def make_entry(wheel_path: str, egg_name: str, sha256: str, archive_sha256: str 
     def make(path: str) -> None:
         install_into(wheel_path, path, metadata=record, read_only=sealed)
 
-    return EggCache(directory, locks).entry(egg_name, sha256, make)
+    cache = EggCache(directory, locks)
+    entry = cache.entry(egg_name, sha256, make)
+    return entry, ahead is not None and link_ahead(entry, ahead, cache, archive_sha256)
+
+
+# Linked ahead: the egg of a wheel sure to be installed (a pinned version)
+# is linked from its entry while the resolution goes on, by whoever made the
+# entry, under a hidden name in the eggs directory; once the resolution
+# holds, installing it is a rename. The hidden name is the entry's (so it
+# names the wheel's digest) as staged, and one exists only complete: the
+# links are made under the egg's staging name and renamed to it.
+
+
+def _ahead_path(entry: str, eggs_directory: str) -> str:
+    return os.path.join(eggs_directory, staging_name(os.path.basename(entry)))
+
+
+def link_ahead(entry: str, eggs_directory: str, egg_cache: EggCache, archive_sha256: str | None) -> bool:
+    """Link the egg of ``entry``, just made or checked, into ``eggs_directory`` under its hidden name,
+    for :func:`place_linked_ahead`; whether it was (not when the egg is there already, nor on a
+    failure, which installing meets again and reports)."""
+    egg_name = egg_cache.egg_name(entry)
+    staged = os.path.join(eggs_directory, staging_name(egg_name))
+    try:
+        os.makedirs(eggs_directory, exist_ok=True)
+        with locked(eggs_directory, egg_name):
+            if os.path.isdir(os.path.join(eggs_directory, egg_name)):
+                return False
+            shutil.rmtree(staged, ignore_errors=True)  # a killed run's: we hold the lock
+            if not egg_cache.link_unchanged(entry, staged, made_now=True):
+                return False
+            if archive_sha256 is not None:
+                _add_archive_record(staged, archive_sha256)
+            ahead = _ahead_path(entry, eggs_directory)
+            shutil.rmtree(ahead, ignore_errors=True)  # a killed run's, linked from the same entry
+            os.rename(staged, ahead)
+    except (OSError, UserError):
+        shutil.rmtree(staged, ignore_errors=True)
+        return False
+    return True
+
+
+def place_linked_ahead(entry: str, name: str, version: str, eggs_directory: str,
+                       egg_cache: EggCache) -> InstalledDistribution | None:
+    """Install ``name`` ``version`` by renaming the egg :func:`link_ahead` linked from ``entry``;
+    ``None`` if that egg is gone (another buildout of the same user put the same egg in place meanwhile,
+    and removed it as a killed run's leftover)."""
+    egg_name = egg_cache.egg_name(entry)
+    result = InstalledDistribution(name, version, os.path.join(eggs_directory, egg_name), False)
+    ahead = _ahead_path(entry, eggs_directory)
+    with locked(eggs_directory, egg_name):
+        if os.path.isdir(result.location):
+            shutil.rmtree(ahead, ignore_errors=True)
+            return result
+        try:
+            os.rename(ahead, result.location)
+        except FileNotFoundError:
+            return None
+    return result
+
+
+def discard_linked_ahead(entry: str, eggs_directory: str, egg_cache: EggCache) -> None:
+    """Remove the egg :func:`link_ahead` linked from ``entry``, not installed after all."""
+    with locked(eggs_directory, egg_cache.egg_name(entry)):
+        shutil.rmtree(_ahead_path(entry, eggs_directory), ignore_errors=True)
 
 
 def _egg_of(wheel_path: str, spelled: tuple[str, str] | None = None) -> tuple[str, str, str]:
