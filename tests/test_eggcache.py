@@ -573,8 +573,8 @@ class EggCacheTests(ScratchTestCase):
         self.assertEqual(pathlib.Path(dist.location, "demo", "__init__.py").read_text(), "answer = 42\n")
 
     def test_a_pinned_egg_linked_ahead_and_gone_meanwhile_is_linked_again(self) -> None:
-        # Another buildout of the same user installed it meanwhile, and took the hidden egg for
-        # a killed run's leftover, then removed the egg it installed: installing links it again.
+        # Another buildout of the same user linked the same egg ahead meanwhile (the same hidden
+        # name) and removed it, its resolution failing: installing links it again.
         settings = InstallerSettings(self.path("eggs"), self.path("develop-eggs"),
                                      download_cache=self.path("cache"), byte_compile=False)
         picked = PickedFile("demo", "1.0", os.path.basename(self.wheel), f"file://{self.wheel}", self.sha256)

@@ -113,7 +113,8 @@ class Fetcher:
             pool.shutdown(cancel_futures=True)
         for entry in self._ahead.values():  # not installed: the resolution failed, or chose otherwise
             assert self.egg_cache is not None
-            wheel.discard_linked_ahead(entry, self.settings.eggs_directory, self.egg_cache)
+            with contextlib.suppress(OSError):  # left for the next run linking it ahead
+                wheel.discard_linked_ahead(entry, self.settings.eggs_directory, self.egg_cache)
         self.compiler.close()
         if self._scratch is not None:
             self._scratch.cleanup()

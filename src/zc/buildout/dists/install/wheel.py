@@ -293,7 +293,7 @@ def link_ahead(entry: str, eggs_directory: str, egg_cache: EggCache, archive_sha
             if archive_sha256 is not None:
                 _add_archive_record(staged, archive_sha256)
             ahead = _ahead_path(entry, eggs_directory)
-            shutil.rmtree(ahead, ignore_errors=True)  # a killed run's, linked from the same entry
+            shutil.rmtree(ahead, ignore_errors=True)  # a killed run's (or another's), from the same entry
             os.rename(staged, ahead)
     except (OSError, UserError):
         shutil.rmtree(staged, ignore_errors=True)
@@ -304,8 +304,8 @@ def link_ahead(entry: str, eggs_directory: str, egg_cache: EggCache, archive_sha
 def place_linked_ahead(entry: str, name: str, version: str, eggs_directory: str,
                        egg_cache: EggCache) -> InstalledDistribution | None:
     """Install ``name`` ``version`` by renaming the egg :func:`link_ahead` linked from ``entry``;
-    ``None`` if that egg is gone (another buildout of the same user put the same egg in place meanwhile,
-    and removed it as a killed run's leftover)."""
+    ``None`` if that egg is gone (another buildout of the same user linked the same egg ahead
+    meanwhile, under the same name, and removed it: its resolution failed)."""
     egg_name = egg_cache.egg_name(entry)
     result = InstalledDistribution(name, version, os.path.join(eggs_directory, egg_name), False)
     ahead = _ahead_path(entry, eggs_directory)
