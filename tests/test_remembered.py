@@ -57,17 +57,18 @@ class RememberedTests(ScratchTestCase):
         self.resolved()
         self.assertFalse(self.resolved_again)
 
-    def test_recalling_them_loads_no_openssl(self) -> None:
+    def test_recalling_them_loads_no_openssl_nor_version_parser(self) -> None:
         code = ("import sys\n"
                 "from zc.buildout.dists.installer import Installer\n"
                 "from zc.buildout.dists.settings import InstallerSettings\n"
                 "settings = InstallerSettings(*sys.argv[1:], newest=False, offline=True)\n"
                 "Installer(settings).install(['demo'])\n"
-                "print('resolvelib' in sys.modules, '_hashlib' in sys.modules)\n")
+                "print('resolvelib' in sys.modules, '_hashlib' in sys.modules,"
+                " 'packaging.version' in sys.modules)\n")
         for resolved in (True, False):
             completed = subprocess.run([sys.executable, "-c", code, *self.settings[:2]],
                                        capture_output=True, text=True, check=True)
-            self.assertEqual(completed.stdout, f"{resolved} False\n")
+            self.assertEqual(completed.stdout, f"{resolved} False {resolved}\n")
 
     def test_a_resolution_from_installed_distributions_is_reused(self) -> None:
         first = self.resolved()

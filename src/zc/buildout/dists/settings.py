@@ -9,17 +9,17 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from packaging.version import InvalidVersion, Version
-
+from zc.buildout.dists.versions import plainly_allows, plainly_valid
 from zc.buildout.errors import Location, UserError
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
     from zc.buildout.dists.lock.file import Lock
 
 __all__ = [
-    "InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin", "plainly_allows", "valid_version",
+    "InstallerSettings", "Pin", "default_index", "exact_version", "parse_pin",
 ]
 
 _PIN_HINT = "Use a version (1.0) or a version specifier (==1.0, >=1.0,<2, ~=1.0, !=1.3)."
@@ -66,6 +66,8 @@ class Pin:
 
 def exact_version(specifier: SpecifierSet) -> Version | None:
     """The one version a specifier set can match (it holds ``==V``), else ``None``."""
+    from packaging.version import InvalidVersion, Version  # start-up: a no-op run asks for no exact version
+
     for one in specifier:
         if one.operator in ("==", "===") and not one.version.endswith(".*"):
             try:
@@ -81,7 +83,7 @@ def parse_pin(name: str, value: str, location: Location | None = None) -> Pin | 
     if not value:
         return None
     text = f"=={value}" if value[0].isalnum() else value
-    if _plainly_valid(text):
+    if plainly_valid(text):
         return Pin(name, text, location)
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # start-up: only other pins need it
 
@@ -92,47 +94,6 @@ def parse_pin(name: str, value: str, location: Location | None = None) -> Pin | 
             f"Invalid version pin for {name!r}: {value!r}", location=location, hint=_PIN_HINT
         ) from None
     return Pin(name, text, location)
-
-
-def plainly_allows(specifier: str, version: str) -> bool | None:
-    """Whether ``version`` satisfies a plain ``==V`` or ``>=V`` (pre-releases too); ``None`` for others.
-
-    The answer ``SpecifierSet(specifier).contains(version, prereleases=True)``
-    gives, without importing the specifier parser.
-    """
-    if not _plainly_valid(specifier):
-        return None
-    try:
-        candidate = Version(version)
-    except InvalidVersion:
-        return False
-    pinned = Version(specifier[2:])
-    if pinned.local is None:  # a specifier without a local label allows any (PEP 440)
-        candidate = Version(candidate.public)
-    return candidate == pinned if specifier.startswith("==") else candidate >= pinned
-
-
-def _plainly_valid(text: str) -> bool:
-    """Whether ``text`` is ``==V``, or ``>=V`` without a local version: the usual pins.
-
-    They are checked by reading the version alone, which spares a run with
-    nothing to install importing the specifier parser.
-    """
-    operator, version = text[:2], text[2:]
-    if operator not in ("==", ">=") or (operator == ">=" and "+" in version):
-        return False
-    return valid_version(version)
-
-
-def valid_version(version: str) -> bool:
-    """Whether PEP 440 can read ``version``."""
-    if all(part.isascii() and part.isdigit() for part in version.split(".")):
-        return True  # 1.2.3, the most common: valid without the parser (a no-op reads hundreds)
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
 
 
 class InstallerSettings(NamedTuple):

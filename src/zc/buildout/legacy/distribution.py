@@ -15,10 +15,8 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from packaging.version import Version
-
 from zc.buildout.dists.metadata import canonical_name
-from zc.buildout.dists.settings import valid_version
+from zc.buildout.dists.versions import valid_version
 from zc.buildout.legacy.requirement import (
     Requirement,
     UnknownExtra,
@@ -30,6 +28,8 @@ from zc.buildout.legacy.requirement import (
 
 if TYPE_CHECKING:
     import importlib.metadata
+
+    from packaging.version import Version
 
     from zc.buildout.dists.store import distinfo
 
@@ -124,6 +124,8 @@ class Distribution:
 
     @property
     def parsed_version(self) -> Version:
+        from packaging.version import Version  # start-up: a no-op run compares no versions
+
         return Version(self.version)
 
     @property
@@ -220,7 +222,9 @@ class Distribution:
     # Comparison, as pkg_resources orders distributions.
 
     def _order(self) -> tuple[object, ...]:
-        version = self.parsed_version if valid_version(self.version) else Version("0")
+        from packaging.version import Version  # start-up: a no-op run orders no distributions
+
+        version = Version(self.version if valid_version(self.version) else "0")
         return (version, self.precedence, self.key, self.location)
 
     def __eq__(self, other: object) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from zc.buildout.dists.metadata import canonical_name
-from zc.buildout.dists.settings import plainly_allows, valid_version
+from zc.buildout.dists.versions import plainly_allows, valid_version
 from zc.buildout.errors import UserError
 
 if TYPE_CHECKING:

@@ -45,8 +45,6 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from packaging.version import Version
-
 from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.resolve.result import Resolved
 from zc.buildout.dists.store.distinfo import DistInfo
@@ -270,7 +268,7 @@ def _stored(dist: Resolved, source: list[str] | None, earlier: list[Any] | None)
         name, version, headers = earlier[6][1:]
     else:
         name, version, headers = metadata.name, metadata.version, metadata.metadata.pack()
-    return [dist.name, str(dist.version), dist.requirement, dist.picked, list(dist.required_by),
+    return [dist.name, dist.version, dist.requirement, dist.picked, list(dist.required_by),
             [installed.name, installed.version, installed.location, installed.develop,
              installed.metadata_path],
             [metadata.path, name, version, headers], source]
@@ -280,7 +278,7 @@ def _resolved(entry: list[Any]) -> Resolved:
     """A remembered distribution, with the headers of its (unchanged) metadata as they were read."""
     name, version, requirement, picked, required_by, installed, metadata, _ = entry
     known = InstalledDistribution(*installed).knowing(DistInfo.remembered(*metadata))
-    return Resolved(name=name, version=Version(version), installed=known,
+    return Resolved(name=name, version=version, installed=known,
                     file=None, requirement=requirement, picked=picked, required_by=tuple(required_by))
 
 
@@ -293,6 +291,8 @@ def _planned(entries: list[Any], stats: dict[str, Any], own: Callable[[], Mappin
     (there is no file to install it from), unless buildout runs that very
     version itself.
     """
+    from packaging.version import Version  # start-up: no-op runs need no plan
+
     from zc.buildout.dists.find.pages import DistributionFile  # start-up: no-op runs need no plan
 
     resolved = []
@@ -303,8 +303,8 @@ def _planned(entries: list[Any], stats: dict[str, Any], own: Callable[[], Mappin
             if entry[-1] is not None:
                 filename, url, kind, sha256 = entry[-1]
                 dist = dist._replace(installed=None, file=DistributionFile(
-                    cast("NormalizedName", key), dist.version, filename, url, kind, sha256 or None))
-            elif key in own() and own()[key].version == str(dist.version):
+                    cast("NormalizedName", key), Version(dist.version), filename, url, kind, sha256 or None))
+            elif key in own() and own()[key].version == dist.version:
                 dist = dist._replace(installed=own()[key])
             else:
                 return None

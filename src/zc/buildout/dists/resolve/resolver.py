@@ -358,7 +358,7 @@ class _Provider(resolvelib.AbstractProvider[Need, Candidate, str]):
         name = self._names.get(candidate.name, candidate.name)
         return Resolved(
             name=name,
-            version=candidate.version,
+            version=str(candidate.version),
             installed=candidate.installed,
             file=candidate.file,
             requirement=f"{name}=={exact}" if exact else f"{name}{specifier}",

@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from packaging.version import Version
-
     from zc.buildout.dists.find.pages import DistributionFile
     from zc.buildout.dists.resolve.candidates import Installed
 
@@ -23,7 +21,8 @@ class Resolved(NamedTuple):
 
     name: str
     """As its metadata spells it."""
-    version: Version
+    version: str
+    """As :class:`~packaging.version.Version` writes it (normalised: ``1.0rc1``, not ``1.0-rc1``)."""
     installed: Installed | None
     """Set when the distribution is already installed (or one of buildout's own)."""
     file: DistributionFile | None

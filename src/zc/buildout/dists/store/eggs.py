@@ -15,13 +15,12 @@ import sys
 from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from packaging.version import InvalidVersion, Version
-
 from zc.buildout.dists.metadata import canonical_name
 from zc.buildout.dists.store.distinfo import DistInfo
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
+    from packaging.version import Version
 
 __all__ = [
     "ARCHIVE_RECORD",
@@ -263,6 +262,8 @@ class InstalledEggs:
 
 def _version_key(dist: InstalledDistribution) -> tuple[int, Version]:
     """Sorts by version; unparsable versions come before every real one."""
+    from packaging.version import InvalidVersion, Version  # start-up: only runs that look for distributions
+
     try:
         return (1, Version(dist.version))
     except InvalidVersion:
