@@ -77,8 +77,7 @@ class Resolutions:
     def __init__(self, settings: InstallerSettings, requirements: Sequence[str]) -> None:
         self._eggs_directory = settings.eggs_directory
         self._directory = eggs_state(settings.eggs_directory, "resolutions", create=False)
-        # The settings in the key may hold an index password: stored keys show it as ****.
-        self._plan_key = redact_url(_key(settings, requirements))
+        self._plan_key = _key(settings, requirements)
         self._key = repr([self._plan_key, _directory(settings.eggs_directory)])
         # A checksum names the file (no cryptographic digest: hashlib would load OpenSSL).
         self._path = os.path.join(self._directory, f"{zlib.crc32(self._plan_key.encode()):08x}{_SUFFIX}")
@@ -159,13 +158,15 @@ def _key(settings: InstallerSettings, requirements: Sequence[str]) -> str:
     """What a resolution depends on, as one string, but for the eggs directory (which the full key adds).
 
     The log level counts too: a resolution is remembered only when it warned
-    about nothing, which says nothing where warnings are not shown.
+    about nothing, which says nothing where warnings are not shown. The
+    settings and requirements are the parts that may hold URLs with an
+    index password: stored keys show it as ``****``.
     """
     pins = sorted((name, pin.specifier) for name, pin in settings.pins.items())
     return repr([
         _FORMAT, sys.executable, sys.version, _environment(),
-        logging.getLogger("zc.buildout").getEffectiveLevel(), list(requirements),
-        settings._replace(pins={}, lock=None, locked=False), pins,
+        logging.getLogger("zc.buildout").getEffectiveLevel(), [redact_url(text) for text in requirements],
+        redact_url(repr(settings._replace(pins={}, lock=None, locked=False))), pins,
         _directory(settings.develop_eggs_directory, entries=True),
         [(entry, _metadata_directories(entry or ".")) for entry in sys.path],
     ])
