@@ -10,8 +10,9 @@ naming the running copies it keeps.
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
+
+from zc.buildout.dists.metadata import canonical_name
 
 if TYPE_CHECKING:
     from zc.buildout.config.options import Configuration
@@ -22,12 +23,6 @@ logger = logging.getLogger("zc.buildout")
 
 OWN_DISTRIBUTIONS = ("zc.buildout", "zc.recipe.egg")
 
-_SEPARATORS = re.compile(r"[-_.]+")
-
-
-def _canonical(name: str) -> str:
-    return _SEPARATORS.sub("-", name).lower()
-
 
 def check_own_distributions(buildout: Configuration) -> None:
     """Log the running own distributions (``-v``); warn for each whose pin the running version misses."""
@@ -37,8 +32,8 @@ def check_own_distributions(buildout: Configuration) -> None:
     if not section or section not in buildout:
         return
     versions = buildout[section]
-    own = {_canonical(name): name for name in OWN_DISTRIBUTIONS}
-    pinned = {own[_canonical(key)]: key for key in versions if _canonical(key) in own}
+    own = {canonical_name(name): name for name in OWN_DISTRIBUTIONS}
+    pinned = {own[canonical]: key for key in versions if (canonical := canonical_name(key)) in own}
     if not pinned:
         return
     from zc.buildout.dists.settings import parse_pin  # start-up: only a buildout pinning itself
