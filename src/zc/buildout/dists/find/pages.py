@@ -13,23 +13,15 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import InvalidVersion, Version
 
 from zc.buildout.dists.find.filenames import FileKind, NameMemo, split_filename
+from zc.buildout.dists.find.json_scan import pinned_listing
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
     from packaging.utils import NormalizedName
 
 __all__ = [
-    "DistributionFile",
-    "ProjectFiles",
-    "project_files",
-    "parse_page",
-    "HTML_TYPES",
-    "JSON_TYPE",
-    "distribution_file",
-    "parse_html",
-    "parse_json",
-    "JSONEntry",
-    "json_listing",
+    "DistributionFile", "ProjectFiles", "project_files", "parse_page", "HTML_TYPES", "JSON_TYPE",
+    "distribution_file", "parse_html", "parse_json", "JSONEntry", "json_listing",
 ]
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -298,6 +290,9 @@ def _json_page_files(data: bytes) -> list[Any]:
 def json_listing(data: bytes, project: str, only: Version | None = None) -> dict[Version, list[JSONEntry]]:
     """The versions the PEP 691 page of ``project`` lists, each with what it says of its files (with
     ``only``, of that version's alone); ``ValueError`` if ``data`` is no such page."""
+    scanned = None if only is None else pinned_listing(data, project, only)
+    if scanned is not None:
+        return {version: [_json_entry(entry) for entry in entries] for version, entries in scanned.items()}
     listing: dict[Version, list[JSONEntry]] = {}
     memo = NameMemo()
     # Big pages list tens of thousands of files, a version's together: the

@@ -1,0 +1,92 @@
+"""The PEP 691 page of a pinned project, read for its versions and one version's files only.
+
+Of a pinned project's page, buildout needs the versions it lists and the
+entries of the pinned version's files. Decoding the whole page makes an
+object of every file it lists, thousands on a big page: two thirds of
+reading it. Here the file names are found in the text instead, each
+version is known by the first of its files, and only the pinned version's
+entries are decoded. A page this cannot read the same way (a file name
+written with escapes, a file entry without a name or a URL, anything but
+a project page) gets ``None``: the caller decodes it whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from zc.buildout.dists.find.filenames import NameMemo, split_filename
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+__all__ = ["pinned_listing"]
+
+_FILE_NAME = re.compile(r'"filename":\s*"([^"\\]*)"')
+"""A file entry's name, unless it is written with escapes."""
+
+_DECODER = json.JSONDecoder()
+
+_NESTED_BEFORE_NAME = 8
+"""How many objects a file entry may hold before its name (PEP 691 and 714 have two)."""
+
+
+def pinned_listing(data: bytes, project: str, only: Version) -> dict[Version, list[dict[str, Any]]] | None:
+    """The versions the JSON page ``data`` of ``project`` lists, each with its file entries if it is
+    ``only`` (as the page has them); ``None`` if the page must be decoded whole to say."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    listing: dict[Version, list[dict[str, Any]]] = {}
+    memo = NameMemo()
+    last: Version | None = None
+    kept: list[dict[str, Any]] | None = None
+    wheel_prefix = None
+    count = 0
+    for match in _FILE_NAME.finditer(text):
+        count += 1
+        name = match[1]
+        # The wheels of a version follow each other: "name-version-" tells their version.
+        if wheel_prefix is None or not name.startswith(wheel_prefix) or not _wheel_like(name):
+            split = split_filename(name, project, memo)
+            if split is None:
+                wheel_prefix = None
+                continue
+            wheel_prefix = name[: name.index("-", name.index("-") + 1) + 1] if split[2] == "wheel" else None
+            if split[1] is not last:
+                last = split[1]
+                listed = listing.setdefault(last, [])  # listed even when its files are left out
+                kept = listed if last == only else None
+        if kept is not None:
+            entry = _entry_around(text, match)
+            if entry is None:
+                return None
+            kept.append(entry)
+    if not count or text.count('"filename"') != count or text.count('"url"') != count:
+        return None  # a name written otherwise, a file without one, or no project page
+    return listing
+
+
+def _wheel_like(name: str) -> bool:
+    """Whether ``name`` could be a wheel's (five or six fields)."""
+    return name.endswith(".whl") and name.count("-") in (4, 5)
+
+
+def _entry_around(text: str, match: re.Match[str]) -> dict[str, Any] | None:
+    """The file entry whose name ``match`` found, decoded; ``None`` if it is not one as expected."""
+    start = match.start()
+    for _ in range(_NESTED_BEFORE_NAME + 1):
+        start = text.rfind("{", 0, start)
+        if start < 0:
+            return None
+        try:
+            entry, end = _DECODER.raw_decode(text, start)
+        except ValueError:  # a brace in a string
+            continue
+        if end >= match.end():  # the object around the name, not one before it
+            if isinstance(entry, dict) and entry.get("filename") == match[1] and isinstance(entry.get("url"), str):
+                return entry
+            return None
+    return None
