@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["pinned_listing"]
 
-_FILE_NAME = re.compile(r'"filename":\s*"([^"\\]*)"')
-"""A file entry's name, unless it is written with escapes."""
+_FILE_NAME = re.compile(r'"filename":\s*(?:"([^"\\]*)")?')
+"""A file entry's name (no group if it is not a string written without escapes)."""
 
 _DECODER = json.JSONDecoder()
 
@@ -48,6 +48,8 @@ def pinned_listing(data: bytes, project: str, only: Version) -> dict[Version, li
     for match in _FILE_NAME.finditer(text):
         count += 1
         name = match[1]
+        if name is None:
+            return None
         # The wheels of a version follow each other: "name-version-" tells their version.
         if wheel_prefix is None or not name.startswith(wheel_prefix) or not _wheel_like(name):
             split = split_filename(name, project, memo)
@@ -64,8 +66,8 @@ def pinned_listing(data: bytes, project: str, only: Version) -> dict[Version, li
             if entry is None:
                 return None
             kept.append(entry)
-    if not count or text.count('"filename"') != count or text.count('"url"') != count:
-        return None  # a name written otherwise, a file without one, or no project page
+    if not count or text.count('"url"') != count:
+        return None  # a file without a name, or no project page
     return listing
 
 
