@@ -6,8 +6,9 @@ object of every file it lists, thousands on a big page: two thirds of
 reading it. Here the file names are found in the text instead, each
 version is known by the first of its files, and only the pinned version's
 entries are decoded. A page this cannot read the same way (a file name
-written with escapes, a file entry without a name or a URL, anything but
-a project page) gets ``None``: the caller decodes it whole.
+written with escapes, a file entry without a name or without a URL, a
+pinned version's entry that is not as PEP 691 has it, anything but a
+project page) gets ``None``: the caller decodes it whole.
 """
 
 from __future__ import annotations
