@@ -23,11 +23,12 @@ def test_suite() -> unittest.TestSuite:
     loader = unittest.defaultTestLoader
     if not enabled():
         return loader.loadTestsFromTestCase(NetworkNotEnabled)
-    from tests.integration import devpi, plone, published, recipes
+    from tests.integration import devpi, pages, plone, published, recipes
 
     suite = unittest.TestSuite()
     suite.addTests(loader.loadTestsFromModule(recipes))
     suite.addTests(loader.loadTestsFromModule(published))
     suite.addTests(loader.loadTestsFromModule(plone))
     suite.addTests(loader.loadTestsFromModule(devpi))
+    suite.addTests(loader.loadTestsFromModule(pages))
     return suite
