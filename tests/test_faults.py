@@ -67,7 +67,8 @@ class _Installing(ScratchTestCase):
         for egg in eggs:
             assert_complete(self, egg)
         [module] = glob.glob(os.path.join(self.settings.eggs_directory, "demo-*", "demo", "__init__.py"))
-        self.assertEqual(open(module).read(), MODULE)
+        with open(module) as file:
+            self.assertEqual(file.read(), MODULE)
 
 
 class DownloadCacheFaultTests(_Installing):
@@ -103,7 +104,8 @@ class DownloadCacheFaultTests(_Installing):
         with self.assertLogs("zc.buildout", logging.WARNING):
             self.install(eggs_directory=self.path("other-eggs"))
         [other] = glob.glob(self.path("other-eggs", "demo-*", "demo", "__init__.py"))
-        self.assertEqual(open(other).read(), MODULE)
+        with open(other) as file:
+            self.assertEqual(file.read(), MODULE)
 
 
 class IndexFaultTests(_Installing):
