@@ -203,21 +203,27 @@ class HostileWheelTests(ScratchTestCase):
                 self.assertEqual(self.refused(wheel), message)
 
     def test_damaged_archives(self) -> None:
+        damaged = "The wheel evil-1.0-py3-none-any.whl is damaged:"
         cases = {
-            "a member's content": (b"print('good')", b"print('evil')",
-                                   "'evil.py' is not what its CRC-32 says"),
-            "a member's name in its local header": (b"evil.py", b"evil.pz",
-                                                    "'evil.py' is named otherwise in its local header"),
+            # A member RECORD gives a digest for is checked against the digest, its CRC-32 left out.
+            "a recorded member's content": (b"print('good')", b"print('evil')", True,
+                                            "The wheel evil-1.0-py3-none-any.whl holds 'evil.py', whose digest"
+                                            " does not match its RECORD."),
+            "an unrecorded member's content": (b"print('good')", b"print('evil')", False,
+                                               f"{damaged} 'evil.py' is not what its CRC-32 says."),
+            "a member's name in its local header": (b"evil.py", b"evil.pz", True,
+                                                    f"{damaged} 'evil.py' is named otherwise in its local header."),
         }
-        for number, (case, (old, new, damage)) in enumerate(cases.items()):
+        for number, (case, (old, new, recorded, message)) in enumerate(cases.items()):
             with self.subTest(case):
-                wheel = evil_wheel(self.path(f"dist{number}"), {"evil.py": b"print('good')\n"},
-                                   compression=zipfile.ZIP_STORED)
+                members = {"evil.py": b"print('good')\n"}
+                wheel = evil_wheel(self.path(f"dist{number}"), members if recorded else {},
+                                   tampered=None if recorded else members, compression=zipfile.ZIP_STORED)
                 with open(wheel, "rb") as file:
                     data = file.read()
                 with open(wheel, "wb") as file:
                     file.write(data.replace(old, new, 1))  # the first is in the member's local header
-                self.assertEqual(self.refused(wheel), f"The wheel evil-1.0-py3-none-any.whl is damaged: {damage}.")
+                self.assertEqual(self.refused(wheel), message)
 
     def test_a_local_header_with_more_extra_data_than_the_central_directory_says(self) -> None:
         content = b"print('good')\n" * 50
@@ -230,8 +236,8 @@ class HostileWheelTests(ScratchTestCase):
         # Windows has no os.pread: the wheel's file object is read instead, with the same checks.
         content = b"print('good')\n" * 50
         sound = padded_wheel(self.path("sound"), {"evil/__init__.py": content})
-        damaged = evil_wheel(self.path("damaged"), {"evil.py": b"print('good')\n"},
-                             compression=zipfile.ZIP_STORED)
+        damaged = evil_wheel(self.path("damaged"), {}, tampered={"evil.py": b"print('good')\n"},
+                             compression=zipfile.ZIP_STORED)  # not in RECORD: its CRC-32 is checked
         with open(damaged, "rb") as file:
             data = file.read()
         with open(damaged, "wb") as file:

@@ -73,9 +73,15 @@ class Recorded:
         self.check(digest, len(data), wheel, path)
         return f"sha256={self.digest}" if digest is not None and digest.name == "sha256" else None
 
+    @property
+    def proves(self) -> bool:
+        """Whether checking a file against this entry proves its content (a digest this Python computes):
+        its zip entry's CRC-32 then adds nothing."""
+        return bool(self.digest) and self.algorithm in hashlib.algorithms_guaranteed
+
     def new_digest(self) -> Any:
         """A hash object of this entry's algorithm, ``None`` when there is nothing to check."""
-        if not self.digest or self.algorithm not in hashlib.algorithms_guaranteed:
+        if not self.proves:
             return None
         return hashlib.sha256() if self.algorithm == "sha256" else hashlib.new(self.algorithm)
 
