@@ -68,6 +68,18 @@ class PinnedListingTests(unittest.TestCase):
     def test_compact_pages_too(self) -> None:
         self.assert_as_decoded_whole(page(FILES, separators=(",", ":")))
 
+    def test_pages_written_with_characters_beyond_ascii_too(self) -> None:
+        files = [entry("demo_pkg-1.0-py3-none-any.whl", yanked="cass\u00e9 \u2014 see the notes"), *FILES]
+        self.assert_as_decoded_whole(page(files, ensure_ascii=False))
+
+    def test_a_value_reading_like_a_name_key_leaves_the_page_to_decoding_it_whole(self) -> None:
+        # A pinned entry is made text up to the next '"filename"': here a string value, within it.
+        data = page([entry("demo_pkg-1.0-py3-none-any.whl", yanked="filename"), *FILES])
+        self.assertIsNone(pinned_listing(data, "demo-pkg", Version("1.0")))
+        self.assertEqual(json_listing(data, "demo-pkg", Version("1.0")), decoded_whole(data, Version("1.0")))
+        # Where it is not in a pinned entry, it changes nothing.
+        self.assert_as_decoded_whole(page([*FILES, entry("demo_pkg-4.0-py3-none-any.whl", yanked="filename")]))
+
     def test_the_pinned_version_has_its_entries_whole(self) -> None:
         scanned = pinned_listing(page(FILES), "demo-pkg", Version("1.0"))
         assert scanned is not None
