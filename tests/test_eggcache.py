@@ -28,6 +28,7 @@ from zc.buildout.dists.install.wheel import install_wheel
 from zc.buildout.dists.install.workers import FORKS
 from zc.buildout.dists.metadata import Headers
 from zc.buildout.dists.settings import InstallerSettings
+from zc.buildout.dists.store import egg_cache
 from zc.buildout.dists.store.archive_cache import sha256_of
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree, tree_files
 from zc.buildout.dists.store.eggs import ARCHIVE_RECORD
@@ -449,6 +450,34 @@ class EggCacheTests(ScratchTestCase):
         copied = os.stat(self.path("target", "sub", "file.txt"))
         self.assertNotEqual(copied.st_ino, os.stat(os.path.join(source, "sub", "file.txt")).st_ino)
         self.assertEqual(copied.st_mtime, 1_000_000)
+
+    def test_trees_are_walked_alike_by_descriptors_and_by_paths(self) -> None:
+        # Named relative to their directories' descriptors where the system can, by paths elsewhere.
+        source = self.path("source")
+        for relative in ("a.py", "pkg/b.py", "pkg/sub/c.txt", "pkg/sub/deeper/d.py", "other/e.py"):
+            pathlib.Path(source, relative).parent.mkdir(parents=True, exist_ok=True)
+            pathlib.Path(source, relative).write_text(relative)
+        os.symlink("a.py", os.path.join(source, "link"))
+        made = {}
+        for by_descriptor in (True, False):
+            with self.subTest(by_descriptor=by_descriptor), \
+                    mock.patch.object(egg_cache, "_BY_DESCRIPTOR", by_descriptor):
+                tree = self.path(f"tree-{by_descriptor}")
+                shutil.copytree(source, tree, symlinks=True)
+                made[by_descriptor] = egg_cache.seal(tree)
+                self.assertEqual(made[by_descriptor], tree_files(tree))
+                self.assertEqual(sorted(made[by_descriptor]), sorted(
+                    os.path.relpath(os.path.join(root, name), tree)
+                    for root, directories, names in os.walk(tree) for name in names + directories
+                    if not os.path.isdir(os.path.join(root, name)) or os.path.islink(os.path.join(root, name))))
+                self.assertFalse(os.stat(os.path.join(tree, "pkg", "sub", "deeper", "d.py")).st_mode & 0o222)
+                linked = self.path(f"linked-{by_descriptor}")
+                link_tree(tree, linked)
+                self.assertEqual(tree_files(linked), made[by_descriptor])
+                self.assertEqual(os.stat(os.path.join(linked, "pkg", "sub", "c.txt")).st_ino,
+                                 os.stat(os.path.join(tree, "pkg", "sub", "c.txt")).st_ino)
+                self.assertEqual(os.readlink(os.path.join(linked, "link")), "a.py")
+        self.assertEqual(sorted(made[True]), sorted(made[False]))
 
     def test_installing_with_a_download_cache_fills_the_egg_cache(self) -> None:
         log = io.StringIO()
