@@ -21,8 +21,8 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from zc.buildout.dists.install.compiler import Compiler
 from zc.buildout.dists.metadata import canonical_name, headers_of_wheel
 from zc.buildout.dists.store.egg_cache import EggCache, link_tree
 from zc.buildout.dists.store.eggs import (
@@ -33,6 +33,9 @@ from zc.buildout.dists.store.eggs import (
 from zc.buildout.dists.store.state import eggs_state, staging_name
 from zc.buildout.errors import UserError
 from zc.buildout.files.locks import LockTimeout, holding
+
+if TYPE_CHECKING:
+    from zc.buildout.dists.install.compiler import Compiler
 
 __all__ = [
     "cached_egg", "discard_linked_ahead", "install_wheel", "link_ahead", "link_cached_egg", "locked", "make_entry",
@@ -339,6 +342,8 @@ def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_s
               byte_compile: bool, path: str) -> None:
     """Install the wheel at ``path`` on ``compiler``'s workers, compiled as if it were at ``target``."""
     record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
+    from zc.buildout.dists.install.compiler import Compiler  # start-up: worker processes unpack without one
+
     with contextlib.ExitStack() as stack:
         workers = compiler or stack.enter_context(Compiler())
         workers.unpack(wheel_path, path, record)
