@@ -52,6 +52,16 @@ class CompileModuleTests(unittest.TestCase):
             self.assertEqual(file.read(4), importlib.util.MAGIC_NUMBER)
         self.assertEqual(os.listdir(os.path.dirname(compiled)), [os.path.basename(compiled)])
 
+    @unittest.skipIf(os.name == "nt", "read-only files are kept writable on Windows")
+    def test_a_compiled_file_is_as_writable_as_its_source(self) -> None:
+        for mode in (0o644, 0o444, 0o755, 0o555):
+            with self.subTest(mode=oct(mode)):
+                source = self.module(f"mod{mode:o}.py", MODULE)
+                os.chmod(source, mode)
+                self.assertTrue(compile_module(source, "/final/pkg"))
+                compiled = os.stat(importlib.util.cache_from_source(source)).st_mode & 0o777
+                self.assertEqual(compiled, mode & 0o666 & ~_umask())
+
     def test_modules_that_do_not_compile_are_left_quietly(self) -> None:
         for name, text in [("py2.py", "print 'hello'\n"), ("nul.py", "x = 1\0\n"), ("latin.py", "# \xe9\n")]:
             with self.subTest(name):
@@ -61,3 +71,9 @@ class CompileModuleTests(unittest.TestCase):
                         file.write(b"x = '\xe9'\n")  # not UTF-8, and no coding line
                 self.assertFalse(compile_module(source, "/final/pkg"))
                 self.assertFalse(os.path.exists(importlib.util.cache_from_source(source)))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

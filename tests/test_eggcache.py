@@ -307,6 +307,23 @@ class EggCacheTests(ScratchTestCase):
         # Directories are each eggs directory's own: removing one leaves the cache whole.
         self.assertNotEqual(os.stat(first.location).st_ino, os.stat(second.location).st_ino)
 
+    @unittest.skipIf(os.name == "nt", "read-only files are kept writable on Windows")
+    def test_an_entry_is_written_read_only_compiled_files_too(self) -> None:
+        # Sealing it (here, in this process) then has no file's mode to change but the RECORD's.
+        changed = []
+        chmod = os.chmod
+
+        def recording(path: str, mode: int, **keywords: object) -> None:
+            changed.append(path)
+            chmod(path, mode, **keywords)  # type: ignore[arg-type]
+
+        with mock.patch.object(os, "chmod", recording):
+            dist = install_wheel(self.wheel, self.path("eggs"), egg_cache=self.cache, sha256=self.sha256)
+        self.assertEqual(changed, ["RECORD"])
+        module = os.path.join(dist.location, "demo", "__init__.py")
+        for path in (module, compiled(module)):
+            self.assertFalse(os.stat(path).st_mode & 0o222, path)
+
     def test_uncompiled_eggs_never_stand_in_for_compiled_ones(self) -> None:
         uncompiled = EggCache.in_download_cache(self.path("cache"), compiled=False)
         plain = install_wheel(self.wheel, self.path("eggs1"), egg_cache=uncompiled,

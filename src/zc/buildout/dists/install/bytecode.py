@@ -8,7 +8,9 @@ PEP 552: a timestamp-based one, or a checked hash-based one when
 from. A new egg's files are written once, in a staging directory that is
 renamed whole: each compiled file is written directly, in one call, where
 :mod:`py_compile` writes a temporary file and renames it, and checks for a
-compiled file already there. Modules that do not compile (Python 2 code,
+compiled file already there. A compiled file is as writable as its source
+(an egg cache entry's, unpacked read-only, are read-only from the start,
+where sealing the entry changed each). Modules that do not compile (Python 2 code,
 say) are left uncompiled, without a word.
 """
 
@@ -45,22 +47,23 @@ def compile_module(source: str, directory: str) -> bool:
         header = struct.pack("<3I", 0, int(status.st_mtime) & 0xFFFFFFFF, status.st_size & 0xFFFFFFFF)
     compiled = importlib.util.cache_from_source(source)
     try:
-        _write(compiled, importlib.util.MAGIC_NUMBER + header + marshal.dumps(code))
+        _write(compiled, importlib.util.MAGIC_NUMBER + header + marshal.dumps(code), status.st_mode & 0o666)
     except OSError:
         return False
     return True
 
 
-def _write(path: str, data: bytes) -> None:
-    """Write the file ``path`` (its directory made if need be); one there (an archive held it) is replaced."""
+def _write(path: str, data: bytes, mode: int) -> None:
+    """Write the file ``path`` with permissions ``mode`` (its directory made if need be); one there (an
+    archive held it) is replaced."""
     try:
-        descriptor = os.open(path, NEW_FILE, 0o666)
+        descriptor = os.open(path, NEW_FILE, mode)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        descriptor = os.open(path, NEW_FILE, 0o666)
+        descriptor = os.open(path, NEW_FILE, mode)
     except FileExistsError:
         replacement = f"{path}.{os.getpid()}.new"
-        _write(replacement, data)
+        _write(replacement, data, mode)
         os.replace(replacement, path)
         return
     try:

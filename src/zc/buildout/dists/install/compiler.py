@@ -104,8 +104,10 @@ class Compiler:
         for future in futures:
             future.result()
 
-    def unpack(self, wheel_path: str, directory: str, metadata: Mapping[str, str]) -> None:
-        """:func:`~zc.buildout.dists.install.unpack.install_into` in a worker; return when done.
+    def unpack(self, wheel_path: str, directory: str, metadata: Mapping[str, str], *,
+               read_only: bool = False) -> None:
+        """:func:`~zc.buildout.dists.install.unpack.install_into` in a worker (its files ``read_only``, if
+        so); return when done.
 
         A big wheel is unpacked in shares, a share per worker at most and
         :data:`SHARE` bytes of it at least per share, each share by whichever
@@ -118,14 +120,15 @@ class Compiler:
         """
         shares = self._shares(wheel_path)
         if shares < 2:
-            self.call(f"{_UNPACK}:install_into", wheel_path, directory, metadata=dict(metadata))
+            self.call(f"{_UNPACK}:install_into", wheel_path, directory, metadata=dict(metadata), read_only=read_only)
             return
         futures = [self._submit(request(f"{_UNPACK}:install_share", wheel_path, directory,
-                                        share=share, shares=shares), _SHARED)
+                                        share=share, shares=shares, read_only=read_only), _SHARED)
                    for share in range(shares)]
         concurrent.futures.wait(futures)
         written = [future.result() for future in futures]
-        self.call(f"{_UNPACK}:finish_install", directory, written, metadata=dict(metadata), urgent=True)
+        self.call(f"{_UNPACK}:finish_install", directory, written, metadata=dict(metadata), read_only=read_only,
+                  urgent=True)
 
     def shared(self, wheel_path: str) -> bool:
         """Whether :meth:`unpack` cuts the wheel at ``wheel_path`` into shares (it is big)."""

@@ -44,6 +44,10 @@ __all__ = [
 
 logger = logging.getLogger("zc.buildout")
 
+_SEALED = os.name != "nt"
+"""Whether an egg cache entry's files are made read-only as they are written (as
+:func:`~zc.buildout.dists.store.egg_cache.seal` would make them after: not on Windows)."""
+
 
 def wheel_metadata(wheel_path: str) -> tuple[str, str]:
     """The project name (as its metadata spells it) and version of a wheel."""
@@ -241,7 +245,8 @@ def _entry(egg_cache: EggCache, wheel_path: str, egg_name: str, sha256: str, tar
         entry, linked = compiler.call(f"{__name__}:make_entry", wheel_path, egg_name, sha256, archive_sha256,
                                       egg_cache.directory, egg_cache.locks, ahead)
         return str(entry), bool(linked)
-    make = functools.partial(_make_egg, wheel_path, target, compiler, archive_sha256, byte_compile)
+    make = functools.partial(_make_egg, wheel_path, target, compiler, archive_sha256, byte_compile,
+                             read_only=_SEALED)
     entry = egg_cache.entry(egg_name, sha256, make)
     return entry, ahead is not None and link_ahead(entry, ahead, egg_cache, archive_sha256)
 
@@ -257,10 +262,9 @@ def make_entry(wheel_path: str, egg_name: str, sha256: str, archive_sha256: str 
     from zc.buildout.dists.install.unpack import install_into  # start-up: only workers unpack
 
     record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
-    sealed = os.name != "nt"  # as seal() does: unpacked read-only, there is nothing to change after
 
     def make(path: str) -> None:
-        install_into(wheel_path, path, metadata=record, read_only=sealed)
+        install_into(wheel_path, path, metadata=record, read_only=_SEALED)
 
     cache = EggCache(directory, locks)
     entry = cache.entry(egg_name, sha256, make)
@@ -339,14 +343,15 @@ def _egg_of(wheel_path: str, spelled: tuple[str, str] | None = None) -> tuple[st
 
 
 def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_sha256: str | None,
-              byte_compile: bool, path: str) -> None:
-    """Install the wheel at ``path`` on ``compiler``'s workers, compiled as if it were at ``target``."""
+              byte_compile: bool, path: str, *, read_only: bool = False) -> None:
+    """Install the wheel at ``path`` on ``compiler``'s workers, compiled as if it were at ``target`` (its files,
+    compiled ones too, ``read_only`` if so)."""
     record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
     from zc.buildout.dists.install.compiler import Compiler  # start-up: worker processes unpack without one
 
     with contextlib.ExitStack() as stack:
         workers = compiler or stack.enter_context(Compiler())
-        workers.unpack(wheel_path, path, record)
+        workers.unpack(wheel_path, path, record, read_only=read_only)
         if byte_compile:
             workers.compile_tree(path, target)
 
