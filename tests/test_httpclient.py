@@ -11,6 +11,7 @@ import pathlib
 import tempfile
 import threading
 import unittest
+import urllib.request
 from unittest import mock
 
 from zc.buildout.net.credentials import redact_url
@@ -243,6 +244,19 @@ class ProxyTests(_Case):
         os.environ["no_proxy"] = "example.com,127.0.0.1"
         self.assertEqual(HTTPClient().get(origin.url + "x").data, b"origin got /x")
         self.assertEqual(proxy.seen, [])
+
+    def test_each_host_is_routed_once(self) -> None:
+        # Whether a host bypasses the proxies is worked out once a run: asking reads the whole environment.
+        proxy, origin = self.recorder("proxy"), self.recorder("origin")
+        os.environ["HTTP_PROXY"] = proxy.url
+        os.environ["no_proxy"] = "127.0.0.1"
+        client = HTTPClient()
+        with mock.patch("urllib.request.proxy_bypass", wraps=urllib.request.proxy_bypass) as bypass:
+            answers = [client.get(f"{origin.url}{name}").data for name in ("a", "b", "c")]
+            client.get("http://origin.invalid/d")
+        self.assertEqual(answers, [b"origin got /a", b"origin got /b", b"origin got /c"])
+        self.assertEqual([call.args for call in bypass.call_args_list], [(origin.netloc,), ("origin.invalid",)])
+        self.assertEqual([url for url, _ in proxy.seen], ["http://origin.invalid/d"])
 
     def test_https_proxy_setting_does_not_apply_to_http(self) -> None:
         proxy, origin = self.recorder("proxy"), self.recorder("origin")

@@ -39,6 +39,10 @@ class Connections:
 
     def __init__(self) -> None:
         self._proxies: dict[str, str] | None = None
+        self._routes: dict[tuple[str, str], str] = {}
+        """The proxy (or ``""``) of each scheme and host, worked out once: asked whether to bypass
+        the proxies, the standard library reads the whole environment again (tens of microseconds,
+        for each of the hundreds of requests of a run)."""
         self._lock = threading.Lock()
         self._managers: dict[str, urllib3.PoolManager] = {}
         self._tls_lock = threading.Lock()
@@ -53,17 +57,18 @@ class Connections:
         """The pool manager for ``url``: direct, or through its proxy."""
         from urllib.request import getproxies, proxy_bypass  # start-up: slow, only on the network
 
-        if self._proxies is None:
-            self._proxies = getproxies()  # the same in every thread that may race here
         parts = urllib.parse.urlsplit(url)
-        proxy = self._proxies.get(parts.scheme)
-        if proxy and proxy_bypass(parts.netloc):
-            proxy = None
-        key = proxy or ""
+        route = (parts.scheme, parts.netloc)
+        key = self._routes.get(route)
+        if key is None:  # threads racing here work out the same
+            if self._proxies is None:
+                self._proxies = getproxies()
+            proxy = self._proxies.get(parts.scheme)
+            key = self._routes[route] = "" if not proxy or proxy_bypass(parts.netloc) else proxy
         with self._lock:
             manager = self._managers.get(key)
             if manager is None:
-                manager = self._managers[key] = self._make(proxy)
+                manager = self._managers[key] = self._make(key or None)
             return manager
 
     def _make(self, proxy: str | None) -> urllib3.PoolManager:
