@@ -405,6 +405,15 @@ class EggCacheTests(ScratchTestCase):
                 self.assertEqual(pathlib.Path(self.entry_module()).read_text(), "answer = 42\n")
                 first = dist
 
+    def test_an_entry_gone_since_it_was_found_counts_as_changed(self) -> None:
+        install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
+        [entry] = os.listdir(self.cache.directory)
+        manifest = os.path.join(self.cache.locks, f"{entry}.manifest")
+        self.assertTrue(egg_cache.unchanged(os.path.join(self.cache.directory, entry), manifest))
+        shutil.rmtree(os.path.join(self.cache.directory, entry, "demo"))
+        self.assertFalse(egg_cache.unchanged(os.path.join(self.cache.directory, entry), manifest))
+        self.assertFalse(egg_cache.unchanged(self.path("nowhere"), manifest))
+
     def test_an_entry_an_older_buildout_made_is_made_again_quietly(self) -> None:
         install_wheel(self.wheel, self.path("eggs1"), egg_cache=self.cache, sha256=self.sha256)
         [manifest] = [name for name in os.listdir(self.cache.locks) if name.endswith(".manifest")]

@@ -248,13 +248,14 @@ def _walk(directory: str) -> Iterator[tuple[int | str, str, list[os.DirEntry[str
 
 
 def unchanged(entry: str, manifest: str) -> bool:
-    """Whether the files of ``entry`` are as the ``manifest`` file records them (``False`` without one)."""
+    """Whether the files of ``entry`` are as the ``manifest`` file records them (``False`` without one,
+    or when the entry, or a directory of it, cannot be read)."""
     try:
         with open(manifest, encoding="utf-8") as file:
             recorded = json.load(file)
+        return bool(recorded == tree_files(entry))
     except (OSError, ValueError):
         return False
-    return bool(recorded == tree_files(entry))
 
 
 def link_if_unchanged(entry: str, manifest: str | None, target: str) -> bool:
