@@ -4,12 +4,12 @@ Of a pinned project's page, buildout needs the versions it lists and the
 entries of the pinned version's files. Decoding the whole page makes an
 object of every file it lists, thousands on a big page: two thirds of
 reading it. Here the file names are found in the page's bytes instead
-(made text only where needed: decoding megabytes took as long as finding
-the names in them), each version is known by the first of its files, and
-only the pinned version's entries are decoded. A page this cannot read the same way (a file name
-written with escapes, a file entry without a name or without a URL, a
-pinned version's entry that is not as PEP 691 has it, anything but a
-project page) gets ``None``: the caller decodes it whole.
+(not in a copy of the page made text), each version is known by the
+first of its files, and only the pinned version's entries are decoded. A
+page this cannot read the same way (a file name written with escapes, a
+file entry without a name or without a URL, a pinned version's entry that
+is not as PEP 691 has it, anything but a project page) gets ``None``: the
+caller decodes it whole.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ renamed whole: each compiled file is written directly, in one call, where
 :mod:`py_compile` writes a temporary file and renames it, and checks for a
 compiled file already there. A compiled file is as writable as its source
 (an egg cache entry's, unpacked read-only, are read-only from the start,
-where sealing the entry changed each). Modules that do not compile (Python 2 code,
-say) are left uncompiled, without a word.
+where sealing the entry changed each). Modules that do not compile
+(Python 2 code, say) are left uncompiled, without a word.
 """
 
 from __future__ import annotations

@@ -346,9 +346,9 @@ def _make_egg(wheel_path: str, target: str, compiler: Compiler | None, archive_s
               byte_compile: bool, path: str, *, read_only: bool = False) -> None:
     """Install the wheel at ``path`` on ``compiler``'s workers, compiled as if it were at ``target`` (its files,
     compiled ones too, ``read_only`` if so)."""
-    record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
     from zc.buildout.dists.install.compiler import Compiler  # start-up: worker processes unpack without one
 
+    record = {} if archive_sha256 is None else {ARCHIVE_RECORD: f"{archive_sha256.lower()}\n"}
     with contextlib.ExitStack() as stack:
         workers = compiler or stack.enter_context(Compiler())
         workers.unpack(wheel_path, path, record, read_only=read_only)
