@@ -20,6 +20,14 @@ class CompileModuleTests(unittest.TestCase):
         self.addCleanup(directory.cleanup)
         self.root = directory.name
 
+    def writable_mode(self) -> int:
+        """The permissions a file created with 0o666 gets here (the process's umask applied)."""
+        probe = os.path.join(self.root, "probe")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        mode = os.stat(probe).st_mode & 0o777
+        os.remove(probe)
+        return mode
+
     def module(self, name: str, text: str) -> str:
         path = os.path.join(self.root, "pkg", name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -60,7 +68,7 @@ class CompileModuleTests(unittest.TestCase):
                 os.chmod(source, mode)
                 self.assertTrue(compile_module(source, "/final/pkg"))
                 compiled = os.stat(importlib.util.cache_from_source(source)).st_mode & 0o777
-                self.assertEqual(compiled, mode & 0o666 & ~_umask())
+                self.assertEqual(compiled, mode & self.writable_mode())
 
     def test_modules_that_do_not_compile_are_left_quietly(self) -> None:
         for name, text in [("py2.py", "print 'hello'\n"), ("nul.py", "x = 1\0\n"), ("latin.py", "# \xe9\n")]:
@@ -71,9 +79,3 @@ class CompileModuleTests(unittest.TestCase):
                         file.write(b"x = '\xe9'\n")  # not UTF-8, and no coding line
                 self.assertFalse(compile_module(source, "/final/pkg"))
                 self.assertFalse(os.path.exists(importlib.util.cache_from_source(source)))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
